@@ -1,0 +1,142 @@
+// A service's durable, append-only, hash-chained event log on RocksDB.
+//
+// One store per service. Streams are keyed by breach id; every event also gets a global,
+// monotonically increasing store position. Each append writes, in one atomic synced WriteBatch:
+// the events, their idempotency index entries, their outbox entries (for the Kafka relay) and
+// whatever projection rows the caller adds. Concurrent appenders to different streams are
+// group-committed by RocksDB (sync=true from many threads), not serialised behind one lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "breach/v1/envelope.pb.h"
+#include "libs/common/clock.h"
+
+namespace breachd::eventstore {
+
+using breach::v1::EventEnvelope;
+
+// A row of a caller-defined projection, written in the same batch as the events.
+// An empty `value` with `erase = true` deletes the row.
+struct ProjectionWrite {
+  std::string key;
+  std::string value;
+  bool erase = false;
+};
+
+// What a caller asks to append to one stream.
+struct AppendRequest {
+  std::string stream_id;
+  // nullopt: append whatever the current version is. 0: the stream must not exist yet.
+  // N: the stream's last version must be N, otherwise ABORTED.
+  std::optional<uint64_t> expected_version;
+  // The caller fills event_id, type, source, tenant, occurred_at, actor, causation_id,
+  // correlation_id and payload. The store fills stream_id, stream_version, position,
+  // recorded_at, prev_hash and hash.
+  std::vector<EventEnvelope> events;
+  std::vector<ProjectionWrite> projection;
+  // Whether the events go to the outbox for publication on the bus.
+  bool publish = true;
+};
+
+struct AppendResult {
+  // The events as stored (with versions, positions, hashes). For an idempotent retry
+  // (all event ids already stored) these are the previously stored events.
+  std::vector<EventEnvelope> events;
+  bool duplicate = false;
+};
+
+// The first problem `Verify` found, or none.
+struct VerifyReport {
+  uint64_t streams_checked = 0;
+  uint64_t events_checked = 0;
+  bool ok = true;
+  std::string first_bad_stream;   // stream of the first bad event
+  uint64_t first_bad_version = 0;  // its version (or the missing version)
+  std::string first_bad_event_id;
+  std::string problem;             // human-readable: "hash mismatch", "version gap", ...
+};
+
+struct Options {
+  // Clock for recorded_at. Not owned; must outlive the store.
+  const Clock* clock = &SystemClock::Get();
+  // fsync every append (the default, and what the durability guarantee rests on).
+  bool sync = true;
+};
+
+class EventStore {
+ public:
+  // Opens (creating if needed) the store in directory `path`.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const std::string& path,
+                                                          Options options = {});
+  virtual ~EventStore() = default;
+
+  // Appends atomically. Errors: INVALID_ARGUMENT (empty stream id, no events, missing event id
+  // or type, mixed tenants), ABORTED (expected_version mismatch), UNAVAILABLE (I/O).
+  // If every event id is already stored in this stream, returns the stored events with
+  // duplicate = true and writes nothing; a partial overlap is INVALID_ARGUMENT.
+  virtual absl::StatusOr<AppendResult> Append(AppendRequest request) = 0;
+
+  // Events of one stream from `from_version` (1-based), in order. Empty if the stream is unknown.
+  virtual absl::StatusOr<std::vector<EventEnvelope>> ReadStream(const std::string& stream_id,
+                                                                uint64_t from_version = 1) = 0;
+  // Current version of a stream (0 if it does not exist).
+  virtual absl::StatusOr<uint64_t> StreamVersion(const std::string& stream_id) = 0;
+
+  // Visits every event with position >= from_position in position order, until `visit` returns
+  // false or a non-OK status (which is returned).
+  using Visitor = std::function<absl::StatusOr<bool>(const EventEnvelope&)>;
+  virtual absl::Status ReadAll(uint64_t from_position, const Visitor& visit) = 0;
+  // Highest position written so far (0 when empty).
+  virtual uint64_t LastPosition() const = 0;
+
+  // Looks an event up by id (NOT_FOUND if absent).
+  virtual absl::StatusOr<EventEnvelope> GetEvent(const std::string& event_id) = 0;
+
+  // Re-checks the hash chain of one stream, or of every stream when `stream_id` is empty:
+  // edited, deleted, inserted and reordered events are all found; the first bad one is named.
+  virtual absl::StatusOr<VerifyReport> Verify(const std::string& stream_id = "") = 0;
+
+  // Outbox: events appended with publish=true and not yet acknowledged by the relay,
+  // in position order, at most `limit`.
+  virtual absl::StatusOr<std::vector<EventEnvelope>> PendingOutbox(size_t limit) = 0;
+  // Removes delivered events from the outbox (by position).
+  virtual absl::Status AckOutbox(const std::vector<uint64_t>& positions) = 0;
+  // Puts every stored event back in the outbox (the embedded bus lost its topics).
+  virtual absl::Status RequeueAllForPublish() = 0;
+
+  // Projections. Keys are the caller's; the store keeps them apart from events.
+  virtual absl::StatusOr<std::optional<std::string>> GetProjection(const std::string& key) = 0;
+  // Visits projection rows whose key starts with `prefix`, in key order, starting at
+  // `start_after` (exclusive; empty = from the first), until `visit` returns false.
+  using RowVisitor = std::function<bool(const std::string& key, const std::string& value)>;
+  virtual absl::Status ScanProjection(const std::string& prefix, const std::string& start_after,
+                                      const RowVisitor& visit) = 0;
+
+  // For consumers of other services' events: applies `projection` writes and marks
+  // `consumed_event_id` as applied, in one synced batch. Returns false (and writes nothing)
+  // if that event id was already applied, so a redelivered event changes nothing.
+  virtual absl::StatusOr<bool> ApplyConsumed(const std::string& consumed_event_id,
+                                             const std::vector<ProjectionWrite>& projection) = 0;
+  virtual absl::StatusOr<bool> WasConsumed(const std::string& consumed_event_id) = 0;
+  // Drops every projection row and consumed marker (before a replay from scratch).
+  virtual absl::Status ResetProjections() = 0;
+};
+
+// Rebuilds a projection from scratch: drops every projection row, then feeds each stored event,
+// in position order, to `project` and writes the rows it returns.
+using Projector =
+    std::function<absl::StatusOr<std::vector<ProjectionWrite>>(const EventEnvelope& event)>;
+absl::Status ReplayProjection(EventStore& store, const Projector& project);
+
+// SHA-256(prev_hash || canonical bytes of `event` with `hash` cleared), as raw 32 bytes.
+std::string ComputeEventHash(const EventEnvelope& event);
+
+}  // namespace breachd::eventstore
