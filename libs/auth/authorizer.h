@@ -1,0 +1,28 @@
+// Every authorization decision of breachd, in one place: may this principal do this action on
+// this tenant's data? Services call Authorize() before touching data and record a denial.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "libs/auth/principal.h"
+
+namespace breachd::auth {
+
+enum class Action {
+  kReportBreach,    // file an Allegato A report
+  kReadReport,      // read a filed report
+  kReadRegister,    // list the register, read an entry or a timeline
+  kVerifyBreach,    // verify the chain of one breach
+  kVerifyStore,     // verify every chain of a store (provider-wide)
+  kListAllTenants,  // read across schools
+};
+
+const char* ActionName(Action action);
+
+// OK, or PERMISSION_DENIED saying why. `tenant` is the school whose data is touched
+// (empty for provider-wide actions).
+absl::Status Authorize(const Principal& principal, Action action, const std::string& tenant);
+
+}  // namespace breachd::auth

@@ -1,0 +1,146 @@
+#include "libs/auth/identity_store.h"
+
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/ids.h"
+#include "libs/common/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace breachd::auth {
+namespace {
+
+using nlohmann::json;
+
+absl::StatusOr<std::string> RequiredString(const json& object, const std::string& key,
+                                           const std::string& where) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string() || it->get<std::string>().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ".", key, " is required"));
+  }
+  return it->get<std::string>();
+}
+
+bool SameToken(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+absl::StatusOr<IdentityStore> IdentityStore::Parse(const std::string& text) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return absl::InvalidArgumentError("identity file is not a JSON object");
+  }
+  IdentityStore store;
+  std::set<std::string> codes;
+  const json tenants = doc.value("tenants", json::array());
+  for (size_t i = 0; i < tenants.size(); ++i) {
+    const std::string where = absl::StrCat("tenants[", i, "]");
+    ASSIGN_OR_RETURN(std::string code, RequiredString(tenants[i], "code", where));
+    if (code == kProviderTenant) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".code may not be 'provider'"));
+    }
+    if (!codes.insert(code).second) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".code is a duplicate: ", code));
+    }
+    store.tenants_.push_back({code, tenants[i].value("name", "")});
+  }
+  const json tokens = doc.value("tokens", json::array());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string where = absl::StrCat("tokens[", i, "]");
+    TokenGrant grant;
+    ASSIGN_OR_RETURN(grant.token, RequiredString(tokens[i], "token", where));
+    ASSIGN_OR_RETURN(grant.principal.subject, RequiredString(tokens[i], "subject", where));
+    ASSIGN_OR_RETURN(grant.principal.tenant, RequiredString(tokens[i], "tenant", where));
+    if (grant.principal.tenant != kProviderTenant && !codes.count(grant.principal.tenant)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ".tenant is not a known tenant: ", grant.principal.tenant));
+    }
+    for (const json& role : tokens[i].value("roles", json::array())) {
+      if (role.is_string()) grant.principal.roles.push_back(role.get<std::string>());
+    }
+    if (grant.principal.roles.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".roles is required"));
+    }
+    store.grants_.push_back(std::move(grant));
+  }
+  return store;
+}
+
+absl::StatusOr<IdentityStore> IdentityStore::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("identity file not found: ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto store = Parse(text.str());
+  if (!store.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", store.status().message()));
+  }
+  return store;
+}
+
+absl::StatusOr<IdentityStore> IdentityStore::LoadOrCreateDevelopment(const std::string& path) {
+  auto loaded = Load(path);
+  if (!absl::IsNotFound(loaded.status())) return loaded;
+
+  IdentityStore store;
+  store.tenants_.push_back({kDemoSchoolCode, "Istituto Amerigo Vespucci (demo)"});
+  store.grants_.push_back(
+      {RandomHexToken(16), {"user:ops-admin", kProviderTenant, {kRoleProviderOperator}}});
+  store.grants_.push_back({RandomHexToken(16), {"user:dpo", kDemoSchoolCode, {kRoleSchoolDpo}}});
+  store.grants_.push_back(
+      {RandomHexToken(16), {"user:segreteria", kDemoSchoolCode, {kRoleSchoolStaff}}});
+
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    out << store.ToJson() << "\n";
+    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  chmod(tmp.c_str(), 0600);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", path));
+  }
+  return store;
+}
+
+absl::StatusOr<Principal> IdentityStore::Authenticate(const std::string& bearer_token) const {
+  if (!bearer_token.empty()) {
+    for (const TokenGrant& grant : grants_) {
+      if (SameToken(grant.token, bearer_token)) return grant.principal;
+    }
+  }
+  return absl::UnauthenticatedError("missing or unknown bearer token");
+}
+
+bool IdentityStore::IsKnownTenant(const std::string& code) const {
+  for (const Tenant& tenant : tenants_) {
+    if (tenant.code == code) return true;
+  }
+  return false;
+}
+
+std::string IdentityStore::ToJson() const {
+  json doc;
+  doc["tenants"] = json::array();
+  for (const Tenant& tenant : tenants_) {
+    doc["tenants"].push_back({{"code", tenant.code}, {"name", tenant.name}});
+  }
+  doc["tokens"] = json::array();
+  for (const TokenGrant& grant : grants_) {
+    doc["tokens"].push_back({{"token", grant.token},
+                             {"subject", grant.principal.subject},
+                             {"tenant", grant.principal.tenant},
+                             {"roles", grant.principal.roles}});
+  }
+  return doc.dump(2);
+}
+
+}  // namespace breachd::auth

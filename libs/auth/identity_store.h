@@ -1,0 +1,56 @@
+// Known tenants and bearer tokens, from an identity file (JSON):
+//   {"tenants": [{"code": "MIIS01200V", "name": "Ist. Amerigo Vespucci"}],
+//    "tokens":  [{"token": "...", "subject": "user:dpo", "tenant": "MIIS01200V",
+//                 "roles": ["school-dpo"]}]}
+// Development mode: on first start breachd writes one with a provider operator and one demo
+// school. Tokens are compared in constant time. Full token validation (signed tokens, TLS)
+// replaces the token list later; the tenant list stays.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "libs/auth/principal.h"
+
+namespace breachd::auth {
+
+struct Tenant {
+  std::string code;
+  std::string name;
+};
+
+struct TokenGrant {
+  std::string token;
+  Principal principal;
+};
+
+class IdentityStore {
+ public:
+  // Parses an identity file's contents. INVALID_ARGUMENT names the bad entry.
+  static absl::StatusOr<IdentityStore> Parse(const std::string& json);
+  // Reads `path`; NOT_FOUND if it does not exist.
+  static absl::StatusOr<IdentityStore> Load(const std::string& path);
+  // Loads `path`, or creates it (mode 0600) with a development provider operator and a demo
+  // school (with its DPO and a staff member) when it does not exist yet.
+  static absl::StatusOr<IdentityStore> LoadOrCreateDevelopment(const std::string& path);
+
+  // UNAUTHENTICATED if the token is unknown.
+  absl::StatusOr<Principal> Authenticate(const std::string& bearer_token) const;
+  bool IsKnownTenant(const std::string& code) const;
+  const std::vector<Tenant>& tenants() const { return tenants_; }
+  const std::vector<TokenGrant>& grants() const { return grants_; }
+
+  std::string ToJson() const;
+
+ private:
+  std::vector<Tenant> tenants_;
+  std::vector<TokenGrant> grants_;
+};
+
+// The demo school created in development mode.
+inline constexpr char kDemoSchoolCode[] = "MIIS01200V";
+
+}  // namespace breachd::auth

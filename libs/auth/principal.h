@@ -1,0 +1,31 @@
+// The authenticated caller of an RPC: who, for which tenant, with which roles.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace breachd::auth {
+
+// The tenant of the provider's own staff; every other tenant is a school code.
+inline constexpr char kProviderTenant[] = "provider";
+
+// Roles. A principal may hold several.
+inline constexpr char kRoleProviderOperator[] = "provider-operator";
+inline constexpr char kRoleSchoolDpo[] = "school-dpo";
+inline constexpr char kRoleSchoolStaff[] = "school-staff";
+
+struct Principal {
+  std::string subject;  // e.g. "user:ops-admin"
+  std::string tenant;   // school code or "provider"
+  std::vector<std::string> roles;
+
+  bool HasRole(const std::string& role) const {
+    return std::find(roles.begin(), roles.end(), role) != roles.end();
+  }
+  bool IsProvider() const { return tenant == kProviderTenant; }
+  // The first role, for the envelope's actor.role.
+  std::string PrimaryRole() const { return roles.empty() ? "" : roles.front(); }
+};
+
+}  // namespace breachd::auth

@@ -1,0 +1,51 @@
+#include "libs/auth/authorizer.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/testing/status_matchers.h"
+
+namespace breachd::auth {
+namespace {
+
+using ::breachd::testing::IsOk;
+using ::breachd::testing::StatusIs;
+
+const Principal kOperator{"user:ops", kProviderTenant, {kRoleProviderOperator}};
+const Principal kDpo{"user:dpo", "MIIS01200V", {kRoleSchoolDpo}};
+const Principal kStaff{"user:staff", "MIIS01200V", {kRoleSchoolStaff}};
+
+TEST(AuthorizerTest, ProviderOperatorMayDoEverythingOnAnySchool) {
+  for (Action action : {Action::kReportBreach, Action::kReadReport, Action::kReadRegister,
+                        Action::kVerifyBreach, Action::kVerifyStore, Action::kListAllTenants}) {
+    EXPECT_THAT(Authorize(kOperator, action, "RMIC81500L"), IsOk()) << ActionName(action);
+  }
+}
+
+TEST(AuthorizerTest, SchoolNeverTouchesAnotherSchool) {
+  for (Action action : {Action::kReportBreach, Action::kReadReport, Action::kReadRegister,
+                        Action::kVerifyBreach}) {
+    EXPECT_THAT(Authorize(kDpo, action, "RMIC81500L"),
+                StatusIs(absl::StatusCode::kPermissionDenied, ::testing::HasSubstr("another")))
+        << ActionName(action);
+  }
+}
+
+TEST(AuthorizerTest, SchoolRolesDecideWhatIsAllowedOnTheOwnSchool) {
+  EXPECT_THAT(Authorize(kDpo, Action::kReadRegister, "MIIS01200V"), IsOk());
+  EXPECT_THAT(Authorize(kStaff, Action::kReportBreach, "MIIS01200V"), IsOk());
+  EXPECT_THAT(Authorize(kStaff, Action::kReadRegister, "MIIS01200V"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(Authorize(kDpo, Action::kVerifyStore, "MIIS01200V"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(Authorize(kDpo, Action::kListAllTenants, ""),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST(AuthorizerTest, ProviderTenantWithoutOperatorRoleIsDenied) {
+  const Principal auditor{"user:x", kProviderTenant, {"auditor"}};
+  EXPECT_THAT(Authorize(auditor, Action::kReadRegister, "MIIS01200V"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+}  // namespace
+}  // namespace breachd::auth
