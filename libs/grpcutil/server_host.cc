@@ -1,0 +1,41 @@
+#include "libs/grpcutil/server_host.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server_builder.h"
+
+namespace breachd::grpcutil {
+
+absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
+    const std::string& listen_address, const std::vector<grpc::Service*>& services,
+    const std::vector<std::string>& health_names) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::unique_ptr<ServerHost> host(new ServerHost());
+  grpc::ServerBuilder builder;
+  // Plaintext for now: TLS and real token validation arrive with the security issue.
+  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &host->port_);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  host->server_ = builder.BuildAndStart();
+  if (!host->server_ || host->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));
+  }
+  grpc::HealthCheckServiceInterface* health = host->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (const std::string& name : health_names) health->SetServingStatus(name, true);
+  return host;
+}
+
+ServerHost::~ServerHost() { Shutdown(absl::Seconds(5)); }
+
+void ServerHost::Shutdown(absl::Duration grace) {
+  if (shut_down_ || !server_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+}
+
+}  // namespace breachd::grpcutil

@@ -1,0 +1,38 @@
+// One gRPC server with the health service and server reflection, so grpc_health_probe,
+// Kubernetes gRPC probes and grpcurl work against every breachd.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "grpcpp/impl/codegen/service_type.h"
+
+namespace breachd::grpcutil {
+
+class ServerHost {
+ public:
+  // Starts serving `services` (not owned; they must outlive the host) on `listen_address`
+  // ("127.0.0.1:0" picks a free port). Each service's full name is marked SERVING in the health
+  // service, as is the overall "" entry.
+  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
+      const std::string& listen_address, const std::vector<grpc::Service*>& services,
+      const std::vector<std::string>& health_names);
+  ~ServerHost();
+
+  int port() const { return port_; }
+  // Marks everything NOT_SERVING, stops accepting calls and waits up to `grace` for in-flight
+  // calls to finish before cancelling them.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  ServerHost() = default;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace breachd::grpcutil
