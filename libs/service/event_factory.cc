@@ -1,0 +1,33 @@
+#include "libs/service/event_factory.h"
+
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/ids.h"
+
+namespace breachd::service {
+
+using google::protobuf::util::TimeUtil;
+
+breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string& tenant,
+                                    absl::Time occurred_at,
+                                    const google::protobuf::Message& payload) {
+  breach::v1::EventEnvelope event;
+  event.set_event_id(NewUlid(absl::Now()));
+  event.set_type(payload.GetDescriptor()->full_name());
+  event.set_source(origin.source);
+  event.set_tenant(tenant);
+  *event.mutable_occurred_at() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(occurred_at));
+  event.mutable_actor()->set_subject(origin.actor.subject);
+  event.mutable_actor()->set_role(origin.actor.PrimaryRole());
+  event.mutable_actor()->set_tenant(origin.actor.tenant);
+  event.set_causation_id(origin.causation_id);
+  event.set_correlation_id(origin.correlation_id);
+  event.mutable_payload()->PackFrom(payload);
+  return event;
+}
+
+std::string ShortType(const std::string& full_type) {
+  const size_t dot = full_type.rfind('.');
+  return dot == std::string::npos ? full_type : full_type.substr(dot + 1);
+}
+
+}  // namespace breachd::service

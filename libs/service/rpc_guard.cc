@@ -1,0 +1,51 @@
+#include "libs/service/rpc_guard.h"
+
+#include "absl/strings/str_cat.h"
+#include "breach/v1/events.pb.h"
+#include "libs/common/log.h"
+#include "libs/grpcutil/call_auth.h"
+#include "libs/service/event_factory.h"
+
+namespace breachd::service {
+
+std::string AuditStreamId(const std::string& tenant) { return absl::StrCat("audit-", tenant); }
+
+RpcGuard::RpcGuard(std::string service_name, const auth::IdentityStore& identities,
+                   eventstore::EventStore& store, const Clock& clock,
+                   std::function<void()> on_append)
+    : service_name_(std::move(service_name)),
+      identities_(identities),
+      store_(store),
+      clock_(clock),
+      on_append_(std::move(on_append)) {}
+
+absl::StatusOr<auth::Principal> RpcGuard::Authenticate(const grpc::ServerContext& context) const {
+  return grpcutil::AuthenticateCall(identities_, context);
+}
+
+absl::Status RpcGuard::Authorize(const auth::Principal& principal, auth::Action action,
+                                 const std::string& tenant, const std::string& method,
+                                 const std::string& breach_id) const {
+  absl::Status decision = auth::Authorize(principal, action, tenant);
+  if (decision.ok()) return decision;
+
+  breach::v1::AccessDenied denied;
+  denied.set_method(method);
+  denied.set_requested_tenant(tenant);
+  denied.set_breach_id(breach_id);
+  denied.set_reason(std::string(decision.message()));
+  eventstore::AppendRequest request;
+  request.stream_id = AuditStreamId(principal.tenant);
+  request.events.push_back(MakeEvent({service_name_, principal, method, ""}, principal.tenant,
+                                     clock_.Now(), denied));
+  auto appended = store_.Append(std::move(request));
+  log::Warn("access denied", {{"subject", principal.subject},
+                              {"tenant", principal.tenant},
+                              {"requested_tenant", tenant},
+                              {"method", method},
+                              {"recorded", appended.ok() ? "true" : "false"}});
+  if (appended.ok() && on_append_) on_append_();
+  return decision;
+}
+
+}  // namespace breachd::service

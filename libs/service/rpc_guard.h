@@ -1,0 +1,44 @@
+// The front door of every RPC: authenticate the caller, authorize the action against the
+// tenant whose data it touches, and record every refusal as an AccessDenied event on the
+// service's "audit" stream (so the SIEM and an inspection see attempts, not just successes).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+#include "libs/auth/authorizer.h"
+#include "libs/auth/identity_store.h"
+#include "libs/common/clock.h"
+#include "libs/eventstore/event_store.h"
+
+namespace breachd::service {
+
+class RpcGuard {
+ public:
+  // `store` receives AccessDenied events; `on_append` is called after each (to wake the relay).
+  RpcGuard(std::string service_name, const auth::IdentityStore& identities,
+           eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append);
+
+  absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContext& context) const;
+
+  // OK, or PERMISSION_DENIED after recording the attempt.
+  absl::Status Authorize(const auth::Principal& principal, auth::Action action,
+                         const std::string& tenant, const std::string& method,
+                         const std::string& breach_id = "") const;
+
+  const std::string& service_name() const { return service_name_; }
+
+ private:
+  std::string service_name_;
+  const auth::IdentityStore& identities_;
+  eventstore::EventStore& store_;
+  const Clock& clock_;
+  std::function<void()> on_append_;
+};
+
+// Stream that holds a service's AccessDenied events for one tenant.
+std::string AuditStreamId(const std::string& tenant);
+
+}  // namespace breachd::service

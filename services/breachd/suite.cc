@@ -1,0 +1,135 @@
+#include "services/breachd/suite.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+
+namespace breachd::suite {
+
+absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(const SuiteConfig& config) {
+  std::unique_ptr<Suite> suite(new Suite());
+  if (absl::Status opened = suite->Open(config); !opened.ok()) {
+    suite->Stop(absl::ZeroDuration());
+    return opened;
+  }
+  return suite;
+}
+
+Suite::~Suite() { Stop(); }
+
+std::string Suite::endpoint() const {
+  const std::string host = config_.listen.substr(0, config_.listen.rfind(':'));
+  return absl::StrCat(host == "0.0.0.0" || host == "[::]" ? "127.0.0.1" : host, ":",
+                      server_ ? server_->port() : 0);
+}
+
+std::function<void()> Suite::Notifier(const std::string& name) {
+  bus::OutboxRelay* relay = hosted_.at(name).relay.get();
+  return [relay] { relay->Notify(); };
+}
+
+absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name) {
+  Hosted& hosted = hosted_[name];
+  hosted.name = name;
+  const std::filesystem::path dir = std::filesystem::path(config.data_dir) / name;
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", dir.string(), ": ",
+                                               error.message()));
+  }
+  ASSIGN_OR_RETURN(hosted.store, eventstore::EventStore::Open(dir.string()));
+  if (config.republish) RETURN_IF_ERROR(hosted.store->RequeueAllForPublish());
+  hosted.outbox = std::make_unique<service::StoreOutbox>(*hosted.store);
+  ASSIGN_OR_RETURN(hosted.relay, bus::OutboxRelay::Start(bus_, *hosted.outbox));
+  return absl::OkStatus();
+}
+
+absl::Status Suite::Open(const SuiteConfig& requested) {
+  config_ = requested;
+  if (config_.identity_file.empty()) {
+    config_.identity_file = (std::filesystem::path(config_.data_dir) / "identity.json").string();
+  }
+  std::error_code error;
+  std::filesystem::create_directories(config_.data_dir, error);
+  if (error) {
+    return absl::UnavailableError(absl::StrCat("cannot create --data_dir ", config_.data_dir,
+                                               ": ", error.message()));
+  }
+  ASSIGN_OR_RETURN(auth::IdentityStore identities,
+                   auth::IdentityStore::LoadOrCreateDevelopment(config_.identity_file));
+  identities_ = std::make_unique<auth::IdentityStore>(std::move(identities));
+
+  ASSIGN_OR_RETURN(bus::BusSettings bus, bus::ParseBusFlag(config_.kafka, config_.kafka_properties));
+  if (bus.embedded) {
+    ASSIGN_OR_RETURN(broker_, bus::EmbeddedBroker::Start());
+    bus_ = broker_->Config();
+    for (const auto& [key, value] : bus.config.extra) bus_.extra[key] = value;
+    config_.republish = true;  // the embedded topics start empty
+  } else {
+    bus_ = bus.config;
+  }
+
+  for (const std::string& name : config_.services) RETURN_IF_ERROR(OpenStore(config_, name));
+
+  std::vector<grpc::Service*> services;
+  std::vector<std::string> health_names;
+  if (config_.services.count(intake::kServiceName)) {
+    intake_ = std::make_unique<intake::IntakeService>(*hosted_.at("intake").store, *identities_,
+                                                      SystemClock::Get(), Notifier("intake"));
+    services.push_back(intake_.get());
+    health_names.push_back("breach.v1.IntakeService");
+  }
+  if (config_.services.count(register_::kServiceName)) {
+    Hosted& hosted = hosted_.at("register");
+    register_ = std::make_unique<register_::RegisterService>(
+        *hosted.store, *identities_, SystemClock::Get(), Notifier("register"));
+    services.push_back(register_.get());
+    health_names.push_back("breach.v1.RegisterService");
+    bus::ConsumerLoopOptions options;
+    options.group_id = "breachd-register";
+    register_::RegisterService* handler = register_.get();
+    ASSIGN_OR_RETURN(hosted.consumer,
+                     bus::ConsumerLoop::Start(bus_, options, [handler](const auto& event) {
+                       return handler->ApplyConsumed(event);
+                     }));
+  }
+
+  std::map<std::string, eventstore::EventStore*> stores;
+  for (auto& [name, hosted] : hosted_) stores[name] = hosted.store.get();
+  const std::string first = hosted_.begin()->first;
+  admin_guard_ = std::make_unique<service::RpcGuard>(first, *identities_, *hosted_.at(first).store,
+                                                     SystemClock::Get(), Notifier(first));
+  admin_ = std::make_unique<service::AdminService>(stores, *admin_guard_);
+  services.push_back(admin_.get());
+  health_names.push_back("breach.v1.AdminService");
+
+  ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, services, health_names));
+  std::vector<std::string> names(config_.services.begin(), config_.services.end());
+  log::Info("breachd started", {{"services", absl::StrJoin(names, ",")},
+                                {"endpoint", endpoint()},
+                                {"bootstrap_servers", bus_.bootstrap_servers},
+                                {"data_dir", config_.data_dir}});
+  return absl::OkStatus();
+}
+
+void Suite::Stop(absl::Duration grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_) server_->Shutdown(grace);
+  for (auto& [name, hosted] : hosted_) {
+    if (hosted.consumer) hosted.consumer->Stop();
+  }
+  for (auto& [name, hosted] : hosted_) {
+    if (hosted.relay) hosted.relay->Stop();
+  }
+  server_.reset();
+  hosted_.clear();
+  broker_.reset();
+  log::Info("breachd stopped");
+}
+
+}  // namespace breachd::suite

@@ -1,0 +1,71 @@
+// A running set of breach services in one process: their stores, gRPC server, outbox relays
+// and bus consumers, plus the embedded Kafka-protocol broker when asked for. Even here the
+// services share nothing but the bus and gRPC: each has its own store and folder.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/auth/identity_store.h"
+#include "libs/bus/bus.h"
+#include "libs/bus/consumer_loop.h"
+#include "libs/bus/embedded_broker.h"
+#include "libs/bus/outbox_relay.h"
+#include "libs/eventstore/event_store.h"
+#include "libs/grpcutil/server_host.h"
+#include "libs/service/admin_service.h"
+#include "libs/service/rpc_guard.h"
+#include "libs/service/store_outbox.h"
+#include "services/breachd/suite_config.h"
+#include "services/intake/intake_service.h"
+#include "services/register/register_service.h"
+
+namespace breachd::suite {
+
+class Suite {
+ public:
+  static absl::StatusOr<std::unique_ptr<Suite>> Start(const SuiteConfig& config);
+  ~Suite();
+
+  // "127.0.0.1:PORT" of the gRPC server.
+  std::string endpoint() const;
+  // bootstrap.servers of the bus in use.
+  const std::string& bootstrap_servers() const { return bus_.bootstrap_servers; }
+  const auth::IdentityStore& identities() const { return *identities_; }
+
+  // Drains: stops taking calls (in-flight ones get `grace`), stops consumers, flushes relays.
+  void Stop(absl::Duration grace = absl::Seconds(10));
+
+ private:
+  // One hosted service's durable side.
+  struct Hosted {
+    std::string name;
+    std::unique_ptr<eventstore::EventStore> store;
+    std::unique_ptr<service::StoreOutbox> outbox;
+    std::unique_ptr<bus::OutboxRelay> relay;
+    std::unique_ptr<bus::ConsumerLoop> consumer;
+  };
+
+  Suite() = default;
+  absl::Status Open(const SuiteConfig& config);
+  absl::Status OpenStore(const SuiteConfig& config, const std::string& name);
+  std::function<void()> Notifier(const std::string& name);
+
+  SuiteConfig config_;
+  std::unique_ptr<bus::EmbeddedBroker> broker_;
+  bus::BusConfig bus_;
+  std::unique_ptr<auth::IdentityStore> identities_;
+  std::map<std::string, Hosted> hosted_;
+  std::unique_ptr<service::RpcGuard> admin_guard_;
+  std::unique_ptr<service::AdminService> admin_;
+  std::unique_ptr<intake::IntakeService> intake_;
+  std::unique_ptr<register_::RegisterService> register_;
+  std::unique_ptr<grpcutil::ServerHost> server_;
+  bool stopped_ = false;
+};
+
+}  // namespace breachd::suite

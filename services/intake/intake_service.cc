@@ -1,0 +1,142 @@
+#include "services/intake/intake_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "breach/v1/events.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/ids.h"
+#include "libs/common/status_macros.h"
+#include "libs/grpcutil/status.h"
+#include "libs/service/event_factory.h"
+#include "services/intake/report_validation.h"
+
+namespace breachd::intake {
+namespace {
+
+using breach::v1::Report;
+using google::protobuf::util::TimeUtil;
+
+std::string ReportKey(const std::string& breach_id) { return absl::StrCat("report/", breach_id); }
+std::string RequestKey(const std::string& tenant, const std::string& request_id) {
+  return absl::StrCat("request/", tenant, "/", request_id);
+}
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+
+constexpr char kReportMethod[] = "/breach.v1.IntakeService/ReportBreach";
+constexpr char kGetMethod[] = "/breach.v1.IntakeService/GetReport";
+
+}  // namespace
+
+IntakeService::IntakeService(eventstore::EventStore& store,
+                             const auth::IdentityStore& identities, const Clock& clock,
+                             std::function<void()> on_append)
+    : store_(store),
+      identities_(identities),
+      clock_(clock),
+      on_append_(on_append),
+      guard_(kServiceName, identities, store, clock, on_append) {}
+
+grpc::Status IntakeService::ReportBreach(grpc::ServerContext* context,
+                                         const breach::v1::ReportBreachRequest* request,
+                                         Report* response) {
+  auto principal = guard_.Authenticate(*context);
+  if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
+  auto filed = File(*principal, *request);
+  if (!filed.ok()) return grpcutil::ToGrpcStatus(filed.status());
+  *response = *std::move(filed);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeService::GetReport(grpc::ServerContext* context,
+                                      const breach::v1::GetReportRequest* request,
+                                      Report* response) {
+  auto principal = guard_.Authenticate(*context);
+  if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
+  auto report = Read(*principal, request->breach_id());
+  if (!report.ok()) return grpcutil::ToGrpcStatus(report.status());
+  *response = *std::move(report);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
+                                           const breach::v1::ReportBreachRequest& request) {
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  const breach::v1::BreachReport& form = request.report();
+  if (form.tenant().empty()) return absl::InvalidArgumentError("report.tenant is required");
+  RETURN_IF_ERROR(
+      guard_.Authorize(principal, auth::Action::kReportBreach, form.tenant(), kReportMethod));
+  const absl::Time now = clock_.Now();
+  RETURN_IF_ERROR(ValidateReport(form, now, [this](const std::string& tenant) {
+    return identities_.IsKnownTenant(tenant);
+  }));
+
+  // Same tenant + request id: hand back the first report, file nothing.
+  const std::string request_key = RequestKey(form.tenant(), request.request_id());
+  absl::MutexLock lock(&request_locks_.For(request_key));
+  ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_.GetProjection(request_key));
+  if (earlier.has_value()) {
+    ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(*earlier));
+    if (stored.has_value()) return *stored;
+  }
+
+  Report report;
+  report.set_breach_id(NewUlid(now));
+  report.set_name(absl::StrCat("tenants/", form.tenant(), "/breaches/", report.breach_id()));
+  *report.mutable_report() = form;
+  if (!form.has_form_date()) *report.mutable_report()->mutable_form_date() = ToTimestamp(now);
+  report.mutable_reported_by()->set_subject(principal.subject);
+  report.mutable_reported_by()->set_role(principal.PrimaryRole());
+  report.mutable_reported_by()->set_tenant(principal.tenant);
+  *report.mutable_recorded_at() = ToTimestamp(now);
+  report.set_request_id(request.request_id());
+
+  breach::v1::BreachReported reported;
+  reported.set_breach_id(report.breach_id());
+  *reported.mutable_report() = report.report();
+  reported.set_request_id(request.request_id());
+  const service::EventOrigin origin{kServiceName, principal, request.request_id(),
+                                    report.breach_id()};
+  eventstore::AppendRequest append;
+  append.stream_id = report.breach_id();
+  append.expected_version = 0;
+  append.events.push_back(service::MakeEvent(origin, form.tenant(), now, reported));
+  append.projection.push_back({ReportKey(report.breach_id()), report.SerializeAsString()});
+  append.projection.push_back({request_key, report.breach_id()});
+  ASSIGN_OR_RETURN(eventstore::AppendResult result, store_.Append(std::move(append)));
+  *report.mutable_recorded_at() = result.events.front().recorded_at();
+  if (on_append_) on_append_();
+  return report;
+}
+
+absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
+                                           const std::string& breach_id) {
+  if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
+  ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(breach_id));
+  if (!report.has_value()) return absl::NotFoundError(absl::StrCat("no breach ", breach_id));
+  RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadReport,
+                                   report->report().tenant(), kGetMethod, breach_id));
+  // Who read the report, and when, is part of the breach's history.
+  breach::v1::BreachViewed viewed;
+  viewed.set_breach_id(breach_id);
+  viewed.set_view("report");
+  eventstore::AppendRequest append;
+  append.stream_id = breach_id;
+  append.events.push_back(service::MakeEvent({kServiceName, principal, kGetMethod, breach_id},
+                                             report->report().tenant(), clock_.Now(), viewed));
+  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  if (on_append_) on_append_();
+  return report;
+}
+
+absl::StatusOr<std::optional<Report>> IntakeService::FindReport(const std::string& breach_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.GetProjection(ReportKey(breach_id)));
+  if (!bytes.has_value()) return std::nullopt;
+  Report report;
+  if (!report.ParseFromString(*bytes)) {
+    return absl::DataLossError(absl::StrCat("stored report of ", breach_id, " is unreadable"));
+  }
+  return report;
+}
+
+}  // namespace breachd::intake

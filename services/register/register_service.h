@@ -1,0 +1,65 @@
+// gRPC adapter and bus consumer of the register service: the Registro dei Data Breach per
+// school and across the provider, and each breach's timeline (who knew what, when).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "breach/v1/register.grpc.pb.h"
+#include "libs/auth/identity_store.h"
+#include "libs/common/clock.h"
+#include "libs/eventstore/event_store.h"
+#include "libs/service/rpc_guard.h"
+
+namespace breachd::register_ {
+
+inline constexpr char kServiceName[] = "register";
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+class RegisterService final : public breach::v1::RegisterService::Service {
+ public:
+  RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
+                  const Clock& clock, std::function<void()> on_append);
+
+  grpc::Status ListBreaches(grpc::ServerContext* context,
+                            const breach::v1::ListBreachesRequest* request,
+                            breach::v1::ListBreachesResponse* response) override;
+  grpc::Status GetBreach(grpc::ServerContext* context, const breach::v1::GetBreachRequest* request,
+                         breach::v1::RegisterEntry* response) override;
+  grpc::Status GetTimeline(grpc::ServerContext* context,
+                           const breach::v1::GetTimelineRequest* request,
+                           breach::v1::Timeline* response) override;
+
+  // Bus handler: applies an event once (dedupe by event id, atomically with the
+  // projection rows). OK only when the effects are durable.
+  absl::Status ApplyConsumed(const breach::v1::EventEnvelope& event);
+
+ private:
+  absl::StatusOr<breach::v1::ListBreachesResponse> List(const auth::Principal& principal,
+                                                        const breach::v1::ListBreachesRequest& request);
+  struct OpenedEntry {
+    breach::v1::RegisterEntry entry;
+    breach::v1::EventEnvelope view;  // the BreachViewed event that recorded this read
+  };
+  // Finds the entry, checks the caller may read it, and records the read.
+  absl::StatusOr<OpenedEntry> OpenEntry(const auth::Principal& principal,
+                                                      const std::string& breach_id,
+                                                      const std::string& view,
+                                                      const std::string& method);
+  absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntry(const std::string& tenant,
+                                                                     const std::string& breach_id);
+  absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntryById(
+      const std::string& breach_id);
+  absl::StatusOr<breach::v1::Timeline> ReadTimeline(const breach::v1::RegisterEntry& entry);
+  // Views are appended here and reach the timeline through the bus like every other event.
+
+  eventstore::EventStore& store_;
+  const Clock& clock_;
+  std::function<void()> on_append_;
+  service::RpcGuard guard_;
+  absl::TimeZone zone_;
+};
+
+}  // namespace breachd::register_

@@ -1,0 +1,108 @@
+#include "services/register/register_projection.h"
+
+#include "breach/v1/events.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+#include "libs/common/testing/status_matchers.h"
+
+namespace breachd::register_ {
+namespace {
+
+using breach::v1::EventEnvelope;
+using breach::v1::RegisterEntry;
+using google::protobuf::util::TimeUtil;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+constexpr char kBreach[] = "01JQ0000000000000000000000";
+
+EventEnvelope Reported(absl::Time discovered) {
+  breach::v1::BreachReported reported;
+  reported.set_breach_id(kBreach);
+  reported.mutable_report()->set_tenant("MIIS01200V");
+  *reported.mutable_report()->mutable_discovered_at() =
+      TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(discovered));
+  reported.mutable_report()->set_approx_data_subjects(24);
+  reported.mutable_report()->add_databases("Registro elettronico");
+  reported.mutable_report()->set_description("Portatile smarrito");
+  EventEnvelope event;
+  event.set_event_id("01JQ0000000000000000000001");
+  event.set_type("breach.v1.BreachReported");
+  event.set_source("intake");
+  event.set_stream_id(kBreach);
+  event.set_tenant("MIIS01200V");
+  *event.mutable_recorded_at() = TimeUtil::SecondsToTimestamp(1767225600);
+  event.mutable_actor()->set_subject("user:dpo");
+  event.mutable_payload()->PackFrom(reported);
+  return event;
+}
+
+absl::TimeZone Rome() {
+  absl::TimeZone zone;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
+  return zone;
+}
+
+TEST(RegisterProjectionTest, ReportCreatesEntryTenantIndexAndTimelineLine) {
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767225600)),
+                                            std::nullopt, Rome()));
+  ASSERT_THAT(writes, SizeIs(3));
+  EXPECT_THAT(writes[0].key, StartsWith(TimelinePrefix(kBreach)));
+  EXPECT_EQ(writes[1].key, BreachTenantKey(kBreach));
+  EXPECT_EQ(writes[1].value, "MIIS01200V");
+  EXPECT_EQ(writes[2].key, EntryKey("MIIS01200V", kBreach));
+  RegisterEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(writes[2].value));
+  EXPECT_EQ(entry.status(), breach::v1::BREACH_STATUS_REPORTED);
+  EXPECT_EQ(entry.name(), std::string("tenants/MIIS01200V/breaches/") + kBreach);
+  EXPECT_EQ(entry.events(), 1u);
+}
+
+TEST(RegisterProjectionTest, YearIsCountedInRomeNotUtc) {
+  // 31 Dec 2025 23:30 UTC is already 1 Jan 2026 in Rome.
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767223800)),
+                                            std::nullopt, Rome()));
+  RegisterEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(writes.back().value));
+  EXPECT_EQ(entry.year(), 2026);
+}
+
+TEST(RegisterProjectionTest, ViewAddsTimelineLineButLeavesEntryAlone) {
+  RegisterEntry existing;
+  existing.set_tenant("MIIS01200V");
+  existing.set_breach_id(kBreach);
+  existing.set_events(1);
+  breach::v1::BreachViewed viewed;
+  viewed.set_breach_id(kBreach);
+  viewed.set_view("timeline");
+  EventEnvelope event = Reported(absl::Now());
+  event.set_event_id("01JQ0000000000000000000002");
+  event.set_type("breach.v1.BreachViewed");
+  event.mutable_payload()->PackFrom(viewed);
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(event, existing, Rome()));
+  ASSERT_THAT(writes, SizeIs(1));
+  breach::v1::TimelineEntry line;
+  ASSERT_TRUE(line.ParseFromString(writes[0].value));
+  EXPECT_THAT(line.summary(), HasSubstr("user:dpo read the timeline"));
+}
+
+TEST(RegisterProjectionTest, AuditEventsAreNotAboutABreach) {
+  EventEnvelope event = Reported(absl::Now());
+  event.set_stream_id("audit-MIIS01200V");
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(event, std::nullopt, Rome()));
+  EXPECT_THAT(writes, SizeIs(0));
+}
+
+TEST(RegisterProjectionTest, TimelineKeysSortByRecordedTime) {
+  EventEnvelope early = Reported(absl::Now());
+  EventEnvelope late = early;
+  *late.mutable_recorded_at() = TimeUtil::SecondsToTimestamp(1767225600 + 10);
+  ASSERT_OK_AND_ASSIGN(auto a, Project(early, std::nullopt, Rome()));
+  ASSERT_OK_AND_ASSIGN(auto b, Project(late, std::nullopt, Rome()));
+  EXPECT_LT(a[0].key, b[0].key);
+}
+
+}  // namespace
+}  // namespace breachd::register_
