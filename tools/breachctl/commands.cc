@@ -1,0 +1,262 @@
+#include "tools/breachctl/commands.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "breach/v1/admin.grpc.pb.h"
+#include "breach/v1/intake.grpc.pb.h"
+#include "breach/v1/register.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "libs/common/ids.h"
+
+namespace breachd::breachctl {
+namespace {
+
+using google::protobuf::Message;
+
+// "breachctl: NOT_FOUND: no breach 01J..." and exit code 1.
+int Fail(CommandIo& io, const grpc::Status& status) {
+  static const char* const kCodes[] = {
+      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+      "UNAUTHENTICATED"};
+  const int code = status.error_code();
+  io.err << "breachctl: " << (code >= 0 && code <= 16 ? kCodes[code] : "ERROR") << ": "
+         << status.error_message() << "\n";
+  return 1;
+}
+
+int Usage(CommandIo& io, const std::string& problem) {
+  io.err << "breachctl: " << problem << " (see breachctl help)\n";
+  return 2;
+}
+
+// Prints `message` as JSON, or through `table` for -o table.
+template <typename PrintTable>
+int Print(CommandIo& io, const Message& message, PrintTable table) {
+  if (io.format == OutputFormat::kJson) {
+    io.out << ToJson(message);
+  } else {
+    table();
+  }
+  return 0;
+}
+
+std::string CategoryNames(const google::protobuf::RepeatedField<int>& categories) {
+  std::vector<std::string> names;
+  for (int category : categories) {
+    std::string name = breach::v1::DataSubjectCategory_Name(category);
+    names.push_back(absl::AsciiStrToLower(name.substr(sizeof("DATA_SUBJECT_CATEGORY_") - 1)));
+  }
+  return absl::StrJoin(names, ",");
+}
+
+std::string StatusName(breach::v1::BreachStatus status) {
+  return absl::AsciiStrToLower(
+      breach::v1::BreachStatus_Name(status).substr(sizeof("BREACH_STATUS_") - 1));
+}
+
+absl::StatusOr<std::string> ReadInput(const CommandLine& line, CommandIo& io) {
+  const std::string file = line.FlagOr("file", "-");
+  std::stringstream text;
+  if (file == "-") {
+    text << io.in.rdbuf();
+  } else {
+    std::ifstream in(file);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", file));
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+// The single breach id argument of get/timeline commands.
+absl::StatusOr<std::string> BreachIdArgument(const CommandLine& line) {
+  if (line.words.size() != 3) return absl::InvalidArgumentError("expected one breach id");
+  return line.words[2];
+}
+
+void PrintReport(CommandIo& io, const breach::v1::Report& report) {
+  const auto& form = report.report();
+  PrintFields(io.out, {{"breach", report.breach_id()},
+                       {"name", report.name()},
+                       {"tenant", form.tenant()},
+                       {"recorded", FormatTimestamp(report.recorded_at())},
+                       {"reported by", absl::StrCat(report.reported_by().subject(), " (",
+                                                    report.reported_by().role(), ")")},
+                       {"discovered", FormatTimestamp(form.discovered_at())},
+                       {"incident", FormatTimestamp(form.incident_at())},
+                       {"place", form.place()},
+                       {"databases", absl::StrJoin(form.databases(), "; ")},
+                       {"subjects", absl::StrCat("~", form.approx_data_subjects(), " (",
+                                                 CategoryNames(form.data_subject_categories()),
+                                                 ")")},
+                       {"description", form.description()},
+                       {"actions taken", form.actions_taken()},
+                       {"request id", report.request_id()}});
+}
+
+}  // namespace
+
+int ReportCreate(const CommandLine& line, CommandIo& io) {
+  auto text = ReadInput(line, io);
+  if (!text.ok()) return Usage(io, std::string(text.status().message()));
+  breach::v1::ReportBreachRequest request;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(*text, request.mutable_report());
+  if (!parsed.ok()) {
+    return Usage(io, absl::StrCat("the report is not a valid Allegato A JSON: ",
+                                  parsed.message().as_string()));
+  }
+  request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
+  breach::v1::Report report;
+  auto stub = breach::v1::IntakeService::NewStub(io.connection.ChannelFor("intake"));
+  const grpc::Status status = stub->ReportBreach(io.connection.NewContext().get(), request, &report);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, report, [&] { PrintReport(io, report); });
+}
+
+int ReportGet(const CommandLine& line, CommandIo& io) {
+  auto id = BreachIdArgument(line);
+  if (!id.ok()) return Usage(io, std::string(id.status().message()));
+  breach::v1::GetReportRequest request;
+  request.set_breach_id(*id);
+  breach::v1::Report report;
+  auto stub = breach::v1::IntakeService::NewStub(io.connection.ChannelFor("intake"));
+  const grpc::Status status = stub->GetReport(io.connection.NewContext().get(), request, &report);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, report, [&] { PrintReport(io, report); });
+}
+
+int BreachList(const CommandLine& line, CommandIo& io) {
+  breach::v1::ListBreachesRequest request;
+  request.set_tenant(line.FlagOr("tenant", ""));
+  int number = 0;
+  if (auto year = line.Flag("year")) {
+    if (!absl::SimpleAtoi(*year, &number)) return Usage(io, "--year must be a number");
+    request.set_year(number);
+  }
+  if (auto size = line.Flag("page-size")) {
+    if (!absl::SimpleAtoi(*size, &number)) return Usage(io, "--page-size must be a number");
+    request.set_page_size(number);
+  }
+  request.set_page_token(line.FlagOr("page-token", ""));
+  if (auto status_flag = line.Flag("status")) {
+    breach::v1::BreachStatus status;
+    if (!breach::v1::BreachStatus_Parse("BREACH_STATUS_" + absl::AsciiStrToUpper(*status_flag),
+                                        &status)) {
+      return Usage(io, absl::StrCat("--status: unknown status ", *status_flag));
+    }
+    request.set_status(status);
+  }
+  breach::v1::ListBreachesResponse response;
+  auto stub = breach::v1::RegisterService::NewStub(io.connection.ChannelFor("register"));
+  const grpc::Status status =
+      stub->ListBreaches(io.connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] {
+    Table table({"BREACH", "TENANT", "STATUS", "DISCOVERED", "SUBJECTS", "DESCRIPTION"});
+    for (const auto& entry : response.entries()) {
+      table.AddRow({entry.breach_id(), entry.tenant(), StatusName(entry.status()),
+                    FormatTimestamp(entry.discovered_at()),
+                    absl::StrCat(entry.approx_data_subjects()), Shorten(entry.description(), 48)});
+    }
+    table.Print(io.out);
+    if (!response.next_page_token().empty()) {
+      io.out << "next page: --page-token " << response.next_page_token() << "\n";
+    }
+  });
+}
+
+int BreachGet(const CommandLine& line, CommandIo& io) {
+  auto id = BreachIdArgument(line);
+  if (!id.ok()) return Usage(io, std::string(id.status().message()));
+  breach::v1::GetBreachRequest request;
+  request.set_breach_id(*id);
+  breach::v1::RegisterEntry entry;
+  auto stub = breach::v1::RegisterService::NewStub(io.connection.ChannelFor("register"));
+  const grpc::Status status = stub->GetBreach(io.connection.NewContext().get(), request, &entry);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, entry, [&] {
+    PrintFields(io.out, {{"breach", entry.breach_id()},
+                         {"name", entry.name()},
+                         {"status", StatusName(entry.status())},
+                         {"discovered", FormatTimestamp(entry.discovered_at())},
+                         {"incident", FormatTimestamp(entry.incident_at())},
+                         {"reported", FormatTimestamp(entry.reported_at())},
+                         {"year", absl::StrCat(entry.year())},
+                         {"place", entry.place()},
+                         {"subjects", absl::StrCat("~", entry.approx_data_subjects(), " (",
+                                                   CategoryNames(entry.data_subject_categories()),
+                                                   ")")},
+                         {"description", entry.description()},
+                         {"updated", FormatTimestamp(entry.updated_at())},
+                         {"events", absl::StrCat(entry.events())}});
+  });
+}
+
+int BreachTimeline(const CommandLine& line, CommandIo& io) {
+  auto id = BreachIdArgument(line);
+  if (!id.ok()) return Usage(io, std::string(id.status().message()));
+  breach::v1::GetTimelineRequest request;
+  request.set_breach_id(*id);
+  breach::v1::Timeline timeline;
+  auto stub = breach::v1::RegisterService::NewStub(io.connection.ChannelFor("register"));
+  const grpc::Status status =
+      stub->GetTimeline(io.connection.NewContext().get(), request, &timeline);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, timeline, [&] {
+    Table table({"RECORDED", "OCCURRED", "EVENT", "SOURCE", "ACTOR", "ROLE", "SUMMARY"});
+    for (const auto& entry : timeline.entries()) {
+      table.AddRow({FormatTimestamp(entry.recorded_at()), FormatTimestamp(entry.occurred_at()),
+                    entry.type().substr(entry.type().rfind('.') + 1), entry.source(),
+                    entry.actor().subject(), entry.actor().role(), entry.summary()});
+    }
+    table.Print(io.out);
+  });
+}
+
+int Verify(const CommandLine& line, CommandIo& io) {
+  breach::v1::VerifyChainsRequest request;
+  if (line.words.size() > 2) return Usage(io, "verify takes at most one breach id");
+  if (line.words.size() == 2) request.set_breach_id(line.words[1]);
+  breach::v1::VerifyChainsResponse response;
+  auto stub = breach::v1::AdminService::NewStub(io.connection.ChannelFor("admin"));
+  const grpc::Status status =
+      stub->VerifyChains(io.connection.NewContext().get(), request, &response);
+  if (!status.ok()) return Fail(io, status);
+  Print(io, response, [&] {
+    Table table({"STORE", "OK", "STREAMS", "EVENTS", "FIRST BAD EVENT", "PROBLEM"});
+    for (const auto& store : response.stores()) {
+      table.AddRow({store.service(), store.ok() ? "yes" : "NO",
+                    absl::StrCat(store.streams_checked()), absl::StrCat(store.events_checked()),
+                    store.ok() ? "" : absl::StrCat(store.first_bad_stream(), " v",
+                                                   store.first_bad_version(), " ",
+                                                   store.first_bad_event_id()),
+                    store.problem()});
+    }
+    table.Print(io.out);
+  });
+  if (!response.ok()) {
+    io.err << "breachctl: verification failed: a chain was tampered with\n";
+    return 3;
+  }
+  return 0;
+}
+
+int WhoAmI(const CommandLine& line, CommandIo& io) {
+  breach::v1::WhoAmIResponse response;
+  auto stub = breach::v1::AdminService::NewStub(io.connection.ChannelFor("admin"));
+  const grpc::Status status =
+      stub->WhoAmI(io.connection.NewContext().get(), breach::v1::WhoAmIRequest(), &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] {
+    PrintFields(io.out, {{"subject", response.subject()},
+                         {"tenant", response.tenant()},
+                         {"roles", absl::StrJoin(response.roles(), ",")}});
+  });
+}
+
+}  // namespace breachd::breachctl

@@ -1,0 +1,37 @@
+// Where breachctl's calls go and as whom: one channel per service endpoint, a bearer token
+// and a deadline on every call.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+
+namespace breachd::breachctl {
+
+struct ConnectionSettings {
+  std::string endpoint;                             // default for every service
+  std::map<std::string, std::string> per_service;   // "intake" -> endpoint override
+  std::string token;
+  absl::Duration timeout = absl::Seconds(10);
+};
+
+class Connection {
+ public:
+  explicit Connection(ConnectionSettings settings) : settings_(std::move(settings)) {}
+
+  // The channel of a service ("intake", "register", "admin").
+  std::shared_ptr<grpc::Channel> ChannelFor(const std::string& service);
+  // A context with the deadline and the bearer token set.
+  std::unique_ptr<grpc::ClientContext> NewContext() const;
+  const ConnectionSettings& settings() const { return settings_; }
+
+ private:
+  ConnectionSettings settings_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
+};
+
+}  // namespace breachd::breachctl

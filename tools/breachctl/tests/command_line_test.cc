@@ -1,0 +1,56 @@
+#include "tools/breachctl/command_line.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/testing/status_matchers.h"
+#include "tools/breachctl/output.h"
+
+namespace breachd::breachctl {
+namespace {
+
+using ::breachd::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+FlagSpec Spec() {
+  FlagSpec spec;
+  spec.with_value = {"output", "file", "endpoint"};
+  spec.switches = {"help"};
+  spec.short_names = {{'o', "output"}, {'f', "file"}};
+  return spec;
+}
+
+TEST(CommandLineTest, SeparatesWordsAndFlagsInAnyOrder) {
+  ASSERT_OK_AND_ASSIGN(CommandLine line,
+                       ParseCommandLine({"report", "-f", "r.json", "create", "--output=json",
+                                         "--endpoint", "127.0.0.1:1", "--help"},
+                                        Spec()));
+  EXPECT_THAT(line.words, ElementsAre("report", "create"));
+  EXPECT_EQ(line.FlagOr("file", ""), "r.json");
+  EXPECT_EQ(line.FlagOr("output", ""), "json");
+  EXPECT_EQ(line.FlagOr("endpoint", ""), "127.0.0.1:1");
+  EXPECT_EQ(line.FlagOr("help", ""), "true");
+}
+
+TEST(CommandLineTest, DashAloneIsAWordAndDoubleDashEndsFlags) {
+  ASSERT_OK_AND_ASSIGN(CommandLine line, ParseCommandLine({"-f", "-", "--", "-x"}, Spec()));
+  EXPECT_EQ(line.FlagOr("file", ""), "-");
+  EXPECT_THAT(line.words, ElementsAre("-x"));
+}
+
+TEST(CommandLineTest, RejectsUnknownFlagsAndMissingValues) {
+  EXPECT_THAT(ParseCommandLine({"--nope"}, Spec()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--nope")));
+  EXPECT_THAT(ParseCommandLine({"-z"}, Spec()), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseCommandLine({"breach", "list", "-o"}, Spec()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a value")));
+}
+
+TEST(OutputTest, ShortenNeverSplitsAUtf8Character) {
+  EXPECT_EQ(Shorten("perché", 20), "perché");
+  const std::string cut = Shorten("àààààààààà", 8);  // each à is two bytes
+  EXPECT_EQ(cut, "ààà...");
+}
+
+}  // namespace
+}  // namespace breachd::breachctl
