@@ -1,0 +1,70 @@
+#include "tests/testing/fixtures.h"
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "google/protobuf/util/time_util.h"
+#include "nlohmann/json.hpp"
+
+namespace breachd::testing {
+
+std::string ScratchDir(const std::string& name) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "breachd-tests" / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+void WriteTwoSchoolIdentity(const std::string& path) {
+  nlohmann::json doc = {
+      {"tenants",
+       {{{"code", kVespucci}, {"name", "Ist. Amerigo Vespucci"}},
+        {{"code", kGalilei}, {"name", "IC Galileo Galilei"}}}},
+      {"tokens",
+       {{{"token", kOperatorToken}, {"subject", "user:ops"}, {"tenant", "provider"},
+         {"roles", {"provider-operator"}}},
+        {{"token", kVespucciDpoToken}, {"subject", "user:dpo-vespucci"}, {"tenant", kVespucci},
+         {"roles", {"school-dpo"}}},
+        {{"token", kVespucciStaffToken}, {"subject", "user:segreteria"}, {"tenant", kVespucci},
+         {"roles", {"school-staff"}}},
+        {{"token", kGalileiDpoToken}, {"subject", "user:dpo-galilei"}, {"tenant", kGalilei},
+         {"roles", {"school-dpo"}}}}}};
+  std::ofstream(path) << doc.dump(2);
+}
+
+breach::v1::BreachReport LostLaptopReport(const std::string& tenant) {
+  using google::protobuf::util::TimeUtil;
+  const absl::Time now = absl::Now();
+  breach::v1::BreachReport report;
+  report.set_tenant(tenant);
+  *report.mutable_discovered_at() =
+      TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now - absl::Hours(3)));
+  *report.mutable_incident_at() =
+      TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now - absl::Hours(20)));
+  report.set_place("Treno regionale Milano-Lecco: smarrimento del portatile");
+  report.set_device_lost(true);
+  report.mutable_reporter()->set_name("Maria Bianchi");
+  report.mutable_reporter()->set_email("m.bianchi@example.it");
+  report.set_reporter_role(breach::v1::REPORTER_ROLE_DEPARTMENT_HEAD);
+  report.add_databases("Registro elettronico (esportazione voti 3B)");
+  report.set_description("Portatile non cifrato con i voti e le note della 3B");
+  report.add_data_subject_categories(breach::v1::DATA_SUBJECT_CATEGORY_PUPILS);
+  report.set_approx_data_subjects(24);
+  report.set_actions_taken("Password del registro cambiate; denuncia alla Polfer");
+  report.set_department_head("Prof. Rossi");
+  return report;
+}
+
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace breachd::testing

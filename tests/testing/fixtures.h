@@ -1,0 +1,34 @@
+// Shared pieces of the integration and end-to-end tests: scratch folders, an identity file with
+// two schools and a provider operator, sample Allegato A reports, bounded waiting.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "breach/v1/intake.pb.h"
+
+namespace breachd::testing {
+
+// Tokens in the identity file written by WriteTwoSchoolIdentity.
+inline constexpr char kOperatorToken[] = "test-operator-token";
+inline constexpr char kVespucciDpoToken[] = "test-vespucci-dpo-token";
+inline constexpr char kVespucciStaffToken[] = "test-vespucci-staff-token";
+inline constexpr char kGalileiDpoToken[] = "test-galilei-dpo-token";
+inline constexpr char kVespucci[] = "MIIS01200V";
+inline constexpr char kGalilei[] = "RMIC81500L";
+
+// A fresh, empty folder under the test temp dir.
+std::string ScratchDir(const std::string& name);
+
+// Writes an identity file for MIIS01200V and RMIC81500L with the tokens above.
+void WriteTwoSchoolIdentity(const std::string& path);
+
+// A valid Allegato A for `tenant`: a lost, unencrypted laptop with pupils' grades.
+breach::v1::BreachReport LostLaptopReport(const std::string& tenant);
+
+// Calls `done` until it returns true or `timeout` passes; returns its last answer. For waiting
+// on real asynchronous work (the bus), never for the passing of time.
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(30));
+
+}  // namespace breachd::testing
