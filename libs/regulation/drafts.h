@@ -1,0 +1,33 @@
+// Drafts of the authority notification (GDPR art. 33(3), in phases per art. 33(4)) and of the
+// communication to data subjects (art. 34(2)), in Italian and English: structured fields with
+// what is still unknown marked as such, and a Markdown document rendered from a template.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "breach/v1/assessment.pb.h"
+
+namespace breachd::regulation {
+
+// Template texts by file name, e.g. "authority-notification.it.md".
+struct TemplateSet {
+  std::map<std::string, std::string> by_name;
+};
+
+// The template files the engine needs.
+const std::vector<std::string>& RequiredTemplateNames();
+
+// Renders every required template with sample values, so a broken template is found when it is
+// loaded rather than in the middle of an incident.
+absl::Status ValidateTemplates(const TemplateSet& templates);
+
+// Adds a draft per language for each required notification duty in result.duties
+// (authority notification, subject communication). Needs result.severity, duties, deadlines.
+absl::Status BuildDrafts(const breach::v1::RiskAssessment& assessment,
+                         const TemplateSet& templates, const absl::TimeZone& zone,
+                         breach::v1::AssessmentResult& result);
+
+}  // namespace breachd::regulation

@@ -1,0 +1,50 @@
+// The regulatory engine: one pure evaluation of a risk assessment (Allegato B + facts) against
+// the loaded regimes, giving severity with its explanation, classification, duties with
+// reasons, deadlines and drafts. No file or clock access: regimes, templates, the time zone and
+// `now` are handed in (see regime_loader.h and template_loader.h for the files).
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "breach/v1/assessment.pb.h"
+#include "libs/regulation/drafts.h"
+
+namespace breachd::regulation {
+
+struct EvaluateOptions {
+  bool drafts = true;  // render the notification drafts
+};
+
+class RegulationEngine {
+ public:
+  // Validates the regimes as a set and the templates; `zone` must be the regimes' time_zone.
+  static absl::StatusOr<RegulationEngine> Create(std::vector<breach::v1::Regime> regimes,
+                                                 TemplateSet templates, absl::TimeZone zone);
+
+  // Evaluates at `now`. The clocks start at assessment.awareness_time (and, for the processor,
+  // processor_awareness_time). INVALID_ARGUMENT names a bad input field; FAILED_PRECONDITION is
+  // a late submission without a reason for the delay.
+  absl::StatusOr<breach::v1::AssessmentResult> Evaluate(
+      const breach::v1::RiskAssessment& assessment, absl::Time now,
+      const EvaluateOptions& options = {}) const;
+
+  const std::vector<breach::v1::Regime>& regimes() const { return regimes_; }
+  const absl::TimeZone& zone() const { return zone_; }
+
+ private:
+  RegulationEngine(std::vector<breach::v1::Regime> regimes, TemplateSet templates,
+                   absl::TimeZone zone, int64_t large_volume_subjects)
+      : regimes_(std::move(regimes)),
+        templates_(std::move(templates)),
+        zone_(zone),
+        large_volume_subjects_(large_volume_subjects) {}
+
+  std::vector<breach::v1::Regime> regimes_;
+  TemplateSet templates_;
+  absl::TimeZone zone_;
+  int64_t large_volume_subjects_;
+};
+
+}  // namespace breachd::regulation
