@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -16,12 +17,28 @@
 namespace breachd::bus {
 
 inline constexpr char kBreachEventsTopic[] = "breach.events.v1";
+// The SIEM feed (no personal data); created by EmbeddedBroker next to the events topic.
+inline constexpr char kSiemTopic[] = "breach.siem.v1";
+// The --kafka value that runs an in-process EmbeddedBroker instead of connecting out.
+inline constexpr char kEmbeddedKafka[] = "embedded";
 
 // Connection settings shared by producers and consumers.
 struct BusConfig {
   std::string bootstrap_servers;             // e.g. "127.0.0.1:39092"
   std::map<std::string, std::string> extra;  // any librdkafka property, applied last
 };
+
+// What the --kafka and --kafka_property flags asked for.
+struct BusSettings {
+  bool embedded = false;  // run an EmbeddedBroker in-process; config.bootstrap_servers is empty
+  BusConfig config;
+};
+
+// Parses `--kafka` ("embedded" or a bootstrap.servers list such as "k1:9092,k2:9092") and
+// extra librdkafka properties as "key=value" strings. A malformed entry, or a property
+// librdkafka rejects, is INVALID_ARGUMENT naming it.
+absl::StatusOr<BusSettings> ParseBusFlag(std::string_view kafka,
+                                         const std::vector<std::string>& properties = {});
 
 // Where the relay takes events from and reports delivery to. EventStore is the real one.
 class OutboxSource {

@@ -91,10 +91,14 @@ class EventStore {
   virtual absl::StatusOr<uint64_t> StreamVersion(const std::string& stream_id) = 0;
 
   // Visits every event with position >= from_position in position order, until `visit` returns
-  // false or a non-OK status (which is returned).
+  // false or a non-OK status (which is returned). Positions are monotonic but may have gaps (an
+  // append that failed or was cut by a crash leaves its reserved positions unused). Only events up
+  // to LastPosition() are visited, so a reader that resumes after the last position it saw never
+  // skips an event that a slower concurrent append commits later.
   using Visitor = std::function<absl::StatusOr<bool>(const EventEnvelope&)>;
   virtual absl::Status ReadAll(uint64_t from_position, const Visitor& visit) = 0;
-  // Highest position written so far (0 when empty).
+  // Highest position below which every append has finished (0 when empty): no event at or below
+  // it can still appear.
   virtual uint64_t LastPosition() const = 0;
 
   // Looks an event up by id (NOT_FOUND if absent).
@@ -128,6 +132,12 @@ class EventStore {
   virtual absl::StatusOr<bool> WasConsumed(const std::string& consumed_event_id) = 0;
   // Drops every projection row and consumed marker (before a replay from scratch).
   virtual absl::Status ResetProjections() = 0;
+  // Writes projection rows outside any append (ReplayProjection uses it). With sync = false the
+  // write is not fsynced; a later call with sync = true (rows may be empty) makes it and every
+  // earlier write durable. Test doubles that do not need it inherit UNIMPLEMENTED.
+  virtual absl::Status WriteProjection(const std::vector<ProjectionWrite>& rows, bool sync) {
+    return absl::UnimplementedError("WriteProjection");
+  }
 };
 
 // Rebuilds a projection from scratch: drops every projection row, then feeds each stored event,

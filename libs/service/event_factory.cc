@@ -1,5 +1,6 @@
 #include "libs/service/event_factory.h"
 
+#include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
 

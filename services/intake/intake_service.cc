@@ -126,7 +126,7 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
                                              report->report().tenant(), clock_.Now(), viewed));
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
-  return report;
+  return *std::move(report);
 }
 
 absl::StatusOr<std::optional<Report>> IntakeService::FindReport(const std::string& breach_id) {

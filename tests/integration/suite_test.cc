@@ -159,7 +159,9 @@ TEST_F(SuiteTest, BadReportNamesTheFieldAndStoresNothing) {
   breach::v1::VerifyChainsResponse verified;
   ASSERT_TRUE(admin_->VerifyChains(As(kOperatorToken).get(), {}, &verified).ok());
   for (const auto& store : verified.stores()) {
-    if (store.service() == "intake") EXPECT_EQ(store.events_checked(), 1u);
+    if (store.service() == "intake") {
+      EXPECT_EQ(store.events_checked(), 1u);
+    }
   }
 }
 
