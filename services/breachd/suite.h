@@ -36,6 +36,8 @@ class Suite {
   // bootstrap.servers of the bus in use.
   const std::string& bootstrap_servers() const { return bus_.bootstrap_servers; }
   const auth::IdentityStore& identities() const { return *identities_; }
+  // The hosted register (nullptr if not hosted), e.g. to observe applied events.
+  register_::RegisterService* register_service() const { return register_.get(); }
 
   // Drains: stops taking calls (in-flight ones get `grace`), stops consumers, flushes relays.
   void Stop(absl::Duration grace = absl::Seconds(10));

@@ -95,7 +95,12 @@ absl::Status RegisterService::ApplyConsumed(const breach::v1::EventEnvelope& eve
   }
   ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes,
                    Project(event, entry, zone_));
-  return store_.ApplyConsumed(event.event_id(), writes).status();
+  ASSIGN_OR_RETURN(bool applied, store_.ApplyConsumed(event.event_id(), writes));
+  if (applied) {
+    absl::MutexLock lock(&observer_mu_);
+    if (applied_observer_) applied_observer_(event);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(

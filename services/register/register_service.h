@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
@@ -36,6 +37,14 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   // projection rows). OK only when the effects are durable.
   absl::Status ApplyConsumed(const breach::v1::EventEnvelope& event);
 
+  // Called after each newly applied event (not for duplicates), on the consumer thread.
+  // For metrics and benchmarks.
+  using AppliedObserver = std::function<void(const breach::v1::EventEnvelope& event)>;
+  void SetAppliedObserver(AppliedObserver observer) {
+    absl::MutexLock lock(&observer_mu_);
+    applied_observer_ = std::move(observer);
+  }
+
  private:
   absl::StatusOr<breach::v1::ListBreachesResponse> List(const auth::Principal& principal,
                                                         const breach::v1::ListBreachesRequest& request);
@@ -60,6 +69,8 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   std::function<void()> on_append_;
   service::RpcGuard guard_;
   absl::TimeZone zone_;
+  absl::Mutex observer_mu_;
+  AppliedObserver applied_observer_ ABSL_GUARDED_BY(observer_mu_);
 };
 
 }  // namespace breachd::register_
