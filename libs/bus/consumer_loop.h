@@ -1,0 +1,102 @@
+// Applies events from Kafka in a consumer group: one group per service, so every service sees
+// every event once per group, and the partitions are shared among a service's instances.
+//
+// Delivery contract (at-least-once): an offset is committed only after the handler returned OK
+// for that message, so after a crash, a restart or a rebalance the events since the last
+// commit are delivered again. The handler therefore MUST ignore an event id it has already
+// applied and must apply each event atomically with remembering its id (EventStore's
+// ApplyConsumed does both). A handler error makes the loop seek back to that message and
+// retry it after a back-off: later messages of that partition wait, nothing is skipped.
+// A message whose value is not an EventEnvelope is logged, skipped and committed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/bus/bus.h"
+#include "libs/bus/kafka_client.h"
+
+namespace breachd::bus {
+
+struct ConsumerLoopOptions {
+  std::string group_id;  // required, e.g. "breachd-register"
+  std::vector<std::string> topics = {kBreachEventsTopic};
+  // Handler-failure back-off: starts at `min`, doubles per consecutive failure, capped at `max`.
+  absl::Duration retry_backoff_min = absl::Milliseconds(100);
+  absl::Duration retry_backoff_max = absl::Seconds(5);
+  // Stored offsets are committed at most this often (and always on revoke and Stop).
+  absl::Duration commit_interval = absl::Milliseconds(200);
+  // Waits out a retry back-off on the loop thread. Tests replace it to avoid real waiting.
+  // Default: waits `delay`, returning early when Stop() is called.
+  std::function<void(absl::Duration delay)> wait_for_retry = nullptr;
+};
+
+struct ConsumerLoopCounters {
+  uint64_t applied = 0;          // messages the handler returned OK for
+  uint64_t malformed = 0;        // messages skipped because they did not parse
+  uint64_t handler_errors = 0;   // handler failures (each one is retried)
+  uint64_t rebalances = 0;       // partition assignments received
+  uint64_t commits = 0;          // successful offset commits
+};
+
+class ConsumerLoop {
+ public:
+  static absl::StatusOr<std::unique_ptr<ConsumerLoop>> Start(const BusConfig& config,
+                                                             ConsumerLoopOptions options,
+                                                             EventHandler handler);
+  ~ConsumerLoop();  // Stop()
+  ConsumerLoop(const ConsumerLoop&) = delete;
+  ConsumerLoop& operator=(const ConsumerLoop&) = delete;
+
+  // Commits what was applied, leaves the group and joins the thread. Idempotent.
+  void Stop();
+
+  ConsumerLoopCounters counters() const;
+
+ private:
+  ConsumerLoop(ConsumerLoopOptions options, EventHandler handler);
+
+  void Run();
+  void HandleMessage(const rd_kafka_message_t& message);
+  // Marks `message` done: its next offset becomes committable.
+  void StoreOffset(const rd_kafka_message_t& message);
+  // Rewinds the message's partition to it, so that the next poll returns it again.
+  void SeekBack(const rd_kafka_message_t& message);
+  void CommitStored();
+  void DefaultWaitForRetry(absl::Duration delay);
+  bool stopping() const;
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  void Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+
+  const ConsumerLoopOptions options_;
+  const EventHandler handler_;
+  KafkaHandle consumer_;
+
+  absl::Duration next_backoff_;      // loop thread only
+  bool uncommitted_ = false;         // loop thread only: offsets stored since last commit
+  absl::Time last_commit_;           // loop thread only
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::atomic<uint64_t> applied_{0};
+  std::atomic<uint64_t> malformed_{0};
+  std::atomic<uint64_t> handler_errors_{0};
+  std::atomic<uint64_t> rebalances_{0};
+  std::atomic<uint64_t> commits_{0};
+
+  std::thread thread_;
+};
+
+}  // namespace breachd::bus

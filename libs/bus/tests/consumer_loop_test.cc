@@ -1,0 +1,189 @@
+#include "libs/bus/consumer_loop.h"
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/bus/embedded_broker.h"
+#include "libs/bus/outbox_relay.h"
+#include "libs/bus/testing/fake_outbox_source.h"
+#include "libs/bus/tests/bus_test_util.h"
+#include "libs/common/testing/status_matchers.h"
+
+namespace breachd::bus {
+namespace {
+
+using ::breachd::bus::testing::DedupingHandler;
+using ::breachd::bus::testing::FakeOutboxSource;
+using ::breachd::bus::testing::ProduceRaw;
+using ::breachd::bus::testing::TestEvent;
+using ::breachd::bus::testing::WaitUntil;
+using ::breachd::testing::IsOk;
+using ::breachd::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+
+class ConsumerLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(broker_, EmbeddedBroker::Start());
+    config_ = broker_->Config();
+  }
+
+  // Publishes `per_stream` events on each of `streams` streams through a relay and waits until
+  // the broker acknowledged them all.
+  std::vector<std::string> Publish(int streams, int per_stream) {
+    std::vector<std::string> ids;
+    for (int version = 1; version <= per_stream; ++version) {
+      for (int s = 0; s < streams; ++s) {
+        auto event = TestEvent("stream-" + std::to_string(s), version);
+        ids.push_back(event.event_id());
+        outbox_.Add(event);
+      }
+    }
+    auto relay = OutboxRelay::Start(config_, outbox_);
+    EXPECT_THAT(relay, IsOk());
+    if (relay.ok()) {
+      EXPECT_TRUE(WaitUntil([&] { return outbox_.pending() == 0; }));
+      (*relay)->Stop();
+    }
+    return ids;
+  }
+
+  std::unique_ptr<ConsumerLoop> StartLoop(DedupingHandler& handler,
+                                          ConsumerLoopOptions options = {}) {
+    if (options.group_id.empty()) options.group_id = "test-service";
+    auto loop = ConsumerLoop::Start(testing::FastGroupConfig(config_), std::move(options),
+                                    handler.AsHandler());
+    EXPECT_THAT(loop, IsOk());
+    return loop.ok() ? std::move(loop).value() : nullptr;
+  }
+
+  std::unique_ptr<EmbeddedBroker> broker_;
+  BusConfig config_;
+  FakeOutboxSource outbox_;
+};
+
+TEST_F(ConsumerLoopTest, AppliesEveryEventOnceInStreamOrder) {
+  const auto ids = Publish(3, 20);
+  DedupingHandler handler;
+  auto loop = StartLoop(handler);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size(); }));
+  loop->Stop();
+  EXPECT_EQ(handler.duplicates(), 0u);
+  EXPECT_EQ(loop->counters().applied, ids.size());
+  std::vector<uint64_t> in_order(20);
+  for (uint64_t v = 1; v <= 20; ++v) in_order[v - 1] = v;
+  for (int s = 0; s < 3; ++s) {
+    EXPECT_THAT(handler.VersionsOf("stream-" + std::to_string(s)), ElementsAreArray(in_order));
+  }
+}
+
+TEST_F(ConsumerLoopTest, FetchErrorsLoseNothing) {
+  const auto ids = Publish(4, 10);
+  broker_->PushRequestErrors(KafkaApi::kFetch,
+                             {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                              RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                              RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                              RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE});
+  DedupingHandler handler;
+  auto loop = StartLoop(handler);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size(); }));
+  loop->Stop();
+  for (const auto& id : ids) EXPECT_TRUE(handler.Saw(id)) << id;
+}
+
+TEST_F(ConsumerLoopTest, RestartContinuesFromTheCommittedOffset) {
+  const auto ids = Publish(3, 30);
+  DedupingHandler handler;  // the service's store: survives the restart
+  // The first instance gets stuck after 25 events (each partition stops at its first failure).
+  std::atomic<int> attempts{0};
+  handler.FailWith([&](const breach::v1::EventEnvelope&) {
+    return ++attempts > 25 ? absl::UnavailableError("stuck") : absl::OkStatus();
+  });
+  ConsumerLoopOptions options;
+  options.wait_for_retry = [&](absl::Duration) { std::this_thread::yield(); };
+  auto first = StartLoop(handler, options);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == 25 && attempts > 30; }));
+  first->Stop();
+  const size_t applied_before = handler.applied_count();
+  ASSERT_EQ(applied_before, 25u);
+  handler.FailWith(nullptr);
+
+  auto second = StartLoop(handler);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size(); }));
+  second->Stop();
+  // Stop committed everything the first loop applied: nothing is delivered twice.
+  EXPECT_EQ(handler.duplicates(), 0u);
+  EXPECT_EQ(second->counters().applied, ids.size() - applied_before);
+}
+
+TEST_F(ConsumerLoopTest, HandlerFailureRedeliversTheSameEventAfterBackOff) {
+  const auto ids = Publish(1, 5);  // one stream: one partition, strict order
+  const std::string failing_id = ids[2];
+  int failures_left = 3;
+  DedupingHandler handler;
+  handler.FailWith([&](const breach::v1::EventEnvelope& event) {
+    if (event.event_id() == failing_id && failures_left > 0) {
+      --failures_left;
+      return absl::UnavailableError("store busy");
+    }
+    return absl::OkStatus();
+  });
+  std::vector<absl::Duration> waits;  // the loop thread only, read after Stop
+  ConsumerLoopOptions options;
+  options.wait_for_retry = [&](absl::Duration delay) { waits.push_back(delay); };
+  auto loop = StartLoop(handler, options);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size(); }));
+  loop->Stop();
+  EXPECT_EQ(loop->counters().handler_errors, 3u);
+  EXPECT_THAT(waits, ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
+                                 absl::Milliseconds(400)));
+  // The later events waited for the failing one.
+  EXPECT_THAT(handler.VersionsOf("stream-0"), ElementsAre(1, 2, 3, 4, 5));
+}
+
+TEST_F(ConsumerLoopTest, MalformedMessageIsSkippedAndCommitted) {
+  ASSERT_THAT(ProduceRaw(config_, kBreachEventsTopic, "stream-0", "\xff\xff not a proto"),
+              IsOk());
+  ASSERT_THAT(ProduceRaw(config_, kBreachEventsTopic, "stream-0", ""), IsOk());
+  const auto ids = Publish(1, 3);
+  DedupingHandler handler;
+  auto loop = StartLoop(handler);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size(); }));
+  loop->Stop();
+  EXPECT_EQ(loop->counters().malformed, 2u);
+
+  // The skipped messages were committed too: a restart sees nothing again.
+  auto again = StartLoop(handler);
+  ASSERT_TRUE(WaitUntil([&] { return again->counters().rebalances > 0; }));
+  const auto more = Publish(1, 1);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size() + 1; }));
+  again->Stop();
+  EXPECT_EQ(again->counters().malformed, 0u);
+  EXPECT_EQ(handler.duplicates(), 0u);
+}
+
+TEST_F(ConsumerLoopTest, TwoMembersOfAGroupShareTheWork) {
+  const auto ids = Publish(12, 5);
+  DedupingHandler handler;
+  auto first = StartLoop(handler);
+  auto second = StartLoop(handler);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size(); }, absl::Seconds(30)));
+  first->Stop();
+  second->Stop();
+  EXPECT_EQ(handler.applied_count(), ids.size());
+}
+
+TEST_F(ConsumerLoopTest, MissingGroupIsInvalid) {
+  DedupingHandler handler;
+  EXPECT_THAT(ConsumerLoop::Start(config_, {}, handler.AsHandler()),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("group_id")));
+}
+
+}  // namespace
+}  // namespace breachd::bus
