@@ -2,6 +2,7 @@
 // register services each in their own breachd process, driven only through breachctl. The
 // register is killed with SIGKILL mid-run and restarted; nothing may be lost or doubled.
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <map>
@@ -116,6 +117,11 @@ TEST_F(MultiProcessTest, RegisterKilledMidRunLosesNothingAndDoublesNothing) {
   for (const std::string& service : {"intake", "register"}) {
     CommandResult verified = Breachctl({"verify", "--endpoint", endpoints_[service]}, kOperatorToken);
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  }
+  // SIGTERM drains and exits cleanly.
+  for (const std::string& service : {"intake", "register"}) {
+    const int status = services_[service]->Signal(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << service << " " << status;
   }
 }
 

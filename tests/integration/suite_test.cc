@@ -172,6 +172,53 @@ TEST_F(SuiteTest, RetriedRequestFilesOneBreach) {
   ASSERT_TRUE(RegisterHolds(1));
 }
 
+TEST_F(SuiteTest, RegisterPagesAndFilters) {
+  for (int i = 0; i < 3; ++i) {
+    File(kVespucciDpoToken, LostLaptopReport(kVespucci), "p-" + std::to_string(i));
+  }
+  ASSERT_TRUE(RegisterHolds(3));
+  breach::v1::ListBreachesRequest request;
+  request.set_page_size(2);
+  breach::v1::ListBreachesResponse first, second;
+  ASSERT_TRUE(register_->ListBreaches(As(kVespucciDpoToken).get(), request, &first).ok());
+  EXPECT_THAT(first.entries(), SizeIs(2));
+  ASSERT_FALSE(first.next_page_token().empty());
+  request.set_page_token(first.next_page_token());
+  ASSERT_TRUE(register_->ListBreaches(As(kVespucciDpoToken).get(), request, &second).ok());
+  EXPECT_THAT(second.entries(), SizeIs(1));
+  EXPECT_TRUE(second.next_page_token().empty());
+  EXPECT_NE(second.entries(0).breach_id(), first.entries(0).breach_id());
+
+  request.clear_page_token();
+  request.set_page_size(0);
+  request.set_year(first.entries(0).year() + 1);
+  breach::v1::ListBreachesResponse next_year;
+  ASSERT_TRUE(register_->ListBreaches(As(kVespucciDpoToken).get(), request, &next_year).ok());
+  EXPECT_THAT(next_year.entries(), SizeIs(0));
+
+  request.set_year(0);
+  request.set_page_token("not-a-token");
+  const grpc::Status bad = register_->ListBreaches(As(kVespucciDpoToken).get(), request, &first);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.error_message(), HasSubstr("page_token"));
+}
+
+TEST_F(SuiteTest, RefusalsAreRecordedOnTheAuditStream) {
+  const breach::v1::Report report = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "r-1");
+  breach::v1::GetReportRequest get;
+  get.set_breach_id(report.breach_id());
+  breach::v1::Report read;
+  ASSERT_EQ(intake_->GetReport(As(kGalileiDpoToken).get(), get, &read).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  breach::v1::VerifyChainsResponse verified;
+  ASSERT_TRUE(admin_->VerifyChains(As(kOperatorToken).get(), {}, &verified).ok());
+  for (const auto& store : verified.stores()) {
+    if (store.service() == "intake") {
+      EXPECT_EQ(store.streams_checked(), 2u);  // the breach and audit-RMIC81500L
+    }
+  }
+}
+
 TEST_F(SuiteTest, RestartedSuiteIsWholeAndAppliesNothingTwice) {
   const breach::v1::Report report = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "r-1");
   ASSERT_TRUE(RegisterHolds(1));
