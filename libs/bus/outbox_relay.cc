@@ -94,8 +94,6 @@ OutboxRelayCounters OutboxRelay::counters() const {
   return {published_.load(), errors_.load(), recreations_.load()};
 }
 
-void OutboxRelay::InjectFatalErrorForTest() { inject_fatal_ = true; }
-
 void OutboxRelay::Wait(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return notified_ || stopping_; };
@@ -203,10 +201,6 @@ void OutboxRelay::PublishBatch(const std::vector<breach::v1::EventEnvelope>& eve
 void OutboxRelay::AwaitDeliveries() {
   bool flushed = false;
   while (in_flight_ > 0) {
-    if (inject_fatal_.exchange(false)) {
-      rd_kafka_test_fatal_error(producer_.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
-                                "injected by test");
-    }
     if (ProducerFailedFatally()) return;
     if (stopping()) {
       if (flushed) return;

@@ -60,10 +60,6 @@ class OutboxRelay {
 
   OutboxRelayCounters counters() const;
 
-  // Test hook: makes the current producer raise a fatal error (rd_kafka_test_fatal_error) on
-  // the relay thread, as librdkafka would after a "possibly persisted" idempotence failure.
-  void InjectFatalErrorForTest();
-
  private:
   struct Delivery;
   OutboxRelay(const BusConfig& config, OutboxSource& source, OutboxRelayOptions options);
@@ -90,7 +86,6 @@ class OutboxRelay {
 
   KafkaHandle producer_;  // relay thread only
   int in_flight_ = 0;     // relay thread only (delivery reports are served on it)
-  std::atomic<bool> inject_fatal_{false};
 
   mutable absl::Mutex mu_;
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
