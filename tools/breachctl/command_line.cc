@@ -37,7 +37,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       }
     } else {
       auto alias = spec.short_names.find(arg[1]);
-      if (alias == spec.short_names.end() || arg.size() > 2 && arg[2] != '=') {
+      if (alias == spec.short_names.end() || (arg.size() > 2 && arg[2] != '=')) {
         return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
       }
       name = alias->second;

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -33,6 +35,16 @@ int Fail(CommandIo& io, const grpc::Status& status) {
 int Usage(CommandIo& io, const std::string& problem) {
   io.err << "breachctl: " << problem << " (see breachctl help)\n";
   return 2;
+}
+
+// Calls `method` on the service's endpoint with the deadline and the token set.
+template <typename Service, typename Request, typename Response>
+grpc::Status Call(CommandIo& io, const char* service,
+                  grpc::Status (Service::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                         Response*),
+                  const Request& request, Response* response) {
+  auto stub = Service::NewStub(io.connection.ChannelFor(service));
+  return ((*stub).*method)(io.connection.NewContext().get(), request, response);
 }
 
 // Prints `message` as JSON, or through `table` for -o table.
@@ -73,10 +85,19 @@ absl::StatusOr<std::string> ReadInput(const CommandLine& line, CommandIo& io) {
   return text.str();
 }
 
-// The single breach id argument of get/timeline commands.
-absl::StatusOr<std::string> BreachIdArgument(const CommandLine& line) {
-  if (line.words.size() != 3) return absl::InvalidArgumentError("expected one breach id");
-  return line.words[2];
+// "VERB NOUN BREACH_ID" commands: fetch one thing about a breach and print it.
+template <typename Service, typename Request, typename Response, typename PrintTable>
+int ShowBreach(const CommandLine& line, CommandIo& io, const char* service,
+               grpc::Status (Service::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                      Response*),
+               PrintTable print_table) {
+  if (line.words.size() != 3) return Usage(io, "expected one breach id");
+  Request request;
+  request.set_breach_id(line.words[2]);
+  Response response;
+  const grpc::Status status = Call<Service>(io, service, method, request, &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] { print_table(response); });
 }
 
 void PrintReport(CommandIo& io, const breach::v1::Report& report) {
@@ -112,22 +133,16 @@ int ReportCreate(const CommandLine& line, CommandIo& io) {
   }
   request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
   breach::v1::Report report;
-  auto stub = breach::v1::IntakeService::NewStub(io.connection.ChannelFor("intake"));
-  const grpc::Status status = stub->ReportBreach(io.connection.NewContext().get(), request, &report);
+  const grpc::Status status = Call<breach::v1::IntakeService>(
+      io, "intake", &breach::v1::IntakeService::Stub::ReportBreach, request, &report);
   if (!status.ok()) return Fail(io, status);
   return Print(io, report, [&] { PrintReport(io, report); });
 }
 
 int ReportGet(const CommandLine& line, CommandIo& io) {
-  auto id = BreachIdArgument(line);
-  if (!id.ok()) return Usage(io, std::string(id.status().message()));
-  breach::v1::GetReportRequest request;
-  request.set_breach_id(*id);
-  breach::v1::Report report;
-  auto stub = breach::v1::IntakeService::NewStub(io.connection.ChannelFor("intake"));
-  const grpc::Status status = stub->GetReport(io.connection.NewContext().get(), request, &report);
-  if (!status.ok()) return Fail(io, status);
-  return Print(io, report, [&] { PrintReport(io, report); });
+  return ShowBreach<breach::v1::IntakeService, breach::v1::GetReportRequest>(
+      line, io, "intake", &breach::v1::IntakeService::Stub::GetReport,
+      [&](const breach::v1::Report& report) { PrintReport(io, report); });
 }
 
 int BreachList(const CommandLine& line, CommandIo& io) {
@@ -152,9 +167,8 @@ int BreachList(const CommandLine& line, CommandIo& io) {
     request.set_status(status);
   }
   breach::v1::ListBreachesResponse response;
-  auto stub = breach::v1::RegisterService::NewStub(io.connection.ChannelFor("register"));
-  const grpc::Status status =
-      stub->ListBreaches(io.connection.NewContext().get(), request, &response);
+  const grpc::Status status = Call<breach::v1::RegisterService>(
+      io, "register", &breach::v1::RegisterService::Stub::ListBreaches, request, &response);
   if (!status.ok()) return Fail(io, status);
   return Print(io, response, [&] {
     Table table({"BREACH", "TENANT", "STATUS", "DISCOVERED", "SUBJECTS", "DESCRIPTION"});
@@ -171,15 +185,9 @@ int BreachList(const CommandLine& line, CommandIo& io) {
 }
 
 int BreachGet(const CommandLine& line, CommandIo& io) {
-  auto id = BreachIdArgument(line);
-  if (!id.ok()) return Usage(io, std::string(id.status().message()));
-  breach::v1::GetBreachRequest request;
-  request.set_breach_id(*id);
-  breach::v1::RegisterEntry entry;
-  auto stub = breach::v1::RegisterService::NewStub(io.connection.ChannelFor("register"));
-  const grpc::Status status = stub->GetBreach(io.connection.NewContext().get(), request, &entry);
-  if (!status.ok()) return Fail(io, status);
-  return Print(io, entry, [&] {
+  return ShowBreach<breach::v1::RegisterService, breach::v1::GetBreachRequest>(
+      line, io, "register", &breach::v1::RegisterService::Stub::GetBreach,
+      [&](const breach::v1::RegisterEntry& entry) {
     PrintFields(io.out, {{"breach", entry.breach_id()},
                          {"name", entry.name()},
                          {"status", StatusName(entry.status())},
@@ -194,20 +202,13 @@ int BreachGet(const CommandLine& line, CommandIo& io) {
                          {"description", entry.description()},
                          {"updated", FormatTimestamp(entry.updated_at())},
                          {"events", absl::StrCat(entry.events())}});
-  });
+      });
 }
 
 int BreachTimeline(const CommandLine& line, CommandIo& io) {
-  auto id = BreachIdArgument(line);
-  if (!id.ok()) return Usage(io, std::string(id.status().message()));
-  breach::v1::GetTimelineRequest request;
-  request.set_breach_id(*id);
-  breach::v1::Timeline timeline;
-  auto stub = breach::v1::RegisterService::NewStub(io.connection.ChannelFor("register"));
-  const grpc::Status status =
-      stub->GetTimeline(io.connection.NewContext().get(), request, &timeline);
-  if (!status.ok()) return Fail(io, status);
-  return Print(io, timeline, [&] {
+  return ShowBreach<breach::v1::RegisterService, breach::v1::GetTimelineRequest>(
+      line, io, "register", &breach::v1::RegisterService::Stub::GetTimeline,
+      [&](const breach::v1::Timeline& timeline) {
     Table table({"RECORDED", "OCCURRED", "EVENT", "SOURCE", "ACTOR", "ROLE", "SUMMARY"});
     for (const auto& entry : timeline.entries()) {
       table.AddRow({FormatTimestamp(entry.recorded_at()), FormatTimestamp(entry.occurred_at()),
@@ -215,7 +216,7 @@ int BreachTimeline(const CommandLine& line, CommandIo& io) {
                     entry.actor().subject(), entry.actor().role(), entry.summary()});
     }
     table.Print(io.out);
-  });
+      });
 }
 
 int Verify(const CommandLine& line, CommandIo& io) {
@@ -223,9 +224,8 @@ int Verify(const CommandLine& line, CommandIo& io) {
   if (line.words.size() > 2) return Usage(io, "verify takes at most one breach id");
   if (line.words.size() == 2) request.set_breach_id(line.words[1]);
   breach::v1::VerifyChainsResponse response;
-  auto stub = breach::v1::AdminService::NewStub(io.connection.ChannelFor("admin"));
-  const grpc::Status status =
-      stub->VerifyChains(io.connection.NewContext().get(), request, &response);
+  const grpc::Status status = Call<breach::v1::AdminService>(
+      io, "admin", &breach::v1::AdminService::Stub::VerifyChains, request, &response);
   if (!status.ok()) return Fail(io, status);
   Print(io, response, [&] {
     Table table({"STORE", "OK", "STREAMS", "EVENTS", "FIRST BAD EVENT", "PROBLEM"});
@@ -248,9 +248,8 @@ int Verify(const CommandLine& line, CommandIo& io) {
 
 int WhoAmI(const CommandLine& line, CommandIo& io) {
   breach::v1::WhoAmIResponse response;
-  auto stub = breach::v1::AdminService::NewStub(io.connection.ChannelFor("admin"));
-  const grpc::Status status =
-      stub->WhoAmI(io.connection.NewContext().get(), breach::v1::WhoAmIRequest(), &response);
+  const grpc::Status status = Call<breach::v1::AdminService>(
+      io, "admin", &breach::v1::AdminService::Stub::WhoAmI, breach::v1::WhoAmIRequest(), &response);
   if (!status.ok()) return Fail(io, status);
   return Print(io, response, [&] {
     PrintFields(io.out, {{"subject", response.subject()},

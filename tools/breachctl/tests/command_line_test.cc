@@ -49,7 +49,7 @@ TEST(CommandLineTest, RejectsUnknownFlagsAndMissingValues) {
 TEST(OutputTest, ShortenNeverSplitsAUtf8Character) {
   EXPECT_EQ(Shorten("perché", 20), "perché");
   const std::string cut = Shorten("àààààààààà", 8);  // each à is two bytes
-  EXPECT_EQ(cut, "ààà...");
+  EXPECT_EQ(cut, "àà...");  // 8 bytes at most: two characters and the ellipsis
 }
 
 }  // namespace
