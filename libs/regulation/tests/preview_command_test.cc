@@ -1,0 +1,136 @@
+#include "libs/regulation/preview_command.h"
+
+#include <sstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "libs/common/clock.h"
+#include "libs/regulation/tests/test_inputs.h"
+
+namespace breachd::regulation {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RepoPath;
+
+struct CommandRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CommandRun Preview(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  const FakeClock clock(absl::FromUnixSeconds(1774602000));
+  const int code = RunPreviewCommand(args, out, err, clock);
+  return {code, out.str(), err.str()};
+}
+
+breach::v1::AssessmentResult ParseResult(const std::string& json) {
+  breach::v1::AssessmentResult result;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &result).ok()) << json;
+  return result;
+}
+
+struct ExampleCase {
+  std::string file;
+  double score;
+  int classification;
+  bool authority;
+  bool subjects;
+};
+
+class ExamplesTest : public ::testing::TestWithParam<ExampleCase> {};
+
+// Every example in docs/examples runs through the command, so they stay valid.
+TEST_P(ExamplesTest, RunsThroughThePreviewCommand) {
+  const std::string file = RepoPath("docs/examples/assessment-" + GetParam().file + ".json");
+  const CommandRun json = Preview({"-f", file, "-o", "json", "--now", "2026-11-01T09:00:00+01:00"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto result = ParseResult(json.out);
+  EXPECT_DOUBLE_EQ(result.severity().score(), GetParam().score);
+  EXPECT_EQ(result.classification(), GetParam().classification);
+  for (const auto& duty : result.duties()) {
+    if (duty.duty() == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) {
+      EXPECT_EQ(duty.required(), GetParam().authority);
+    }
+    if (duty.duty() == breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION) {
+      EXPECT_EQ(duty.required(), GetParam().subjects);
+    }
+  }
+  EXPECT_FALSE(result.deadlines().empty());
+
+  const CommandRun table = Preview({"-f", file, "--lang", "en"});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("SEVERITY"));
+  EXPECT_THAT(table.out, HasSubstr("DEADLINES"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    DocsExamples, ExamplesTest,
+    ::testing::Values(ExampleCase{"lost-laptop-health-data", 4.5, 3, true, true},
+                      ExampleCase{"email-wrong-parents", 2.25, 2, true, false},
+                      ExampleCase{"ransomware-with-backups", 4.0, 3, true, false},
+                      ExampleCase{"ransomware-without-backups", 4.5, 3, true, true},
+                      ExampleCase{"stolen-paper-registers", 4.5, 3, true, true},
+                      ExampleCase{"provider-misconfigured-access", 3.25, 3, true, true}),
+    [](const auto& info) {
+      std::string name = info.param.file;
+      std::replace(name.begin(), name.end(), '-', '_');
+      return name;
+    });
+
+TEST(PreviewCommandTest, AwarenessFlagSetsTheClockAcrossDst) {
+  const CommandRun run = Preview({"-f", RepoPath("docs/examples/assessment-email-wrong-parents.json"),
+                           "--awareness", "2026-03-27T10:00:00+01:00", "-o", "json"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto result = ParseResult(run.out);
+  ASSERT_FALSE(result.deadlines().empty());
+  EXPECT_EQ(result.deadlines(0).due_at_local(), "2026-03-30T11:00:00+02:00");
+}
+
+TEST(PreviewCommandTest, ExplicitDataDirectories) {
+  const CommandRun run = Preview({"-f", RepoPath("docs/examples/assessment-email-wrong-parents.json"),
+                           "--regimes=" + RepoPath("regimes"),
+                           "--templates=" + RepoPath("templates")});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("gdpr-it@2026-01"));
+}
+
+struct FailureCase {
+  std::string name;
+  std::vector<std::string> args;
+  int code;
+  std::string message;
+};
+
+class PreviewFailureTest : public ::testing::TestWithParam<FailureCase> {};
+
+TEST_P(PreviewFailureTest, ExitsNonZeroWithOneLineOnStderr) {
+  const CommandRun run = Preview(GetParam().args);
+  EXPECT_EQ(run.code, GetParam().code);
+  EXPECT_THAT(run.err, HasSubstr(GetParam().message));
+  EXPECT_TRUE(run.out.empty());
+}
+
+const std::string kEmail = RepoPath("docs/examples/assessment-email-wrong-parents.json");
+
+INSTANTIATE_TEST_SUITE_P(
+    Failures, PreviewFailureTest,
+    ::testing::Values(
+        FailureCase{"no_file", {}, 2, "-f assessment.json is required"},
+        FailureCase{"unknown_flag", {"-f", kEmail, "--frobnicate"}, 2, "unknown argument"},
+        FailureCase{"missing_value", {"-f"}, 2, "-f needs a value"},
+        FailureCase{"bad_output", {"-f", kEmail, "-o", "yaml"}, 2, "-o must be table or json"},
+        FailureCase{"bad_awareness", {"-f", kEmail, "--awareness", "ieri"}, 1, "--awareness"},
+        FailureCase{"missing_file", {"-f", "/nonexistent.json"}, 1, "cannot open"},
+        FailureCase{"not_an_assessment", {"-f", RepoPath("regimes/gdpr-it/2026-01.json")}, 1,
+                    "not a valid assessment"},
+        FailureCase{"bad_regimes_dir", {"-f", kEmail, "--regimes", "/nonexistent"}, 1,
+                    "regime directory not found"}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace breachd::regulation
