@@ -1,0 +1,93 @@
+#include "libs/eventstore/database.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/eventstore/storage_layout.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace breachd::eventstore {
+namespace {
+
+rocksdb::ColumnFamilyOptions FamilyOptions() {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  // Appends look every new event id up; a bloom filter makes the miss cheap.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat("event store ", what, ": ", status.ToString());
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  return absl::UnavailableError(message);
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : layout::ColumnFamilyNames()) {
+    families.emplace_back(name, FamilyOptions());
+  }
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions());
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(options, path, families, &handles, &raw);
+  if (!status.ok()) return FromRocksStatus(status, absl::StrCat("open ", path));
+  rocksdb::ColumnFamilyHandle* default_handle = handles.back();
+  handles.pop_back();
+  return std::unique_ptr<Database>(
+      new Database(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), default_handle));
+}
+
+Database::Database(std::unique_ptr<rocksdb::DB> db,
+                   std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                   rocksdb::ColumnFamilyHandle* default_handle)
+    : db_(std::move(db)), handles_(std::move(handles)), default_handle_(default_handle) {}
+
+Database::~Database() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  db_->DestroyColumnFamilyHandle(default_handle_);
+  db_->Close().PermitUncheckedError();
+}
+
+absl::StatusOr<std::optional<std::string>> Database::Get(rocksdb::ColumnFamilyHandle* family,
+                                                         std::string_view key) const {
+  std::string value;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), family, rocksdb::Slice(key.data(), key.size()), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) return FromRocksStatus(status, "read");
+  return value;
+}
+
+absl::StatusOr<std::optional<breach::v1::EventEnvelope>> Database::ReadEventAt(
+    uint64_t position) const {
+  auto bytes = Get(events(), layout::EncodePosition(position));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  breach::v1::EventEnvelope event;
+  if (!event.ParseFromString(**bytes)) {
+    return absl::DataLossError(absl::StrCat("event at position ", position, " does not parse"));
+  }
+  return event;
+}
+
+absl::StatusOr<uint64_t> Database::LastStoredPosition() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events()));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocksStatus(it->status(), "seek last position");
+  if (!it->Valid()) return 0;
+  std::optional<uint64_t> position = layout::DecodePosition(it->key().ToStringView());
+  if (!position) return absl::DataLossError("events column family holds a malformed key");
+  return *position;
+}
+
+}  // namespace breachd::eventstore

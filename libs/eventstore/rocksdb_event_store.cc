@@ -1,0 +1,433 @@
+// The RocksDB implementation of EventStore.
+//
+// Appends to different streams run in parallel: each holds only its own stream's lock across the
+// synced write (which keeps that stream's chain consistent) and takes the store-wide mutex just
+// long enough to reserve global positions, so RocksDB can group-commit many threads' batches
+// under one fsync.
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/common/status_macros.h"
+#include "libs/eventstore/append_validation.h"
+#include "libs/eventstore/chain_verifier.h"
+#include "libs/eventstore/database.h"
+#include "libs/eventstore/event_hash.h"
+#include "libs/eventstore/event_store.h"
+#include "libs/eventstore/storage_layout.h"
+#include "rocksdb/write_batch.h"
+
+namespace breachd::eventstore {
+namespace {
+
+// Rows deleted or requeued per batch by the bulk operations, to bound memory.
+constexpr size_t kBulkBatchRows = 1000;
+
+// What the store caches about one stream: its last durable version and hash. Loaded lazily.
+struct StreamHeadCache {
+  absl::Mutex mu;  // held across the stream's whole append, including the write
+  bool loaded ABSL_GUARDED_BY(mu) = false;
+  uint64_t version ABSL_GUARDED_BY(mu) = 0;
+  std::string hash ABSL_GUARDED_BY(mu);
+};
+
+std::unique_ptr<rocksdb::Iterator> Iterate(const Database& database,
+                                           rocksdb::ColumnFamilyHandle* family) {
+  return std::unique_ptr<rocksdb::Iterator>(
+      database.db()->NewIterator(rocksdb::ReadOptions(), family));
+}
+
+void AddProjectionWrites(const Database& database, const std::vector<ProjectionWrite>& rows,
+                         rocksdb::WriteBatch& batch) {
+  for (const ProjectionWrite& row : rows) {
+    if (row.erase) {
+      batch.Delete(database.projections(), row.key);
+    } else {
+      batch.Put(database.projections(), row.key, row.value);
+    }
+  }
+}
+
+class RocksDbEventStore final : public EventStore {
+ public:
+  RocksDbEventStore(std::unique_ptr<Database> database, Options options, uint64_t last_position)
+      : db_(std::move(database)), options_(options), next_position_(last_position + 1) {
+    write_options_.sync = options_.sync;
+  }
+
+  absl::StatusOr<AppendResult> Append(AppendRequest request) override {
+    RETURN_IF_ERROR(ValidateAppendRequest(request));
+    std::shared_ptr<StreamHeadCache> stream = StreamCache(request.stream_id);
+    absl::MutexLock stream_lock(&stream->mu);
+    RETURN_IF_ERROR(LoadHead(request.stream_id, *stream));
+
+    // Claim the event ids first, so no other stream can store them between our idempotency
+    // check and our write.
+    std::vector<std::string> event_ids;
+    for (const EventEnvelope& event : request.events) event_ids.push_back(event.event_id());
+    RETURN_IF_ERROR(ClaimEventIds(event_ids));
+    struct IdRelease {
+      RocksDbEventStore* store;
+      const std::vector<std::string>* event_ids;
+      ~IdRelease() { store->ReleaseEventIds(*event_ids); }
+    } id_release{this, &event_ids};
+
+    ASSIGN_OR_RETURN(std::optional<AppendResult> retry, FindStoredRetry(request));
+    if (retry) return *std::move(retry);
+    if (request.expected_version && *request.expected_version != stream->version) {
+      return absl::AbortedError(absl::StrCat("stream ", request.stream_id, " is at version ",
+                                             stream->version, ", expected_version was ",
+                                             *request.expected_version));
+    }
+
+    const uint64_t first_position = ReservePositions(request.events.size());
+    rocksdb::WriteBatch batch;
+    AppendResult result;
+    result.events = SealEvents(std::move(request.events), request.stream_id, first_position,
+                               stream->version, stream->hash);
+    AddEvents(result.events, request.publish, batch);
+    AddProjectionWrites(*db_, request.projection, batch);
+    const layout::StreamHead head{result.events.back().stream_version(), result.events.back().hash()};
+    batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id), layout::EncodeStreamHead(head));
+
+    rocksdb::Status written = db_->db()->Write(write_options_, &batch);
+    ReleasePositions(first_position);
+    if (!written.ok()) {
+      // Whether any of it reached the disk is unknown: re-read the head on the next append.
+      stream->loaded = false;
+      return FromRocksStatus(written, absl::StrCat("append to stream ", request.stream_id));
+    }
+    stream->version = head.version;
+    stream->hash = head.hash;
+    return result;
+  }
+
+  absl::StatusOr<std::vector<EventEnvelope>> ReadStream(const std::string& stream_id,
+                                                        uint64_t from_version) override {
+    std::vector<EventEnvelope> events;
+    const std::string prefix = layout::StreamPrefix(stream_id);
+    auto index = Iterate(*db_, db_->stream_index());
+    for (index->Seek(layout::StreamKey(stream_id, std::max<uint64_t>(from_version, 1)));
+         index->Valid() && index->key().starts_with(prefix); index->Next()) {
+      ASSIGN_OR_RETURN(EventEnvelope event, EventAtIndexValue(index->value().ToStringView()));
+      events.push_back(std::move(event));
+    }
+    RETURN_IF_ERROR(FromRocksStatus(index->status(), "read stream"));
+    return events;
+  }
+
+  absl::StatusOr<uint64_t> StreamVersion(const std::string& stream_id) override {
+    ASSIGN_OR_RETURN(std::optional<layout::StreamHead> head, ReadHead(stream_id));
+    return head ? head->version : 0;
+  }
+
+  absl::Status ReadAll(uint64_t from_position, const Visitor& visit) override {
+    const uint64_t last = LastPosition();
+    if (from_position > last) return absl::OkStatus();
+    auto events = Iterate(*db_, db_->events());
+    for (events->Seek(layout::EncodePosition(from_position)); events->Valid(); events->Next()) {
+      std::optional<uint64_t> position = layout::DecodePosition(events->key().ToStringView());
+      if (!position) return absl::DataLossError("events column family holds a malformed key");
+      if (*position > last) break;
+      EventEnvelope event;
+      if (!event.ParseFromArray(events->value().data(), static_cast<int>(events->value().size()))) {
+        return absl::DataLossError(absl::StrCat("event at position ", *position, " does not parse"));
+      }
+      ASSIGN_OR_RETURN(bool more, visit(event));
+      if (!more) return absl::OkStatus();
+    }
+    return FromRocksStatus(events->status(), "read all");
+  }
+
+  uint64_t LastPosition() const override {
+    absl::MutexLock lock(&positions_mu_);
+    return in_flight_.empty() ? next_position_ - 1 : *in_flight_.begin() - 1;
+  }
+
+  absl::StatusOr<EventEnvelope> GetEvent(const std::string& event_id) override {
+    ASSIGN_OR_RETURN(std::optional<std::string> position, db_->Get(db_->event_ids(), event_id));
+    if (!position) return absl::NotFoundError(absl::StrCat("event ", event_id, " not found"));
+    return EventAtIndexValue(*position);
+  }
+
+  absl::StatusOr<VerifyReport> Verify(const std::string& stream_id) override {
+    return VerifyChains(*db_, stream_id);
+  }
+
+  absl::StatusOr<std::vector<EventEnvelope>> PendingOutbox(size_t limit) override {
+    std::vector<EventEnvelope> events;
+    auto outbox = Iterate(*db_, db_->outbox());
+    for (outbox->SeekToFirst(); outbox->Valid() && events.size() < limit; outbox->Next()) {
+      ASSIGN_OR_RETURN(EventEnvelope event, EventAtIndexValue(outbox->key().ToStringView()));
+      events.push_back(std::move(event));
+    }
+    RETURN_IF_ERROR(FromRocksStatus(outbox->status(), "read outbox"));
+    return events;
+  }
+
+  absl::Status AckOutbox(const std::vector<uint64_t>& positions) override {
+    rocksdb::WriteBatch batch;
+    for (uint64_t position : positions) batch.Delete(db_->outbox(), layout::EncodePosition(position));
+    return FromRocksStatus(db_->db()->Write(write_options_, &batch), "ack outbox");
+  }
+
+  absl::Status RequeueAllForPublish() override {
+    auto events = Iterate(*db_, db_->events());
+    rocksdb::WriteBatch batch;
+    for (events->SeekToFirst(); events->Valid(); events->Next()) {
+      batch.Put(db_->outbox(), events->key(), rocksdb::Slice());
+      if (batch.Count() >= static_cast<int>(kBulkBatchRows)) RETURN_IF_ERROR(WriteAndClear(batch));
+    }
+    RETURN_IF_ERROR(FromRocksStatus(events->status(), "requeue outbox"));
+    return WriteAndClear(batch);
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetProjection(const std::string& key) override {
+    return db_->Get(db_->projections(), key);
+  }
+
+  absl::Status ScanProjection(const std::string& prefix, const std::string& start_after,
+                              const RowVisitor& visit) override {
+    auto rows = Iterate(*db_, db_->projections());
+    rows->Seek(std::max(prefix, start_after));
+    for (; rows->Valid() && rows->key().starts_with(prefix); rows->Next()) {
+      if (!start_after.empty() && rows->key() == rocksdb::Slice(start_after)) continue;
+      if (!visit(rows->key().ToString(), rows->value().ToString())) break;
+    }
+    return FromRocksStatus(rows->status(), "scan projection");
+  }
+
+  absl::StatusOr<bool> ApplyConsumed(const std::string& consumed_event_id,
+                                     const std::vector<ProjectionWrite>& projection) override {
+    if (consumed_event_id.empty()) {
+      return absl::InvalidArgumentError("consumed_event_id is required");
+    }
+    RETURN_IF_ERROR(ValidateProjectionWrites(projection, "projection"));
+    // Only the same event id delivered twice at once waits; other ids apply in parallel.
+    {
+      absl::MutexLock lock(&consumed_mu_);
+      while (consumed_in_flight_.contains(consumed_event_id)) consumed_done_.Wait(&consumed_mu_);
+      consumed_in_flight_.insert(consumed_event_id);
+    }
+    absl::StatusOr<bool> applied = ApplyConsumedClaimed(consumed_event_id, projection);
+    absl::MutexLock lock(&consumed_mu_);
+    consumed_in_flight_.erase(consumed_event_id);
+    consumed_done_.SignalAll();
+    return applied;
+  }
+
+  absl::StatusOr<bool> WasConsumed(const std::string& consumed_event_id) override {
+    ASSIGN_OR_RETURN(std::optional<std::string> marker,
+                     db_->Get(db_->consumed(), consumed_event_id));
+    return marker.has_value();
+  }
+
+  absl::Status ResetProjections() override {
+    for (rocksdb::ColumnFamilyHandle* family : {db_->projections(), db_->consumed()}) {
+      auto rows = Iterate(*db_, family);
+      rocksdb::WriteBatch batch;
+      for (rows->SeekToFirst(); rows->Valid(); rows->Next()) {
+        batch.Delete(family, rows->key());
+        if (batch.Count() >= static_cast<int>(kBulkBatchRows)) RETURN_IF_ERROR(WriteAndClear(batch));
+      }
+      RETURN_IF_ERROR(FromRocksStatus(rows->status(), "reset projections"));
+      RETURN_IF_ERROR(WriteAndClear(batch));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteProjection(const std::vector<ProjectionWrite>& rows, bool sync) override {
+    RETURN_IF_ERROR(ValidateProjectionWrites(rows, "rows"));
+    if (!rows.empty()) {
+      rocksdb::WriteBatch batch;
+      AddProjectionWrites(*db_, rows, batch);
+      rocksdb::WriteOptions write_options;
+      write_options.sync = false;
+      RETURN_IF_ERROR(FromRocksStatus(db_->db()->Write(write_options, &batch), "write projection"));
+    }
+    if (sync && options_.sync) return FromRocksStatus(db_->db()->SyncWAL(), "sync projection");
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::StatusOr<bool> ApplyConsumedClaimed(const std::string& consumed_event_id,
+                                            const std::vector<ProjectionWrite>& projection) {
+    ASSIGN_OR_RETURN(bool already, WasConsumed(consumed_event_id));
+    if (already) return false;
+    rocksdb::WriteBatch batch;
+    AddProjectionWrites(*db_, projection, batch);
+    batch.Put(db_->consumed(), consumed_event_id, rocksdb::Slice());
+    RETURN_IF_ERROR(FromRocksStatus(db_->db()->Write(write_options_, &batch), "apply consumed"));
+    return true;
+  }
+
+  absl::Status WriteAndClear(rocksdb::WriteBatch& batch) {
+    if (batch.Count() == 0) return absl::OkStatus();
+    absl::Status status = FromRocksStatus(db_->db()->Write(write_options_, &batch), "bulk write");
+    batch.Clear();
+    return status;
+  }
+
+  std::shared_ptr<StreamHeadCache> StreamCache(const std::string& stream_id) {
+    absl::MutexLock lock(&streams_mu_);
+    std::shared_ptr<StreamHeadCache>& cache = streams_[stream_id];
+    if (!cache) cache = std::make_shared<StreamHeadCache>();
+    return cache;
+  }
+
+  absl::StatusOr<std::optional<layout::StreamHead>> ReadHead(const std::string& stream_id) const {
+    ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                     db_->Get(db_->meta(), layout::StreamHeadKey(stream_id)));
+    if (!bytes) return std::nullopt;
+    std::optional<layout::StreamHead> head = layout::DecodeStreamHead(*bytes);
+    if (!head) return absl::DataLossError(absl::StrCat("stream ", stream_id, " head is malformed"));
+    return head;
+  }
+
+  absl::Status LoadHead(const std::string& stream_id, StreamHeadCache& stream)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stream.mu) {
+    if (stream.loaded) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::optional<layout::StreamHead> head, ReadHead(stream_id));
+    stream.version = head ? head->version : 0;
+    stream.hash = head ? head->hash : GenesisHash();
+    stream.loaded = true;
+    return absl::OkStatus();
+  }
+
+  absl::Status ClaimEventIds(const std::vector<std::string>& event_ids) {
+    absl::MutexLock lock(&positions_mu_);
+    for (size_t i = 0; i < event_ids.size(); ++i) {
+      if (ids_in_flight_.contains(event_ids[i])) {
+        return absl::AbortedError(absl::StrCat("events[", i, "].event_id ", event_ids[i],
+                                               " is being appended to another stream"));
+      }
+    }
+    ids_in_flight_.insert(event_ids.begin(), event_ids.end());
+    return absl::OkStatus();
+  }
+
+  void ReleaseEventIds(const std::vector<std::string>& event_ids) {
+    absl::MutexLock lock(&positions_mu_);
+    for (const std::string& event_id : event_ids) ids_in_flight_.erase(event_id);
+  }
+
+  // An idempotent retry: every event id already stored in this stream. Nullopt for a new append.
+  absl::StatusOr<std::optional<AppendResult>> FindStoredRetry(const AppendRequest& request) {
+    AppendResult stored;
+    stored.duplicate = true;
+    size_t found = 0;
+    for (size_t i = 0; i < request.events.size(); ++i) {
+      const std::string& event_id = request.events[i].event_id();
+      ASSIGN_OR_RETURN(std::optional<std::string> position, db_->Get(db_->event_ids(), event_id));
+      if (!position) continue;
+      ASSIGN_OR_RETURN(EventEnvelope event, EventAtIndexValue(*position));
+      if (event.stream_id() != request.stream_id) {
+        return absl::InvalidArgumentError(absl::StrCat("events[", i, "].event_id ", event_id,
+                                                       " is already stored in another stream"));
+      }
+      stored.events.push_back(std::move(event));
+      ++found;
+    }
+    if (found == 0) return std::nullopt;
+    if (found < request.events.size()) {
+      return absl::InvalidArgumentError(
+          "events: some event ids are already stored and some are not (partial retry)");
+    }
+    return stored;
+  }
+
+  uint64_t ReservePositions(size_t count) {
+    absl::MutexLock lock(&positions_mu_);
+    const uint64_t first = next_position_;
+    next_position_ += count;
+    in_flight_.insert(first);
+    return first;
+  }
+
+  void ReleasePositions(uint64_t first) {
+    absl::MutexLock lock(&positions_mu_);
+    in_flight_.erase(first);
+  }
+
+  // Gives the events their place in the stream and the store and links them into the chain.
+  std::vector<EventEnvelope> SealEvents(std::vector<EventEnvelope> events,
+                                        const std::string& stream_id, uint64_t first_position,
+                                        uint64_t last_version, std::string previous_hash) const {
+    const timespec now = absl::ToTimespec(options_.clock->Now());
+    for (size_t i = 0; i < events.size(); ++i) {
+      EventEnvelope& event = events[i];
+      event.set_stream_id(stream_id);
+      event.set_stream_version(last_version + i + 1);
+      event.set_position(first_position + i);
+      event.mutable_recorded_at()->set_seconds(now.tv_sec);
+      event.mutable_recorded_at()->set_nanos(static_cast<int32_t>(now.tv_nsec));
+      event.set_prev_hash(previous_hash);
+      event.clear_hash();
+      event.set_hash(ComputeEventHash(event));
+      previous_hash = event.hash();
+    }
+    return events;
+  }
+
+  void AddEvents(const std::vector<EventEnvelope>& events, bool publish,
+                 rocksdb::WriteBatch& batch) const {
+    for (const EventEnvelope& event : events) {
+      const std::string position = layout::EncodePosition(event.position());
+      batch.Put(db_->events(), position, SerializeDeterministic(event));
+      batch.Put(db_->stream_index(), layout::StreamKey(event.stream_id(), event.stream_version()),
+                position);
+      batch.Put(db_->event_ids(), event.event_id(), position);
+      if (publish) batch.Put(db_->outbox(), position, rocksdb::Slice());
+    }
+  }
+
+  // Reads the event an index entry (an encoded position) points at.
+  absl::StatusOr<EventEnvelope> EventAtIndexValue(std::string_view encoded_position) const {
+    std::optional<uint64_t> position = layout::DecodePosition(encoded_position);
+    if (!position) return absl::DataLossError("index entry holds a malformed position");
+    ASSIGN_OR_RETURN(std::optional<EventEnvelope> event, db_->ReadEventAt(*position));
+    if (!event) {
+      return absl::DataLossError(absl::StrCat("index points at missing position ", *position));
+    }
+    return *std::move(event);
+  }
+
+  const std::unique_ptr<Database> db_;
+  const Options options_;
+  rocksdb::WriteOptions write_options_;
+
+  absl::Mutex streams_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<StreamHeadCache>> streams_
+      ABSL_GUARDED_BY(streams_mu_);
+
+  // Held only for bookkeeping, never across a RocksDB call.
+  mutable absl::Mutex positions_mu_;
+  uint64_t next_position_ ABSL_GUARDED_BY(positions_mu_);
+  std::set<uint64_t> in_flight_ ABSL_GUARDED_BY(positions_mu_);  // first position of each append
+  absl::flat_hash_set<std::string> ids_in_flight_ ABSL_GUARDED_BY(positions_mu_);
+
+  absl::Mutex consumed_mu_;
+  absl::flat_hash_set<std::string> consumed_in_flight_ ABSL_GUARDED_BY(consumed_mu_);
+  absl::CondVar consumed_done_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
+                                                             Options options) {
+  if (path.empty()) return absl::InvalidArgumentError("path is required");
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(path));
+  ASSIGN_OR_RETURN(uint64_t last_position, database->LastStoredPosition());
+  return std::unique_ptr<EventStore>(
+      new RocksDbEventStore(std::move(database), options, last_position));
+}
+
+}  // namespace breachd::eventstore

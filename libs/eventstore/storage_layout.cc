@@ -1,0 +1,78 @@
+#include "libs/eventstore/storage_layout.h"
+
+namespace breachd::eventstore::layout {
+namespace {
+
+constexpr std::string_view kHeadPrefix = "head/";
+
+void AppendBigEndian(std::string& out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+uint64_t ReadBigEndian(std::string_view bytes) {
+  uint64_t value = 0;
+  for (unsigned char c : bytes) value = (value << 8) | c;
+  return value;
+}
+
+}  // namespace
+
+std::vector<std::string> ColumnFamilyNames() {
+  return {kEventsCf, kStreamIndexCf, kEventIdsCf, kOutboxCf, kProjectionsCf, kConsumedCf, kMetaCf};
+}
+
+std::string EncodePosition(uint64_t position) {
+  std::string out;
+  AppendBigEndian(out, position, 8);
+  return out;
+}
+
+std::optional<uint64_t> DecodePosition(std::string_view bytes) {
+  if (bytes.size() != 8) return std::nullopt;
+  return ReadBigEndian(bytes);
+}
+
+std::string StreamPrefix(std::string_view stream_id) {
+  std::string out;
+  AppendBigEndian(out, stream_id.size(), 4);
+  out.append(stream_id);
+  return out;
+}
+
+std::string StreamKey(std::string_view stream_id, uint64_t version) {
+  std::string out = StreamPrefix(stream_id);
+  AppendBigEndian(out, version, 8);
+  return out;
+}
+
+std::optional<StreamKeyParts> DecodeStreamKey(std::string_view key) {
+  if (key.size() < 12) return std::nullopt;
+  const uint64_t length = ReadBigEndian(key.substr(0, 4));
+  if (key.size() != 4 + length + 8) return std::nullopt;
+  return StreamKeyParts{std::string(key.substr(4, length)), ReadBigEndian(key.substr(4 + length))};
+}
+
+std::string StreamHeadKey(std::string_view stream_id) {
+  std::string out(kHeadPrefix);
+  out.append(stream_id);
+  return out;
+}
+
+std::string EncodeStreamHead(const StreamHead& head) {
+  std::string out;
+  AppendBigEndian(out, head.version, 8);
+  out.append(head.hash);
+  return out;
+}
+
+std::optional<StreamHead> DecodeStreamHead(std::string_view bytes) {
+  if (bytes.size() < 8) return std::nullopt;
+  return StreamHead{ReadBigEndian(bytes.substr(0, 8)), std::string(bytes.substr(8))};
+}
+
+std::optional<std::string> StreamOfHeadKey(std::string_view key) {
+  if (key.substr(0, kHeadPrefix.size()) != kHeadPrefix) return std::nullopt;
+  return std::string(key.substr(kHeadPrefix.size()));
+}
+
+}  // namespace breachd::eventstore::layout

@@ -1,0 +1,52 @@
+// How the event store lays its data out in RocksDB: column family names and key encodings.
+// Shared by the store, its verifier and the tests that tamper with the raw database.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace breachd::eventstore::layout {
+
+// Column families. Every append touches events, stream_index, event_ids, meta and usually
+// outbox and projections, all in one WriteBatch.
+inline constexpr char kEventsCf[] = "events";            // BE64(position) -> EventEnvelope bytes
+inline constexpr char kStreamIndexCf[] = "stream_index";  // StreamKey(stream, version) -> BE64(position)
+inline constexpr char kEventIdsCf[] = "event_ids";        // event id -> BE64(position)
+inline constexpr char kOutboxCf[] = "outbox";             // BE64(position) -> ""
+inline constexpr char kProjectionsCf[] = "projections";   // caller key -> caller value
+inline constexpr char kConsumedCf[] = "consumed";         // consumed event id -> ""
+inline constexpr char kMetaCf[] = "meta";                 // StreamHeadKey(stream) -> StreamHead
+
+// All column families the store opens, besides RocksDB's "default" (unused).
+std::vector<std::string> ColumnFamilyNames();
+
+// Big-endian, so RocksDB's bytewise order is numeric order.
+std::string EncodePosition(uint64_t position);
+std::optional<uint64_t> DecodePosition(std::string_view bytes);
+
+// BE32(stream length) || stream || BE64(version): a stream's versions sort together, in order,
+// and no stream id is a prefix of another's keys.
+std::string StreamPrefix(std::string_view stream_id);
+std::string StreamKey(std::string_view stream_id, uint64_t version);
+struct StreamKeyParts {
+  std::string stream_id;
+  uint64_t version = 0;
+};
+std::optional<StreamKeyParts> DecodeStreamKey(std::string_view key);
+
+// The last version and hash of a stream, written with every append. It anchors the end of the
+// chain, so dropping a stream's newest events is found too.
+struct StreamHead {
+  uint64_t version = 0;
+  std::string hash;  // 32 raw bytes
+};
+std::string StreamHeadKey(std::string_view stream_id);
+std::string EncodeStreamHead(const StreamHead& head);
+std::optional<StreamHead> DecodeStreamHead(std::string_view bytes);
+// Whether a meta key is a stream head, and its stream.
+std::optional<std::string> StreamOfHeadKey(std::string_view key);
+
+}  // namespace breachd::eventstore::layout

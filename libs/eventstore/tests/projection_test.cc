@@ -1,0 +1,141 @@
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/status_macros.h"
+#include "libs/eventstore/tests/event_store_fixture.h"
+
+namespace breachd::eventstore {
+namespace {
+
+using ::breachd::testing::IsOk;
+using ::breachd::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::Optional;
+using ::testing::Pair;
+using testing::EventStoreTest;
+using testing::MakeAppend;
+
+class ProjectionTest : public EventStoreTest {
+ protected:
+  std::optional<std::string> Row(const std::string& key) {
+    absl::StatusOr<std::optional<std::string>> row = store().GetProjection(key);
+    EXPECT_THAT(row, IsOk());
+    return row.value_or(std::nullopt);
+  }
+  std::vector<std::pair<std::string, std::string>> Scan(const std::string& prefix,
+                                                        const std::string& start_after = "",
+                                                        size_t limit = 100) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    EXPECT_THAT(store().ScanProjection(prefix, start_after,
+                                       [&](const std::string& key, const std::string& value) {
+                                         rows.emplace_back(key, value);
+                                         return rows.size() < limit;
+                                       }),
+                IsOk());
+    return rows;
+  }
+};
+
+TEST_F(ProjectionTest, RowsAreWrittenWithTheEvents) {
+  AppendRequest request = MakeAppend("breach-1", 1);
+  request.projection = {{.key = "breach/1", .value = "open"}, {.key = "tenant/X/1", .value = "1"}};
+  ASSERT_THAT(store().Append(request), IsOk());
+  EXPECT_THAT(Row("breach/1"), Optional(std::string("open")));
+
+  AppendRequest close = MakeAppend("breach-1", 1);
+  close.projection = {{.key = "breach/1", .value = "", .erase = true}};
+  ASSERT_THAT(store().Append(close), IsOk());
+  EXPECT_EQ(Row("breach/1"), std::nullopt);
+  EXPECT_THAT(Row("tenant/X/1"), Optional(std::string("1")));
+}
+
+TEST_F(ProjectionTest, AFailedAppendWritesNoRows) {
+  ASSERT_THAT(store().Append(MakeAppend("breach-1", 1)), IsOk());
+  AppendRequest conflicting = MakeAppend("breach-1", 1, /*expected_version=*/0);
+  conflicting.projection = {{.key = "breach/1", .value = "should not exist"}};
+  EXPECT_THAT(store().Append(conflicting), StatusIs(absl::StatusCode::kAborted));
+  AppendRequest invalid = MakeAppend("breach-1", 1);
+  invalid.events[0].clear_type();
+  invalid.projection = {{.key = "breach/1", .value = "should not exist"}};
+  EXPECT_THAT(store().Append(invalid), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Row("breach/1"), std::nullopt);
+  EXPECT_EQ(store().LastPosition(), 1u);
+}
+
+TEST_F(ProjectionTest, ScanHonoursPrefixStartAfterAndStop) {
+  AppendRequest request = MakeAppend("breach-1", 1);
+  for (const char* key : {"a/1", "b/1", "b/2", "b/3", "c/1"}) {
+    request.projection.push_back({.key = key, .value = std::string("v") + key});
+  }
+  ASSERT_THAT(store().Append(request), IsOk());
+  EXPECT_THAT(Scan("b/"), ElementsAre(Pair("b/1", "vb/1"), Pair("b/2", "vb/2"), Pair("b/3", "vb/3")));
+  EXPECT_THAT(Scan("b/", "b/1"), ElementsAre(Pair("b/2", "vb/2"), Pair("b/3", "vb/3")));
+  EXPECT_THAT(Scan("b/", "", 1), ElementsAre(Pair("b/1", "vb/1")));
+  EXPECT_THAT(Scan(""), ::testing::SizeIs(5));
+}
+
+TEST_F(ProjectionTest, ApplyConsumedAppliesEachEventOnce) {
+  ASSERT_OK_AND_ASSIGN(bool applied,
+                       store().ApplyConsumed("foreign-1", {{.key = "seen", .value = "1"}}));
+  EXPECT_TRUE(applied);
+  ASSERT_OK_AND_ASSIGN(bool again,
+                       store().ApplyConsumed("foreign-1", {{.key = "seen", .value = "2"}}));
+  EXPECT_FALSE(again);
+  EXPECT_THAT(Row("seen"), Optional(std::string("1")));
+  EXPECT_TRUE(store().WasConsumed("foreign-1").value_or(false));
+  EXPECT_FALSE(store().WasConsumed("foreign-2").value_or(true));
+  EXPECT_THAT(store().ApplyConsumed("", {}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                      ::testing::HasSubstr("consumed_event_id")));
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(bool after_restart, store().ApplyConsumed("foreign-1", {}));
+  EXPECT_FALSE(after_restart);
+}
+
+TEST_F(ProjectionTest, ConcurrentRedeliveriesApplyOnce) {
+  std::atomic<int> applied{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      absl::StatusOr<bool> result = store().ApplyConsumed("foreign-1", {{.key = "k", .value = "v"}});
+      EXPECT_THAT(result, IsOk());
+      if (result.value_or(false)) ++applied;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(applied.load(), 1);
+}
+
+TEST_F(ProjectionTest, ReplayRebuildsFromScratch) {
+  for (const char* stream : {"breach-1", "breach-2", "breach-1"}) {
+    ASSERT_THAT(store().Append(MakeAppend(stream, 1)), IsOk());
+  }
+  ASSERT_THAT(store().ApplyConsumed("foreign-1", {{.key = "stale", .value = "x"}}), IsOk());
+
+  // Counts events per stream, reading its own earlier rows as a real projector would.
+  auto count_per_stream = [&](const EventEnvelope& event)
+      -> absl::StatusOr<std::vector<ProjectionWrite>> {
+    const std::string key = "count/" + event.stream_id();
+    ASSIGN_OR_RETURN(std::optional<std::string> current, store().GetProjection(key));
+    int count = 0;
+    if (current && !absl::SimpleAtoi(*current, &count)) return absl::InternalError("bad count");
+    return std::vector<ProjectionWrite>{{.key = key, .value = std::to_string(count + 1)}};
+  };
+  ASSERT_THAT(ReplayProjection(store(), count_per_stream), IsOk());
+
+  EXPECT_THAT(Scan(""), ElementsAre(Pair("count/breach-1", "2"), Pair("count/breach-2", "1")));
+  EXPECT_FALSE(store().WasConsumed("foreign-1").value_or(true));
+
+  auto failing = [](const EventEnvelope&) -> absl::StatusOr<std::vector<ProjectionWrite>> {
+    return absl::InternalError("projector broke");
+  };
+  EXPECT_THAT(ReplayProjection(store(), failing), StatusIs(absl::StatusCode::kInternal));
+}
+
+}  // namespace
+}  // namespace breachd::eventstore
