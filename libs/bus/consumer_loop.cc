@@ -23,6 +23,10 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Start(const BusConfi
                                          {"enable.auto.offset.store", "false"},
                                          {"auto.offset.reset", "earliest"},
                                          {"fetch.wait.max.ms", "100"},
+                                         // The smallest a real broker allows by default: a
+                                         // crashed instance's partitions move on within 6 s.
+                                         {"session.timeout.ms", "6000"},
+                                         {"heartbeat.interval.ms", "1000"},
                                      });
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), loop.get());

@@ -10,15 +10,12 @@
 
 namespace breachd::bus {
 
-// The mock cluster lives on the threads of a client handle it is created on; the handle must
-// outlive the cluster.
+// The cluster belongs to a client handle configured with test.mock.num.brokers and goes away
+// with it. (rd_kafka_mock_cluster_new + rd_kafka_mock_cluster_destroy works too, but the
+// destroy waits out a 1 s poll of the cluster thread, which adds up over a test suite.)
 struct EmbeddedBroker::Cluster {
   KafkaHandle owner;
-  rd_kafka_mock_cluster_t* mock = nullptr;
-
-  ~Cluster() {
-    if (mock != nullptr) rd_kafka_mock_cluster_destroy(mock);
-  }
+  rd_kafka_mock_cluster_t* mock = nullptr;  // owned by `owner`
 };
 
 absl::StatusOr<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Start(
@@ -27,15 +24,18 @@ absl::StatusOr<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::Start(
   if (options.events_partitions < 1) {
     return absl::InvalidArgumentError("events_partitions: must be at least 1");
   }
-  // The owner handle never connects anywhere: it only hosts the cluster.
-  auto conf = BuildKafkaConf(BusConfig{}, {{"client.id", "embedded-broker"}, {"log_level", "3"}});
+  // The owner handle only hosts the cluster; it produces nothing. Log level 3 hides the
+  // "mock cluster enabled" notice.
+  auto conf = BuildKafkaConf(BusConfig{}, {{"client.id", "embedded-broker"},
+                                           {"log_level", "3"},
+                                           {"test.mock.num.brokers", absl::StrCat(options.brokers)}});
   if (!conf.ok()) return conf.status();
   auto owner = NewKafkaClient(RD_KAFKA_PRODUCER, std::move(conf).value());
   if (!owner.ok()) return owner.status();
 
   auto cluster = std::make_unique<Cluster>();
   cluster->owner = std::move(owner).value();
-  cluster->mock = rd_kafka_mock_cluster_new(cluster->owner.get(), options.brokers);
+  cluster->mock = rd_kafka_handle_mock_cluster(cluster->owner.get());
   if (cluster->mock == nullptr) {
     return absl::UnavailableError("embedded broker: could not start the mock cluster");
   }

@@ -156,6 +156,42 @@ BusConfig FastGroupConfig(BusConfig config) {
   return config;
 }
 
+bool GroupCommittedEverything(const BusConfig& config, const std::string& group,
+                              const std::string& topic) {
+  auto conf = BuildKafkaConf(config, {{"group.id", group}});
+  if (!conf.ok()) return false;
+  auto consumer = NewKafkaClient(RD_KAFKA_CONSUMER, std::move(conf).value());
+  if (!consumer.ok()) return false;
+  rd_kafka_t* rk = consumer->get();
+  const rd_kafka_metadata_t* metadata = nullptr;
+  KafkaTopicHandle topic_handle(rd_kafka_topic_new(rk, topic.c_str(), nullptr));
+  if (rd_kafka_metadata(rk, 0, topic_handle.get(), &metadata, 10000) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      metadata->topic_cnt != 1) {
+    return false;
+  }
+  KafkaPartitionList committed(rd_kafka_topic_partition_list_new(1));
+  for (int p = 0; p < metadata->topics[0].partition_cnt; ++p) {
+    rd_kafka_topic_partition_list_add(committed.get(), topic.c_str(),
+                                      metadata->topics[0].partitions[p].id);
+  }
+  rd_kafka_metadata_destroy(metadata);
+  if (rd_kafka_committed(rk, committed.get(), 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+  for (int i = 0; i < committed->cnt; ++i) {
+    const rd_kafka_topic_partition_t& partition = committed->elems[i];
+    int64_t low = 0;
+    int64_t high = 0;
+    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition.partition, &low, &high,
+                                         10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return false;
+    }
+    // Nothing committed reads as RD_KAFKA_OFFSET_INVALID (-1001); fine for an empty partition.
+    const int64_t at = partition.offset < 0 ? low : partition.offset;
+    if (at != high) return false;
+  }
+  return true;
+}
+
 absl::Status ProduceRaw(const BusConfig& config, const std::string& topic,
                         const std::string& key, const std::string& value) {
   auto conf = BuildKafkaConf(config, {});

@@ -65,6 +65,11 @@ std::set<std::string> EventIds(const std::vector<RawMessage>& messages);
 // Consumer settings that keep the mock broker's group rebalances short in tests.
 BusConfig FastGroupConfig(BusConfig config);
 
+// Whether `group` has committed, on every partition of `topic`, the partition's end offset
+// (asked with OffsetFetch; the caller does not join the group).
+bool GroupCommittedEverything(const BusConfig& config, const std::string& group,
+                              const std::string& topic);
+
 // Produces one message with a plain (non-idempotent) producer and waits for it.
 absl::Status ProduceRaw(const BusConfig& config, const std::string& topic,
                         const std::string& key, const std::string& value);
