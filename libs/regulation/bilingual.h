@@ -14,4 +14,10 @@ inline breach::v1::BilingualText Bilingual(std::string it, std::string en) {
   return text;
 }
 
+// Fills `text` in place: cheaper than assigning a temporary message, and arena-friendly.
+inline void SetBilingual(breach::v1::BilingualText* text, std::string it, std::string en) {
+  text->set_it(std::move(it));
+  text->set_en(std::move(en));
+}
+
 }  // namespace breachd::regulation

@@ -22,6 +22,7 @@ using breach::v1::RiskAssessment;
 struct Language {
   const char* code;
   const char* unknown;
+  const char* not_applicable;
   const char* none;
   const char* bands[5];
   const char* phases[4];
@@ -29,12 +30,12 @@ struct Language {
 };
 
 constexpr Language kItalian{
-    "it", "_non ancora noto_", "nessuna",
+    "it", "_non ancora noto_", "non applicabile", "nessuna",
     {"?", "basso", "medio", "alto", "molto alto"},
     {"?", "preliminare", "completa", "integrativa (art. 33(4))"},
     {"?", "diretta (e-mail, SMS, registro elettronico)", "pubblica (art. 34(3)(c))"}};
 constexpr Language kEnglish{
-    "en", "_not yet known_", "none",
+    "en", "_not yet known_", "not applicable", "none",
     {"?", "low", "medium", "high", "very high"},
     {"?", "preliminary", "complete", "supplementary (art. 33(4))"},
     {"?", "direct (e-mail, SMS, school messaging)", "public (art. 34(3)(c))"}};
@@ -135,9 +136,11 @@ absl::StatusOr<NotificationDraft> Draft(const RiskAssessment& a, DutyKind duty,
     auto* out = draft.add_fields();
     out->set_name(f.name);
     out->set_value(f.value);
-    out->set_unknown(f.value.empty());
-    if (f.value.empty() && f.required) draft.add_unknown_fields(f.name);
-    values[f.name] = f.value.empty() ? lang.unknown : f.value;
+    // Only a required item can be "not yet known"; an empty optional one does not apply.
+    const bool unknown = f.value.empty() && f.required;
+    out->set_unknown(unknown);
+    if (unknown) draft.add_unknown_fields(f.name);
+    values[f.name] = !f.value.empty() ? f.value : unknown ? lang.unknown : lang.not_applicable;
   }
   if (duty == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) {
     ASSIGN_OR_RETURN(const NotificationPhase phase, PhaseOf(a, draft.unknown_fields_size() > 0));

@@ -14,7 +14,14 @@ using breach::v1::Regime;
 using breach::v1::RegimeDuty;
 using breach::v1::RiskAssessment;
 
-std::string Score(double score) { return absl::StrFormat("%.2f", score); }
+// "2.75": scores are quarter points, so they are formatted without printf.
+std::string Score(double score) {
+  static constexpr const char* kQuarters[] = {"00", "25", "50", "75"};
+  const double quarters = score * 4;
+  const int whole = static_cast<int>(quarters);
+  if (whole != quarters || whole < 0) return absl::StrFormat("%.2f", score);
+  return absl::StrCat(whole / 4, ".", kQuarters[whole % 4]);
+}
 
 const char* BandIt(breach::v1::SeverityBand band) {
   switch (band) {
@@ -44,7 +51,7 @@ void Classify(const Regime& regime, AssessmentResult& result) {
   }
   result.set_classification(chosen->classification());
   result.set_classification_regime(RegimeRef(regime));
-  *result.add_classification_reasons() = Bilingual(
+  SetBilingual(result.add_classification_reasons(), 
       absl::StrCat("Gravità ", Score(score), " (", BandIt(result.severity().band()),
                    ") ≥ soglia ", Score(chosen->min_score()), " della classe ",
                    chosen->classification(), ": ", chosen->meaning().it()),
@@ -69,7 +76,7 @@ void AddThresholdReason(const RegimeDuty& rule, const AssessmentResult& result,
                         const char* unmet_it, const char* unmet_en) {
   const double score = result.severity().score();
   const bool met = score >= rule.min_score();
-  *decision.add_reasons() = Bilingual(
+  SetBilingual(decision.add_reasons(), 
       absl::StrCat("Gravità ", Score(score), (met ? " ≥ " : " < "), "soglia ",
                    Score(rule.min_score()), ": ", met ? met_it : unmet_it),
       absl::StrCat("Severity ", Score(score), (met ? " ≥ " : " < "), "threshold ",
@@ -89,7 +96,7 @@ void DecideSubjectCommunication(const RiskAssessment& assessment, const RegimeDu
       b.technical_measures().key_status() == breach::v1::ENCRYPTION_KEY_STATUS_SECURE) {
     decision.set_computed_required(false);
     decision.set_exemption(breach::v1::ART34_EXEMPTION_UNINTELLIGIBLE);
-    *decision.add_reasons() = Bilingual(
+    SetBilingual(decision.add_reasons(), 
         "Esenzione art. 34(3)(a): dati cifrati con chiave non compromessa, incomprensibili a chi "
         "non è autorizzato",
         "Exemption art. 34(3)(a): data encrypted with an uncompromised key, unintelligible to "
@@ -97,7 +104,7 @@ void DecideSubjectCommunication(const RiskAssessment& assessment, const RegimeDu
   } else if (b.high_risk_no_longer_likely()) {
     decision.set_computed_required(false);
     decision.set_exemption(breach::v1::ART34_EXEMPTION_HIGH_RISK_REMOVED);
-    *decision.add_reasons() = Bilingual(
+    SetBilingual(decision.add_reasons(), 
         "Esenzione art. 34(3)(b): misure successive hanno scongiurato il rischio elevato: " +
             b.measures_against_high_risk(),
         "Exemption art. 34(3)(b): later measures mean the high risk is no longer likely: " +
@@ -105,14 +112,14 @@ void DecideSubjectCommunication(const RiskAssessment& assessment, const RegimeDu
   } else if (assessment.facts().subjects_reachable_only_with_disproportionate_effort()) {
     decision.set_exemption(breach::v1::ART34_EXEMPTION_DISPROPORTIONATE_EFFORT);
     decision.set_channel(breach::v1::COMMUNICATION_CHANNEL_PUBLIC);
-    *decision.add_reasons() = Bilingual(
+    SetBilingual(decision.add_reasons(), 
         "Art. 34(3)(c): la comunicazione diretta richiederebbe sforzi sproporzionati; si procede "
         "con una comunicazione pubblica ugualmente efficace",
         "Art. 34(3)(c): direct communication would involve disproportionate effort; a public "
         "communication that informs people as effectively is made instead");
   } else {
     decision.set_channel(breach::v1::COMMUNICATION_CHANNEL_DIRECT);
-    *decision.add_reasons() = Bilingual(
+    SetBilingual(decision.add_reasons(), 
         "Nessuna esenzione dell'art. 34(3): comunicazione diretta agli interessati",
         "No art. 34(3) exemption applies: direct communication to the data subjects");
   }
@@ -127,7 +134,7 @@ DutyDecision Decide(const RiskAssessment& assessment, const Regime& regime, cons
     case breach::v1::DUTY_KIND_REGISTER_ENTRY:
       decision.set_required(true);
       decision.set_computed_required(true);
-      *decision.add_reasons() = Bilingual(
+      SetBilingual(decision.add_reasons(), 
           "Ogni violazione va documentata nel Registro dei Data Breach, notificata o no "
           "(art. 33(5))",
           "Every breach is documented in the breach register, notified or not (art. 33(5))");
@@ -174,7 +181,7 @@ absl::Status ApplyOverrides(const RiskAssessment& assessment, AssessmentResult& 
     }
     target->set_required(o.required());
     *target->mutable_human_override() = o;
-    *target->add_reasons() = Bilingual(
+    SetBilingual(target->add_reasons(), 
         absl::StrCat("Decisione modificata da ", o.decided_by().empty() ? "?" : o.decided_by(),
                      ": ", o.reason()),
         absl::StrCat("Decision overridden by ", o.decided_by().empty() ? "?" : o.decided_by(),

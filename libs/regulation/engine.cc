@@ -32,15 +32,23 @@ absl::StatusOr<breach::v1::AssessmentResult> RegulationEngine::Evaluate(
     const breach::v1::RiskAssessment& assessment, absl::Time now,
     const EvaluateOptions& options) const {
   breach::v1::AssessmentResult result;
-  result.set_breach_id(assessment.breach_id());
-  result.set_tenant(assessment.tenant());
-  *result.mutable_evaluated_at() = ToProto(now);
-  ASSIGN_OR_RETURN(*result.mutable_severity(),
-                   AssessSeverity(assessment, SeverityParams{large_volume_subjects_}));
-  RETURN_IF_ERROR(DecideDuties(assessment, regimes_, result));
-  RETURN_IF_ERROR(ComputeDeadlines(assessment, regimes_, zone_, now, result));
-  if (options.drafts) RETURN_IF_ERROR(BuildDrafts(assessment, templates_, zone_, result));
+  RETURN_IF_ERROR(EvaluateInto(assessment, now, options, &result));
   return result;
+}
+
+absl::Status RegulationEngine::EvaluateInto(const breach::v1::RiskAssessment& assessment,
+                                            absl::Time now, const EvaluateOptions& options,
+                                            breach::v1::AssessmentResult* result) const {
+  result->Clear();
+  result->set_breach_id(assessment.breach_id());
+  result->set_tenant(assessment.tenant());
+  *result->mutable_evaluated_at() = ToProto(now);
+  ASSIGN_OR_RETURN(*result->mutable_severity(),
+                   AssessSeverity(assessment, SeverityParams{large_volume_subjects_}));
+  RETURN_IF_ERROR(DecideDuties(assessment, regimes_, *result));
+  RETURN_IF_ERROR(ComputeDeadlines(assessment, regimes_, zone_, now, *result));
+  if (options.drafts) RETURN_IF_ERROR(BuildDrafts(assessment, templates_, zone_, *result));
+  return absl::OkStatus();
 }
 
 }  // namespace breachd::regulation

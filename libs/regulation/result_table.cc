@@ -65,9 +65,11 @@ void PrintDrafts(const breach::v1::AssessmentResult& r, const std::string& lang,
                  std::ostream& out) {
   for (const auto& d : r.drafts()) {
     if (d.language() != lang) continue;
-    out << "\n----- DRAFT " << d.template_name() << " ("
-        << ShortName(breach::v1::NotificationPhase_Name(d.phase()), "NOTIFICATION_PHASE_")
-        << "; unknown: " << (d.unknown_fields().empty() ? "-" : absl::StrJoin(d.unknown_fields(), ", "))
+    out << "\n----- DRAFT " << d.template_name() << " (";
+    if (d.phase() != breach::v1::NOTIFICATION_PHASE_UNSPECIFIED) {
+      out << ShortName(breach::v1::NotificationPhase_Name(d.phase()), "NOTIFICATION_PHASE_") << "; ";
+    }
+    out << "unknown: " << (d.unknown_fields().empty() ? "-" : absl::StrJoin(d.unknown_fields(), ", "))
         << ") -----\n"
         << d.document();
   }

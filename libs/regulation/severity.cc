@@ -23,7 +23,7 @@ void AddFactor(SeverityAssessment& out, std::string name, double value, std::str
   auto* factor = out.add_factors();
   factor->set_name(std::move(name));
   factor->set_value(value);
-  *factor->mutable_reason() = Bilingual(std::move(it), std::move(en));
+  SetBilingual(factor->mutable_reason(), std::move(it), std::move(en));
 }
 
 bool HasExposure(const AllegatoB& b, breach::v1::ExposureType type) {

@@ -23,7 +23,7 @@ absl::StatusOr<std::string> RenderTemplate(absl::string_view template_name, absl
           absl::StrCat(template_name, ": unclosed \"{{\" at offset ", open));
     }
     const absl::string_view name = absl::StripAsciiWhitespace(text.substr(open + 2, close - open - 2));
-    const auto it = values.find(std::string(name));
+    const auto it = values.find(name);
     if (it == values.end()) {
       return absl::InvalidArgumentError(
           absl::StrCat(template_name, ": unknown placeholder {{", name, "}}"));

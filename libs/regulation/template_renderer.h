@@ -2,15 +2,15 @@
 // recompiling. Only placeholders, no logic: the engine decides, the template only words it.
 #pragma once
 
-#include <map>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 
 namespace breachd::regulation {
 
-using TemplateValues = std::map<std::string, std::string>;
+using TemplateValues = absl::flat_hash_map<std::string, std::string>;
 
 // Replaces every {{name}} (spaces inside the braces allowed) with values[name]. A placeholder
 // with no value or an unclosed "{{" is INVALID_ARGUMENT naming the template and the placeholder.

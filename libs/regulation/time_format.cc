@@ -5,8 +5,35 @@
 
 namespace breachd::regulation {
 
+namespace {
+
+// Writes `value` as exactly `width` decimal digits ending just before `end`.
+void PutDigits(char* end, int value, int width) {
+  for (int i = 0; i < width; ++i) {
+    *--end = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
 std::string FormatRfc3339(absl::Time t, const absl::TimeZone& zone) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", t, zone);
+  // Hand-formatted: absl::FormatTime and snprintf dominate a deadline computation otherwise.
+  const absl::TimeZone::CivilInfo info = zone.At(t);
+  const int offset_minutes = info.offset / 60;
+  const int abs_offset = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  std::string out = "0000-00-00T00:00:00+00:00";
+  char* p = out.data();
+  PutDigits(p + 4, static_cast<int>(info.cs.year()), 4);
+  PutDigits(p + 7, info.cs.month(), 2);
+  PutDigits(p + 10, info.cs.day(), 2);
+  PutDigits(p + 13, info.cs.hour(), 2);
+  PutDigits(p + 16, info.cs.minute(), 2);
+  PutDigits(p + 19, info.cs.second(), 2);
+  p[19] = offset_minutes < 0 ? '-' : '+';
+  PutDigits(p + 22, abs_offset / 60, 2);
+  PutDigits(p + 25, abs_offset % 60, 2);
+  return out;
 }
 
 std::string FormatReadable(absl::Time t, const absl::TimeZone& zone) {
