@@ -193,6 +193,7 @@ void OutboxRelay::PublishBatch(const std::vector<breach::v1::EventEnvelope>& eve
     // They stay pending and are sent again; consumers ignore the duplicates.
     ++errors_;
     log::Error("outbox relay: cannot ack outbox", {{"error", status.ToString()}});
+    Wait(options_.error_backoff);
     return;
   }
   published_ += delivered.size();

@@ -191,6 +191,18 @@ TEST_F(OutboxRelayTest, OutboxReadFailureIsRetried) {
   EXPECT_EQ(outbox_.acked(), ids.size());
 }
 
+TEST_F(OutboxRelayTest, AckFailureResendsInsteadOfLosing) {
+  outbox_.FailAcks(absl::UnavailableError("disk full"));
+  const std::vector<std::string> ids = AddEvents(1, 2, "stream-");
+  auto relay = StartRelay();
+  ASSERT_TRUE(WaitUntil([&] { return relay->counters().errors > 0; }));
+  EXPECT_EQ(outbox_.pending(), ids.size());
+  outbox_.FailAcks(absl::OkStatus());
+  ASSERT_TRUE(WaitUntil([&] { return outbox_.pending() == 0; }));
+  // Sent more than once; a consumer sees each id (and dedupes the copies).
+  ExpectAllOnTopic(ids);
+}
+
 TEST_F(OutboxRelayTest, BadPropertyFailsStart) {
   config_.extra["no.such.property"] = "1";
   EXPECT_THAT(OutboxRelay::Start(config_, outbox_),
