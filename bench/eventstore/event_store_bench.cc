@@ -35,8 +35,8 @@ std::string FreshDirectory(const std::string& name) {
   const char* root = std::getenv("BREACHD_BENCH_DIR");
   std::filesystem::path base = root ? root : std::filesystem::temp_directory_path().string();
   static std::atomic<int> counter{0};
-  std::filesystem::path dir = base / absl::StrCat("eventstore-bench-", getpid(), "-", name, "-",
-                                                  counter++);
+  std::filesystem::path dir =
+      base / absl::StrCat("eventstore-bench-", getpid(), "-", name, "-", counter++);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
@@ -125,8 +125,7 @@ RawWrite SameBytesAsAnAppend(int writer) {
       {"s" + layout::StreamKey(event.stream_id(), 1), position},
       {"i" + event.event_id(), position},
       {"o" + position, ""},
-      {"h" + layout::StreamHeadKey(event.stream_id()),
-       layout::EncodeStreamHead({1, event.hash()})},
+      {"h" + layout::StreamHeadKey(event.stream_id()), layout::EncodeStreamHead({1, event.hash()})},
   }};
 }
 
@@ -193,8 +192,7 @@ class ComparingReporter : public benchmark::ConsoleReporter {
   }
 
   void PrintComparison() const {
-    std::printf("\n%8s %18s %18s %8s\n", "writers", "eventstore ev/s", "raw rocksdb ev/s",
-                "ratio");
+    std::printf("\n%8s %18s %18s %8s\n", "writers", "eventstore ev/s", "raw rocksdb ev/s", "ratio");
     for (const auto& [threads, store_rates] : store_) {
       auto raw = raw_.find(threads);
       if (raw == raw_.end()) continue;

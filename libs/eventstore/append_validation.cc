@@ -29,13 +29,13 @@ absl::Status ValidateAppendRequest(const AppendRequest& request) {
       return absl::InvalidArgumentError(absl::StrCat(field, ".type is required"));
     }
     if (event.tenant() != request.events[0].tenant()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".tenant \"", event.tenant(), "\" differs from events[0].tenant \"",
-                       request.events[0].tenant(), "\""));
+      return absl::InvalidArgumentError(absl::StrCat(field, ".tenant \"", event.tenant(),
+                                                     "\" differs from events[0].tenant \"",
+                                                     request.events[0].tenant(), "\""));
     }
     if (!event.stream_id().empty() && event.stream_id() != request.stream_id) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".stream_id \"", event.stream_id(), "\" is not the request's stream_id"));
+      return absl::InvalidArgumentError(absl::StrCat(field, ".stream_id \"", event.stream_id(),
+                                                     "\" is not the request's stream_id"));
     }
     auto [it, inserted] = seen_ids.emplace(event.event_id(), i);
     if (!inserted) {

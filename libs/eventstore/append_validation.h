@@ -2,10 +2,10 @@
 // INVALID_ARGUMENT naming the field, e.g. "events[0].event_id is required".
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "libs/eventstore/event_store.h"
 
 namespace breachd::eventstore {

@@ -14,7 +14,12 @@ namespace {
 
 class ChainVerifier {
  public:
-  explicit ChainVerifier(const Database& database) : db_(database) {}
+  // Reads one snapshot, so appends running meanwhile cannot look like tampering.
+  explicit ChainVerifier(const Database& database)
+      : db_(database), snapshot_(database.db()->GetSnapshot()) {
+    read_.snapshot = snapshot_;
+  }
+  ~ChainVerifier() { db_.db()->ReleaseSnapshot(snapshot_); }
 
   absl::StatusOr<VerifyReport> VerifyOne(const std::string& stream_id) {
     RETURN_IF_ERROR(CheckStream(stream_id));
@@ -44,7 +49,7 @@ class ChainVerifier {
   }
 
   std::unique_ptr<rocksdb::Iterator> Iterate(rocksdb::ColumnFamilyHandle* family) const {
-    return std::unique_ptr<rocksdb::Iterator>(db_.db()->NewIterator(rocksdb::ReadOptions(), family));
+    return std::unique_ptr<rocksdb::Iterator>(db_.db()->NewIterator(read_, family));
   }
 
   // Streams named by the stream index or by a recorded head.
@@ -65,7 +70,8 @@ class ChainVerifier {
     RETURN_IF_ERROR(FromRocksStatus(index->status(), "verify: scan stream index"));
     auto meta = Iterate(db_.meta());
     for (meta->SeekToFirst(); meta->Valid(); meta->Next()) {
-      if (auto stream = layout::StreamOfHeadKey(meta->key().ToStringView())) streams.insert(*stream);
+      if (auto stream = layout::StreamOfHeadKey(meta->key().ToStringView()))
+        streams.insert(*stream);
     }
     RETURN_IF_ERROR(FromRocksStatus(meta->status(), "verify: scan stream heads"));
     return streams;
@@ -75,7 +81,7 @@ class ChainVerifier {
   absl::Status CheckStream(const std::string& stream) {
     ++report_.streams_checked;
     ASSIGN_OR_RETURN(std::optional<std::string> head_bytes,
-                     db_.Get(db_.meta(), layout::StreamHeadKey(stream)));
+                     db_.Get(db_.meta(), layout::StreamHeadKey(stream), read_));
     std::optional<layout::StreamHead> head;
     if (head_bytes) {
       head = layout::DecodeStreamHead(*head_bytes);
@@ -108,7 +114,7 @@ class ChainVerifier {
                           version, ")"));
         return absl::OkStatus();
       }
-      absl::StatusOr<std::optional<EventEnvelope>> read = db_.ReadEventAt(*position);
+      absl::StatusOr<std::optional<EventEnvelope>> read = db_.ReadEventAt(*position, read_);
       if (absl::IsDataLoss(read.status())) {
         Fail(stream, version, "", std::string(read.status().message()));
         return absl::OkStatus();
@@ -133,9 +139,9 @@ class ChainVerifier {
              "rewritten: its hash no longer matches the prev_hash the next event recorded");
         return absl::OkStatus();
       }
-      ASSIGN_OR_RETURN(std::optional<std::string> problem,
-                       CheckEvent(stream, version, *position, previous_position, previous_hash,
-                                  event));
+      ASSIGN_OR_RETURN(
+          std::optional<std::string> problem,
+          CheckEvent(stream, version, *position, previous_position, previous_hash, event));
       if (problem) {
         Fail(stream, version, event.event_id(), *std::move(problem));
         return absl::OkStatus();
@@ -192,7 +198,8 @@ class ChainVerifier {
     if (ComputeEventHash(event) != event.hash()) {
       return std::string("hash mismatch: the event's bytes were changed");
     }
-    ASSIGN_OR_RETURN(std::optional<std::string> indexed, db_.Get(db_.event_ids(), event.event_id()));
+    ASSIGN_OR_RETURN(std::optional<std::string> indexed,
+                     db_.Get(db_.event_ids(), event.event_id(), read_));
     if (!indexed || layout::DecodePosition(*indexed) != position) {
       return std::string("the event id index does not point at this event");
     }
@@ -205,15 +212,17 @@ class ChainVerifier {
     for (events->SeekToFirst(); events->Valid(); events->Next()) {
       std::optional<uint64_t> position = layout::DecodePosition(events->key().ToStringView());
       EventEnvelope event;
-      if (!position || !event.ParseFromArray(events->value().data(),
-                                             static_cast<int>(events->value().size()))) {
-        Fail("", 0, "", absl::StrCat("unreadable event stored under key ",
-                                     events->key().ToString(/*hex=*/true)));
+      if (!position ||
+          !event.ParseFromArray(events->value().data(), static_cast<int>(events->value().size()))) {
+        Fail("", 0, "",
+             absl::StrCat("unreadable event stored under key ",
+                          events->key().ToString(/*hex=*/true)));
         return absl::OkStatus();
       }
-      ASSIGN_OR_RETURN(std::optional<std::string> indexed,
-                       db_.Get(db_.stream_index(),
-                               layout::StreamKey(event.stream_id(), event.stream_version())));
+      ASSIGN_OR_RETURN(
+          std::optional<std::string> indexed,
+          db_.Get(db_.stream_index(), layout::StreamKey(event.stream_id(), event.stream_version()),
+                  read_));
       if (!indexed || layout::DecodePosition(*indexed) != *position) {
         Fail(event.stream_id(), event.stream_version(), event.event_id(),
              absl::StrCat("event at position ", *position, " is not part of its stream's chain"));
@@ -230,7 +239,7 @@ class ChainVerifier {
       const std::string event_id = ids->key().ToString();
       std::optional<uint64_t> position = layout::DecodePosition(ids->value().ToStringView());
       absl::StatusOr<std::optional<EventEnvelope>> event =
-          position ? db_.ReadEventAt(*position) : std::optional<EventEnvelope>();
+          position ? db_.ReadEventAt(*position, read_) : std::optional<EventEnvelope>();
       if (!event.ok() && !absl::IsDataLoss(event.status())) return event.status();
       if (!event.ok() || !event->has_value() || (*event)->event_id() != event_id) {
         Fail("", 0, event_id, "event id index entry does not lead to that event");
@@ -241,6 +250,8 @@ class ChainVerifier {
   }
 
   const Database& db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions read_;
   VerifyReport report_;
 };
 

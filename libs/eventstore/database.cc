@@ -58,19 +58,20 @@ Database::~Database() {
   db_->Close().PermitUncheckedError();
 }
 
-absl::StatusOr<std::optional<std::string>> Database::Get(rocksdb::ColumnFamilyHandle* family,
-                                                         std::string_view key) const {
+absl::StatusOr<std::optional<std::string>> Database::Get(
+    rocksdb::ColumnFamilyHandle* family, std::string_view key,
+    const rocksdb::ReadOptions& options) const {
   std::string value;
   rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), family, rocksdb::Slice(key.data(), key.size()), &value);
+      db_->Get(options, family, rocksdb::Slice(key.data(), key.size()), &value);
   if (status.IsNotFound()) return std::nullopt;
   if (!status.ok()) return FromRocksStatus(status, "read");
   return value;
 }
 
 absl::StatusOr<std::optional<breach::v1::EventEnvelope>> Database::ReadEventAt(
-    uint64_t position) const {
-  auto bytes = Get(events(), layout::EncodePosition(position));
+    uint64_t position, const rocksdb::ReadOptions& options) const {
+  auto bytes = Get(events(), layout::EncodePosition(position), options);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return std::nullopt;
   breach::v1::EventEnvelope event;

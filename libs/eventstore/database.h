@@ -35,10 +35,12 @@ class Database {
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[6]; }
 
   // Point lookup; nullopt when the key is absent.
-  absl::StatusOr<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* family,
-                                                 std::string_view key) const;
+  absl::StatusOr<std::optional<std::string>> Get(
+      rocksdb::ColumnFamilyHandle* family, std::string_view key,
+      const rocksdb::ReadOptions& options = rocksdb::ReadOptions()) const;
   // The event stored at `position`; nullopt when absent, DATA_LOSS when its bytes do not parse.
-  absl::StatusOr<std::optional<breach::v1::EventEnvelope>> ReadEventAt(uint64_t position) const;
+  absl::StatusOr<std::optional<breach::v1::EventEnvelope>> ReadEventAt(
+      uint64_t position, const rocksdb::ReadOptions& options = rocksdb::ReadOptions()) const;
   // The highest position stored (0 when empty).
   absl::StatusOr<uint64_t> LastStoredPosition() const;
 

@@ -58,10 +58,10 @@ struct VerifyReport {
   uint64_t streams_checked = 0;
   uint64_t events_checked = 0;
   bool ok = true;
-  std::string first_bad_stream;   // stream of the first bad event
+  std::string first_bad_stream;    // stream of the first bad event
   uint64_t first_bad_version = 0;  // its version (or the missing version)
   std::string first_bad_event_id;
-  std::string problem;             // human-readable: "hash mismatch", "version gap", ...
+  std::string problem;  // human-readable: "hash mismatch", "version gap", ...
 };
 
 struct Options {

@@ -95,8 +95,10 @@ class RocksDbEventStore final : public EventStore {
                                stream->version, stream->hash);
     AddEvents(result.events, request.publish, batch);
     AddProjectionWrites(*db_, request.projection, batch);
-    const layout::StreamHead head{result.events.back().stream_version(), result.events.back().hash()};
-    batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id), layout::EncodeStreamHead(head));
+    const layout::StreamHead head{result.events.back().stream_version(),
+                                  result.events.back().hash()};
+    batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id),
+              layout::EncodeStreamHead(head));
 
     rocksdb::Status written = db_->db()->Write(write_options_, &batch);
     ReleasePositions(first_position);
@@ -139,7 +141,8 @@ class RocksDbEventStore final : public EventStore {
       if (*position > last) break;
       EventEnvelope event;
       if (!event.ParseFromArray(events->value().data(), static_cast<int>(events->value().size()))) {
-        return absl::DataLossError(absl::StrCat("event at position ", *position, " does not parse"));
+        return absl::DataLossError(
+            absl::StrCat("event at position ", *position, " does not parse"));
       }
       ASSIGN_OR_RETURN(bool more, visit(event));
       if (!more) return absl::OkStatus();
@@ -175,7 +178,8 @@ class RocksDbEventStore final : public EventStore {
 
   absl::Status AckOutbox(const std::vector<uint64_t>& positions) override {
     rocksdb::WriteBatch batch;
-    for (uint64_t position : positions) batch.Delete(db_->outbox(), layout::EncodePosition(position));
+    for (uint64_t position : positions)
+      batch.Delete(db_->outbox(), layout::EncodePosition(position));
     return FromRocksStatus(db_->db()->Write(write_options_, &batch), "ack outbox");
   }
 
@@ -236,7 +240,8 @@ class RocksDbEventStore final : public EventStore {
       rocksdb::WriteBatch batch;
       for (rows->SeekToFirst(); rows->Valid(); rows->Next()) {
         batch.Delete(family, rows->key());
-        if (batch.Count() >= static_cast<int>(kBulkBatchRows)) RETURN_IF_ERROR(WriteAndClear(batch));
+        if (batch.Count() >= static_cast<int>(kBulkBatchRows))
+          RETURN_IF_ERROR(WriteAndClear(batch));
       }
       RETURN_IF_ERROR(FromRocksStatus(rows->status(), "reset projections"));
       RETURN_IF_ERROR(WriteAndClear(batch));

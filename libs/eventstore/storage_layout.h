@@ -12,13 +12,14 @@ namespace breachd::eventstore::layout {
 
 // Column families. Every append touches events, stream_index, event_ids, meta and usually
 // outbox and projections, all in one WriteBatch.
-inline constexpr char kEventsCf[] = "events";            // BE64(position) -> EventEnvelope bytes
-inline constexpr char kStreamIndexCf[] = "stream_index";  // StreamKey(stream, version) -> BE64(position)
-inline constexpr char kEventIdsCf[] = "event_ids";        // event id -> BE64(position)
-inline constexpr char kOutboxCf[] = "outbox";             // BE64(position) -> ""
-inline constexpr char kProjectionsCf[] = "projections";   // caller key -> caller value
-inline constexpr char kConsumedCf[] = "consumed";         // consumed event id -> ""
-inline constexpr char kMetaCf[] = "meta";                 // StreamHeadKey(stream) -> StreamHead
+inline constexpr char kEventsCf[] = "events";  // BE64(position) -> EventEnvelope bytes
+inline constexpr char kStreamIndexCf[] =
+    "stream_index";                                 // StreamKey(stream, version) -> BE64(position)
+inline constexpr char kEventIdsCf[] = "event_ids";  // event id -> BE64(position)
+inline constexpr char kOutboxCf[] = "outbox";       // BE64(position) -> ""
+inline constexpr char kProjectionsCf[] = "projections";  // caller key -> caller value
+inline constexpr char kConsumedCf[] = "consumed";        // consumed event id -> ""
+inline constexpr char kMetaCf[] = "meta";                // StreamHeadKey(stream) -> StreamHead
 
 // All column families the store opens, besides RocksDB's "default" (unused).
 std::vector<std::string> ColumnFamilyNames();

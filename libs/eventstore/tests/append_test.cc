@@ -10,11 +10,11 @@ namespace {
 
 using ::breachd::testing::IsOk;
 using ::breachd::testing::StatusIs;
-using ::testing::HasSubstr;
-using ::testing::SizeIs;
 using testing::EventStoreTest;
+using ::testing::HasSubstr;
 using testing::MakeAppend;
 using testing::MakeEvent;
+using ::testing::SizeIs;
 
 using AppendTest = EventStoreTest;
 
@@ -128,7 +128,9 @@ TEST_F(AppendTest, ReadsStreamsEventsAndEverything) {
   ASSERT_OK_AND_ASSIGN(std::vector<EventEnvelope> tail, store().ReadStream("breach-1", 3));
   ASSERT_THAT(tail, SizeIs(1));
   EXPECT_EQ(tail[0].event_id(), third.events[0].event_id());
-  EXPECT_THAT(store().ReadStream("breach-unknown").value_or(std::vector<EventEnvelope>{MakeEvent()}), SizeIs(0));
+  EXPECT_THAT(
+      store().ReadStream("breach-unknown").value_or(std::vector<EventEnvelope>{MakeEvent()}),
+      SizeIs(0));
   // "breach-1" must not pick up a stream whose id merely starts with it.
   ASSERT_THAT(store().Append(MakeAppend("breach-10", 1)), IsOk());
   EXPECT_THAT(store().ReadStream("breach-1").value_or(std::vector<EventEnvelope>{}), SizeIs(3));
@@ -138,14 +140,18 @@ TEST_F(AppendTest, ReadsStreamsEventsAndEverything) {
   EXPECT_THAT(store().GetEvent("nope"), StatusIs(absl::StatusCode::kNotFound));
 
   std::vector<uint64_t> positions;
-  ASSERT_THAT(store().ReadAll(2, [&](const EventEnvelope& event) -> absl::StatusOr<bool> {
-    positions.push_back(event.position());
-    return positions.size() < 2;
-  }), IsOk());
+  ASSERT_THAT(store().ReadAll(2,
+                              [&](const EventEnvelope& event) -> absl::StatusOr<bool> {
+                                positions.push_back(event.position());
+                                return positions.size() < 2;
+                              }),
+              IsOk());
   EXPECT_EQ(positions, (std::vector<uint64_t>{2, 3}));
-  EXPECT_THAT(store().ReadAll(1, [](const EventEnvelope&) -> absl::StatusOr<bool> {
-    return absl::InternalError("visitor failed");
-  }), StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(store().ReadAll(1,
+                              [](const EventEnvelope&) -> absl::StatusOr<bool> {
+                                return absl::InternalError("visitor failed");
+                              }),
+              StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST_F(AppendTest, ReopenRecoversPositionsAndStreamHeads) {

@@ -55,10 +55,12 @@ std::string RunChildUntilKilled(const std::string& dir, std::chrono::millisecond
   while (true) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) break;
-    const int wait_ms = deadline == std::chrono::steady_clock::time_point::max()
-                            ? 10000
-                            : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   deadline - now).count()) + 1;
+    const int wait_ms =
+        deadline == std::chrono::steady_clock::time_point::max()
+            ? 10000
+            : static_cast<int>(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) +
+                  1;
     pollfd fd{.fd = fds[0], .events = POLLIN, .revents = 0};
     if (poll(&fd, 1, wait_ms) <= 0) break;  // the child hung before READY: give up on it
     const ssize_t n = read(fds[0], buffer, sizeof(buffer));
@@ -97,12 +99,16 @@ void ExpectConsistent(EventStore& store, const std::vector<std::string>& acknowl
   }
   // Every stored event is reachable through both indexes, and the indexes lead only to events.
   absl::flat_hash_map<uint64_t, std::string> id_at_position;
-  ASSERT_THAT(store.ReadAll(1, [&](const EventEnvelope& event) -> absl::StatusOr<bool> {
-    id_at_position[event.position()] = event.event_id();
-    absl::StatusOr<EventEnvelope> by_id = store.GetEvent(event.event_id());
-    EXPECT_TRUE(by_id.ok() && by_id->position() == event.position()) << event.event_id();
-    return true;
-  }), IsOk());
+  ASSERT_THAT(store.ReadAll(1,
+                            [&](const EventEnvelope& event) -> absl::StatusOr<bool> {
+                              id_at_position[event.position()] = event.event_id();
+                              absl::StatusOr<EventEnvelope> by_id =
+                                  store.GetEvent(event.event_id());
+                              EXPECT_TRUE(by_id.ok() && by_id->position() == event.position())
+                                  << event.event_id();
+                              return true;
+                            }),
+              IsOk());
   size_t in_streams = 0;
   for (int w = 0; w < kWriters; ++w) {
     const std::string stream = absl::StrCat("crash-", w);
@@ -115,8 +121,7 @@ void ExpectConsistent(EventStore& store, const std::vector<std::string>& acknowl
     }
     in_streams += stream_events.size();
     // The stream's projection row was written in the same batch as its events.
-    ASSERT_OK_AND_ASSIGN(std::optional<std::string> count,
-                         store.GetProjection("count/" + stream));
+    ASSERT_OK_AND_ASSIGN(std::optional<std::string> count, store.GetProjection("count/" + stream));
     EXPECT_EQ(count.value_or("0"), std::to_string(version)) << stream;
   }
   EXPECT_EQ(id_at_position.size(), in_streams);
@@ -133,7 +138,8 @@ TEST(CrashTest, KilledAppenderLosesNothingAcknowledgedAndLeavesNothingHalfWritte
   std::uniform_int_distribution<int> run_ms(5, 150);
   size_t total_acknowledged = 0;
   for (int round = 0; round < kRounds; ++round) {
-    const std::string output = RunChildUntilKilled(dir.path(), std::chrono::milliseconds(run_ms(random)));
+    const std::string output =
+        RunChildUntilKilled(dir.path(), std::chrono::milliseconds(run_ms(random)));
     ASSERT_THAT(output, ::testing::StartsWith("READY\n")) << "round " << round;
     EXPECT_THAT(output, ::testing::Not(::testing::HasSubstr("ERROR"))) << output;
     const std::vector<std::string> acknowledged = AcknowledgedIds(output);

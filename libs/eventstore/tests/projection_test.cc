@@ -16,10 +16,10 @@ namespace {
 using ::breachd::testing::IsOk;
 using ::breachd::testing::StatusIs;
 using ::testing::ElementsAre;
-using ::testing::Optional;
-using ::testing::Pair;
 using testing::EventStoreTest;
 using testing::MakeAppend;
+using ::testing::Optional;
+using ::testing::Pair;
 
 class ProjectionTest : public EventStoreTest {
  protected:
@@ -74,7 +74,8 @@ TEST_F(ProjectionTest, ScanHonoursPrefixStartAfterAndStop) {
     request.projection.push_back({.key = key, .value = std::string("v") + key});
   }
   ASSERT_THAT(store().Append(request), IsOk());
-  EXPECT_THAT(Scan("b/"), ElementsAre(Pair("b/1", "vb/1"), Pair("b/2", "vb/2"), Pair("b/3", "vb/3")));
+  EXPECT_THAT(Scan("b/"),
+              ElementsAre(Pair("b/1", "vb/1"), Pair("b/2", "vb/2"), Pair("b/3", "vb/3")));
   EXPECT_THAT(Scan("b/", "b/1"), ElementsAre(Pair("b/2", "vb/2"), Pair("b/3", "vb/3")));
   EXPECT_THAT(Scan("b/", "", 1), ElementsAre(Pair("b/1", "vb/1")));
   EXPECT_THAT(Scan(""), ::testing::SizeIs(5));
@@ -102,7 +103,8 @@ TEST_F(ProjectionTest, ConcurrentRedeliveriesApplyOnce) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      absl::StatusOr<bool> result = store().ApplyConsumed("foreign-1", {{.key = "k", .value = "v"}});
+      absl::StatusOr<bool> result =
+          store().ApplyConsumed("foreign-1", {{.key = "k", .value = "v"}});
       EXPECT_THAT(result, IsOk());
       if (result.value_or(false)) ++applied;
     });
@@ -118,8 +120,8 @@ TEST_F(ProjectionTest, ReplayRebuildsFromScratch) {
   ASSERT_THAT(store().ApplyConsumed("foreign-1", {{.key = "stale", .value = "x"}}), IsOk());
 
   // Counts events per stream, reading its own earlier rows as a real projector would.
-  auto count_per_stream = [&](const EventEnvelope& event)
-      -> absl::StatusOr<std::vector<ProjectionWrite>> {
+  auto count_per_stream =
+      [&](const EventEnvelope& event) -> absl::StatusOr<std::vector<ProjectionWrite>> {
     const std::string key = "count/" + event.stream_id();
     ASSIGN_OR_RETURN(std::optional<std::string> current, store().GetProjection(key));
     int count = 0;

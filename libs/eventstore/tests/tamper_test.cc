@@ -15,8 +15,8 @@ namespace breachd::eventstore {
 namespace {
 
 using ::breachd::testing::IsOk;
-using ::testing::HasSubstr;
 using testing::EventStoreTest;
+using ::testing::HasSubstr;
 using testing::MakeAppend;
 using testing::MakeEvent;
 
@@ -52,10 +52,10 @@ class TamperTest : public EventStoreTest {
   }
   std::string RawEvent(uint64_t position) {
     std::string bytes;
-    EXPECT_TRUE(raw_->db()
-                    ->Get(rocksdb::ReadOptions(), raw_->events(), layout::EncodePosition(position),
-                          &bytes)
-                    .ok());
+    EXPECT_TRUE(
+        raw_->db()
+            ->Get(rocksdb::ReadOptions(), raw_->events(), layout::EncodePosition(position), &bytes)
+            .ok());
     return bytes;
   }
   void PutEvent(const EventEnvelope& event) {
