@@ -12,12 +12,15 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "bench/latency/idle_rss_probe.h"
@@ -67,6 +70,15 @@ std::filesystem::path ScratchFolder(const std::string& prefix) {
   return dir;
 }
 
+// "load average 1.23 0.98 0.50 on 2 CPUs": figures on a shared machine need this context.
+std::string HostLoad() {
+  std::ifstream loadavg("/proc/loadavg");
+  std::string one, five, fifteen;
+  loadavg >> one >> five >> fifteen;
+  return absl::StrCat("load average ", one, " ", five, " ", fifteen, " on ",
+                      std::thread::hardware_concurrency(), " CPUs");
+}
+
 void Cleanup(const std::filesystem::path& dir) {
   if (absl::GetFlag(FLAGS_keep_data)) return;
   std::error_code ignored;
@@ -83,6 +95,7 @@ int RunIdleRss() {
     return 1;
   }
   const double rss_mib = rss->vm_rss_kib / 1024.0;
+  std::printf("host %s\n", HostLoad().c_str());
   const double target = absl::GetFlag(FLAGS_rss_target_mib);
   std::printf("breachd --services=all --kafka=embedded, idle %s after ready (data on %s)\n",
               absl::FormatDuration(idle).c_str(), dir.c_str());
@@ -135,6 +148,7 @@ int RunLatency() {
     std::fprintf(stderr, "prime: %s\n", primed.ToString().c_str());
     exit_code = 1;
   } else {
+    const std::string load = HostLoad();
     const ReporterResult result = reporter.Run();
     const LatencySummary to_register = Summarize(result.register_ms);
     const double target = absl::GetFlag(FLAGS_p99_target_ms);
@@ -143,6 +157,7 @@ int RunLatency() {
                 config.kafka_properties.empty()
                     ? ""
                     : (", kafka " + absl::StrJoin(config.kafka_properties, ",")).c_str());
+    std::printf("host %s at start of measurement\n", load.c_str());
     std::printf("offered %.0f reports/s for %.0f s after %.0f s warm-up, %d connections\n",
                 options.reports_per_second, absl::GetFlag(FLAGS_duration_s),
                 absl::GetFlag(FLAGS_warmup_s), options.channels);
