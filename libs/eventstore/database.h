@@ -20,7 +20,9 @@ namespace breachd::eventstore {
 class Database {
  public:
   // Opens (creating if needed) the database in `path` with the column families of storage_layout.h.
-  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path);
+  // `env` (not owned) replaces RocksDB's default environment; tests inject faults through it.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
+                                                        rocksdb::Env* env = nullptr);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

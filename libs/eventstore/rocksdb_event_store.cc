@@ -4,6 +4,8 @@
 // synced write (which keeps that stream's chain consistent) and takes the store-wide mutex just
 // long enough to reserve global positions, so RocksDB can group-commit many threads' batches
 // under one fsync.
+#include "libs/eventstore/rocksdb_event_store.h"
+
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -428,8 +430,14 @@ class RocksDbEventStore final : public EventStore {
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
                                                              Options options) {
+  return OpenRocksDbEventStore(path, options, /*env=*/nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const std::string& path,
+                                                                  Options options,
+                                                                  rocksdb::Env* env) {
   if (path.empty()) return absl::InvalidArgumentError("path is required");
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(path, env));
   ASSIGN_OR_RETURN(uint64_t last_position, database->LastStoredPosition());
   return std::unique_ptr<EventStore>(
       new RocksDbEventStore(std::move(database), options, last_position));
