@@ -17,7 +17,7 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Start(const BusConfi
   const ConsumerLoopOptions& opts = loop->options_;
 
   auto conf = BuildKafkaConf(config, {
-                                         {"client.id", "breachd-" + opts.group_id},
+                                         {"client.id", opts.group_id},
                                          {"group.id", opts.group_id},
                                          {"enable.auto.commit", "false"},
                                          {"enable.auto.offset.store", "false"},
