@@ -104,7 +104,7 @@ TEST_F(MultiProcessTest, RegisterKilledMidRunLosesNothingAndDoublesNothing) {
     breaches.push_back(Report("report-wrong-recipient.json", absl::StrCat("b", i)));
   }
   StartService("register");
-  ASSERT_TRUE(WaitUntil([&] { return RegisterSize() == 8; }, absl::Seconds(60)));
+  ASSERT_TRUE(WaitUntil([&] { return RegisterSize() == 8; }, absl::Seconds(90)));
 
   for (const std::string& id : breaches) {
     CommandResult timeline = Breachctl({"breach", "timeline", id, "-o", "json"}, kVespucciDpoToken);
@@ -114,12 +114,12 @@ TEST_F(MultiProcessTest, RegisterKilledMidRunLosesNothingAndDoublesNothing) {
     for (const auto& entry : doc["entries"]) reported += entry["type"] == "breach.v1.BreachReported";
     EXPECT_EQ(reported, 1) << id;
   }
-  for (const std::string& service : {"intake", "register"}) {
+  for (std::string service : {"intake", "register"}) {
     CommandResult verified = Breachctl({"verify", "--endpoint", endpoints_[service]}, kOperatorToken);
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   }
   // SIGTERM drains and exits cleanly.
-  for (const std::string& service : {"intake", "register"}) {
+  for (std::string service : {"intake", "register"}) {
     const int status = services_[service]->Signal(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << service << " " << status;
   }
