@@ -159,6 +159,13 @@ void ConsumerLoop::SeekBack(const rd_kafka_message_t& message) {
 void ConsumerLoop::CommitStored() {
   last_commit_ = absl::Now();
   if (!uncommitted_) return;
+  if (options_.before_commit) {
+    if (absl::Status durable = options_.before_commit(); !durable.ok()) {
+      log::Warn("consumer: effects not yet durable; offsets not committed",
+                {{"group", options_.group_id}, {"error", std::string(durable.message())}});
+      return;
+    }
+  }
   // NULL: the stored offsets of the current assignment. Synchronous, so a Stop() right after
   // is sure to have committed.
   const rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), nullptr, /*async=*/0);

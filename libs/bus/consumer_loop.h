@@ -38,6 +38,11 @@ struct ConsumerLoopOptions {
   // Waits out a retry back-off on the loop thread. Tests replace it to avoid real waiting.
   // Default: waits `delay`, returning early when Stop() is called.
   std::function<void(absl::Duration delay)> wait_for_retry = nullptr;
+  // Runs before stored offsets are committed; the commit waits until it succeeds. A handler
+  // that applies events without fsync makes them durable here, so one sync covers every event
+  // since the last commit, and a committed offset still never passes an effect that a crash
+  // could lose.
+  std::function<absl::Status()> before_commit = nullptr;
 };
 
 struct ConsumerLoopCounters {

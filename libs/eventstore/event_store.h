@@ -125,10 +125,14 @@ class EventStore {
                                       const RowVisitor& visit) = 0;
 
   // For consumers of other services' events: applies `projection` writes and marks
-  // `consumed_event_id` as applied, in one synced batch. Returns false (and writes nothing)
+  // `consumed_event_id` as applied, in one atomic batch. Returns false (and writes nothing)
   // if that event id was already applied, so a redelivered event changes nothing.
+  // With sync = false the batch survives a process crash but not a machine crash until a later
+  // WriteProjection({}, true); a consumer calls that before committing its offsets, so one
+  // fsync covers a whole poll's worth of events.
   virtual absl::StatusOr<bool> ApplyConsumed(const std::string& consumed_event_id,
-                                             const std::vector<ProjectionWrite>& projection) = 0;
+                                             const std::vector<ProjectionWrite>& projection,
+                                             bool sync = true) = 0;
   virtual absl::StatusOr<bool> WasConsumed(const std::string& consumed_event_id) = 0;
   // Drops every projection row and consumed marker (before a replay from scratch).
   virtual absl::Status ResetProjections() = 0;

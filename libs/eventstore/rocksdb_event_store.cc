@@ -212,7 +212,8 @@ class RocksDbEventStore final : public EventStore {
   }
 
   absl::StatusOr<bool> ApplyConsumed(const std::string& consumed_event_id,
-                                     const std::vector<ProjectionWrite>& projection) override {
+                                     const std::vector<ProjectionWrite>& projection,
+                                     bool sync) override {
     if (consumed_event_id.empty()) {
       return absl::InvalidArgumentError("consumed_event_id is required");
     }
@@ -223,7 +224,7 @@ class RocksDbEventStore final : public EventStore {
       while (consumed_in_flight_.contains(consumed_event_id)) consumed_done_.Wait(&consumed_mu_);
       consumed_in_flight_.insert(consumed_event_id);
     }
-    absl::StatusOr<bool> applied = ApplyConsumedClaimed(consumed_event_id, projection);
+    absl::StatusOr<bool> applied = ApplyConsumedClaimed(consumed_event_id, projection, sync);
     absl::MutexLock lock(&consumed_mu_);
     consumed_in_flight_.erase(consumed_event_id);
     consumed_done_.SignalAll();
@@ -266,13 +267,16 @@ class RocksDbEventStore final : public EventStore {
 
  private:
   absl::StatusOr<bool> ApplyConsumedClaimed(const std::string& consumed_event_id,
-                                            const std::vector<ProjectionWrite>& projection) {
+                                            const std::vector<ProjectionWrite>& projection,
+                                            bool sync) {
     ASSIGN_OR_RETURN(bool already, WasConsumed(consumed_event_id));
     if (already) return false;
     rocksdb::WriteBatch batch;
     AddProjectionWrites(*db_, projection, batch);
     batch.Put(db_->consumed(), consumed_event_id, rocksdb::Slice());
-    RETURN_IF_ERROR(FromRocksStatus(db_->db()->Write(write_options_, &batch), "apply consumed"));
+    rocksdb::WriteOptions write_options = write_options_;
+    write_options.sync = write_options_.sync && sync;
+    RETURN_IF_ERROR(FromRocksStatus(db_->db()->Write(write_options, &batch), "apply consumed"));
     return true;
   }
 

@@ -60,6 +60,7 @@ class Suite {
   SuiteConfig config_;
   std::unique_ptr<bus::EmbeddedBroker> broker_;
   bus::BusConfig bus_;
+  bus::BusConfig consumer_bus_;  // bus_ with consumer-only tuning
   std::unique_ptr<auth::IdentityStore> identities_;
   std::map<std::string, Hosted> hosted_;
   std::unique_ptr<service::RpcGuard> admin_guard_;

@@ -95,7 +95,8 @@ absl::Status RegisterService::ApplyConsumed(const breach::v1::EventEnvelope& eve
   }
   ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes,
                    Project(event, entry, zone_));
-  ASSIGN_OR_RETURN(bool applied, store_.ApplyConsumed(event.event_id(), writes));
+  // Not fsynced here: the consumer syncs once before it commits offsets (see Suite).
+  ASSIGN_OR_RETURN(bool applied, store_.ApplyConsumed(event.event_id(), writes, /*sync=*/false));
   if (applied) {
     absl::MutexLock lock(&observer_mu_);
     if (applied_observer_) applied_observer_(event);

@@ -33,9 +33,11 @@ class RegisterService final : public breach::v1::RegisterService::Service {
                            const breach::v1::GetTimelineRequest* request,
                            breach::v1::Timeline* response) override;
 
-  // Bus handler: applies an event once (dedupe by event id, atomically with the
-  // projection rows). OK only when the effects are durable.
+  // Bus handler: applies an event once (dedupe by event id, atomically with the projection
+  // rows). The write is not fsynced: call MakeAppliedDurable() before committing offsets.
   absl::Status ApplyConsumed(const breach::v1::EventEnvelope& event);
+
+  absl::Status MakeAppliedDurable() { return store_.WriteProjection({}, /*sync=*/true); }
 
   // Called after each newly applied event (not for duplicates), on the consumer thread.
   // For metrics and benchmarks.

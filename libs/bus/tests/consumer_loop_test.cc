@@ -124,6 +124,36 @@ TEST_F(ConsumerLoopTest, RestartContinuesFromTheCommittedOffset) {
   EXPECT_EQ(second->counters().applied, ids.size() - applied_before);
 }
 
+TEST_F(ConsumerLoopTest, OffsetsWaitUntilBeforeCommitMadeTheEffectsDurable) {
+  const auto ids = Publish(2, 5);
+  DedupingHandler lost_on_crash;  // effects that were never made durable
+  ConsumerLoopOptions not_durable;
+  std::atomic<int> refused{0};
+  not_durable.before_commit = [&] {
+    ++refused;
+    return absl::UnavailableError("disk full");
+  };
+  auto first = StartLoop(lost_on_crash, not_durable);
+  ASSERT_TRUE(WaitUntil([&] { return lost_on_crash.applied_count() == ids.size(); }));
+  first->Stop();
+  EXPECT_GT(refused.load(), 0);
+  EXPECT_EQ(first->counters().commits, 0u);
+
+  // Nothing was committed, so the next member of the group gets every event again.
+  DedupingHandler fresh;
+  ConsumerLoopOptions durable;
+  std::atomic<int> synced{0};
+  durable.before_commit = [&] {
+    ++synced;
+    return absl::OkStatus();
+  };
+  auto second = StartLoop(fresh, durable);
+  ASSERT_TRUE(WaitUntil([&] { return fresh.applied_count() == ids.size(); }));
+  second->Stop();
+  EXPECT_GT(synced.load(), 0);
+  EXPECT_GT(second->counters().commits, 0u);
+}
+
 TEST_F(ConsumerLoopTest, HandlerFailureRedeliversTheSameEventAfterBackOff) {
   const auto ids = Publish(1, 5);  // one stream: one partition, strict order
   const std::string failing_id = ids[2];

@@ -81,6 +81,18 @@ TEST_F(ProjectionTest, ScanHonoursPrefixStartAfterAndStop) {
   EXPECT_THAT(Scan(""), ::testing::SizeIs(5));
 }
 
+TEST_F(ProjectionTest, UnsyncedApplyConsumedIsVisibleDedupedAndSurvivesReopen) {
+  ASSERT_OK_AND_ASSIGN(bool applied, store().ApplyConsumed(
+                                         "foreign-9", {{.key = "late", .value = "1"}}, false));
+  EXPECT_TRUE(applied);
+  ASSERT_OK_AND_ASSIGN(bool again, store().ApplyConsumed("foreign-9", {}, false));
+  EXPECT_FALSE(again);
+  ASSERT_THAT(store().WriteProjection({}, /*sync=*/true), IsOk());  // what a consumer does
+  Reopen();
+  EXPECT_THAT(Row("late"), Optional(std::string("1")));
+  EXPECT_TRUE(store().WasConsumed("foreign-9").value_or(false));
+}
+
 TEST_F(ProjectionTest, ApplyConsumedAppliesEachEventOnce) {
   ASSERT_OK_AND_ASSIGN(bool applied,
                        store().ApplyConsumed("foreign-1", {{.key = "seen", .value = "1"}}));
