@@ -62,6 +62,9 @@ struct BadCase {
   std::string field;  // the message must start with "report.<field>"
 };
 
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const BadCase& bad_case, std::ostream* os) { *os << bad_case.name; }
+
 class ReportValidationBadInputTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ReportValidationBadInputTest, NamesTheField) {
