@@ -1,6 +1,7 @@
 #include "libs/regulation/deadlines.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "libs/common/status_macros.h"
 #include "libs/regulation/regime.h"
 #include "libs/regulation/time_format.h"
@@ -30,10 +31,16 @@ absl::StatusOr<absl::Time> ClockStart(const RiskAssessment& assessment, const Re
   return FromProto(assessment.awareness_time());
 }
 
+// Whether `ref` is RegimeRef(regime), without building the string.
+bool IsRegimeRef(const breach::v1::Regime& regime, absl::string_view ref) {
+  return absl::ConsumePrefix(&ref, regime.id()) && absl::ConsumePrefix(&ref, "@") &&
+         ref == regime.version();
+}
+
 const RegimeDuty* FindRule(const std::vector<breach::v1::Regime>& regimes,
                            const breach::v1::DutyDecision& decision) {
   for (const auto& regime : regimes) {
-    if (RegimeRef(regime) != decision.regime()) continue;
+    if (!IsRegimeRef(regime, decision.regime())) continue;
     for (const auto& rule : regime.duties()) {
       if (rule.duty() == decision.duty()) return &rule;
     }
@@ -41,30 +48,33 @@ const RegimeDuty* FindRule(const std::vector<breach::v1::Regime>& regimes,
   return nullptr;
 }
 
-Deadline MakeDeadline(const RegimeDuty& rule, const std::string& regime, absl::Time start,
-                      const absl::TimeZone& zone) {
-  Deadline d;
-  d.set_duty(rule.duty());
-  d.set_regime(regime);
-  *d.mutable_label() = rule.label();
-  d.set_internal_target(rule.internal_target());
+// Fills `d` in place, so that a reused result message keeps its allocations.
+void FillDeadline(const RegimeDuty& rule, const std::string& regime, absl::Time start,
+                  const absl::TimeZone& zone, Deadline* d) {
+  d->set_duty(rule.duty());
+  d->set_regime(regime);
+  *d->mutable_label() = rule.label();
+  d->set_internal_target(rule.internal_target());
   const absl::Time due = rule.due_months() > 0 ? AddCalendarMonths(start, rule.due_months(), zone)
                                                : start + absl::Hours(rule.due_hours());
-  *d.mutable_starts_at() = ToProto(start);
-  *d.mutable_due_at() = ToProto(due);
-  d.set_starts_at_local(FormatRfc3339(start, zone));
-  d.set_due_at_local(FormatRfc3339(due, zone));
-  d.set_window(rule.due_months() > 0 ? absl::StrCat(rule.due_months(), " month(s)")
-                                     : absl::StrCat(rule.due_hours(), "h"));
+  SetProto(start, d->mutable_starts_at());
+  SetProto(due, d->mutable_due_at());
+  FormatRfc3339To(start, zone, d->mutable_starts_at_local());
+  FormatRfc3339To(due, zone, d->mutable_due_at_local());
+  d->mutable_window()->clear();
+  if (rule.due_months() > 0) {
+    absl::StrAppend(d->mutable_window(), rule.due_months(), " month(s)");
+  } else {
+    absl::StrAppend(d->mutable_window(), rule.due_hours(), "h");
+  }
   const absl::Duration window = due - start;
   for (double fraction : rule.warn_at_fractions()) {
-    auto* w = d.add_warnings();
+    auto* w = d->add_warnings();
     w->set_fraction(fraction);
     const absl::Time at = start + absl::Trunc(window * fraction, absl::Seconds(1));
-    *w->mutable_at() = ToProto(at);
-    w->set_at_local(FormatRfc3339(at, zone));
+    SetProto(at, w->mutable_at());
+    FormatRfc3339To(at, zone, w->mutable_at_local());
   }
-  return d;
 }
 
 breach::v1::DeadlineStatus StatusAt(const Deadline& d, absl::Time now) {
@@ -121,9 +131,9 @@ absl::Status ComputeDeadlines(const RiskAssessment& assessment,
     const RegimeDuty* rule = FindRule(regimes, decision);
     if (rule == nullptr || (rule->due_hours() == 0 && rule->due_months() == 0)) continue;
     ASSIGN_OR_RETURN(const absl::Time start, ClockStart(assessment, *rule));
-    Deadline d = MakeDeadline(*rule, decision.regime(), start, zone);
-    d.set_status(StatusAt(d, now));
-    *result.add_deadlines() = std::move(d);
+    Deadline* d = result.add_deadlines();
+    FillDeadline(*rule, decision.regime(), start, zone, d);
+    d->set_status(StatusAt(*d, now));
   }
   return ApplySubmissions(assessment, result);
 }

@@ -1,13 +1,13 @@
 #include "libs/regulation/drafts.h"
 
+#include <algorithm>
 #include <utility>
-#include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 #include "libs/common/status_macros.h"
-#include "libs/regulation/template_renderer.h"
 #include "libs/regulation/time_format.h"
 
 namespace breachd::regulation {
@@ -40,22 +40,139 @@ constexpr Language kEnglish{
     {"?", "preliminary", "complete", "supplementary (art. 33(4))"},
     {"?", "direct (e-mail, SMS, school messaging)", "public (art. 34(3)(c))"}};
 
-// A field and whether the notification is incomplete without it (art. 33(3) / 34(2) content).
-struct Field {
-  std::string name;
-  std::string value;
+constexpr const Language* kLanguages[] = {&kItalian, &kEnglish};
+
+// Every placeholder a template may use. Values live in an array indexed by it, so rendering
+// looks nothing up by name.
+enum Placeholder : int {
+  kControllerName,
+  kDpoContact,
+  kNatureOfBreach,
+  kLikelyConsequences,
+  kMeasuresTaken,
+  kMeasuresProposed,
+  kSubjectCategories,
+  kSubjectsApprox,
+  kRecordCategories,
+  kRecordsApprox,
+  kAwarenessTime,
+  kSeverity,
+  kClassification,
+  kDeadline,
+  kDelayReason,
+  kPreviousReference,
+  kAdviceToSubjects,
+  kChannel,
+  kPhase,
+  kBreachId,
+  kTenant,
+  kUnknownList,
+  kPlaceholderCount
+};
+
+// `required`: the notification is incomplete without it (art. 33(3) / 34(2) content).
+struct PlaceholderSpec {
+  absl::string_view name;
   bool required;
 };
 
-std::string DpoContact(const breach::v1::ContactPoint& dpo) {
-  std::vector<std::string> parts;
-  for (const std::string* p : {&dpo.name(), &dpo.email(), &dpo.phone()}) {
-    if (!p->empty()) parts.push_back(*p);
+constexpr PlaceholderSpec kSpecs[kPlaceholderCount] = {
+    {"controller_name", true},      {"dpo_contact", true},       {"nature_of_breach", true},
+    {"likely_consequences", true},  {"measures_taken", true},    {"measures_proposed", false},
+    {"subject_categories", true},   {"subjects_approx", true},   {"record_categories", true},
+    {"records_approx", true},       {"awareness_time", true},    {"severity", false},
+    {"classification", false},      {"deadline", false},         {"delay_reason", false},
+    {"previous_reference", false},  {"advice_to_subjects", true}, {"channel", false},
+    {"phase", false},               {"breach_id", false},        {"tenant", false},
+    {"unknown_list", false},
+};
+
+using Values = std::array<absl::string_view, kPlaceholderCount>;
+
+// A kind of draft: its duty, its fields in the order the draft lists them, its template stem.
+struct DraftKind {
+  DutyKind duty;
+  absl::Span<const Placeholder> fields;
+  const char* template_stem;
+};
+
+constexpr Placeholder kAuthorityFields[] = {
+    kControllerName,    kDpoContact,       kNatureOfBreach,    kLikelyConsequences,
+    kMeasuresTaken,     kMeasuresProposed, kSubjectCategories, kSubjectsApprox,
+    kRecordCategories,  kRecordsApprox,    kAwarenessTime,     kSeverity,
+    kClassification,    kDeadline,         kDelayReason,       kPreviousReference};
+constexpr Placeholder kSubjectFields[] = {
+    kControllerName, kDpoContact,       kNatureOfBreach,  kLikelyConsequences,
+    kMeasuresTaken,  kMeasuresProposed, kAdviceToSubjects, kChannel};
+// Placeholders every template may use besides its draft's fields.
+constexpr Placeholder kDocumentOnly[] = {kPhase, kBreachId, kTenant, kUnknownList};
+
+const DraftKind kKinds[] = {
+    {breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION, kAuthorityFields, "authority-notification"},
+    {breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION, kSubjectFields, "data-subject-communication"},
+};
+
+// The index of a kind's template in a language, as in RequiredTemplateNames().
+size_t TemplateIndex(size_t kind, size_t language) {
+  return kind * std::size(kLanguages) + language;
+}
+
+const DraftKind* KindOf(DutyKind duty, size_t* index) {
+  for (size_t k = 0; k < std::size(kKinds); ++k) {
+    if (kKinds[k].duty == duty) {
+      *index = k;
+      return &kKinds[k];
+    }
   }
-  return absl::StrJoin(parts, ", ");
+  return nullptr;
+}
+
+// The slot of `name` in a template of `kind`, -1 when such a template may not use it.
+int SlotOf(const DraftKind& kind, absl::string_view name) {
+  for (int p = 0; p < kPlaceholderCount; ++p) {
+    if (kSpecs[p].name != name) continue;
+    const auto placeholder = static_cast<Placeholder>(p);
+    const bool allowed = absl::c_linear_search(kind.fields, placeholder) ||
+                         absl::c_linear_search(kDocumentOnly, placeholder);
+    return allowed ? p : -1;
+  }
+  return -1;
+}
+
+// Texts that both languages share, formatted once per evaluation.
+struct SharedTexts {
+  std::string dpo_contact;
+  std::string subjects_approx;
+  std::string records_approx;
+  std::string awareness_time;
+  std::string score;  // "4.50"
+  std::string classification;
+};
+
+std::string DpoContact(const breach::v1::ContactPoint& dpo) {
+  std::string out;
+  for (const std::string* part : {&dpo.name(), &dpo.email(), &dpo.phone()}) {
+    if (part->empty()) continue;
+    absl::StrAppend(&out, out.empty() ? "" : ", ", *part);
+  }
+  return out;
 }
 
 std::string Count(int64_t n) { return n > 0 ? absl::StrCat("~", n) : ""; }
+
+SharedTexts MakeSharedTexts(const RiskAssessment& a, const AssessmentResult& r,
+                            const absl::TimeZone& zone) {
+  SharedTexts texts;
+  texts.dpo_contact = DpoContact(a.content().dpo());
+  texts.subjects_approx = Count(a.allegato_b().people_affected());
+  texts.records_approx = Count(a.facts().records_approx());
+  if (a.has_awareness_time()) {
+    texts.awareness_time = FormatReadable(FromProto(a.awareness_time()), zone);
+  }
+  texts.score = absl::StrFormat("%.2f", r.severity().score());
+  texts.classification = absl::StrCat(r.classification());
+  return texts;
+}
 
 const breach::v1::Deadline* FindDeadline(const AssessmentResult& result, DutyKind duty) {
   for (const auto& d : result.deadlines()) {
@@ -64,50 +181,32 @@ const breach::v1::Deadline* FindDeadline(const AssessmentResult& result, DutyKin
   return nullptr;
 }
 
-std::vector<Field> CommonFields(const RiskAssessment& a) {
+// The values that do not depend on the language; empty where nothing is known.
+Values CommonValues(const RiskAssessment& a, const AssessmentResult& r, const SharedTexts& s) {
   const auto& c = a.content();
-  return {
-      {"controller_name", c.controller_name(), true},
-      {"dpo_contact", DpoContact(c.dpo()), true},
-      {"nature_of_breach", c.nature_of_breach(), true},
-      {"likely_consequences", c.likely_consequences(), true},
-      {"measures_taken", c.measures_taken(), true},
-      {"measures_proposed", c.measures_proposed(), false},
-  };
+  Values v{};
+  v[kControllerName] = c.controller_name();
+  v[kDpoContact] = s.dpo_contact;
+  v[kNatureOfBreach] = c.nature_of_breach();
+  v[kLikelyConsequences] = c.likely_consequences();
+  v[kMeasuresTaken] = c.measures_taken();
+  v[kMeasuresProposed] = c.measures_proposed();
+  v[kSubjectCategories] = c.subject_categories();
+  v[kSubjectsApprox] = s.subjects_approx;
+  v[kRecordCategories] = c.record_categories();
+  v[kRecordsApprox] = s.records_approx;
+  v[kAwarenessTime] = s.awareness_time;
+  v[kClassification] = s.classification;
+  if (const auto* deadline = FindDeadline(r, breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION)) {
+    v[kDeadline] = deadline->due_at_local();
+    v[kDelayReason] = deadline->delay_reason();
+  }
+  v[kPreviousReference] = c.previous_notification_reference();
+  v[kAdviceToSubjects] = c.advice_to_subjects();
+  return v;
 }
 
-std::vector<Field> AuthorityFields(const RiskAssessment& a, const AssessmentResult& r,
-                                   const Language& lang, const absl::TimeZone& zone) {
-  std::vector<Field> fields = CommonFields(a);
-  const auto& c = a.content();
-  fields.push_back({"subject_categories", c.subject_categories(), true});
-  fields.push_back({"subjects_approx", Count(a.allegato_b().people_affected()), true});
-  fields.push_back({"record_categories", c.record_categories(), true});
-  fields.push_back({"records_approx", Count(a.facts().records_approx()), true});
-  fields.push_back({"awareness_time",
-                    a.has_awareness_time() ? FormatReadable(FromProto(a.awareness_time()), zone) : "",
-                    true});
-  fields.push_back({"severity",
-                    absl::StrFormat("%.2f (%s)", r.severity().score(),
-                                    lang.bands[r.severity().band()]),
-                    false});
-  fields.push_back({"classification", absl::StrCat(r.classification()), false});
-  const auto* deadline = FindDeadline(r, breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
-  fields.push_back({"deadline", deadline ? deadline->due_at_local() : "", false});
-  fields.push_back({"delay_reason", deadline ? deadline->delay_reason() : "", false});
-  fields.push_back({"previous_reference", c.previous_notification_reference(), false});
-  return fields;
-}
-
-std::vector<Field> SubjectFields(const RiskAssessment& a, const breach::v1::DutyDecision& duty,
-                                 const Language& lang) {
-  std::vector<Field> fields = CommonFields(a);
-  fields.push_back({"advice_to_subjects", a.content().advice_to_subjects(), true});
-  fields.push_back({"channel", lang.channels[duty.channel()], false});
-  return fields;
-}
-
-absl::StatusOr<NotificationPhase> PhaseOf(const RiskAssessment& a, bool has_unknowns) {
+absl::Status ValidatePhase(const RiskAssessment& a) {
   const NotificationPhase phase = a.content().phase();
   if (phase == breach::v1::NOTIFICATION_PHASE_SUPPLEMENTARY &&
       a.content().previous_notification_reference().empty()) {
@@ -118,97 +217,136 @@ absl::StatusOr<NotificationPhase> PhaseOf(const RiskAssessment& a, bool has_unkn
   if (!breach::v1::NotificationPhase_IsValid(phase)) {
     return absl::InvalidArgumentError(absl::StrCat("content.phase: unknown value ", phase));
   }
+  return absl::OkStatus();
+}
+
+// The stated phase, or preliminary while an art. 33(3) item is unknown. Needs ValidatePhase.
+NotificationPhase PhaseOf(const RiskAssessment& a, bool has_unknowns) {
+  const NotificationPhase phase = a.content().phase();
   if (phase != breach::v1::NOTIFICATION_PHASE_UNSPECIFIED) return phase;
   return has_unknowns ? breach::v1::NOTIFICATION_PHASE_PRELIMINARY
                       : breach::v1::NOTIFICATION_PHASE_COMPLETE;
 }
 
-absl::StatusOr<NotificationDraft> Draft(const RiskAssessment& a, DutyKind duty,
-                                        const std::vector<Field>& fields, const Language& lang,
-                                        const std::string& template_name,
-                                        const TemplateSet& templates) {
-  NotificationDraft draft;
-  draft.set_duty(duty);
-  draft.set_language(lang.code);
-  draft.set_template_name(template_name);
-  TemplateValues values;
-  for (const Field& f : fields) {
-    auto* out = draft.add_fields();
-    out->set_name(f.name);
-    out->set_value(f.value);
-    // Only a required item can be "not yet known"; an empty optional one does not apply.
-    const bool unknown = f.value.empty() && f.required;
-    out->set_unknown(unknown);
-    if (unknown) draft.add_unknown_fields(f.name);
-    values[f.name] = !f.value.empty() ? f.value : unknown ? lang.unknown : lang.not_applicable;
-  }
-  if (duty == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) {
-    ASSIGN_OR_RETURN(const NotificationPhase phase, PhaseOf(a, draft.unknown_fields_size() > 0));
-    draft.set_phase(phase);
-  }
-  values["phase"] = lang.phases[draft.phase()];
-  values["breach_id"] = a.breach_id().empty() ? lang.unknown : a.breach_id();
-  values["tenant"] = a.tenant().empty() ? lang.unknown : a.tenant();
-  values["unknown_list"] = draft.unknown_fields().empty()
-                               ? lang.none
-                               : absl::StrCat("`", absl::StrJoin(draft.unknown_fields(), "`, `"), "`");
-  const auto text = templates.by_name.find(template_name);
-  if (text == templates.by_name.end()) {
-    return absl::NotFoundError(absl::StrCat("template ", template_name, " not loaded"));
-  }
-  ASSIGN_OR_RETURN(*draft.mutable_document(), RenderTemplate(template_name, text->second, values));
-  return draft;
+void Assign(std::string* out, absl::string_view value) { out->assign(value.data(), value.size()); }
+
+absl::string_view OrUnknown(absl::string_view value, const Language& lang) {
+  return value.empty() ? lang.unknown : value;
 }
 
-constexpr const Language* kLanguages[] = {&kItalian, &kEnglish};
+// "`a`, `b`", or the language's "none".
+void UnknownList(const NotificationDraft& draft, const Language& lang, std::string* out) {
+  if (draft.unknown_fields().empty()) {
+    *out = lang.none;
+    return;
+  }
+  for (const std::string& name : draft.unknown_fields()) {
+    absl::StrAppend(out, out->empty() ? "`" : "`, `", name);
+  }
+  out->append("`");
+}
+
+// Fills one draft: its fields (marking what is not yet known), its phase and its document.
+void FillDraft(const RiskAssessment& a, const DraftKind& kind, const Language& lang,
+               const std::string& template_name, const CompiledTemplate& document,
+               Values values, NotificationDraft* draft) {
+  draft->set_duty(kind.duty);
+  draft->set_language(lang.code);
+  draft->set_template_name(template_name);
+  for (const Placeholder p : kind.fields) {
+    auto* field = draft->add_fields();
+    Assign(field->mutable_name(), kSpecs[p].name);
+    Assign(field->mutable_value(), values[p]);
+    // Only a required item can be "not yet known"; an empty optional one does not apply.
+    const bool unknown = values[p].empty() && kSpecs[p].required;
+    field->set_unknown(unknown);
+    if (unknown) Assign(draft->add_unknown_fields(), kSpecs[p].name);
+    if (values[p].empty()) values[p] = unknown ? lang.unknown : lang.not_applicable;
+  }
+  if (kind.duty == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) {
+    draft->set_phase(PhaseOf(a, draft->unknown_fields_size() > 0));
+  }
+  values[kPhase] = lang.phases[draft->phase()];
+  values[kBreachId] = OrUnknown(a.breach_id(), lang);
+  values[kTenant] = OrUnknown(a.tenant(), lang);
+  std::string unknown_list;
+  UnknownList(*draft, lang, &unknown_list);
+  values[kUnknownList] = unknown_list;
+  document.RenderTo(values, draft->mutable_document());
+}
+
+bool NeedsDrafts(const AssessmentResult& result, bool* authority) {
+  bool any = false;
+  for (const auto& duty : result.duties()) {
+    size_t kind;
+    if (!duty.required() || KindOf(duty.duty(), &kind) == nullptr) continue;
+    any = true;
+    if (duty.duty() == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) *authority = true;
+  }
+  return any;
+}
 
 }  // namespace
 
 const std::vector<std::string>& RequiredTemplateNames() {
-  static const auto* names = new std::vector<std::string>{
-      "authority-notification.it.md", "authority-notification.en.md",
-      "data-subject-communication.it.md", "data-subject-communication.en.md"};
+  static const auto* names = [] {
+    auto* list = new std::vector<std::string>;
+    for (const DraftKind& kind : kKinds) {
+      for (const Language* lang : kLanguages) {
+        list->push_back(absl::StrCat(kind.template_stem, ".", lang->code, ".md"));
+      }
+    }
+    return list;
+  }();
   return *names;
 }
 
-absl::Status ValidateTemplates(const TemplateSet& templates) {
-  // A sample assessment exercising every field, rendered through the real path.
-  RiskAssessment sample;
-  sample.mutable_content()->set_phase(breach::v1::NOTIFICATION_PHASE_COMPLETE);
-  AssessmentResult result;
-  result.mutable_severity()->set_band(breach::v1::SEVERITY_BAND_HIGH);
-  auto* authority = result.add_duties();
-  authority->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
-  authority->set_required(true);
-  auto* subjects = result.add_duties();
-  subjects->set_duty(breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
-  subjects->set_required(true);
-  subjects->set_channel(breach::v1::COMMUNICATION_CHANNEL_DIRECT);
-  return BuildDrafts(sample, templates, absl::UTCTimeZone(), result);
-}
-
-absl::Status BuildDrafts(const RiskAssessment& a, const TemplateSet& templates,
-                         const absl::TimeZone& zone, AssessmentResult& result) {
-  std::vector<NotificationDraft> drafts;
-  for (const auto& duty : result.duties()) {
-    if (!duty.required()) continue;
-    for (const Language* lang : kLanguages) {
-      if (duty.duty() == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) {
-        ASSIGN_OR_RETURN(auto draft,
-                         Draft(a, duty.duty(), AuthorityFields(a, result, *lang, zone), *lang,
-                               absl::StrCat("authority-notification.", lang->code, ".md"),
-                               templates));
-        drafts.push_back(std::move(draft));
-      } else if (duty.duty() == breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION) {
-        ASSIGN_OR_RETURN(auto draft,
-                         Draft(a, duty.duty(), SubjectFields(a, duty, *lang), *lang,
-                               absl::StrCat("data-subject-communication.", lang->code, ".md"),
-                               templates));
-        drafts.push_back(std::move(draft));
+absl::StatusOr<DraftTemplates> DraftTemplates::Compile(const TemplateSet& templates) {
+  DraftTemplates compiled;
+  for (size_t k = 0; k < std::size(kKinds); ++k) {
+    for (size_t l = 0; l < std::size(kLanguages); ++l) {
+      const size_t index = TemplateIndex(k, l);
+      const std::string& name = RequiredTemplateNames()[index];
+      const auto text = templates.by_name.find(name);
+      if (text == templates.by_name.end()) {
+        return absl::NotFoundError(absl::StrCat("template ", name, " not loaded"));
       }
+      ASSIGN_OR_RETURN(compiled.compiled_[index],
+                       CompiledTemplate::Compile(name, text->second, [&](absl::string_view p) {
+                         return SlotOf(kKinds[k], p);
+                       }));
     }
   }
-  for (auto& d : drafts) *result.add_drafts() = std::move(d);
+  return compiled;
+}
+
+absl::Status ValidateTemplates(const TemplateSet& templates) {
+  return DraftTemplates::Compile(templates).status();
+}
+
+absl::Status BuildDrafts(const RiskAssessment& a, const DraftTemplates& templates,
+                         const absl::TimeZone& zone, AssessmentResult& result) {
+  bool authority = false;
+  if (!NeedsDrafts(result, &authority)) return absl::OkStatus();
+  if (authority) RETURN_IF_ERROR(ValidatePhase(a));
+  const SharedTexts shared = MakeSharedTexts(a, result, zone);
+  const Values common = CommonValues(a, result, shared);
+  std::string severity;
+  for (const auto& duty : result.duties()) {
+    size_t k;
+    const DraftKind* kind = duty.required() ? KindOf(duty.duty(), &k) : nullptr;
+    if (kind == nullptr) continue;
+    for (size_t l = 0; l < std::size(kLanguages); ++l) {
+      const Language& lang = *kLanguages[l];
+      Values values = common;
+      severity = absl::StrCat(shared.score, " (", lang.bands[result.severity().band()], ")");
+      values[kSeverity] = severity;
+      values[kChannel] = lang.channels[duty.channel()];
+      const size_t index = TemplateIndex(k, l);
+      FillDraft(a, *kind, lang, RequiredTemplateNames()[index], templates.at(index), values,
+                result.add_drafts());
+    }
+  }
   return absl::OkStatus();
 }
 

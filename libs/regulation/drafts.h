@@ -3,12 +3,16 @@
 // what is still unknown marked as such, and a Markdown document rendered from a template.
 #pragma once
 
+#include <array>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "breach/v1/assessment.pb.h"
+#include "libs/regulation/template_renderer.h"
 
 namespace breachd::regulation {
 
@@ -20,14 +24,28 @@ struct TemplateSet {
 // The template files the engine needs.
 const std::vector<std::string>& RequiredTemplateNames();
 
-// Renders every required template with sample values, so a broken template is found when it is
-// loaded rather than in the middle of an incident.
+// The required templates, each parsed once against the placeholders of its kind of draft.
+class DraftTemplates {
+ public:
+  // NOT_FOUND for a missing template; INVALID_ARGUMENT naming the file and the placeholder for
+  // an unknown placeholder or an unclosed "{{".
+  static absl::StatusOr<DraftTemplates> Compile(const TemplateSet& templates);
+
+  // `index` follows RequiredTemplateNames().
+  const CompiledTemplate& at(size_t index) const { return compiled_[index]; }
+
+ private:
+  std::array<CompiledTemplate, 4> compiled_;
+};
+
+// Parses every required template, so a broken template is found when it is loaded rather than
+// in the middle of an incident.
 absl::Status ValidateTemplates(const TemplateSet& templates);
 
 // Adds a draft per language for each required notification duty in result.duties
 // (authority notification, subject communication). Needs result.severity, duties, deadlines.
 absl::Status BuildDrafts(const breach::v1::RiskAssessment& assessment,
-                         const TemplateSet& templates, const absl::TimeZone& zone,
+                         const DraftTemplates& templates, const absl::TimeZone& zone,
                          breach::v1::AssessmentResult& result);
 
 }  // namespace breachd::regulation

@@ -43,14 +43,14 @@ const char* BandEn(breach::v1::SeverityBand band) {
   }
 }
 
-void Classify(const Regime& regime, AssessmentResult& result) {
+void Classify(const Regime& regime, const std::string& regime_ref, AssessmentResult& result) {
   const double score = result.severity().score();
   const breach::v1::ClassificationThreshold* chosen = &regime.classification(0);
   for (const auto& threshold : regime.classification()) {
     if (score >= threshold.min_score()) chosen = &threshold;
   }
   result.set_classification(chosen->classification());
-  result.set_classification_regime(RegimeRef(regime));
+  result.set_classification_regime(regime_ref);
   SetBilingual(result.add_classification_reasons(), 
       absl::StrCat("Gravità ", Score(score), " (", BandIt(result.severity().band()),
                    ") ≥ soglia ", Score(chosen->min_score()), " della classe ",
@@ -60,15 +60,14 @@ void Classify(const Regime& regime, AssessmentResult& result) {
                    chosen->classification(), ": ", chosen->meaning().en()));
 }
 
-DutyDecision NewDecision(const Regime& regime, const RegimeDuty& rule, bool required) {
-  DutyDecision decision;
+void InitDecision(const std::string& regime_ref, const RegimeDuty& rule, bool required,
+                  DutyDecision& decision) {
   decision.set_duty(rule.duty());
   decision.set_required(required);
   decision.set_computed_required(required);
-  decision.set_regime(RegimeRef(regime));
+  decision.set_regime(regime_ref);
   decision.set_legal_basis(rule.legal_basis());
   *decision.mutable_recipient() = rule.recipient();
-  return decision;
 }
 
 void AddThresholdReason(const RegimeDuty& rule, const AssessmentResult& result,
@@ -126,10 +125,11 @@ void DecideSubjectCommunication(const RiskAssessment& assessment, const RegimeDu
   decision.set_required(decision.computed_required());
 }
 
-DutyDecision Decide(const RiskAssessment& assessment, const Regime& regime, const RegimeDuty& rule,
-                    const AssessmentResult& result) {
+// Fills `decision` in place, so that a reused result message keeps its allocations.
+void Decide(const RiskAssessment& assessment, const std::string& regime_ref,
+            const RegimeDuty& rule, const AssessmentResult& result, DutyDecision& decision) {
   const bool over_threshold = result.severity().score() >= rule.min_score();
-  DutyDecision decision = NewDecision(regime, rule, over_threshold);
+  InitDecision(regime_ref, rule, over_threshold, decision);
   switch (rule.duty()) {
     case breach::v1::DUTY_KIND_REGISTER_ENTRY:
       decision.set_required(true);
@@ -160,7 +160,6 @@ DutyDecision Decide(const RiskAssessment& assessment, const Regime& regime, cons
                          "sotto la soglia del regime", "below the regime's threshold");
       break;
   }
-  return decision;
 }
 
 absl::Status ApplyOverrides(const RiskAssessment& assessment, AssessmentResult& result) {
@@ -205,10 +204,11 @@ absl::Status DecideDuties(const RiskAssessment& assessment, const std::vector<Re
                           AssessmentResult& result) {
   for (const Regime& regime : regimes) {
     if (!RegimeApplies(regime, assessment.facts())) continue;
-    result.add_regimes(RegimeRef(regime));
-    if (regime.classification_size() > 0) Classify(regime, result);
+    const std::string ref = RegimeRef(regime);
+    result.add_regimes(ref);
+    if (regime.classification_size() > 0) Classify(regime, ref, result);
     for (const RegimeDuty& rule : regime.duties()) {
-      *result.add_duties() = Decide(assessment, regime, rule, result);
+      Decide(assessment, ref, rule, result, *result.add_duties());
     }
   }
   return ApplyOverrides(assessment, result);

@@ -20,12 +20,12 @@ absl::StatusOr<RegulationEngine> RegulationEngine::Create(std::vector<breach::v1
                                                    " differs from the regimes' time_zone ",
                                                    regimes.front().time_zone()));
   }
-  RETURN_IF_ERROR(ValidateTemplates(templates));
+  ASSIGN_OR_RETURN(DraftTemplates compiled, DraftTemplates::Compile(templates));
   int64_t large_volume = 0;
   for (const auto& regime : regimes) {
     if (regime.classification_size() > 0) large_volume = regime.large_volume_subjects();
   }
-  return RegulationEngine(std::move(regimes), std::move(templates), zone, large_volume);
+  return RegulationEngine(std::move(regimes), std::move(compiled), zone, large_volume);
 }
 
 absl::StatusOr<breach::v1::AssessmentResult> RegulationEngine::Evaluate(
@@ -42,9 +42,9 @@ absl::Status RegulationEngine::EvaluateInto(const breach::v1::RiskAssessment& as
   result->Clear();
   result->set_breach_id(assessment.breach_id());
   result->set_tenant(assessment.tenant());
-  *result->mutable_evaluated_at() = ToProto(now);
-  ASSIGN_OR_RETURN(*result->mutable_severity(),
-                   AssessSeverity(assessment, SeverityParams{large_volume_subjects_}));
+  SetProto(now, result->mutable_evaluated_at());
+  RETURN_IF_ERROR(AssessSeverityInto(assessment, SeverityParams{large_volume_subjects_},
+                                     *result->mutable_severity()));
   RETURN_IF_ERROR(DecideDuties(assessment, regimes_, *result));
   RETURN_IF_ERROR(ComputeDeadlines(assessment, regimes_, zone_, now, *result));
   if (options.drafts) RETURN_IF_ERROR(BuildDrafts(assessment, templates_, zone_, *result));

@@ -19,7 +19,8 @@ struct EvaluateOptions {
 
 class RegulationEngine {
  public:
-  // Validates the regimes as a set and the templates; `zone` must be the regimes' time_zone.
+  // Validates the regimes as a set and parses the templates; `zone` must be the regimes'
+  // time_zone.
   static absl::StatusOr<RegulationEngine> Create(std::vector<breach::v1::Regime> regimes,
                                                  TemplateSet templates, absl::TimeZone zone);
 
@@ -40,7 +41,7 @@ class RegulationEngine {
   const absl::TimeZone& zone() const { return zone_; }
 
  private:
-  RegulationEngine(std::vector<breach::v1::Regime> regimes, TemplateSet templates,
+  RegulationEngine(std::vector<breach::v1::Regime> regimes, DraftTemplates templates,
                    absl::TimeZone zone, int64_t large_volume_subjects)
       : regimes_(std::move(regimes)),
         templates_(std::move(templates)),
@@ -48,7 +49,7 @@ class RegulationEngine {
         large_volume_subjects_(large_volume_subjects) {}
 
   std::vector<breach::v1::Regime> regimes_;
-  TemplateSet templates_;
+  DraftTemplates templates_;  // parsed once here, not on every evaluation
   absl::TimeZone zone_;
   int64_t large_volume_subjects_;
 };

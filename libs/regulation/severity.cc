@@ -246,10 +246,17 @@ breach::v1::SeverityBand BandOf(double score) {
 
 absl::StatusOr<SeverityAssessment> AssessSeverity(const breach::v1::RiskAssessment& assessment,
                                                   const SeverityParams& params) {
+  SeverityAssessment out;
+  RETURN_IF_ERROR(AssessSeverityInto(assessment, params, out));
+  return out;
+}
+
+absl::Status AssessSeverityInto(const breach::v1::RiskAssessment& assessment,
+                                const SeverityParams& params, SeverityAssessment& out) {
   RETURN_IF_ERROR(ValidateRiskAssessment(assessment));
   const AllegatoB& b = assessment.allegato_b();
   const BreachFacts& f = assessment.facts();
-  SeverityAssessment out;
+  out.Clear();
   out.set_method("ENISA 2013");
   const int dpc = DataProcessingContext(b, f, params, out);
   const Quarters ei = EaseOfIdentification(b, f, out);
@@ -262,7 +269,7 @@ absl::StatusOr<SeverityAssessment> AssessSeverity(const breach::v1::RiskAssessme
   out.set_circumstances(cb / 4.0);
   out.set_score(score / 4.0);  // exact: a multiple of 0.25
   out.set_band(BandOf(out.score()));
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace breachd::regulation

@@ -25,4 +25,8 @@ breach::v1::SeverityBand BandOf(double score);
 absl::StatusOr<breach::v1::SeverityAssessment> AssessSeverity(
     const breach::v1::RiskAssessment& assessment, const SeverityParams& params);
 
+// The same into `out` (cleared first), so that a reused result message keeps its allocations.
+absl::Status AssessSeverityInto(const breach::v1::RiskAssessment& assessment,
+                                const SeverityParams& params, breach::v1::SeverityAssessment& out);
+
 }  // namespace breachd::regulation

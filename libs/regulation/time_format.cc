@@ -18,12 +18,18 @@ void PutDigits(char* end, int value, int width) {
 }  // namespace
 
 std::string FormatRfc3339(absl::Time t, const absl::TimeZone& zone) {
+  std::string out;
+  FormatRfc3339To(t, zone, &out);
+  return out;
+}
+
+void FormatRfc3339To(absl::Time t, const absl::TimeZone& zone, std::string* out) {
   // Hand-formatted: absl::FormatTime and snprintf dominate a deadline computation otherwise.
   const absl::TimeZone::CivilInfo info = zone.At(t);
   const int offset_minutes = info.offset / 60;
   const int abs_offset = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-  std::string out = "0000-00-00T00:00:00+00:00";
-  char* p = out.data();
+  out->assign("0000-00-00T00:00:00+00:00");
+  char* p = out->data();
   PutDigits(p + 4, static_cast<int>(info.cs.year()), 4);
   PutDigits(p + 7, info.cs.month(), 2);
   PutDigits(p + 10, info.cs.day(), 2);
@@ -33,7 +39,6 @@ std::string FormatRfc3339(absl::Time t, const absl::TimeZone& zone) {
   p[19] = offset_minutes < 0 ? '-' : '+';
   PutDigits(p + 22, abs_offset / 60, 2);
   PutDigits(p + 25, abs_offset % 60, 2);
-  return out;
 }
 
 std::string FormatReadable(absl::Time t, const absl::TimeZone& zone) {
@@ -68,10 +73,14 @@ absl::Time FromProto(const google::protobuf::Timestamp& ts) {
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
   google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  SetProto(t, &ts);
   return ts;
+}
+
+void SetProto(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
 }
 
 }  // namespace breachd::regulation

@@ -12,6 +12,8 @@ namespace breachd::regulation {
 
 // RFC 3339 with the zone's offset: "2026-03-30T11:00:00+02:00".
 std::string FormatRfc3339(absl::Time t, const absl::TimeZone& zone);
+// The same into *out, reusing its capacity.
+void FormatRfc3339To(absl::Time t, const absl::TimeZone& zone, std::string* out);
 
 // For people: "lun 30 mar 2026 11:00 CEST" style, language-neutral: "2026-03-30 11:00 CEST".
 std::string FormatReadable(absl::Time t, const absl::TimeZone& zone);
@@ -26,5 +28,6 @@ absl::Time AddCalendarMonths(absl::Time start, int months, const absl::TimeZone&
 
 absl::Time FromProto(const google::protobuf::Timestamp& ts);
 google::protobuf::Timestamp ToProto(absl::Time t);
+void SetProto(absl::Time t, google::protobuf::Timestamp* out);
 
 }  // namespace breachd::regulation
