@@ -1,5 +1,6 @@
 #include "libs/regulation/deadlines.h"
 
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -53,6 +54,9 @@ struct DeadlineCase {
   DutyKind duty;
   std::string due_local;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const DeadlineCase& c, std::ostream* os) { *os << c.name; }
 
 class DeadlineTest : public ::testing::TestWithParam<DeadlineCase> {};
 
@@ -147,6 +151,9 @@ struct SubmissionCase {
   absl::StatusCode code;
   breach::v1::DeadlineStatus status;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const SubmissionCase& c, std::ostream* os) { *os << c.name; }
 
 class SubmissionTest : public ::testing::TestWithParam<SubmissionCase> {};
 

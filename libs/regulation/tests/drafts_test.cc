@@ -1,5 +1,6 @@
 #include "libs/regulation/drafts.h"
 
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -24,6 +25,9 @@ struct RenderCase {
   std::string expected;  // empty: an error is expected
   std::string error;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const RenderCase& c, std::ostream* os) { *os << c.name; }
 
 class TemplateRendererTest : public ::testing::TestWithParam<RenderCase> {};
 

@@ -1,5 +1,6 @@
 #include "libs/regulation/duties.h"
 
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -35,6 +36,9 @@ struct DutyCase {
   breach::v1::Art34Exemption exemption;
   breach::v1::CommunicationChannel channel;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const DutyCase& c, std::ostream* os) { *os << c.name; }
 
 class DutiesTest : public ::testing::TestWithParam<DutyCase> {};
 
@@ -159,6 +163,9 @@ struct BadOverrideCase {
   std::string override_text;
   std::string message;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const BadOverrideCase& c, std::ostream* os) { *os << c.name; }
 
 class BadOverrideTest : public ::testing::TestWithParam<BadOverrideCase> {};
 

@@ -1,5 +1,6 @@
 #include "libs/regulation/preview_command.h"
 
+#include <ostream>
 #include <sstream>
 #include <string>
 
@@ -41,6 +42,9 @@ struct ExampleCase {
   bool authority;
   bool subjects;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const ExampleCase& c, std::ostream* os) { *os << c.file; }
 
 class ExamplesTest : public ::testing::TestWithParam<ExampleCase> {};
 
@@ -105,6 +109,9 @@ struct FailureCase {
   int code;
   std::string message;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const FailureCase& c, std::ostream* os) { *os << c.name; }
 
 class PreviewFailureTest : public ::testing::TestWithParam<FailureCase> {};
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -50,6 +51,9 @@ struct BadRegimeCase {
   std::string json;
   std::string message;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const BadRegimeCase& c, std::ostream* os) { *os << c.name; }
 
 class BadRegimeTest : public ::testing::TestWithParam<BadRegimeCase> {};
 

@@ -1,5 +1,6 @@
 #include "libs/regulation/severity.h"
 
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -30,6 +31,9 @@ struct ScoreCase {
   double score;
   breach::v1::SeverityBand band;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const ScoreCase& c, std::ostream* os) { *os << c.name; }
 
 class SeverityScoreTest : public ::testing::TestWithParam<ScoreCase> {};
 
@@ -98,6 +102,9 @@ struct FactorCase {
   std::string factor;
   double value;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const FactorCase& c, std::ostream* os) { *os << c.name; }
 
 class SeverityFactorTest : public ::testing::TestWithParam<FactorCase> {};
 
@@ -248,6 +255,9 @@ struct BadInputCase {
   std::string input;
   std::string field;
 };
+
+// Names the case in test listings instead of gtest's raw bytes.
+void PrintTo(const BadInputCase& c, std::ostream* os) { *os << c.name; }
 
 class SeverityBadInputTest : public ::testing::TestWithParam<BadInputCase> {};
 
