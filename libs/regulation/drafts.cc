@@ -117,14 +117,13 @@ size_t TemplateIndex(size_t kind, size_t language) {
   return kind * std::size(kLanguages) + language;
 }
 
-const DraftKind* KindOf(DutyKind duty, size_t* index) {
+// The index in kKinds of the draft a duty needs, -1 when it needs none.
+int KindIndexOf(const breach::v1::DutyDecision& duty) {
+  if (!duty.required()) return -1;
   for (size_t k = 0; k < std::size(kKinds); ++k) {
-    if (kKinds[k].duty == duty) {
-      *index = k;
-      return &kKinds[k];
-    }
+    if (kKinds[k].duty == duty.duty()) return static_cast<int>(k);
   }
-  return nullptr;
+  return -1;
 }
 
 // The slot of `name` in a template of `kind`, -1 when such a template may not use it.
@@ -275,15 +274,11 @@ void FillDraft(const RiskAssessment& a, const DraftKind& kind, const Language& l
   document.RenderTo(values, draft->mutable_document());
 }
 
-bool NeedsDrafts(const AssessmentResult& result, bool* authority) {
-  bool any = false;
-  for (const auto& duty : result.duties()) {
-    size_t kind;
-    if (!duty.required() || KindOf(duty.duty(), &kind) == nullptr) continue;
-    any = true;
-    if (duty.duty() == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) *authority = true;
+bool NeedsDraft(const AssessmentResult& result, DutyKind duty) {
+  for (const auto& decision : result.duties()) {
+    if (decision.duty() == duty && KindIndexOf(decision) >= 0) return true;
   }
-  return any;
+  return false;
 }
 
 }  // namespace
@@ -326,16 +321,16 @@ absl::Status ValidateTemplates(const TemplateSet& templates) {
 
 absl::Status BuildDrafts(const RiskAssessment& a, const DraftTemplates& templates,
                          const absl::TimeZone& zone, AssessmentResult& result) {
-  bool authority = false;
-  if (!NeedsDrafts(result, &authority)) return absl::OkStatus();
+  const bool authority = NeedsDraft(result, breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  const bool subjects = NeedsDraft(result, breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
+  if (!authority && !subjects) return absl::OkStatus();
   if (authority) RETURN_IF_ERROR(ValidatePhase(a));
   const SharedTexts shared = MakeSharedTexts(a, result, zone);
   const Values common = CommonValues(a, result, shared);
   std::string severity;
   for (const auto& duty : result.duties()) {
-    size_t k;
-    const DraftKind* kind = duty.required() ? KindOf(duty.duty(), &k) : nullptr;
-    if (kind == nullptr) continue;
+    const int k = KindIndexOf(duty);
+    if (k < 0) continue;
     for (size_t l = 0; l < std::size(kLanguages); ++l) {
       const Language& lang = *kLanguages[l];
       Values values = common;
@@ -343,7 +338,7 @@ absl::Status BuildDrafts(const RiskAssessment& a, const DraftTemplates& template
       values[kSeverity] = severity;
       values[kChannel] = lang.channels[duty.channel()];
       const size_t index = TemplateIndex(k, l);
-      FillDraft(a, *kind, lang, RequiredTemplateNames()[index], templates.at(index), values,
+      FillDraft(a, kKinds[k], lang, RequiredTemplateNames()[index], templates.at(index), values,
                 result.add_drafts());
     }
   }
