@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 
@@ -107,6 +108,8 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
                      }));
   }
 
+  AwaitConsumerAssignments(absl::Seconds(20));
+
   std::map<std::string, eventstore::EventStore*> stores;
   for (auto& [name, hosted] : hosted_) stores[name] = hosted.store.get();
   const std::string first = hosted_.begin()->first;
@@ -123,6 +126,21 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
                                 {"bootstrap_servers", bus_.bootstrap_servers},
                                 {"data_dir", config_.data_dir}});
   return absl::OkStatus();
+}
+
+void Suite::AwaitConsumerAssignments(absl::Duration timeout) {
+  // A consumer group's first join takes seconds (the mock broker waits 3 s for more members);
+  // saying "ready" before it would show an empty register right after the first report.
+  const absl::Time deadline = absl::Now() + timeout;
+  for (auto& [name, hosted] : hosted_) {
+    if (!hosted.consumer) continue;
+    while (hosted.consumer->counters().rebalances == 0 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    if (hosted.consumer->counters().rebalances == 0) {
+      log::Warn("consumer has no partitions yet; serving anyway", {{"service", name}});
+    }
+  }
 }
 
 void Suite::Stop(absl::Duration grace) {

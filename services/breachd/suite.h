@@ -56,6 +56,8 @@ class Suite {
   absl::Status Open(const SuiteConfig& config);
   absl::Status OpenStore(const SuiteConfig& config, const std::string& name);
   std::function<void()> Notifier(const std::string& name);
+  // Waits (at most `timeout`) until every consumer has joined its group and got partitions.
+  void AwaitConsumerAssignments(absl::Duration timeout);
 
   SuiteConfig config_;
   std::unique_ptr<bus::EmbeddedBroker> broker_;
