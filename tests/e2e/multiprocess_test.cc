@@ -30,7 +30,7 @@ const std::string kExamples = std::string(BREACHD_SOURCE_DIR) + "/docs/examples/
 class MultiProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ScratchDir("multiprocess");
+    dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
     auto bus = ChildProcess::Start({kBin + "/devbus", "--partitions=4"}, dir_ + "/devbus");
     ASSERT_TRUE(bus.ok()) << bus.status();

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "google/protobuf/util/time_util.h"
@@ -12,7 +14,9 @@
 namespace breachd::testing {
 
 std::string ScratchDir(const std::string& name) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "breachd-tests" / name;
+  // ctest runs tests as parallel processes: the pid keeps their folders apart.
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "breachd-tests" /
+                   (name + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
