@@ -171,6 +171,14 @@ TEST_F(AppendTest, ReopenRecoversPositionsAndStreamHeads) {
   EXPECT_EQ(report.events_checked, 4u);
 }
 
+TEST_F(AppendTest, VerifyingAnUnknownStreamChecksNothing) {
+  ASSERT_THAT(store().Append(MakeAppend("breach-1", 1)), IsOk());
+  ASSERT_OK_AND_ASSIGN(VerifyReport report, store().Verify("no-such-breach"));
+  EXPECT_TRUE(report.ok);
+  EXPECT_EQ(report.streams_checked, 0u);
+  EXPECT_EQ(report.events_checked, 0u);
+}
+
 TEST_F(AppendTest, SecondOpenOfTheSameDirectoryIsUnavailable) {
   Options options;
   EXPECT_THAT(EventStore::Open(dir_.path(), options), StatusIs(absl::StatusCode::kUnavailable));
