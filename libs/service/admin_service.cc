@@ -3,7 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
-#include "libs/grpcutil/status.h"
 
 namespace breachd::service {
 namespace {
@@ -17,19 +16,19 @@ AdminService::AdminService(std::map<std::string, eventstore::EventStore*> stores
 grpc::Status AdminService::VerifyChains(grpc::ServerContext* context,
                                         const breach::v1::VerifyChainsRequest* request,
                                         breach::v1::VerifyChainsResponse* response) {
-  auto principal = guard_.Authenticate(*context);
-  if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
-  return grpcutil::ToGrpcStatus(Verify(*principal, request->breach_id(), response));
+  return guard_.Serve(*context, [&](const auth::Principal& principal) {
+    return Verify(principal, request->breach_id(), response);
+  });
 }
 
 grpc::Status AdminService::WhoAmI(grpc::ServerContext* context, const breach::v1::WhoAmIRequest*,
                                   breach::v1::WhoAmIResponse* response) {
-  auto principal = guard_.Authenticate(*context);
-  if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
-  response->set_subject(principal->subject);
-  response->set_tenant(principal->tenant);
-  for (const std::string& role : principal->roles) response->add_roles(role);
-  return grpc::Status::OK;
+  return guard_.Serve(*context, [&](const auth::Principal& principal) {
+    response->set_subject(principal.subject);
+    response->set_tenant(principal.tenant);
+    for (const std::string& role : principal.roles) response->add_roles(role);
+    return absl::OkStatus();
+  });
 }
 
 absl::Status AdminService::Verify(const auth::Principal& principal, const std::string& breach_id,

@@ -12,6 +12,7 @@
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/grpcutil/status.h"
 
 namespace breachd::service {
 
@@ -22,6 +23,15 @@ class RpcGuard {
            eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append);
 
   absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContext& context) const;
+
+  // The body of every RPC: authenticates the caller, runs `call(principal)` (returning
+  // absl::Status) and maps the outcome to a gRPC status.
+  template <typename Call>
+  grpc::Status Serve(const grpc::ServerContext& context, Call call) const {
+    absl::StatusOr<auth::Principal> principal = Authenticate(context);
+    if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
+    return grpcutil::ToGrpcStatus(call(*principal));
+  }
 
   // OK, or PERMISSION_DENIED after recording the attempt.
   absl::Status Authorize(const auth::Principal& principal, auth::Action action,

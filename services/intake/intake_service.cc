@@ -5,7 +5,6 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
-#include "libs/grpcutil/status.h"
 #include "libs/service/event_factory.h"
 #include "services/intake/report_validation.h"
 
@@ -40,23 +39,19 @@ IntakeService::IntakeService(eventstore::EventStore& store,
 grpc::Status IntakeService::ReportBreach(grpc::ServerContext* context,
                                          const breach::v1::ReportBreachRequest* request,
                                          Report* response) {
-  auto principal = guard_.Authenticate(*context);
-  if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
-  auto filed = File(*principal, *request);
-  if (!filed.ok()) return grpcutil::ToGrpcStatus(filed.status());
-  *response = *std::move(filed);
-  return grpc::Status::OK;
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, File(principal, *request));
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status IntakeService::GetReport(grpc::ServerContext* context,
                                       const breach::v1::GetReportRequest* request,
                                       Report* response) {
-  auto principal = guard_.Authenticate(*context);
-  if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
-  auto report = Read(*principal, request->breach_id());
-  if (!report.ok()) return grpcutil::ToGrpcStatus(report.status());
-  *response = *std::move(report);
-  return grpc::Status::OK;
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, Read(principal, request->breach_id()));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,

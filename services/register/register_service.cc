@@ -6,7 +6,6 @@
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
-#include "libs/grpcutil/status.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_projection.h"
 
@@ -33,14 +32,6 @@ absl::StatusOr<T> ParseRow(const std::string& bytes, const std::string& key) {
   return message;
 }
 
-// Runs `call` as the authenticated caller and maps its status to gRPC.
-template <typename Call>
-grpc::Status Serve(const service::RpcGuard& guard, grpc::ServerContext* context, Call call) {
-  auto principal = guard.Authenticate(*context);
-  if (!principal.ok()) return grpcutil::ToGrpcStatus(principal.status());
-  return grpcutil::ToGrpcStatus(call(*principal));
-}
-
 }  // namespace
 
 RegisterService::RegisterService(eventstore::EventStore& store,
@@ -55,7 +46,7 @@ RegisterService::RegisterService(eventstore::EventStore& store,
 grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
                                            const breach::v1::ListBreachesRequest* request,
                                            breach::v1::ListBreachesResponse* response) {
-  return Serve(guard_, context, [&](const auth::Principal& principal) -> absl::Status {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, List(principal, *request));
     return absl::OkStatus();
   });
@@ -64,7 +55,7 @@ grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
 grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
                                         const breach::v1::GetBreachRequest* request,
                                         RegisterEntry* response) {
-  return Serve(guard_, context, [&](const auth::Principal& principal) -> absl::Status {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(OpenedEntry opened,
                      OpenEntry(principal, request->breach_id(), "register-entry", kGetMethod));
     *response = std::move(opened.entry);
@@ -75,7 +66,7 @@ grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
 grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
                                           const breach::v1::GetTimelineRequest* request,
                                           breach::v1::Timeline* response) {
-  return Serve(guard_, context, [&](const auth::Principal& principal) -> absl::Status {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(OpenedEntry opened,
                      OpenEntry(principal, request->breach_id(), "timeline", kTimelineMethod));
     ASSIGN_OR_RETURN(*response, ReadTimeline(opened.entry));
