@@ -16,6 +16,8 @@ bool SchoolRoleAllows(const Principal& principal, Action action) {
       return principal.HasRole(kRoleSchoolDpo);
     case Action::kVerifyStore:
     case Action::kListAllTenants:
+    case Action::kReadEventFeed:
+    case Action::kReadDeliveryStatus:
       return false;
   }
   return false;
@@ -31,6 +33,8 @@ const char* ActionName(Action action) {
     case Action::kVerifyBreach: return "verify-breach";
     case Action::kVerifyStore: return "verify-store";
     case Action::kListAllTenants: return "list-all-tenants";
+    case Action::kReadEventFeed: return "read-event-feed";
+    case Action::kReadDeliveryStatus: return "read-delivery-status";
   }
   return "unknown";
 }
@@ -38,6 +42,10 @@ const char* ActionName(Action action) {
 absl::Status Authorize(const Principal& principal, Action action, const std::string& tenant) {
   if (principal.IsProvider()) {
     if (principal.HasRole(kRoleProviderOperator)) return absl::OkStatus();
+    // A service principal only reads stores to catch up; it never reads the register.
+    if (principal.HasRole(kRoleService) && action == Action::kReadEventFeed) {
+      return absl::OkStatus();
+    }
     return absl::PermissionDeniedError(
         absl::StrCat(principal.subject, " has no provider role for ", ActionName(action)));
   }

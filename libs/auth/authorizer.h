@@ -17,6 +17,8 @@ enum class Action {
   kVerifyBreach,    // verify the chain of one breach
   kVerifyStore,     // verify every chain of a store (provider-wide)
   kListAllTenants,  // read across schools
+  kReadEventFeed,   // read a whole store in order (catch-up): services and operators
+  kReadDeliveryStatus,  // consumer checkpoints, lag and gaps: operators
 };
 
 const char* ActionName(Action action);

@@ -85,8 +85,39 @@ absl::StatusOr<IdentityStore> IdentityStore::Load(const std::string& path) {
   return store;
 }
 
+namespace {
+
+// Writes the file whole or not at all, readable by its owner only from the start.
+absl::Status WriteIdentityFile(const std::string& path, const std::string& contents) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    chmod(tmp.c_str(), 0600);
+    out << contents << "\n";
+    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", path));
+  }
+  return absl::OkStatus();
+}
+
+TokenGrant NewServiceGrant() {
+  return {RandomHexToken(16), {"service:breachd", kProviderTenant, {kRoleService}}};
+}
+
+}  // namespace
+
 absl::StatusOr<IdentityStore> IdentityStore::LoadOrCreateDevelopment(const std::string& path) {
   auto loaded = Load(path);
+  if (loaded.ok() && !loaded->ServiceToken().ok()) {
+    // A development file from before services caught up over gRPC: give them their token.
+    loaded->grants_.push_back(NewServiceGrant());
+    if (absl::Status written = WriteIdentityFile(path, loaded->ToJson()); !written.ok()) {
+      return written;
+    }
+  }
   if (!absl::IsNotFound(loaded.status())) return loaded;
 
   IdentityStore store;
@@ -96,19 +127,18 @@ absl::StatusOr<IdentityStore> IdentityStore::LoadOrCreateDevelopment(const std::
   store.grants_.push_back({RandomHexToken(16), {"user:dpo", kDemoSchoolCode, {kRoleSchoolDpo}}});
   store.grants_.push_back(
       {RandomHexToken(16), {"user:segreteria", kDemoSchoolCode, {kRoleSchoolStaff}}});
-
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-    out << store.ToJson() << "\n";
-    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-  }
-  chmod(tmp.c_str(), 0600);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot create ", path));
-  }
+  store.grants_.push_back(NewServiceGrant());
+  RETURN_IF_ERROR(WriteIdentityFile(path, store.ToJson()));
   return store;
+}
+
+absl::StatusOr<std::string> IdentityStore::ServiceToken() const {
+  for (const TokenGrant& grant : grants_) {
+    if (grant.principal.IsProvider() && grant.principal.HasRole(kRoleService)) return grant.token;
+  }
+  return absl::NotFoundError(
+      "the identity file has no service token (a provider token with role \"service\"); "
+      "services need one to catch up from each other's stores");
 }
 
 absl::StatusOr<Principal> IdentityStore::Authenticate(const std::string& bearer_token) const {

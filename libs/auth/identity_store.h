@@ -33,13 +33,16 @@ class IdentityStore {
   static absl::StatusOr<IdentityStore> Parse(const std::string& json);
   // Reads `path`; NOT_FOUND if it does not exist.
   static absl::StatusOr<IdentityStore> Load(const std::string& path);
-  // Loads `path`, or creates it (mode 0600) with a development provider operator and a demo
-  // school (with its DPO and a staff member) when it does not exist yet.
+  // Loads `path`, or creates it (mode 0600) with a development provider operator, a demo
+  // school (with its DPO and a staff member) and a service token when it does not exist yet.
+  // A file without a service token gets one added.
   static absl::StatusOr<IdentityStore> LoadOrCreateDevelopment(const std::string& path);
 
   // UNAUTHENTICATED if the token is unknown.
   absl::StatusOr<Principal> Authenticate(const std::string& bearer_token) const;
   bool IsKnownTenant(const std::string& code) const;
+  // The token services present to each other (role "service"); NOT_FOUND if there is none.
+  absl::StatusOr<std::string> ServiceToken() const;
   const std::vector<Tenant>& tenants() const { return tenants_; }
   const std::vector<TokenGrant>& grants() const { return grants_; }
 

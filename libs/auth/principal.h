@@ -14,6 +14,8 @@ inline constexpr char kProviderTenant[] = "provider";
 inline constexpr char kRoleProviderOperator[] = "provider-operator";
 inline constexpr char kRoleSchoolDpo[] = "school-dpo";
 inline constexpr char kRoleSchoolStaff[] = "school-staff";
+// Another breachd process (or a service of this one) reading a store to catch up.
+inline constexpr char kRoleService[] = "service";
 
 struct Principal {
   std::string subject;  // e.g. "user:ops-admin"

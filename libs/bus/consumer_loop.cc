@@ -3,10 +3,25 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/log.h"
 
 namespace breachd::bus {
+
+bool IsRetryable(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
 absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Start(const BusConfig& config,
                                                                   ConsumerLoopOptions options,
                                                                   EventHandler handler) {
@@ -21,6 +36,8 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Start(const BusConfi
                                          {"group.id", opts.group_id},
                                          {"enable.auto.commit", "false"},
                                          {"enable.auto.offset.store", "false"},
+                                         // A gap is re-read from the earliest and
+                                         // reported (OnLog), never jumped over quietly.
                                          {"auto.offset.reset", "earliest"},
                                          {"fetch.wait.max.ms", "100"},
                                          // The smallest a real broker allows by default: a
@@ -31,6 +48,7 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Start(const BusConfi
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), loop.get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &ConsumerLoop::OnRebalance);
+  rd_kafka_conf_set_log_cb(conf->get(), &ConsumerLoop::OnLog);
   auto consumer = NewKafkaClient(RD_KAFKA_CONSUMER, std::move(conf).value());
   if (!consumer.ok()) return consumer.status();
   loop->consumer_ = std::move(consumer).value();
@@ -71,7 +89,7 @@ bool ConsumerLoop::stopping() const {
 
 ConsumerLoopCounters ConsumerLoop::counters() const {
   return {applied_.load(), malformed_.load(), handler_errors_.load(), rebalances_.load(),
-          commits_.load()};
+          commits_.load(),  gaps_.load(),      poisoned_.load()};
 }
 
 void ConsumerLoop::Run() {
@@ -116,6 +134,18 @@ void ConsumerLoop::HandleMessage(const rd_kafka_message_t& message) {
     return;
   }
   ++handler_errors_;
+  if (!IsRetryable(status) && options_.on_poison) {
+    if (absl::Status parked = options_.on_poison(event, status); parked.ok()) {
+      ++poisoned_;
+      log::Error("consumer: event failed for good; parked it and went on",
+                 {{"group", options_.group_id},
+                  {"event_id", event.event_id()},
+                  {"error", status.ToString()}});
+      next_backoff_ = options_.retry_backoff_min;
+      StoreOffset(message);
+      return;
+    }
+  }
   log::Warn("consumer: handler failed; will retry the event",
             {{"group", options_.group_id},
              {"event_id", event.event_id()},
@@ -129,6 +159,27 @@ void ConsumerLoop::HandleMessage(const rd_kafka_message_t& message) {
   } else {
     DefaultWaitForRetry(delay);
   }
+}
+
+void ConsumerLoop::OnLog(const rd_kafka_t* rk, int level, const char* facility,
+                         const char* message) {
+  RouteKafkaLog(rk, level, facility, message);
+  if (std::string_view(facility) != "OFFSET") return;
+  std::optional<OffsetReset> reset = ParseOffsetReset(message);
+  if (reset.has_value() && reset->lost) {
+    static_cast<ConsumerLoop*>(rd_kafka_opaque(rk))->HandleGap(*reset);
+  }
+}
+
+void ConsumerLoop::HandleGap(const OffsetReset& gap) {
+  ++gaps_;
+  log::Error("consumer: partition position is gone from the broker; re-reading the partition "
+             "from its earliest offset and catching up from the source stores",
+             {{"group", options_.group_id},
+              {"topic", gap.topic},
+              {"partition", absl::StrCat(gap.partition)},
+              {"lost_offset", absl::StrCat(gap.lost_offset)}});
+  if (options_.on_gap) options_.on_gap(gap);
 }
 
 void ConsumerLoop::StoreOffset(const rd_kafka_message_t& message) {

@@ -6,8 +6,18 @@
 // commit are delivered again. The handler therefore MUST ignore an event id it has already
 // applied and must apply each event atomically with remembering its id (EventStore's
 // ApplyConsumed does both). A handler error makes the loop seek back to that message and
-// retry it after a back-off: later messages of that partition wait, nothing is skipped.
-// A message whose value is not an EventEnvelope is logged, skipped and committed.
+// retry it after a back-off: later messages of that partition wait, nothing is skipped. Only
+// errors that can pass (UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED) are retried;
+// an event that fails for good goes to `on_poison` (which parks it where the operator sees it)
+// and the loop goes on. A message whose value is not an EventEnvelope is logged, counted and
+// committed.
+//
+// No silent skip: when the broker no longer has the next offset of a partition (retention,
+// truncation, a new broker), librdkafka resets the partition to the earliest offset it still
+// has and says so in its log; the loop watches for that line, logs the gap as an error with
+// the partition and offset, counts it and calls `on_gap`, so the caller catches up from the
+// source stores. (auto.offset.reset=error would stop the partition, and librdkafka 2.0.2
+// refuses to seek a stopped partition: re-reading from the earliest is the same outcome.)
 #pragma once
 
 #include <atomic>
@@ -43,7 +53,16 @@ struct ConsumerLoopOptions {
   // since the last commit, and a committed offset still never passes an effect that a crash
   // could lose.
   std::function<absl::Status()> before_commit = nullptr;
+  // Called (on a librdkafka thread) when a partition's position was gone from the broker.
+  std::function<void(const OffsetReset& gap)> on_gap = nullptr;
+  // Called for an event the handler failed for good; it should park the event durably. If it
+  // returns an error the event is retried like a transient failure.
+  std::function<absl::Status(const breach::v1::EventEnvelope& event, const absl::Status& error)>
+      on_poison = nullptr;
 };
+
+// Whether a handler error may pass by itself, so that retrying the same event makes sense.
+bool IsRetryable(const absl::Status& status);
 
 struct ConsumerLoopCounters {
   uint64_t applied = 0;          // messages the handler returned OK for
@@ -51,6 +70,8 @@ struct ConsumerLoopCounters {
   uint64_t handler_errors = 0;   // handler failures (each one is retried)
   uint64_t rebalances = 0;       // partition assignments received
   uint64_t commits = 0;          // successful offset commits
+  uint64_t gaps = 0;             // partitions whose position was gone from the broker
+  uint64_t poisoned = 0;         // events the handler failed for good (parked)
 };
 
 class ConsumerLoop {
@@ -72,6 +93,9 @@ class ConsumerLoop {
 
   void Run();
   void HandleMessage(const rd_kafka_message_t& message);
+  // The broker lacked a partition's position (librdkafka reset it to the earliest).
+  void HandleGap(const OffsetReset& gap);
+  static void OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* message);
   // Marks `message` done: its next offset becomes committable.
   void StoreOffset(const rd_kafka_message_t& message);
   // Rewinds the message's partition to it, so that the next poll returns it again.
@@ -100,6 +124,8 @@ class ConsumerLoop {
   std::atomic<uint64_t> handler_errors_{0};
   std::atomic<uint64_t> rebalances_{0};
   std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> gaps_{0};
+  std::atomic<uint64_t> poisoned_{0};
 
   std::thread thread_;
 };

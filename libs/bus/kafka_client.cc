@@ -2,11 +2,12 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/log.h"
 
 namespace breachd::bus {
-namespace {
 
 // librdkafka syslog levels: 0..3 error, 4 warning, 5..7 notice/info/debug.
 void RouteKafkaLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
@@ -20,7 +21,34 @@ void RouteKafkaLog(const rd_kafka_t* rk, int level, const char* facility, const 
   }
 }
 
-}  // namespace
+std::optional<OffsetReset> ParseOffsetReset(absl::string_view message) {
+  // rdkafka_offset.c: "%s [%d]: offset reset (at offset %s, broker %d) to %s%s: %s: %s"
+  constexpr absl::string_view kReset = "]: offset reset (at offset ";
+  // Lines logged from a librdkafka thread start with "[thrd:NAME]: ".
+  if (absl::StartsWith(message, "[thrd:")) {
+    const size_t end = message.find("]: ");
+    if (end == absl::string_view::npos) return std::nullopt;
+    message.remove_prefix(end + 3);
+  }
+  const size_t bracket = message.find(" [");
+  const size_t reset = message.find(kReset);
+  if (bracket == absl::string_view::npos || reset == absl::string_view::npos || reset < bracket) {
+    return std::nullopt;
+  }
+  OffsetReset parsed;
+  parsed.topic = std::string(message.substr(0, bracket));
+  if (!absl::SimpleAtoi(message.substr(bracket + 2, reset - bracket - 2), &parsed.partition)) {
+    return std::nullopt;
+  }
+  const size_t offset_start = reset + kReset.size();
+  const size_t comma = message.find(',', offset_start);
+  if (comma == absl::string_view::npos ||
+      !absl::SimpleAtoi(message.substr(offset_start, comma - offset_start), &parsed.lost_offset)) {
+    return std::nullopt;
+  }
+  parsed.lost = absl::StrContains(message, "not available on the broker");
+  return parsed;
+}
 
 absl::Status SetKafkaProperty(rd_kafka_conf_t* conf, const std::string& name,
                               const std::string& value) {

@@ -2,8 +2,11 @@
 // handles for librdkafka objects and building a configuration from BusConfig.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "libs/bus/bus.h"
 
 namespace breachd::bus {
@@ -40,6 +44,18 @@ using KafkaPartitionList =
     std::unique_ptr<rd_kafka_topic_partition_list_t, KafkaPartitionListDeleter>;
 
 using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
+
+// Sends librdkafka's log lines to breachd's structured log (BuildKafkaConf installs it).
+void RouteKafkaLog(const rd_kafka_t* rk, int level, const char* facility, const char* message);
+
+// librdkafka's own account of a consumer offset reset (log facility "OFFSET"), parsed.
+struct OffsetReset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t lost_offset = 0;  // the position that was reset
+  bool lost = false;        // the broker no longer had it (retention, truncation, new broker)
+};
+std::optional<OffsetReset> ParseOffsetReset(absl::string_view message);
 
 // Sets `name`=`value` on `conf`; a property librdkafka rejects is INVALID_ARGUMENT naming it.
 absl::Status SetKafkaProperty(rd_kafka_conf_t* conf, const std::string& name,

@@ -7,6 +7,7 @@
 namespace breachd::service {
 namespace {
 constexpr char kVerifyMethod[] = "/breach.v1.AdminService/VerifyChains";
+constexpr char kDeliveryMethod[] = "/breach.v1.AdminService/GetDeliveryStatus";
 }  // namespace
 
 AdminService::AdminService(std::map<std::string, eventstore::EventStore*> stores,
@@ -28,6 +29,16 @@ grpc::Status AdminService::WhoAmI(grpc::ServerContext* context, const breach::v1
     response->set_tenant(principal.tenant);
     for (const std::string& role : principal.roles) response->add_roles(role);
     return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminService::GetDeliveryStatus(grpc::ServerContext* context,
+                                             const breach::v1::GetDeliveryStatusRequest*,
+                                             breach::v1::GetDeliveryStatusResponse* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    RETURN_IF_ERROR(
+        guard_.Authorize(principal, auth::Action::kReadDeliveryStatus, "", kDeliveryMethod));
+    return delivery_status_ ? delivery_status_(response) : absl::OkStatus();
   });
 }
 

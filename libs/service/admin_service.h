@@ -2,6 +2,7 @@
 // and "who am I" for a token.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -21,6 +22,16 @@ class AdminService final : public breach::v1::AdminService::Service {
                             breach::v1::VerifyChainsResponse* response) override;
   grpc::Status WhoAmI(grpc::ServerContext* context, const breach::v1::WhoAmIRequest* request,
                       breach::v1::WhoAmIResponse* response) override;
+  grpc::Status GetDeliveryStatus(grpc::ServerContext* context,
+                                 const breach::v1::GetDeliveryStatusRequest* request,
+                                 breach::v1::GetDeliveryStatusResponse* response) override;
+
+  // Fills the delivery status (consumers' checkpoints and lag, outboxes) of this process.
+  using DeliveryStatusProvider =
+      std::function<absl::Status(breach::v1::GetDeliveryStatusResponse* response)>;
+  void SetDeliveryStatusProvider(DeliveryStatusProvider provider) {
+    delivery_status_ = std::move(provider);
+  }
 
  private:
   absl::Status Verify(const auth::Principal& principal, const std::string& breach_id,
@@ -30,6 +41,7 @@ class AdminService final : public breach::v1::AdminService::Service {
 
   std::map<std::string, eventstore::EventStore*> stores_;
   const RpcGuard& guard_;
+  DeliveryStatusProvider delivery_status_;
 };
 
 }  // namespace breachd::service

@@ -28,7 +28,11 @@ ABSL_FLAG(std::vector<std::string>, kafka_property, {},
 ABSL_FLAG(std::string, identity_file, "",
           "Tenants and bearer tokens (JSON); default <data_dir>/identity.json, created on first start");
 ABSL_FLAG(bool, republish, false,
-          "Re-publish every stored event at start (automatic with --kafka=embedded)");
+          "Re-publish every stored event at start: an operator's tool for consumers outside "
+          "breachd; breachd's own consumers catch up from the stores without it");
+ABSL_FLAG(std::string, peers, "",
+          "gRPC address of each consumed service this process does not host, e.g. "
+          "intake=10.0.0.5:50051 (the register catches up from the intake store)");
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write {\"endpoint\":...,\"bootstrap_servers\":...} here once serving");
 ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTERM");
@@ -91,6 +95,12 @@ int main(int argc, char** argv) {
   config.kafka_properties = absl::GetFlag(FLAGS_kafka_property);
   config.identity_file = absl::GetFlag(FLAGS_identity_file);
   config.republish = absl::GetFlag(FLAGS_republish);
+  auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));
+  if (!peers.ok()) {
+    std::fprintf(stderr, "breachd: %s\n", std::string(peers.status().message()).c_str());
+    return 2;
+  }
+  config.peers = *peers;
   breachd::log::SetComponent(absl::StrJoin(config.services, ","));
 
   auto suite = breachd::suite::Suite::Start(config);

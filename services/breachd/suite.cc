@@ -69,8 +69,9 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     ASSIGN_OR_RETURN(broker_, bus::EmbeddedBroker::Start());
     bus_ = broker_->Config();
 
+    // The embedded topics start empty; consumers catch up from the stores, not from a
+    // re-publication of all history.
     for (const auto& [key, value] : bus.config.extra) bus_.extra[key] = value;
-    config_.republish = true;  // the embedded topics start empty
   } else {
     bus_ = bus.config;
   }
@@ -98,17 +99,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
         *hosted.store, *identities_, SystemClock::Get(), Notifier("register"));
     services.push_back(register_.get());
     health_names.push_back("breach.v1.RegisterService");
-    bus::ConsumerLoopOptions options;
-    options.group_id = "breachd-register";
-    register_::RegisterService* handler = register_.get();
-    options.before_commit = [handler] { return handler->MakeAppliedDurable(); };
-    ASSIGN_OR_RETURN(hosted.consumer,
-                     bus::ConsumerLoop::Start(consumer_bus_, options, [handler](const auto& event) {
-                       return handler->ApplyConsumed(event);
-                     }));
   }
-
-  AwaitConsumerAssignments(absl::Seconds(20));
 
   std::map<std::string, eventstore::EventStore*> stores;
   for (auto& [name, hosted] : hosted_) stores[name] = hosted.store.get();
@@ -116,10 +107,19 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   admin_guard_ = std::make_unique<service::RpcGuard>(first, *identities_, *hosted_.at(first).store,
                                                      SystemClock::Get(), Notifier(first));
   admin_ = std::make_unique<service::AdminService>(stores, *admin_guard_);
+  admin_->SetDeliveryStatusProvider(
+      [this](breach::v1::GetDeliveryStatusResponse* response) {
+        return FillDeliveryStatus(response);
+      });
   services.push_back(admin_.get());
   health_names.push_back("breach.v1.AdminService");
+  feed_ = std::make_unique<delivery::EventFeedService>(stores, *admin_guard_);
+  services.push_back(feed_.get());
+  health_names.push_back("breach.v1.EventFeedService");
 
   ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, services, health_names));
+  // After the server: in one process the register catches up from this very server.
+  if (register_) RETURN_IF_ERROR(SubscribeRegister());
   std::vector<std::string> names(config_.services.begin(), config_.services.end());
   log::Info("breachd started", {{"services", absl::StrJoin(names, ",")},
                                 {"endpoint", endpoint()},
@@ -128,28 +128,74 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   return absl::OkStatus();
 }
 
-void Suite::AwaitConsumerAssignments(absl::Duration timeout) {
-  // A consumer group's first join takes seconds (the mock broker waits 3 s for more members);
-  // saying "ready" before it would show an empty register right after the first report.
-  const absl::Time deadline = absl::Now() + timeout;
-  for (auto& [name, hosted] : hosted_) {
-    if (!hosted.consumer) continue;
-    while (hosted.consumer->counters().rebalances == 0 && absl::Now() < deadline) {
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    if (hosted.consumer->counters().rebalances == 0) {
-      log::Warn("consumer has no partitions yet; serving anyway", {{"service", name}});
+absl::StatusOr<std::map<std::string, std::string>> Suite::SourceAddresses() const {
+  std::map<std::string, std::string> addresses;
+  for (const char* source : kPublishingServices) {
+    if (auto peer = config_.peers.find(source); peer != config_.peers.end()) {
+      addresses[source] = peer->second;
+    } else if (hosted_.count(source)) {
+      addresses[source] = endpoint();
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the register consumes the ", source, " service's events, which this process does "
+          "not host: give its address with --peers=", source, "=HOST:PORT"));
     }
   }
+  return addresses;
+}
+
+absl::Status Suite::SubscribeRegister() {
+  Hosted& hosted = hosted_.at("register");
+  delivery::SubscriptionOptions options;
+  options.consumer = "register";
+  options.bus.group_id = "breachd-register";
+  ASSIGN_OR_RETURN(options.sources, SourceAddresses());
+  ASSIGN_OR_RETURN(options.token, identities_->ServiceToken());
+  options.sweep_interval = config_.sweep_interval;
+  register_::RegisterService* handler = register_.get();
+  delivery::ConsumerHooks hooks;
+  hooks.apply = [handler](const breach::v1::EventEnvelope& event) {
+    return handler->ApplyConsumed(event);
+  };
+  hooks.make_durable = [handler] { return handler->MakeAppliedDurable(); };
+  ASSIGN_OR_RETURN(hosted.subscription, delivery::Subscription::Start(
+                                            consumer_bus_, std::move(options), *hosted.store,
+                                            std::move(hooks)));
+  if (!hosted.subscription->AwaitStarted(absl::Seconds(20))) {
+    log::Warn("the register has not caught up or joined its group yet; serving anyway");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* response) {
+  for (auto& [name, hosted] : hosted_) {
+    if (hosted.subscription) {
+      for (auto& row : hosted.subscription->Status()) *response->add_sources() = std::move(row);
+      ASSIGN_OR_RETURN(auto parked, hosted.subscription->Parked());
+      for (auto& event : parked) *response->add_parked() = std::move(event);
+    }
+    breach::v1::OutboxDelivery* outbox = response->add_outboxes();
+    outbox->set_service(name);
+    // Counted up to 10,000: the status must stay cheap when a broker is down for long.
+    ASSIGN_OR_RETURN(auto pending, hosted.store->PendingOutbox(10'000));
+    outbox->set_pending(pending.size());
+    if (hosted.relay) {
+      const bus::OutboxRelayCounters counters = hosted.relay->counters();
+      outbox->set_published(counters.published);
+      outbox->set_errors(counters.errors);
+    }
+  }
+  return absl::OkStatus();
 }
 
 void Suite::Stop(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
-  if (server_) server_->Shutdown(grace);
+  // Subscriptions first: a catch-up may be reading from this very server.
   for (auto& [name, hosted] : hosted_) {
-    if (hosted.consumer) hosted.consumer->Stop();
+    if (hosted.subscription) hosted.subscription->Stop();
   }
+  if (server_) server_->Shutdown(grace);
   for (auto& [name, hosted] : hosted_) {
     if (hosted.relay) hosted.relay->Stop();
   }

@@ -15,6 +15,8 @@
 #include "libs/bus/consumer_loop.h"
 #include "libs/bus/embedded_broker.h"
 #include "libs/bus/outbox_relay.h"
+#include "libs/delivery/event_feed_service.h"
+#include "libs/delivery/subscription.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/grpcutil/server_host.h"
 #include "libs/service/admin_service.h"
@@ -38,6 +40,11 @@ class Suite {
   const auth::IdentityStore& identities() const { return *identities_; }
   // The hosted register (nullptr if not hosted), e.g. to observe applied events.
   register_::RegisterService* register_service() const { return register_.get(); }
+  // The register's subscription (nullptr if not hosted): checkpoints, lag, gaps.
+  delivery::Subscription* register_subscription() const {
+    auto it = hosted_.find("register");
+    return it == hosted_.end() ? nullptr : it->second.subscription.get();
+  }
 
   // Drains: stops taking calls (in-flight ones get `grace`), stops consumers, flushes relays.
   void Stop(absl::Duration grace = absl::Seconds(10));
@@ -49,15 +56,18 @@ class Suite {
     std::unique_ptr<eventstore::EventStore> store;
     std::unique_ptr<service::StoreOutbox> outbox;
     std::unique_ptr<bus::OutboxRelay> relay;
-    std::unique_ptr<bus::ConsumerLoop> consumer;
+    std::unique_ptr<delivery::Subscription> subscription;  // for a consuming service
   };
 
   Suite() = default;
   absl::Status Open(const SuiteConfig& config);
   absl::Status OpenStore(const SuiteConfig& config, const std::string& name);
   std::function<void()> Notifier(const std::string& name);
-  // Waits (at most `timeout`) until every consumer has joined its group and got partitions.
-  void AwaitConsumerAssignments(absl::Duration timeout);
+  // Subscribes the register to every publishing service (bus + catch-up from their stores).
+  absl::Status SubscribeRegister();
+  // The gRPC address of each store the register consumes.
+  absl::StatusOr<std::map<std::string, std::string>> SourceAddresses() const;
+  absl::Status FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* response);
 
   SuiteConfig config_;
   std::unique_ptr<bus::EmbeddedBroker> broker_;
@@ -67,6 +77,7 @@ class Suite {
   std::map<std::string, Hosted> hosted_;
   std::unique_ptr<service::RpcGuard> admin_guard_;
   std::unique_ptr<service::AdminService> admin_;
+  std::unique_ptr<delivery::EventFeedService> feed_;
   std::unique_ptr<intake::IntakeService> intake_;
   std::unique_ptr<register_::RegisterService> register_;
   std::unique_ptr<grpcutil::ServerHost> server_;

@@ -27,4 +27,21 @@ absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag) {
   return services;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string& flag) {
+  std::map<std::string, std::string> peers;
+  for (absl::string_view part : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
+    std::pair<std::string, std::string> peer = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    peer.first = std::string(absl::StripAsciiWhitespace(peer.first));
+    peer.second = std::string(absl::StripAsciiWhitespace(peer.second));
+    bool known = false;
+    for (const char* service : kPublishingServices) known |= peer.first == service;
+    if (!known || peer.second.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--peers: '", part, "' is not SERVICE=HOST:PORT with SERVICE one of intake, register"));
+    }
+    peers[peer.first] = peer.second;
+  }
+  return peers;
+}
+
 }  // namespace breachd::suite

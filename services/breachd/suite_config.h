@@ -1,11 +1,13 @@
 // What one breachd process hosts and how it is wired; filled from flags by main.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace breachd::suite {
 
@@ -18,10 +20,20 @@ struct SuiteConfig {
   std::string kafka = "embedded";  // or bootstrap.servers
   std::vector<std::string> kafka_properties;  // extra librdkafka "key=value"
   std::string identity_file;  // default: <data_dir>/identity.json
-  // Put every stored event back in the outbox at start. Always done with the embedded bus,
-  // whose topics die with the process; consumers ignore what they already applied.
+  // Put every stored event back in the outbox at start: an operator's tool (for a consumer
+  // outside breachd that needs history). breachd's own consumers catch up from the stores.
   bool republish = false;
+  // gRPC address of each service this process does not host but consumes (catch-up reads).
+  std::map<std::string, std::string> peers;
+  // How often consumers check every source store for events the bus did not bring.
+  absl::Duration sweep_interval = absl::Seconds(5);
 };
+
+// Services whose events others consume (each serves its store for catch-up).
+inline constexpr const char* kPublishingServices[] = {"intake", "register"};
+
+// "intake=HOST:PORT,register=HOST:PORT". INVALID_ARGUMENT names a bad entry.
+absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string& flag);
 
 // "all" or a comma-separated list such as "intake,register". INVALID_ARGUMENT names an unknown one.
 absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag);

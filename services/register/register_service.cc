@@ -78,7 +78,7 @@ grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
   });
 }
 
-absl::Status RegisterService::ApplyConsumed(const breach::v1::EventEnvelope& event) {
+absl::StatusOr<bool> RegisterService::ApplyConsumed(const breach::v1::EventEnvelope& event) {
   std::optional<RegisterEntry> entry;
   const std::string breach_id = BreachIdOf(event);
   if (!breach_id.empty()) {
@@ -92,7 +92,7 @@ absl::Status RegisterService::ApplyConsumed(const breach::v1::EventEnvelope& eve
     absl::MutexLock lock(&observer_mu_);
     if (applied_observer_) applied_observer_(event);
   }
-  return absl::OkStatus();
+  return applied;
 }
 
 absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(

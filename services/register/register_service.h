@@ -33,9 +33,10 @@ class RegisterService final : public breach::v1::RegisterService::Service {
                            const breach::v1::GetTimelineRequest* request,
                            breach::v1::Timeline* response) override;
 
-  // Bus handler: applies an event once (dedupe by event id, atomically with the projection
-  // rows). The write is not fsynced: call MakeAppliedDurable() before committing offsets.
-  absl::Status ApplyConsumed(const breach::v1::EventEnvelope& event);
+  // Applies an event once (dedupe by event id, atomically with the projection rows); true if
+  // it was new. Called one event at a time (from the bus or a catch-up). The write is not
+  // fsynced: call MakeAppliedDurable() before committing offsets or checkpoints.
+  absl::StatusOr<bool> ApplyConsumed(const breach::v1::EventEnvelope& event);
 
   absl::Status MakeAppliedDurable() { return store_.WriteProjection({}, /*sync=*/true); }
 

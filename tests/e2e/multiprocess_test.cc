@@ -6,10 +6,15 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "breach/v1/admin.grpc.pb.h"
+#include "breach/v1/intake.grpc.pb.h"
+#include "breach/v1/register.grpc.pb.h"
+#include "grpcpp/create_channel.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -32,7 +37,8 @@ class MultiProcessTest : public ::testing::Test {
   void SetUp() override {
     dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
-    auto bus = ChildProcess::Start({kBin + "/devbus", "--partitions=4"}, dir_ + "/devbus");
+    auto bus = ChildProcess::Start({kBin + "/devbus", absl::StrCat("--partitions=", partitions_)},
+                                   dir_ + "/devbus");
     ASSERT_TRUE(bus.ok()) << bus.status();
     bus_ = std::make_unique<ChildProcess>(*std::move(bus));
     ASSERT_TRUE(WaitUntil([&] { return absl::StrContains(bus_->Stdout(), "bootstrap="); }))
@@ -47,11 +53,13 @@ class MultiProcessTest : public ::testing::Test {
   void StartService(const std::string& name) {
     const std::string ready = absl::StrCat(dir_, "/", name, ".ready");
     std::remove(ready.c_str());
-    auto process = ChildProcess::Start(
-        {kBin + "/breachd", "--services=" + name, "--listen=127.0.0.1:0",
-         "--kafka=" + bootstrap_, absl::StrCat("--data_dir=", dir_, "/", name),
-         absl::StrCat("--identity_file=", dir_, "/identity.json"), "--ready_file=" + ready},
-        absl::StrCat(dir_, "/", name));
+    std::vector<std::string> argv = {
+        kBin + "/breachd", "--services=" + name, "--listen=127.0.0.1:0",
+        "--kafka=" + bootstrap_, absl::StrCat("--data_dir=", dir_, "/", name),
+        absl::StrCat("--identity_file=", dir_, "/identity.json"), "--ready_file=" + ready};
+    // The register catches up from the intake store when the bus lacks events.
+    if (name == "register") argv.push_back("--peers=intake=" + endpoints_["intake"]);
+    auto process = ChildProcess::Start(argv, absl::StrCat(dir_, "/", name));
     ASSERT_TRUE(process.ok()) << process.status();
     services_[name] = std::make_unique<ChildProcess>(*std::move(process));
     ASSERT_TRUE(WaitUntil([&] { return !ReadFile(ready).empty(); }))
@@ -86,6 +94,7 @@ class MultiProcessTest : public ::testing::Test {
     return doc.contains("entries") ? static_cast<int>(doc["entries"].size()) : 0;
   }
 
+  int partitions_ = 4;
   std::string dir_;
   std::string bootstrap_;
   std::unique_ptr<ChildProcess> bus_;
@@ -140,6 +149,89 @@ TEST_F(MultiProcessTest, BreachctlReportsErrorsInOneLineAndExitsNonZero) {
   CommandResult shown = Breachctl({"breach", "get", id}, kVespucciDpoToken);
   EXPECT_EQ(shown.exit_code, 0);
   EXPECT_THAT(shown.out, HasSubstr(id));
+}
+
+// librdkafka's mock broker keeps about 5 MB per partition and drops the oldest messages.
+class OneSmallPartitionTest : public MultiProcessTest {
+ protected:
+  void SetUp() override {
+    partitions_ = 1;
+    MultiProcessTest::SetUp();
+  }
+
+  std::shared_ptr<grpc::Channel> Channel(const std::string& service) {
+    return grpc::CreateChannel(endpoints_[service], grpc::InsecureChannelCredentials());
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    context->AddMetadata("authorization", "Bearer " + token);
+    return context;
+  }
+
+  // Every entry of the provider's register, page by page (-1 if the register cannot answer).
+  int RegisterCount() {
+    auto stub = breach::v1::RegisterService::NewStub(Channel("register"));
+    breach::v1::ListBreachesRequest request;
+    request.set_page_size(500);
+    int count = 0;
+    do {
+      breach::v1::ListBreachesResponse page;
+      if (!stub->ListBreaches(As(kOperatorToken).get(), request, &page).ok()) return -1;
+      count += page.entries_size();
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return count;
+  }
+};
+
+TEST_F(OneSmallPartitionTest, PausedRegisterCatchesUpFarBeyondWhatTheBusKeeps) {
+  auto intake = breach::v1::IntakeService::NewStub(Channel("intake"));
+  breach::v1::BreachReport form = LostLaptopReport(kVespucci);
+  form.set_description(std::string(8000, 'x'));  // about 8 KB per event on the bus
+
+  auto file = [&](int count, const std::string& prefix) {
+    for (int i = 0; i < count; ++i) {
+      breach::v1::ReportBreachRequest request;
+      request.set_request_id(absl::StrCat(prefix, i));
+      *request.mutable_report() = form;
+      breach::v1::Report report;
+      const grpc::Status status =
+          intake->ReportBreach(As(kVespucciDpoToken).get(), request, &report);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+    }
+  };
+  // The register is reading along: it has a position on the bus.
+  file(5, "before-");
+  ASSERT_TRUE(WaitUntil([&] { return RegisterCount() == 5; }));
+
+  ASSERT_EQ(kill(services_["register"]->pid(), SIGSTOP), 0);
+  // ~12 MB: far more than the broker keeps for the partition while the register sleeps.
+  file(1500, "paused-");
+  constexpr int kReports = 1505;
+  ASSERT_EQ(kill(services_["register"]->pid(), SIGCONT), 0);
+
+  // Every acknowledged report, exactly once, without a restart.
+  ASSERT_TRUE(WaitUntil([&] { return RegisterCount() == kReports; }, absl::Seconds(120)))
+      << RegisterCount();
+  // The bus consumer notices the offsets the broker dropped: a gap, logged and counted.
+  auto admin = breach::v1::AdminService::NewStub(Channel("register"));
+  auto intake_row = [&]() -> std::optional<breach::v1::SourceDelivery> {
+    breach::v1::GetDeliveryStatusResponse status;
+    if (!admin->GetDeliveryStatus(As(kOperatorToken).get(), {}, &status).ok()) return std::nullopt;
+    for (const auto& row : status.sources()) {
+      if (row.source() == "intake") return row;
+    }
+    return std::nullopt;
+  };
+  ASSERT_TRUE(WaitUntil([&] {
+    auto row = intake_row();
+    return row.has_value() && row->gaps_detected() >= 1 && row->gaps_repaired() >= 1;
+  })) << "the lost offsets went unnoticed: " << services_["register"]->Stderr();
+  EXPECT_GT(intake_row()->caught_up_events(), 0u);
+  EXPECT_THAT(services_["register"]->Stderr(), HasSubstr("gone from the broker"));
+  EXPECT_EQ(RegisterCount(), kReports);
 }
 
 }  // namespace

@@ -35,7 +35,9 @@ void WriteTwoSchoolIdentity(const std::string& path) {
         {{"token", kVespucciStaffToken}, {"subject", "user:segreteria"}, {"tenant", kVespucci},
          {"roles", {"school-staff"}}},
         {{"token", kGalileiDpoToken}, {"subject", "user:dpo-galilei"}, {"tenant", kGalilei},
-         {"roles", {"school-dpo"}}}}}};
+         {"roles", {"school-dpo"}}},
+        {{"token", kServiceToken}, {"subject", "service:breachd"}, {"tenant", "provider"},
+         {"roles", {"service"}}}}}};
   std::ofstream(path) << doc.dump(2);
 }
 

@@ -15,6 +15,7 @@ inline constexpr char kOperatorToken[] = "test-operator-token";
 inline constexpr char kVespucciDpoToken[] = "test-vespucci-dpo-token";
 inline constexpr char kVespucciStaffToken[] = "test-vespucci-staff-token";
 inline constexpr char kGalileiDpoToken[] = "test-galilei-dpo-token";
+inline constexpr char kServiceToken[] = "test-service-token";  // services catching up
 inline constexpr char kVespucci[] = "MIIS01200V";
 inline constexpr char kGalilei[] = "RMIC81500L";
 

@@ -235,6 +235,104 @@ TEST_F(ConsumerLoopTest, ReplacesACrashedMemberWithinTheSessionTimeout) {
   RecordProperty("takeover_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - restarted)));
 }
 
+TEST_F(ConsumerLoopTest, AnEventThatFailsForGoodIsParkedAndTheRestFlows) {
+  const auto ids = Publish(1, 5);
+  DedupingHandler handler;
+  handler.FailWith([&](const breach::v1::EventEnvelope& event) {
+    return event.event_id() == ids[1] ? absl::InvalidArgumentError("unreadable payload")
+                                      : absl::OkStatus();
+  });
+  std::vector<std::string> parked;
+  absl::Mutex parked_mu;
+  ConsumerLoopOptions options;
+  options.on_poison = [&](const breach::v1::EventEnvelope& event, const absl::Status&) {
+    absl::MutexLock lock(&parked_mu);
+    parked.push_back(event.event_id());
+    return absl::OkStatus();
+  };
+  auto loop = StartLoop(handler, options);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == ids.size() - 1; }));
+  loop->Stop();
+  EXPECT_EQ(loop->counters().poisoned, 1u);
+  absl::MutexLock lock(&parked_mu);
+  EXPECT_THAT(parked, ElementsAre(ids[1]));
+}
+
+// librdkafka's mock broker keeps about 5 MB per partition: one partition, big events.
+class ConsumerLoopGapTest : public ConsumerLoopTest {
+ protected:
+  void SetUp() override {
+    EmbeddedBrokerOptions options;
+    options.events_partitions = 1;
+    ASSERT_OK_AND_ASSIGN(broker_, EmbeddedBroker::Start(options));
+    config_ = broker_->Config();
+  }
+
+  std::vector<std::string> PublishBig(int count, const std::string& stream) {
+    std::vector<std::string> ids;
+    for (int version = 1; version <= count; ++version) {
+      auto event = TestEvent(stream, version);
+      event.set_causation_id(std::string(8000, 'x'));  // ~8 KB on the bus
+      ids.push_back(event.event_id());
+      outbox_.Add(event);
+    }
+    auto relay = OutboxRelay::Start(config_, outbox_);
+    EXPECT_THAT(relay, IsOk());
+    if (relay.ok()) {
+      EXPECT_TRUE(WaitUntil([&] { return outbox_.pending() == 0; }, absl::Seconds(60)));
+      (*relay)->Stop();
+    }
+    return ids;
+  }
+};
+
+TEST_F(ConsumerLoopGapTest, OffsetsTheBrokerDroppedAreReportedNeverSkippedQuietly) {
+  DedupingHandler handler;
+  std::atomic<int> lost_gaps{0};
+  ConsumerLoopOptions options;
+  options.on_gap = [&](const OffsetReset& gap) {
+    EXPECT_EQ(gap.topic, kBreachEventsTopic);
+    EXPECT_EQ(gap.partition, 0);
+    EXPECT_EQ(gap.lost_offset, 3);
+    ++lost_gaps;
+  };
+  const auto first = PublishBig(3, "before");
+  auto loop = StartLoop(handler, options);
+  ASSERT_TRUE(WaitUntil([&] { return handler.applied_count() == first.size(); }));
+  loop->Stop();  // commits offset 3
+  EXPECT_EQ(lost_gaps.load(), 0);
+
+  // ~12 MB while the group is away: the broker drops the oldest, the committed offset included.
+  const auto later = PublishBig(1500, "while-away");
+  loop = StartLoop(handler, options);
+  ASSERT_TRUE(WaitUntil([&] { return lost_gaps.load() >= 1; }, absl::Seconds(30)));
+  EXPECT_GE(loop->counters().gaps, 1u);
+  // It goes on reading what the broker still has, up to the newest event.
+  ASSERT_TRUE(WaitUntil([&] { return handler.Saw(later.back()); }, absl::Seconds(30)));
+  EXPECT_FALSE(handler.Saw(later.front()));  // gone from the broker: the caller catches up
+  loop->Stop();
+}
+
+TEST(ParseOffsetResetTest, ReadsLibrdkafkasOffsetResetLine) {
+  // As rdkafka_offset.c (2.0.2) writes it for a fetch position the broker no longer has.
+  auto reset = ParseOffsetReset(
+      "[thrd:main]: breach.events.v1 [3]: offset reset (at offset 5706, broker 1) to cached "
+      "BEGINNING "
+      "offset 9120: fetch failed due to requested offset not available on the broker: "
+      "Broker: Offset out of range");
+  ASSERT_TRUE(reset.has_value());
+  EXPECT_EQ(reset->topic, "breach.events.v1");
+  EXPECT_EQ(reset->partition, 3);
+  EXPECT_EQ(reset->lost_offset, 5706);
+  EXPECT_TRUE(reset->lost);
+
+  auto fresh = ParseOffsetReset(
+      "breach.events.v1 [0]: offset reset (at offset INVALID, broker -1) to BEGINNING: "
+      "update: Success");
+  EXPECT_FALSE(fresh.has_value());  // no numeric position: nothing was lost
+  EXPECT_FALSE(ParseOffsetReset("Group \"x\" heartbeat error").has_value());
+}
+
 TEST_F(ConsumerLoopTest, MissingGroupIsInvalid) {
   DedupingHandler handler;
   EXPECT_THAT(ConsumerLoop::Start(config_, {}, handler.AsHandler()),

@@ -1,0 +1,87 @@
+#include "libs/delivery/event_feed_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/common/status_macros.h"
+
+namespace breachd::delivery {
+namespace {
+constexpr char kReadMethod[] = "/breach.v1.EventFeedService/ReadEvents";
+}  // namespace
+
+EventFeedService::EventFeedService(std::map<std::string, eventstore::EventStore*> stores,
+                                   const service::RpcGuard& guard)
+    : stores_(std::move(stores)), guard_(guard) {}
+
+grpc::Status EventFeedService::ReadEvents(
+    grpc::ServerContext* context, const breach::v1::ReadEventsRequest* request,
+    grpc::ServerWriter<breach::v1::ReadEventsResponse>* writer) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadEventFeed, "", kReadMethod));
+    return Stream(*context, *request, *writer);
+  });
+}
+
+absl::Status EventFeedService::Stream(grpc::ServerContext& context,
+                                      const breach::v1::ReadEventsRequest& request,
+                                      grpc::ServerWriter<breach::v1::ReadEventsResponse>& writer) {
+  auto store_it = stores_.find(request.source());
+  if (store_it == stores_.end()) {
+    std::vector<std::string> hosted;
+    for (const auto& [name, store] : stores_) hosted.push_back(name);
+    return absl::InvalidArgumentError(absl::StrCat("source: this process hosts no store '",
+                                                   request.source(), "' (it hosts ",
+                                                   absl::StrJoin(hosted, ", "), ")"));
+  }
+  if (request.batch_size() < 0 || request.batch_size() > kMaxFeedBatch) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch_size must be between 0 and ", kMaxFeedBatch));
+  }
+  eventstore::EventStore& store = *store_it->second;
+  const int batch_size = request.batch_size() == 0 ? kDefaultFeedBatch : request.batch_size();
+  // Everything at or below the head is final: a reader that checkpoints here misses nothing.
+  const uint64_t head = store.LastPosition();
+  const uint64_t from = std::max<uint64_t>(request.from_position(), 1);
+
+  breach::v1::ReadEventsResponse batch;
+  batch.set_head_position(head);
+  size_t batch_bytes = 0;
+  uint64_t sent = 0;
+  bool cut_short = false;  // stopped at max_events before the head
+  absl::Status write_status;
+  auto flush = [&](uint64_t read_through, bool end) {
+    batch.set_read_through(read_through);
+    batch.set_end(end);
+    if (!writer.Write(batch)) {
+      write_status = absl::CancelledError("the reader went away");
+      return false;
+    }
+    batch.clear_events();
+    batch_bytes = 0;
+    return true;
+  };
+  RETURN_IF_ERROR(store.ReadAll(from, [&](const eventstore::EventEnvelope& event) -> absl::StatusOr<bool> {
+    if (event.position() > head) return false;
+    if (request.max_events() != 0 && sent == request.max_events()) {
+      cut_short = true;
+      return false;
+    }
+    if (context.IsCancelled()) return absl::CancelledError("the reader went away");
+    batch_bytes += event.ByteSizeLong();
+    *batch.add_events() = event;
+    ++sent;
+    if (batch.events_size() >= batch_size || batch_bytes >= kFeedMessageBytes) {
+      return flush(event.position(), /*end=*/false);
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(write_status);
+  const uint64_t last_sent =
+      batch.events_size() > 0 ? batch.events(batch.events_size() - 1).position() : 0;
+  // Cut short: only what was sent is covered; otherwise the whole range up to the head is.
+  const uint64_t read_through = cut_short ? std::max(last_sent, batch.read_through()) : head;
+  flush(read_through, /*end=*/true);
+  return write_status;
+}
+
+}  // namespace breachd::delivery

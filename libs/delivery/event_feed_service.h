@@ -1,0 +1,37 @@
+// EventFeedService: a hosted store's events in store order, from a position, as a server
+// stream. Consumers use it to catch up when the bus lacks what they need (see docs/bus.md).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "breach/v1/feed.grpc.pb.h"
+#include "libs/eventstore/event_store.h"
+#include "libs/service/rpc_guard.h"
+
+namespace breachd::delivery {
+
+inline constexpr int kDefaultFeedBatch = 500;
+inline constexpr int kMaxFeedBatch = 1000;
+// A response message is cut at about this size, far below gRPC's message limit.
+inline constexpr size_t kFeedMessageBytes = 1 << 20;
+
+class EventFeedService final : public breach::v1::EventFeedService::Service {
+ public:
+  // `stores`: service name -> its store (not owned). `guard` authenticates and records refusals.
+  EventFeedService(std::map<std::string, eventstore::EventStore*> stores,
+                   const service::RpcGuard& guard);
+
+  grpc::Status ReadEvents(grpc::ServerContext* context,
+                          const breach::v1::ReadEventsRequest* request,
+                          grpc::ServerWriter<breach::v1::ReadEventsResponse>* writer) override;
+
+ private:
+  absl::Status Stream(grpc::ServerContext& context, const breach::v1::ReadEventsRequest& request,
+                      grpc::ServerWriter<breach::v1::ReadEventsResponse>& writer);
+
+  std::map<std::string, eventstore::EventStore*> stores_;
+  const service::RpcGuard& guard_;
+};
+
+}  // namespace breachd::delivery

@@ -1,0 +1,274 @@
+#include "libs/delivery/subscription.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+
+namespace breachd::delivery {
+namespace {
+
+using breach::v1::EventEnvelope;
+
+constexpr char kParkedPrefix[] = "parked-consumed/";
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+
+}  // namespace
+
+std::string CheckpointKey(const std::string& source) { return absl::StrCat("checkpoint/", source); }
+std::string ParkedKey(const std::string& event_id) { return absl::StrCat(kParkedPrefix, event_id); }
+
+absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Start(const bus::BusConfig& bus,
+                                                                  SubscriptionOptions options,
+                                                                  eventstore::EventStore& store,
+                                                                  ConsumerHooks hooks) {
+  if (options.consumer.empty()) return absl::InvalidArgumentError("consumer: empty");
+  if (options.sources.empty()) return absl::InvalidArgumentError("sources: none");
+  if (!hooks.apply || !hooks.make_durable) return absl::InvalidArgumentError("hooks: missing");
+  std::unique_ptr<Subscription> subscription(
+      new Subscription(std::move(options), store, std::move(hooks)));
+  Subscription* self = subscription.get();
+  RETURN_IF_ERROR(self->LoadCheckpoints());
+
+  bus::ConsumerLoopOptions loop_options = self->options_.bus;
+  loop_options.before_commit = [self] { return self->hooks_.make_durable(); };
+  loop_options.on_gap = [self](const bus::OffsetReset&) { self->NoteGap(); };
+  loop_options.on_poison = [self](const EventEnvelope& event, const absl::Status& error) {
+    return self->Park(event, error);
+  };
+  ASSIGN_OR_RETURN(self->loop_,
+                   bus::ConsumerLoop::Start(bus, std::move(loop_options),
+                                            [self](const EventEnvelope& event) {
+                                              return self->ApplyFromBus(event);
+                                            }));
+  self->thread_ = std::thread([self] { self->Run(); });
+  return subscription;
+}
+
+Subscription::Subscription(SubscriptionOptions options, eventstore::EventStore& store,
+                           ConsumerHooks hooks)
+    : options_(std::move(options)), store_(store), hooks_(std::move(hooks)) {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, target] : options_.sources) {
+    sources_[name].reader = std::make_unique<SourceReader>(name, target, options_.token);
+  }
+}
+
+Subscription::~Subscription() { Stop(); }
+
+void Subscription::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  if (loop_) loop_->Stop();
+}
+
+bool Subscription::stopping() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
+}
+
+absl::Status Subscription::LoadCheckpoints() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [name, source] : sources_) {
+    ASSIGN_OR_RETURN(std::optional<std::string> row, store_.GetProjection(CheckpointKey(name)));
+    if (row.has_value() && !absl::SimpleAtoi(*row, &source.applied_through)) {
+      return absl::DataLossError(absl::StrCat("checkpoint of ", name, " is unreadable: ", *row));
+    }
+    source.head = source.applied_through;
+  }
+  return absl::OkStatus();
+}
+
+bool Subscription::AwaitStarted(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  {
+    absl::MutexLock lock(&mu_);
+    auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return first_round_done_; };
+    if (!mu_.AwaitWithDeadline(absl::Condition(&done), deadline)) return false;
+  }
+  // A consumer group's first join takes seconds (the mock broker waits for more members);
+  // saying "ready" before it would show an empty register right after the first report.
+  while (loop_->counters().rebalances == 0) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+void Subscription::RequestCatchUp() {
+  absl::MutexLock lock(&mu_);
+  catch_up_requested_ = true;
+}
+
+void Subscription::NoteGap() {
+  absl::MutexLock lock(&mu_);
+  ++gaps_detected_;
+  catch_up_requested_ = true;
+}
+
+void Subscription::Run() {
+  while (true) {
+    std::vector<std::string> names;
+    {
+      absl::MutexLock lock(&mu_);
+      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || catch_up_requested_;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&wake), options_.sweep_interval);
+      if (stopping_) return;
+      catch_up_requested_ = false;
+      for (const auto& [name, source] : sources_) names.push_back(name);
+    }
+    for (const std::string& name : names) {
+      if (stopping()) return;
+      const absl::Status status = CatchUp(name);
+      absl::MutexLock lock(&mu_);
+      Source& source = sources_.at(name);
+      if (status.ok()) {
+        source.last_error.clear();
+      } else if (source.last_error != status.ToString()) {
+        source.last_error = status.ToString();
+        log::Warn("catch-up failed; will try again",
+                  {{"consumer", options_.consumer}, {"source", name}, {"error", source.last_error}});
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    first_round_done_ = true;
+  }
+}
+
+absl::Status Subscription::CatchUp(const std::string& name) {
+  SourceReader* reader;
+  uint64_t after;
+  uint64_t gaps_before;
+  {
+    absl::MutexLock lock(&mu_);
+    reader = sources_.at(name).reader.get();
+    after = sources_.at(name).applied_through;
+    gaps_before = gaps_detected_;
+  }
+  uint64_t applied_new = 0;
+  ASSIGN_OR_RETURN(
+      uint64_t head,
+      reader->ReadAfter(after, [&](const std::vector<const EventEnvelope*>& events,
+                                   uint64_t read_through) -> absl::Status {
+        for (const EventEnvelope* event : events) {
+          ASSIGN_OR_RETURN(bool applied, ApplyOrPark(*event));
+          applied_new += applied;
+        }
+        // After the events it covers, in the same log: never claims more than survived.
+        RETURN_IF_ERROR(store_.WriteProjection(
+            {{CheckpointKey(name), absl::StrCat(read_through)}}, /*sync=*/false));
+        absl::MutexLock lock(&mu_);
+        Source& source = sources_.at(name);
+        source.applied_through = std::max(source.applied_through, read_through);
+        source.head = std::max(source.head, read_through);
+        return absl::OkStatus();
+      }));
+  RETURN_IF_ERROR(hooks_.make_durable());
+  absl::MutexLock lock(&mu_);
+  Source& source = sources_.at(name);
+  source.head = std::max(source.head, head);
+  ++source.catch_ups;
+  source.caught_up_events += applied_new;
+  source.gaps_repaired = gaps_before;
+  source.last_catch_up = absl::Now();
+  if (applied_new > 0) {
+    log::Info("caught up from the source store",
+              {{"consumer", options_.consumer},
+               {"source", name},
+               {"applied", absl::StrCat(applied_new)},
+               {"through", absl::StrCat(source.applied_through)}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Subscription::ApplyFromBus(const EventEnvelope& event) {
+  bool applied;
+  {
+    absl::MutexLock lock(&apply_mu_);
+    ASSIGN_OR_RETURN(applied, hooks_.apply(event));
+  }
+  absl::MutexLock lock(&mu_);
+  if (auto source = sources_.find(event.source()); source != sources_.end()) {
+    // The bus is often first to show that a source has grown: the status shows the lag.
+    source->second.head = std::max(source->second.head, event.position());
+    source->second.bus_events += applied;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Subscription::ApplyOrPark(const EventEnvelope& event) {
+  absl::StatusOr<bool> applied;
+  {
+    absl::MutexLock lock(&apply_mu_);
+    applied = hooks_.apply(event);
+  }
+  if (applied.ok() || bus::IsRetryable(applied.status())) return applied;
+  RETURN_IF_ERROR(Park(event, applied.status()));
+  log::Error("catch-up: event failed for good; parked it and went on",
+             {{"consumer", options_.consumer},
+              {"event_id", event.event_id()},
+              {"error", applied.status().ToString()}});
+  return false;
+}
+
+absl::Status Subscription::Park(const EventEnvelope& event, const absl::Status& error) {
+  breach::v1::ParkedConsumerEvent parked;
+  parked.set_consumer(options_.consumer);
+  *parked.mutable_event() = event;
+  parked.set_error(error.ToString());
+  *parked.mutable_parked_at() = ToTimestamp(absl::Now());
+  // Marked as consumed in the same batch: a redelivery no longer blocks what follows it.
+  return store_.ApplyConsumed(event.event_id(),
+                              {{ParkedKey(event.event_id()), parked.SerializeAsString()}},
+                              /*sync=*/true)
+      .status();
+}
+
+std::vector<breach::v1::SourceDelivery> Subscription::Status() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<breach::v1::SourceDelivery> out;
+  for (const auto& [name, source] : sources_) {
+    breach::v1::SourceDelivery& row = out.emplace_back();
+    row.set_consumer(options_.consumer);
+    row.set_source(name);
+    row.set_applied_through(source.applied_through);
+    row.set_source_head(source.head);
+    row.set_lag(source.head - std::min(source.head, source.applied_through));
+    row.set_gaps_detected(gaps_detected_);
+    row.set_gaps_repaired(source.gaps_repaired);
+    row.set_catch_ups(source.catch_ups);
+    row.set_caught_up_events(source.caught_up_events);
+    row.set_bus_events(source.bus_events);
+    row.set_last_error(source.last_error);
+    if (source.last_catch_up != absl::InfinitePast()) {
+      *row.mutable_last_catch_up() = ToTimestamp(source.last_catch_up);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<breach::v1::ParkedConsumerEvent>> Subscription::Parked() const {
+  std::vector<breach::v1::ParkedConsumerEvent> parked;
+  absl::Status row_status;
+  RETURN_IF_ERROR(store_.ScanProjection(
+      kParkedPrefix, "", [&](const std::string& key, const std::string& value) {
+        if (!parked.emplace_back().ParseFromString(value)) {
+          row_status = absl::DataLossError(absl::StrCat("parked row ", key, " is unreadable"));
+          return false;
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(row_status);
+  return parked;
+}
+
+}  // namespace breachd::delivery

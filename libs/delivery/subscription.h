@@ -1,0 +1,117 @@
+// A consumer's subscription to the events of the other services (and its own): the bus for
+// speed, the source stores for completeness.
+//
+// - The bus (ConsumerLoop) delivers events within milliseconds. It is a transport, never a
+//   store: the broker may drop old offsets, lose everything on restart, or never have seen the
+//   early events.
+// - Catch-up reads each source's store in order over gRPC (EventFeedService) from this
+//   consumer's checkpoint for that source, and applies what is missing. It runs at start, when
+//   the bus reports a gap, and every `sweep_interval` (a cheap call when nothing is missing).
+// - The checkpoint of a source ("every event of it at a position <= N is applied") is written
+//   after the events it covers, in the same write-ahead log, so it never claims more than
+//   what survived a crash; it only moves through catch-up, which read the store in order.
+// Both paths apply through one Applier (dedupe by event id), one event at a time. An event
+// that fails for good is parked (kept, visible in the status) and the rest goes on.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "breach/v1/admin.pb.h"
+#include "libs/bus/consumer_loop.h"
+#include "libs/delivery/source_reader.h"
+#include "libs/eventstore/event_store.h"
+
+namespace breachd::delivery {
+
+struct SubscriptionOptions {
+  std::string consumer;                        // the consuming service, e.g. "register"
+  bus::ConsumerLoopOptions bus;                // group_id and tuning; hooks are set here
+  std::map<std::string, std::string> sources;  // source service -> its gRPC address
+  std::string token;                           // bearer token with the service role
+  absl::Duration sweep_interval = absl::Seconds(5);
+};
+
+struct ConsumerHooks {
+  // Applies an event at most once (dedupe by event id), without fsync; true if it was new.
+  std::function<absl::StatusOr<bool>(const breach::v1::EventEnvelope& event)> apply;
+  // Makes every earlier apply durable (one fsync).
+  std::function<absl::Status()> make_durable;
+};
+
+class Subscription {
+ public:
+  // `store` is the consumer's own store: checkpoints and parked events live there.
+  static absl::StatusOr<std::unique_ptr<Subscription>> Start(const bus::BusConfig& bus,
+                                                             SubscriptionOptions options,
+                                                             eventstore::EventStore& store,
+                                                             ConsumerHooks hooks);
+  ~Subscription();  // Stop()
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+
+  void Stop();
+
+  // Waits until every source has been caught up once (or tried and failed) and the bus
+  // consumer holds partitions; false if `timeout` passed first.
+  bool AwaitStarted(absl::Duration timeout);
+  // Asks for a catch-up of every source as soon as possible (does not wait for it).
+  void RequestCatchUp();
+
+  std::vector<breach::v1::SourceDelivery> Status() const;
+  absl::StatusOr<std::vector<breach::v1::ParkedConsumerEvent>> Parked() const;
+  bus::ConsumerLoopCounters bus_counters() const { return loop_->counters(); }
+
+ private:
+  struct Source {
+    std::unique_ptr<SourceReader> reader;
+    uint64_t applied_through = 0;  // the checkpoint
+    uint64_t head = 0;             // highest position known to exist in the source store
+    uint64_t gaps_repaired = 0;
+    uint64_t catch_ups = 0;
+    uint64_t caught_up_events = 0;
+    uint64_t bus_events = 0;
+    std::string last_error;
+    absl::Time last_catch_up = absl::InfinitePast();
+  };
+
+  Subscription(SubscriptionOptions options, eventstore::EventStore& store, ConsumerHooks hooks);
+  absl::Status LoadCheckpoints();
+  void Run();
+  absl::Status CatchUp(const std::string& name);
+  // The bus path: the loop retries or parks (on_poison) on failure.
+  absl::Status ApplyFromBus(const breach::v1::EventEnvelope& event);
+  // The catch-up path: applies one event; parks it when it fails for good.
+  absl::StatusOr<bool> ApplyOrPark(const breach::v1::EventEnvelope& event);
+  absl::Status Park(const breach::v1::EventEnvelope& event, const absl::Status& error);
+  void NoteGap();
+  bool stopping() const;
+
+  const SubscriptionOptions options_;
+  eventstore::EventStore& store_;
+  const ConsumerHooks hooks_;
+  std::unique_ptr<bus::ConsumerLoop> loop_;
+
+  absl::Mutex apply_mu_;  // one event applied at a time, from either path
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, Source> sources_ ABSL_GUARDED_BY(mu_);
+  uint64_t gaps_detected_ ABSL_GUARDED_BY(mu_) = 0;
+  bool catch_up_requested_ ABSL_GUARDED_BY(mu_) = true;
+  bool first_round_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::thread thread_;
+};
+
+// Projection rows a subscription keeps in the consumer's store.
+std::string CheckpointKey(const std::string& source);
+std::string ParkedKey(const std::string& event_id);
+
+}  // namespace breachd::delivery
