@@ -68,6 +68,10 @@ TEST(CommandLineTest, AShortSwitchTakesNoAttachedValue) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("-hx")));
 }
 
+TEST(OutputTest, OneLineJoinsLines) {
+  EXPECT_EQ(OneLine("a\nb\r\nc\td"), "a b c d");
+}
+
 TEST(OutputTest, ShortenNeverSplitsAUtf8Character) {
   EXPECT_EQ(Shorten("perché", 20), "perché");
   const std::string cut = Shorten("àààààààààà", 8);  // each à is two bytes
