@@ -60,10 +60,7 @@ int RunCli(const CliSpec& cli, const std::vector<std::string>& args, ProcessIo i
   if (const std::string problem = CheckCommandLine(cli, command, *line); !problem.empty()) {
     return PrintUsageError(io.err, problem, path);
   }
-  const std::string output = line->FlagOr("output", "table");
-  if (output != "table" && output != "json") {
-    return PrintUsageError(io.err, "-o must be table or json", path);
-  }
+  const std::string output = line->FlagOr("output", "table");  // table or json: checked above
   double timeout_seconds = 10;
   if (auto timeout = line->Flag("timeout");
       timeout && (!absl::SimpleAtod(*timeout, &timeout_seconds) || timeout_seconds <= 0)) {

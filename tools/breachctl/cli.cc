@@ -152,6 +152,10 @@ std::string CheckCommandLine(const CliSpec& cli, const CommandSpec& command,
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return absl::StrCat(PathOf(command), " does not take --", name);
     }
+    const std::vector<std::string>& choices = FindFlag(cli, name)->choices;
+    if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
+      return absl::StrCat("--", name, " must be ", absl::StrJoin(choices, " or "));
+    }
   }
   const size_t args = line.words.size() - command.path.size();
   const std::string usage = absl::StrCat("usage: ", cli.program, " ", PathOf(command),

@@ -62,8 +62,8 @@ Resolution Resolve(const CliSpec& cli, const std::vector<std::string>& words);
 // The parser's view of the table: every flag, by its long and short names.
 FlagSpec ParserFlags(const CliSpec& cli);
 
-// The problem with `line` for `command` ("" when none): a flag the command does not take, or
-// too few or too many words after its path.
+// The problem with `line` for `command` ("" when none): a flag the command does not take, a
+// value that is not one of the flag's choices, or too few or too many words after its path.
 std::string CheckCommandLine(const CliSpec& cli, const CommandSpec& command,
                              const CommandLine& line);
 

@@ -112,7 +112,7 @@ TEST(AppTest, UsageErrorsAreOneLineAndExitTwo) {
                      "unknown command 'breach frob' (see 'breachctl help breach')");
   ExpectOneLineError(Breachctl({"breach", "list", "--nope"}), 2, "unknown flag --nope");
   ExpectOneLineError(Breachctl({"breach", "list", "-o", "yaml"}), 2,
-                     "-o must be table or json (see 'breachctl help breach list')");
+                     "--output must be table or json (see 'breachctl help breach list')");
   ExpectOneLineError(Breachctl({"report", "create", "--tenant", "X"}), 2,
                      "report create does not take --tenant");
   ExpectOneLineError(Breachctl({"breach", "get"}), 2, "missing argument");

@@ -137,6 +137,16 @@ TEST(CheckCommandLineTest, FlagsMustBelongToTheCommand) {
             "assess preview does not take --token");
 }
 
+TEST(CheckCommandLineTest, ValuesMustBeAmongTheFlagsChoices) {
+  const CommandSpec& list = *Resolve(Cli(), {"breach", "list"}).command;
+  EXPECT_EQ(CheckCommandLine(Cli(), list, Parse({"breach", "list", "-ojson", "--status=reported"})),
+            "");
+  EXPECT_EQ(CheckCommandLine(Cli(), list, Parse({"breach", "list", "-o", "yaml"})),
+            "--output must be table or json");
+  EXPECT_EQ(CheckCommandLine(Cli(), list, Parse({"breach", "list", "--status", "closed"})),
+            "--status must be reported");
+}
+
 TEST(CheckCommandLineTest, CountsTheWordsAfterThePath) {
   const CommandSpec& get = *Resolve(Cli(), {"breach", "get"}).command;
   EXPECT_EQ(CheckCommandLine(Cli(), get, Parse({"breach", "get", "ID"})), "");
