@@ -67,12 +67,9 @@ int RunCli(const CliSpec& cli, const std::vector<std::string>& args, ProcessIo i
     return PrintUsageError(io.err, "--timeout must be a positive number of seconds", path);
   }
   Connection connection(Settings(*line, timeout_seconds));
-  CommandIo command_io{connection,
-                       output == "json" ? OutputFormat::kJson : OutputFormat::kTable,
-                       io.in,
-                       io.out,
-                       io.err,
-                       io.in_is_terminal,
+  CommandIo command_io{connection, output == "json" ? OutputFormat::kJson : OutputFormat::kTable,
+                       io.in,      io.out,
+                       io.err,     io.in_is_terminal,
                        path};
   return command.run(*line, command_io);
 }

@@ -1,7 +1,6 @@
 #include "tools/breachctl/cli.h"
 
 #include <algorithm>
-#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -152,9 +151,10 @@ std::string CheckCommandLine(const CliSpec& cli, const CommandSpec& command,
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return absl::StrCat(PathOf(command), " does not take --", name);
     }
-    const std::vector<std::string>& choices = FindFlag(cli, name)->choices;
-    if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
-      return absl::StrCat("--", name, " must be ", absl::StrJoin(choices, " or "));
+    const FlagInfo* flag = FindFlag(cli, name);
+    if (flag != nullptr && !flag->choices.empty() &&
+        std::find(flag->choices.begin(), flag->choices.end(), value) == flag->choices.end()) {
+      return absl::StrCat("--", name, " must be ", absl::StrJoin(flag->choices, " or "));
     }
   }
   const size_t args = line.words.size() - command.path.size();
@@ -271,7 +271,8 @@ std::string BashCompletion(const CliSpec& cli) {
       args = {"bash"};
     }
     if (args.empty()) {
-      absl::StrAppend(&branches, CaseBranch(absl::StrCat("\"", path, "\"|\"", path, " \"*"), {}, flags));
+      absl::StrAppend(&branches,
+                      CaseBranch(absl::StrCat("\"", path, "\"|\"", path, " \"*"), {}, flags));
     } else {  // the argument, then nothing more
       absl::StrAppend(&branches, CaseBranch("\"" + path + "\"", args, flags),
                       CaseBranch("\"" + path + " \"*", {}, flags));
@@ -281,36 +282,22 @@ std::string BashCompletion(const CliSpec& cli) {
       "# bash completion for ", cli.program, " (commands, subcommands, flags and flag values).\n",
       "# Load it in the current shell with:  source <(", cli.program, " completion bash)\n",
       "# or for every shell: ", cli.program, " completion bash > ~/.local/share/bash-completion/",
-      "completions/", cli.program, "\n",
-      function, "() {\n",
+      "completions/", cli.program, "\n", function, "() {\n",
       "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"\" path=\"\" word words flags i\n",
       "  (( COMP_CWORD > 0 )) && prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n",
       "  # --flag=value arrives as three words when '=' breaks words.\n",
-      "  if [[ $cur == \"=\" ]]; then\n",
-      "    cur=\"\"\n",
+      "  if [[ $cur == \"=\" ]]; then\n", "    cur=\"\"\n",
       "  elif [[ $prev == \"=\" ]] && (( COMP_CWORD > 1 )); then\n",
-      "    prev=\"${COMP_WORDS[COMP_CWORD-2]}\"\n",
-      "  fi\n",
-      "  case \"$prev\" in\n", value_cases, "  esac\n",
-      "  # The command words typed so far, without flags and their values.\n",
-      "  for (( i = 1; i < COMP_CWORD; i++ )); do\n",
-      "    word=\"${COMP_WORDS[i]}\"\n",
-      "    case \"$word\" in\n",
-      "      ", absl::StrJoin(value_flags, "|"), ")\n",
+      "    prev=\"${COMP_WORDS[COMP_CWORD-2]}\"\n", "  fi\n", "  case \"$prev\" in\n", value_cases,
+      "  esac\n", "  # The command words typed so far, without flags and their values.\n",
+      "  for (( i = 1; i < COMP_CWORD; i++ )); do\n", "    word=\"${COMP_WORDS[i]}\"\n",
+      "    case \"$word\" in\n", "      ", absl::StrJoin(value_flags, "|"), ")\n",
       "        if [[ ${COMP_WORDS[i+1]} == \"=\" ]]; then (( i += 2 )); else (( i++ )); fi ;;\n",
-      "      -*|=) ;;\n",
-      "      *) path=\"${path:+$path }$word\" ;;\n",
-      "    esac\n",
-      "  done\n",
-      "  case \"$path\" in\n", branches,
-      "    *) words=\"\" flags=\"\" ;;\n",
-      "  esac\n",
+      "      -*|=) ;;\n", "      *) path=\"${path:+$path }$word\" ;;\n", "    esac\n", "  done\n",
+      "  case \"$path\" in\n", branches, "    *) words=\"\" flags=\"\" ;;\n", "  esac\n",
       "  if [[ $cur == -* ]]; then\n",
-      "    mapfile -t COMPREPLY < <(compgen -W \"$flags\" -- \"$cur\")\n",
-      "  else\n",
-      "    mapfile -t COMPREPLY < <(compgen -W \"$words\" -- \"$cur\")\n",
-      "  fi\n",
-      "}\n",
+      "    mapfile -t COMPREPLY < <(compgen -W \"$flags\" -- \"$cur\")\n", "  else\n",
+      "    mapfile -t COMPREPLY < <(compgen -W \"$words\" -- \"$cur\")\n", "  fi\n", "}\n",
       "complete -F ", function, " ", cli.program, "\n");
 }
 

@@ -23,15 +23,17 @@ struct FlagInfo {
   bool file_value = false;           // complete file names
 };
 
+// Written with designated initializers: leave out what a command does not have.
 struct CommandSpec {
-  std::vector<std::string> path;       // {"report", "create"}
-  std::string usage;                   // what follows the path: "-f FILE [--request-id ID]"
-  std::string summary;                 // one line, for the command list
-  std::string description;             // a paragraph or two for the command's help
-  std::vector<std::string> flags;      // the command's own flags (names in CliSpec::flags)
-  bool server = false;                 // talks to breachd: takes the connection flags
-  size_t min_args = 0, max_args = 0;   // words after the path
-  std::vector<std::string> examples;   // lines; "# ..." lines comment the next one
+  std::vector<std::string> path = {};      // {"report", "create"}
+  std::string usage = {};                  // what follows the path: "-f FILE [--request-id ID]"
+  std::string summary = {};                // one line, for the command list
+  std::string description = {};            // a paragraph for the command's help
+  std::vector<std::string> flags = {};     // the command's own flags (names in CliSpec::flags)
+  bool server = false;                     // talks to breachd: takes the connection flags
+  size_t min_args = 0;                     // words after the path: at least
+  size_t max_args = 0;                     // and at most
+  std::vector<std::string> examples = {};  // lines; "# ..." lines comment the next one
   Handler run = nullptr;
 };
 

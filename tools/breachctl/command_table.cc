@@ -112,125 +112,141 @@ CliSpec MakeCli() {
       {"assess", "the risk assessment (Allegato B), offline"},
   };
   cli.commands = {
-      {{"report", "create"},
-       "-f FILE [--request-id ID]",
-       "file an Allegato A report",
-       "Reads the report as JSON (breach.v1.BreachReport; see docs/examples/report-*.json) from\n"
-       "FILE, or from stdin with -f -, and prints the breach it opened. A bad field is named in\n"
-       "the error and nothing is filed. Filing again with the same --request-id is a retry: it\n"
-       "answers with the first breach and opens no second one.",
-       {"file", "request-id", "output"},
-       true, 0, 0,
-       {"# A teacher's laptop was lost on a train:",
-        "breachctl report create -f docs/examples/report-lost-laptop.json",
-        "# A retry with the same request id files nothing new:",
-        "breachctl report create -f docs/examples/report-wrong-recipient.json --request-id demo-1",
-        "# The report from stdin, the answer as JSON:",
-        "cat report.json | breachctl report create -f - -o json"},
-       ReportCreate},
-      {{"report", "get"},
-       "BREACH_ID",
-       "the report as filed (the read is recorded)",
-       "Prints the Allegato A report of a breach as it was filed, with who filed it and when.\n"
-       "The read itself is recorded in the breach's timeline.",
-       {"output"},
-       true, 1, 1,
-       {"breachctl report get 01JQ0LAPTOP000000000000000", "breachctl report get $ID -o json"},
-       ReportGet},
-      {{"breach", "list"},
-       "[--tenant CODE] [--status STATUS] [--year YEAR] [--page-size N] [--page-token TOKEN]",
-       "the register entries (Registro dei Data Breach)",
-       "Lists the register of the token's school; a provider operator sees every school and can\n"
-       "pick one with --tenant. Long lists come in pages: the last line names the next page's\n"
-       "--page-token. The register is fed by the bus, so a report appears a moment after it is\n"
-       "filed.",
-       {"tenant", "status", "year", "page-size", "page-token", "output"},
-       true, 0, 0,
-       {"breachctl breach list", "breachctl breach list --year 2026 --status reported -o json",
-        "# A provider operator, one school:",
-        "breachctl breach list --tenant MIIS01200V --page-size 20"},
-       BreachList},
-      {{"breach", "get"},
-       "BREACH_ID",
-       "one register entry (the read is recorded)",
-       "Prints one entry of the register. The read itself is recorded in the breach's timeline.",
-       {"output"},
-       true, 1, 1,
-       {"breachctl breach get 01JQ0LAPTOP000000000000000", "breachctl breach get $ID -o json"},
-       BreachGet},
-      {{"breach", "timeline"},
-       "BREACH_ID",
-       "every event of a breach: who, role, occurred, recorded",
-       "Prints the breach's events in order, with the actor, the actor's role, when it happened\n"
-       "and when it was recorded. Reads are events too: your own reads show up here.",
-       {"output"},
-       true, 1, 1,
-       {"breachctl breach timeline $ID", "breachctl breach timeline $ID -o json"},
-       BreachTimeline},
-      {{"verify"},
-       "[BREACH_ID]",
-       "re-check the hash chains of the event stores",
-       "Recomputes every hash chain of each service's event store (or only the breach's\n"
-       "streams) and prints one row per store. Exits 3 when a chain was tampered with.",
-       {"output"},
-       true, 0, 1,
-       {"breachctl --token $OPS verify", "breachctl verify $ID",
-        "# One service's store, when the services run apart:",
-        "breachctl verify --endpoint 127.0.0.1:50052"},
-       Verify},
-      {{"whoami"},
-       "",
-       "the principal behind the token",
-       "Prints the subject, school and roles that breachd sees for the token.",
-       {"output"},
-       true, 0, 0,
-       {"breachctl whoami", "BREACHCTL_TOKEN=$OPS breachctl whoami -o json"},
-       WhoAmI},
-      {{"assess", "preview"},
-       "-f FILE [--awareness TIME | --aware-ago DURATION] [--now TIME] [--lang it|en] "
-       "[--regimes DIR] [--templates DIR]",
-       "run the risk engine on an assessment offline (no server)",
-       "Evaluates an Allegato B risk assessment (breach.v1.RiskAssessment; see\n"
-       "docs/examples/assessment-*.json) with the regimes and templates on disk: ENISA severity,\n"
-       "class 1/2/3, the art. 33/34 duties, deadlines in Europe/Rome, and the draft notices.\n"
-       "Deadlines run from the file's awareness_time: --awareness replaces it with a fixed time,\n"
-       "--aware-ago with a time relative to now (or to --now), so that an example shows open\n"
-       "deadlines on any day. Without either, an example from the past shows its deadlines\n"
-       "OVERDUE. Exits 1 when the assessment or a data file is invalid.",
-       {"file", "awareness", "aware-ago", "now", "lang", "regimes", "templates", "output"},
-       false, 0, 0,
-       {"# The demo school's lost laptop, which the school learned of 6 hours ago:",
-        "breachctl assess preview -f docs/examples/assessment-lost-laptop-health-data.json "
-        "--aware-ago 6h",
-        "# As it stood on a given day, in English, as JSON:",
-        "breachctl assess preview -f docs/examples/assessment-email-wrong-parents.json \\\n"
-        "      --now 2026-02-11T09:00:00+01:00 --lang en -o json"},
-       AssessPreview},
-      {{"help"},
-       "[COMMAND [SUBCOMMAND]]",
-       "help for a command (same as COMMAND --help)",
-       "",
-       {},
-       false, 0, 2,
-       {"breachctl help", "breachctl help breach", "breachctl help report create"},
-       Help},
-      {{"version"},
-       "",
-       "print breachctl's version (same as --version)",
-       "",
-       {},
-       false, 0, 0,
-       {"breachctl version", "breachctl --version"},
-       Version},
-      {{"completion"},
-       "bash",
-       "print the bash completion script",
-       "Prints a bash script that completes commands, subcommands, flags and flag values.",
-       {},
-       false, 1, 1,
-       {"# In the current shell:", "source <(breachctl completion bash)", "# For every new shell:",
-        "breachctl completion bash > ~/.local/share/bash-completion/completions/breachctl"},
-       Completion},
+      {.path = {"report", "create"},
+       .usage = "-f FILE [--request-id ID]",
+       .summary = "file an Allegato A report",
+       .description =
+           "Reads the report as JSON (breach.v1.BreachReport; see docs/examples/report-*.json)\n"
+           "from FILE, or from stdin with -f -, and prints the breach it opened. A bad field is\n"
+           "named in the error and nothing is filed. Filing again with the same --request-id is a\n"
+           "retry: it answers with the first breach and opens no second one.",
+       .flags = {"file", "request-id", "output"},
+       .server = true,
+       .examples = {"# A teacher's laptop was lost on a train:",
+                    "breachctl report create -f docs/examples/report-lost-laptop.json",
+                    "# A retry with the same request id files nothing new:",
+                    "breachctl report create -f docs/examples/report-wrong-recipient.json "
+                    "--request-id demo-1",
+                    "# The report from stdin, the answer as JSON:",
+                    "cat report.json | breachctl report create -f - -o json"},
+       .run = ReportCreate},
+      {.path = {"report", "get"},
+       .usage = "BREACH_ID",
+       .summary = "the report as filed (the read is recorded)",
+       .description =
+           "Prints the Allegato A report of a breach as it was filed, with who filed it and when.\n"
+           "The read itself is recorded in the breach's timeline.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl report get 01JQ0LAPTOP000000000000000",
+                    "breachctl report get $ID -o json"},
+       .run = ReportGet},
+      {.path = {"breach", "list"},
+       .usage =
+           "[--tenant CODE] [--status STATUS] [--year YEAR] [--page-size N] [--page-token TOKEN]",
+       .summary = "the register entries (Registro dei Data Breach)",
+       .description =
+           "Lists the register of the token's school; a provider operator sees every school and\n"
+           "can pick one with --tenant. Long lists come in pages: the last line names the next\n"
+           "page's --page-token. The register is fed by the bus, so a report appears a moment\n"
+           "after it is filed.",
+       .flags = {"tenant", "status", "year", "page-size", "page-token", "output"},
+       .server = true,
+       .examples = {"breachctl breach list",
+                    "breachctl breach list --year 2026 --status reported -o json",
+                    "# A provider operator, one school:",
+                    "breachctl breach list --tenant MIIS01200V --page-size 20"},
+       .run = BreachList},
+      {.path = {"breach", "get"},
+       .usage = "BREACH_ID",
+       .summary = "one register entry (the read is recorded)",
+       .description =
+           "Prints one entry of the register. The read itself is recorded in the breach's\n"
+           "timeline.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach get 01JQ0LAPTOP000000000000000",
+                    "breachctl breach get $ID -o json"},
+       .run = BreachGet},
+      {.path = {"breach", "timeline"},
+       .usage = "BREACH_ID",
+       .summary = "every event of a breach: who, role, occurred, recorded",
+       .description =
+           "Prints the breach's events in order, with the actor, the actor's role, when it\n"
+           "happened and when it was recorded. Reads are events too: your own reads show up here.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach timeline $ID", "breachctl breach timeline $ID -o json"},
+       .run = BreachTimeline},
+      {.path = {"verify"},
+       .usage = "[BREACH_ID]",
+       .summary = "re-check the hash chains of the event stores",
+       .description =
+           "Recomputes every hash chain of each service's event store (or only the breach's\n"
+           "streams) and prints one row per store. Exits 3 when a chain was tampered with.",
+       .flags = {"output"},
+       .server = true,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS verify", "breachctl verify $ID",
+                    "# One service's store, when the services run apart:",
+                    "breachctl verify --endpoint 127.0.0.1:50052"},
+       .run = Verify},
+      {.path = {"whoami"},
+       .summary = "the principal behind the token",
+       .description = "Prints the subject, school and roles that breachd sees for the token.",
+       .flags = {"output"},
+       .server = true,
+       .examples = {"breachctl whoami", "BREACHCTL_TOKEN=$OPS breachctl whoami -o json"},
+       .run = WhoAmI},
+      {.path = {"assess", "preview"},
+       .usage = "-f FILE [--awareness TIME | --aware-ago DURATION] [--now TIME] [--lang it|en] "
+                "[--regimes DIR] [--templates DIR]",
+       .summary = "run the risk engine on an assessment offline (no server)",
+       .description =
+           "Evaluates an Allegato B risk assessment (breach.v1.RiskAssessment; see\n"
+           "docs/examples/assessment-*.json) with the regimes and templates on disk: ENISA\n"
+           "severity, class 1/2/3, the art. 33/34 duties, deadlines in Europe/Rome, and the draft\n"
+           "notices. Deadlines run from the file's awareness_time: --awareness replaces it with a\n"
+           "fixed time, --aware-ago with a time relative to now (or to --now), so that an example\n"
+           "shows open deadlines on any day. Without either, an example from the past shows its\n"
+           "deadlines OVERDUE. Exits 1 when the assessment or a data file is invalid.",
+       .flags = {"file", "awareness", "aware-ago", "now", "lang", "regimes", "templates", "output"},
+       .examples =
+           {"# The demo school's lost laptop, which the school learned of 6 hours ago:",
+            "breachctl assess preview -f docs/examples/assessment-lost-laptop-health-data.json "
+            "--aware-ago 6h",
+            "# As it stood on a given day, in English, as JSON:",
+            "breachctl assess preview -f docs/examples/assessment-email-wrong-parents.json \\\n"
+            "      --now 2026-02-11T09:00:00+01:00 --lang en -o json"},
+       .run = AssessPreview},
+      {.path = {"help"},
+       .usage = "[COMMAND [SUBCOMMAND]]",
+       .summary = "help for a command (same as COMMAND --help)",
+       .max_args = 2,
+       .examples = {"breachctl help", "breachctl help breach", "breachctl help report create"},
+       .run = Help},
+      {.path = {"version"},
+       .summary = "print breachctl's version (same as --version)",
+       .examples = {"breachctl version", "breachctl --version"},
+       .run = Version},
+      {.path = {"completion"},
+       .usage = "bash",
+       .summary = "print the bash completion script",
+       .description =
+           "Prints a bash script that completes commands, subcommands, flags and flag values.",
+       .min_args = 1,
+       .max_args = 1,
+       .examples =
+           {"# In the current shell:", "source <(breachctl completion bash)",
+            "# For every new shell:",
+            "breachctl completion bash > ~/.local/share/bash-completion/completions/breachctl"},
+       .run = Completion},
   };
   return cli;
 }

@@ -141,7 +141,7 @@ int ReportCreate(const CommandLine& line, CommandIo& io) {
   const auto parsed = google::protobuf::util::JsonStringToMessage(*text, request.mutable_report());
   if (!parsed.ok()) {
     return UsageError(io, absl::StrCat("the report is not a valid Allegato A JSON: ",
-                                  parsed.message().as_string()));
+                                       parsed.message().as_string()));
   }
   request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
   breach::v1::Report report;
@@ -268,10 +268,6 @@ int WhoAmI(const CommandLine& line, CommandIo& io) {
                          {"roles", absl::StrJoin(response.roles(), ",")}});
   });
 }
-
-}  // namespace breachd::breachctl
-
-namespace breachd::breachctl {
 
 absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now) {
   absl::Duration ago;

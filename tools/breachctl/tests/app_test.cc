@@ -71,8 +71,9 @@ TEST(AppTest, EveryCommandHasItsOwnHelpThreeWays) {
     help.insert(help.end(), command.path.begin(), command.path.end());
     const CommandResult by_help = Breachctl(help);
     EXPECT_EQ(by_help.exit_code, 0) << path;
-    EXPECT_THAT(by_help.out, AllOf(StartsWith("breachctl " + path + ": "),
-                                   HasSubstr("Usage:\n  breachctl " + path), HasSubstr("Examples:")))
+    EXPECT_THAT(by_help.out,
+                AllOf(StartsWith("breachctl " + path + ": "),
+                      HasSubstr("Usage:\n  breachctl " + path), HasSubstr("Examples:")))
         << path;
     for (const char* flag : {"--help", "-h"}) {
       std::vector<std::string> args = command.path;
@@ -127,7 +128,7 @@ TEST(AppTest, ReportCreateWithoutAFileOnATerminalIsAUsageError) {
 
 TEST(AppTest, ReportCreateReadsStdinWithDashOrWhenPiped) {
   for (const auto& args : std::vector<std::vector<std::string>>{{"report", "create", "-f", "-"},
-                                                               {"report", "create"}}) {
+                                                                {"report", "create"}}) {
     ExpectOneLineError(Breachctl(args, "{not json"), 2, "not a valid Allegato A JSON");
   }
 }
@@ -141,7 +142,8 @@ TEST(AppTest, ServerErrorsAreOneLineAndExitOne) {
 }
 
 TEST(AssessPreviewCommandTest, AwareAgoMakesTheDeadlinesRelativeToNow) {
-  const CommandResult run = Breachctl({"assess", "preview", "-f", kLaptop, "--aware-ago", "6h", "--lang=en"});
+  const CommandResult run =
+      Breachctl({"assess", "preview", "-f", kLaptop, "--aware-ago", "6h", "--lang=en"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("MIIS01200V"));
   EXPECT_THAT(run.out, HasSubstr("OPEN"));
@@ -149,8 +151,8 @@ TEST(AssessPreviewCommandTest, AwareAgoMakesTheDeadlinesRelativeToNow) {
 }
 
 TEST(AssessPreviewCommandTest, AwareAgoCountsFromNow) {
-  const CommandResult run = Breachctl({"assess", "preview", "-f", kLaptop, "--aware-ago", "3d", "--now",
-                             "2026-03-30T11:00:00+02:00", "-ojson"});
+  const CommandResult run = Breachctl({"assess", "preview", "-f", kLaptop, "--aware-ago", "3d",
+                                       "--now", "2026-03-30T11:00:00+02:00", "-ojson"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // Aware on 2026-03-27 at 10:00 CET: the Garante is due 72 hours later, across the DST change.
   EXPECT_THAT(run.out, HasSubstr("\"starts_at\": \"2026-03-27T09:00:00Z\""));

@@ -76,7 +76,8 @@ TEST(BreachctlBinaryTest, CompletionScriptWorksInBash) {
 
 TEST(BreachctlBinaryTest, UsageErrorsAreOneLineAndExitTwo) {
   ExpectOneLineUsageError(Breachctl({"frobnicate"}), "unknown command 'frobnicate'");
-  ExpectOneLineUsageError(Breachctl({"breach", "list", "-o", "yaml"}), "--output must be table or json");
+  ExpectOneLineUsageError(Breachctl({"breach", "list", "-o", "yaml"}),
+                          "--output must be table or json");
   ExpectOneLineUsageError(Breachctl({"breach", "get"}), "missing argument");
   ExpectOneLineUsageError(Breachctl({"assess", "preview"}), "missing -f FILE");
 }

@@ -75,7 +75,8 @@ TEST(CommandTableTest, EveryCommandIsDocumentedAndNamesKnownFlags) {
     if (command.path.size() == 2) {
       EXPECT_TRUE(groups.count(command.path[0])) << path;
     }
-    for (const std::string& name : command.flags) EXPECT_TRUE(flags.count(name)) << path << " " << name;
+    for (const std::string& name : command.flags)
+      EXPECT_TRUE(flags.count(name)) << path << " " << name;
   }
   for (const auto& list : {Cli().connection_flags, Cli().global_flags}) {
     for (const std::string& name : list) EXPECT_TRUE(flags.count(name)) << name;
@@ -122,8 +123,9 @@ TEST(HelpTest, OfflineCommandsListNoConnectionFlags) {
 TEST(HelpTest, UnknownWordsAreNotFound) {
   EXPECT_THAT(HelpFor(Cli(), {"frobnicate"}),
               ::breachd::testing::StatusIs(absl::StatusCode::kNotFound, HasSubstr("'frobnicate'")));
-  EXPECT_THAT(HelpFor(Cli(), {"breach", "frob"}),
-              ::breachd::testing::StatusIs(absl::StatusCode::kNotFound, HasSubstr("'breach frob'")));
+  EXPECT_THAT(
+      HelpFor(Cli(), {"breach", "frob"}),
+      ::breachd::testing::StatusIs(absl::StatusCode::kNotFound, HasSubstr("'breach frob'")));
 }
 
 TEST(CheckCommandLineTest, FlagsMustBelongToTheCommand) {

@@ -16,8 +16,7 @@
 namespace breachd::testing {
 
 // `breachctl --version`: "breachctl 0.1.0" and, from a git checkout, " (git DESCRIBE)".
-inline constexpr char kVersionPattern[] =
-    "breachctl [0-9]+\\.[0-9]+\\.[0-9]+( \\(git [^)]+\\))?\n";
+inline constexpr char kVersionPattern[] = "breachctl [0-9]+\\.[0-9]+\\.[0-9]+( \\(git [^)]+\\))?\n";
 
 // An error: exit `code`, one line "breachctl: ..." holding `message` on stderr, nothing on stdout.
 inline void ExpectOneLineError(const CommandResult& run, int code, const std::string& message) {
