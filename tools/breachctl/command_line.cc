@@ -23,7 +23,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
       line.words.insert(line.words.end(), args.begin() + i + 1, args.end());
       break;
     }
-    if (arg.size() < 2 || arg[0] != '-' ) {
+    if (arg.size() < 2 || arg[0] != '-') {
       line.words.push_back(arg);
       continue;
     }
@@ -36,12 +36,18 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
         name = name.substr(0, eq);
       }
     } else {
+      // -o json, -o=json, -ojson; a one-letter switch stands alone (-h).
       auto alias = spec.short_names.find(arg[1]);
-      if (alias == spec.short_names.end() || (arg.size() > 2 && arg[2] != '=')) {
+      if (alias == spec.short_names.end()) {
         return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
       }
       name = alias->second;
-      if (arg.size() > 2) value = arg.substr(3);
+      if (arg.size() > 2) {
+        if (!spec.with_value.count(name)) {
+          return absl::InvalidArgumentError(absl::StrCat("unknown flag ", arg));
+        }
+        value = arg.substr(arg[2] == '=' ? 3 : 2);
+      }
     }
     if (spec.switches.count(name)) {
       line.flags[name] = value.value_or("true");

@@ -1,5 +1,6 @@
 // breachctl's argument parsing, kubectl style: words (VERB NOUN ARGS) and flags anywhere, as
-// `--name=value`, `--name value`, or `-n value` for the one-letter aliases.
+// `--name=value`, `--name value`, or `-n value`, `-n=value`, `-nvalue` for the one-letter
+// aliases.
 #pragma once
 
 #include <map>

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,6 +14,7 @@
 #include "breach/v1/register.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/ids.h"
+#include "tools/breachctl/assess_preview.h"
 
 namespace breachd::breachctl {
 namespace {
@@ -28,13 +30,8 @@ int Fail(CommandIo& io, const grpc::Status& status) {
       "UNAUTHENTICATED"};
   const int code = status.error_code();
   io.err << "breachctl: " << (code >= 0 && code <= 16 ? kCodes[code] : "ERROR") << ": "
-         << status.error_message() << "\n";
+         << OneLine(status.error_message()) << "\n";
   return 1;
-}
-
-int Usage(CommandIo& io, const std::string& problem) {
-  io.err << "breachctl: " << problem << " (see breachctl help)\n";
-  return 2;
 }
 
 // Calls `method` on the service's endpoint with the deadline and the token set.
@@ -72,7 +69,11 @@ std::string StatusName(breach::v1::BreachStatus status) {
       breach::v1::BreachStatus_Name(status).substr(sizeof("BREACH_STATUS_") - 1));
 }
 
+// -f FILE, or stdin for -f - and for no -f when stdin is not a terminal.
 absl::StatusOr<std::string> ReadInput(const CommandLine& line, CommandIo& io) {
+  if (!line.Flag("file") && io.in_is_terminal) {
+    return absl::InvalidArgumentError("missing -f FILE (-f - reads stdin)");
+  }
   const std::string file = line.FlagOr("file", "-");
   std::stringstream text;
   if (file == "-") {
@@ -91,7 +92,6 @@ int ShowBreach(const CommandLine& line, CommandIo& io, const char* service,
                grpc::Status (Service::Stub::*method)(grpc::ClientContext*, const Request&,
                                                       Response*),
                PrintTable print_table) {
-  if (line.words.size() != 3) return Usage(io, "expected one breach id");
   Request request;
   request.set_breach_id(line.words[2]);
   Response response;
@@ -120,16 +120,28 @@ void PrintReport(CommandIo& io, const breach::v1::Report& report) {
                        {"request id", report.request_id()}});
 }
 
+// The preview command's error, "breachctl assess preview: PROBLEM\n[usage...]", as one line.
+std::string PreviewError(const std::string& err) {
+  std::string first = err.substr(0, err.find('\n'));
+  constexpr absl::string_view kPrefix = "breachctl assess preview: ";
+  if (absl::StartsWith(first, kPrefix)) first = first.substr(kPrefix.size());
+  return first;
+}
+
 }  // namespace
+
+int UsageError(CommandIo& io, const std::string& problem) {
+  return PrintUsageError(io.err, problem, io.command);
+}
 
 int ReportCreate(const CommandLine& line, CommandIo& io) {
   auto text = ReadInput(line, io);
-  if (!text.ok()) return Usage(io, std::string(text.status().message()));
+  if (!text.ok()) return UsageError(io, std::string(text.status().message()));
   breach::v1::ReportBreachRequest request;
   const auto parsed = google::protobuf::util::JsonStringToMessage(*text, request.mutable_report());
   if (!parsed.ok()) {
-    return Usage(io, absl::StrCat("the report is not a valid Allegato A JSON: ",
-                                  parsed.message().as_string()));
+    return UsageError(io, absl::StrCat("the report is not a valid Allegato A JSON: ",
+                                       parsed.message().as_string()));
   }
   request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
   breach::v1::Report report;
@@ -150,11 +162,11 @@ int BreachList(const CommandLine& line, CommandIo& io) {
   request.set_tenant(line.FlagOr("tenant", ""));
   int number = 0;
   if (auto year = line.Flag("year")) {
-    if (!absl::SimpleAtoi(*year, &number)) return Usage(io, "--year must be a number");
+    if (!absl::SimpleAtoi(*year, &number)) return UsageError(io, "--year must be a number");
     request.set_year(number);
   }
   if (auto size = line.Flag("page-size")) {
-    if (!absl::SimpleAtoi(*size, &number)) return Usage(io, "--page-size must be a number");
+    if (!absl::SimpleAtoi(*size, &number)) return UsageError(io, "--page-size must be a number");
     request.set_page_size(number);
   }
   request.set_page_token(line.FlagOr("page-token", ""));
@@ -162,7 +174,7 @@ int BreachList(const CommandLine& line, CommandIo& io) {
     breach::v1::BreachStatus status;
     if (!breach::v1::BreachStatus_Parse("BREACH_STATUS_" + absl::AsciiStrToUpper(*status_flag),
                                         &status)) {
-      return Usage(io, absl::StrCat("--status: unknown status ", *status_flag));
+      return UsageError(io, absl::StrCat("--status: unknown status ", *status_flag));
     }
     request.set_status(status);
   }
@@ -221,7 +233,6 @@ int BreachTimeline(const CommandLine& line, CommandIo& io) {
 
 int Verify(const CommandLine& line, CommandIo& io) {
   breach::v1::VerifyChainsRequest request;
-  if (line.words.size() > 2) return Usage(io, "verify takes at most one breach id");
   if (line.words.size() == 2) request.set_breach_id(line.words[1]);
   breach::v1::VerifyChainsResponse response;
   const grpc::Status status = Call<breach::v1::AdminService>(
@@ -256,6 +267,47 @@ int WhoAmI(const CommandLine& line, CommandIo& io) {
                          {"tenant", response.tenant()},
                          {"roles", absl::StrJoin(response.roles(), ",")}});
   });
+}
+
+absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now) {
+  absl::Duration ago;
+  bool parsed = false;
+  if (absl::EndsWith(duration, "d")) {  // days, which absl::ParseDuration does not know
+    int64_t days = 0;
+    parsed = absl::SimpleAtoi(absl::string_view(duration).substr(0, duration.size() - 1), &days);
+    ago = absl::Hours(24) * days;
+  } else {
+    parsed = absl::ParseDuration(duration, &ago);
+  }
+  if (!parsed || ago < absl::ZeroDuration() || ago == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--aware-ago: not a duration like 6h, 90m, 1h30m or 2d: \"", duration, "\""));
+  }
+  return absl::FormatTime(absl::RFC3339_sec, now - ago, absl::UTCTimeZone());
+}
+
+int AssessPreview(const CommandLine& line, CommandIo& io) {
+  if (!line.Flag("file")) return UsageError(io, "missing -f FILE");
+  std::vector<std::string> args;
+  for (const char* name : {"file", "awareness", "now", "output", "lang", "regimes", "templates"}) {
+    if (auto value = line.Flag(name)) args.push_back(absl::StrCat("--", name, "=", *value));
+  }
+  if (auto ago = line.Flag("aware-ago")) {
+    if (line.Flag("awareness")) return UsageError(io, "give --awareness or --aware-ago, not both");
+    absl::Time now = absl::Now();
+    std::string error;
+    if (auto fixed = line.Flag("now");
+        fixed && !absl::ParseTime(absl::RFC3339_full, *fixed, &now, &error)) {
+      return UsageError(io, absl::StrCat("--now: not an RFC 3339 time: \"", *fixed, "\""));
+    }
+    auto awareness = AwarenessAgo(*ago, now);
+    if (!awareness.ok()) return UsageError(io, std::string(awareness.status().message()));
+    args.push_back("--awareness=" + *awareness);
+  }
+  std::ostringstream err;
+  const int code = RunAssessPreview(args, io.out, err);
+  if (code != 0) io.err << "breachctl: " << OneLine(PreviewError(err.str())) << "\n";
+  return code;
 }
 
 }  // namespace breachd::breachctl

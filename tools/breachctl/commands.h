@@ -1,9 +1,14 @@
 // breachctl's commands. Each takes the parsed command line, talks to the services and prints;
 // it returns the process exit code (0 only on success) after writing one clear line on `err`
-// for a failure.
+// for a failure. The command table (command_table.h) has already checked the flags and the
+// number of words after the command's path.
 #pragma once
 
 #include <iostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 #include "tools/breachctl/command_line.h"
 #include "tools/breachctl/connection.h"
@@ -17,7 +22,12 @@ struct CommandIo {
   std::istream& in;
   std::ostream& out;
   std::ostream& err;
+  bool in_is_terminal = false;  // stdin is a terminal: never wait on it unasked
+  std::string command;          // "report create", for the hint of usage errors
 };
+
+// "breachctl: PROBLEM (see 'breachctl help COMMAND')" on one line; returns 2.
+int UsageError(CommandIo& io, const std::string& problem);
 
 int ReportCreate(const CommandLine& line, CommandIo& io);
 int ReportGet(const CommandLine& line, CommandIo& io);
@@ -26,5 +36,10 @@ int BreachGet(const CommandLine& line, CommandIo& io);
 int BreachTimeline(const CommandLine& line, CommandIo& io);
 int Verify(const CommandLine& line, CommandIo& io);
 int WhoAmI(const CommandLine& line, CommandIo& io);
+// The offline engine (no server): libs/regulation's preview command, plus --aware-ago.
+int AssessPreview(const CommandLine& line, CommandIo& io);
+
+// --aware-ago: the RFC 3339 time DURATION ("6h", "90m", "1h30m", "2d") before `now`.
+absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now);
 
 }  // namespace breachd::breachctl

@@ -55,8 +55,18 @@ std::string FormatTimestamp(const google::protobuf::Message& message) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S %Z", t, rome);
 }
 
+std::string OneLine(const std::string& text) {
+  return absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\r", " "}, {"\t", " "}});
+}
+
+int PrintUsageError(std::ostream& err, const std::string& problem, const std::string& command) {
+  err << "breachctl: " << OneLine(problem) << " (see 'breachctl help"
+      << (command.empty() ? "" : " ") << command << "')\n";
+  return 2;
+}
+
 std::string Shorten(const std::string& text, size_t width) {
-  std::string one_line = absl::StrReplaceAll(text, {{"\n", " "}, {"\t", " "}});
+  std::string one_line = OneLine(text);
   if (one_line.size() <= width) return one_line;
   size_t cut = width - 3;
   // Never cut a UTF-8 character in half (Italian text has accents).

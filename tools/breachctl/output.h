@@ -32,5 +32,10 @@ void PrintFields(std::ostream& out, const std::vector<std::pair<std::string, std
 std::string FormatTimestamp(const google::protobuf::Message& timestamp);
 // Cuts text to `width` characters with an ellipsis, on one line.
 std::string Shorten(const std::string& text, size_t width);
+// The text with line breaks and tabs as spaces: an error message stays on one line.
+std::string OneLine(const std::string& text);
+// A usage error: "breachctl: PROBLEM (see 'breachctl help COMMAND')" on one line. Returns 2,
+// the exit code of usage errors.
+int PrintUsageError(std::ostream& err, const std::string& problem, const std::string& command);
 
 }  // namespace breachd::breachctl

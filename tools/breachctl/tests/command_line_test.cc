@@ -46,6 +46,32 @@ TEST(CommandLineTest, RejectsUnknownFlagsAndMissingValues) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a value")));
 }
 
+TEST(CommandLineTest, AcceptsEveryFormOfAValue) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"-ojson"},
+                                             {"-o=json"},
+                                             {"-o", "json"},
+                                             {"--output", "json"},
+                                             {"--output=json"}}) {
+    ASSERT_OK_AND_ASSIGN(CommandLine line, ParseCommandLine(args, Spec()));
+    EXPECT_EQ(line.FlagOr("output", ""), "json") << args[0];
+    EXPECT_TRUE(line.words.empty()) << args[0];
+  }
+}
+
+TEST(CommandLineTest, AShortSwitchTakesNoAttachedValue) {
+  FlagSpec spec = Spec();
+  spec.short_names['h'] = "help";
+  ASSERT_OK_AND_ASSIGN(CommandLine line, ParseCommandLine({"-h"}, spec));
+  EXPECT_EQ(line.FlagOr("help", ""), "true");
+  EXPECT_THAT(ParseCommandLine({"-hx"}, spec),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("-hx")));
+}
+
+TEST(OutputTest, OneLineJoinsLines) {
+  EXPECT_EQ(OneLine("a\nb\r\nc\td"), "a b c d");
+}
+
 TEST(OutputTest, ShortenNeverSplitsAUtf8Character) {
   EXPECT_EQ(Shorten("perché", 20), "perché");
   const std::string cut = Shorten("àààààààààà", 8);  // each à is two bytes

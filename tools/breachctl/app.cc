@@ -1,0 +1,77 @@
+#include "tools/breachctl/app.h"
+
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "tools/breachctl/commands.h"
+#include "tools/breachctl/output.h"
+#include "tools/breachctl/version.h"
+
+namespace breachd::breachctl {
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+ConnectionSettings Settings(const CommandLine& line, double timeout_seconds) {
+  ConnectionSettings settings;
+  settings.endpoint = line.FlagOr("endpoint", EnvOr("BREACHCTL_ENDPOINT", "127.0.0.1:50051"));
+  settings.per_service["intake"] =
+      line.FlagOr("intake-endpoint", EnvOr("BREACHCTL_INTAKE_ENDPOINT", ""));
+  settings.per_service["register"] =
+      line.FlagOr("register-endpoint", EnvOr("BREACHCTL_REGISTER_ENDPOINT", ""));
+  settings.token = line.FlagOr("token", EnvOr("BREACHCTL_TOKEN", ""));
+  settings.timeout = absl::Seconds(timeout_seconds);
+  return settings;
+}
+
+}  // namespace
+
+int RunCli(const CliSpec& cli, const std::vector<std::string>& args, ProcessIo io) {
+  auto line = ParseCommandLine(args, ParserFlags(cli));
+  if (!line.ok()) return PrintUsageError(io.err, std::string(line.status().message()), "");
+  if (line->Flag("version")) {
+    io.out << VersionLine() << "\n";
+    return 0;
+  }
+  const Resolution resolution = Resolve(cli, line->words);
+  switch (resolution.kind) {
+    case Resolution::kNothing:
+      io.out << GlobalHelp(cli);
+      return 0;
+    case Resolution::kGroup:
+      io.out << GroupHelp(cli, *resolution.group);
+      return 0;
+    case Resolution::kUnknown:
+      return PrintUsageError(io.err, absl::StrCat("unknown command '", resolution.unknown, "'"),
+                             resolution.group != nullptr ? resolution.group->name : "");
+    case Resolution::kCommand:
+      break;
+  }
+  const CommandSpec& command = *resolution.command;
+  const std::string path = PathOf(command);
+  if (line->Flag("help")) {
+    io.out << CommandHelp(cli, command);
+    return 0;
+  }
+  if (const std::string problem = CheckCommandLine(cli, command, *line); !problem.empty()) {
+    return PrintUsageError(io.err, problem, path);
+  }
+  const std::string output = line->FlagOr("output", "table");  // table or json: checked above
+  double timeout_seconds = 10;
+  if (auto timeout = line->Flag("timeout");
+      timeout && (!absl::SimpleAtod(*timeout, &timeout_seconds) || timeout_seconds <= 0)) {
+    return PrintUsageError(io.err, "--timeout must be a positive number of seconds", path);
+  }
+  Connection connection(Settings(*line, timeout_seconds));
+  CommandIo command_io{connection, output == "json" ? OutputFormat::kJson : OutputFormat::kTable,
+                       io.in,      io.out,
+                       io.err,     io.in_is_terminal,
+                       path};
+  return command.run(*line, command_io);
+}
+
+}  // namespace breachd::breachctl

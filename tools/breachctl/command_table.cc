@@ -1,0 +1,261 @@
+#include "tools/breachctl/command_table.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "breach/v1/register.pb.h"
+#include "tools/breachctl/commands.h"
+#include "tools/breachctl/version.h"
+
+namespace breachd::breachctl {
+namespace {
+
+// `breachctl help [COMMAND [SUBCOMMAND]]`.
+int Help(const CommandLine& line, CommandIo& io) {
+  const auto text =
+      HelpFor(BreachctlCli(), std::vector<std::string>(line.words.begin() + 1, line.words.end()));
+  if (!text.ok()) return UsageError(io, std::string(text.status().message()));
+  io.out << *text;
+  return 0;
+}
+
+int Version(const CommandLine& line, CommandIo& io) {
+  io.out << VersionLine() << "\n";
+  return 0;
+}
+
+int Completion(const CommandLine& line, CommandIo& io) {
+  if (line.words[1] != "bash") {
+    return UsageError(io, "unsupported shell '" + line.words[1] + "' (bash is supported)");
+  }
+  io.out << BashCompletion(BreachctlCli());
+  return 0;
+}
+
+// "reported", ...: the register statuses, from the proto enum.
+std::vector<std::string> StatusNames() {
+  std::vector<std::string> names;
+  const auto* descriptor = breach::v1::BreachStatus_descriptor();
+  for (int i = 0; i < descriptor->value_count(); ++i) {
+    const auto* value = descriptor->value(i);
+    if (value->number() == 0) continue;
+    names.push_back(absl::AsciiStrToLower(value->name().substr(sizeof("BREACH_STATUS_") - 1)));
+  }
+  return names;
+}
+
+FlagInfo Value(std::string name, std::string value, std::string help, char short_name = 0) {
+  FlagInfo flag;
+  flag.name = std::move(name);
+  flag.short_name = short_name;
+  flag.value = std::move(value);
+  flag.help = std::move(help);
+  return flag;
+}
+
+// A value out of `choices`, which are also its usage ("table|json") and its completions.
+FlagInfo Choice(std::string name, std::string help, std::vector<std::string> choices,
+                char short_name = 0) {
+  FlagInfo flag = Value(std::move(name), absl::StrJoin(choices, "|"), std::move(help), short_name);
+  flag.choices = std::move(choices);
+  return flag;
+}
+
+FlagInfo File(std::string name, std::string value, std::string help, char short_name = 0) {
+  FlagInfo flag = Value(std::move(name), std::move(value), std::move(help), short_name);
+  flag.file_value = true;
+  return flag;
+}
+
+FlagInfo Switch(std::string name, std::string help, char short_name = 0) {
+  return Value(std::move(name), "", std::move(help), short_name);
+}
+
+CliSpec MakeCli() {
+  CliSpec cli;
+  cli.program = "breachctl";
+  cli.summary = "operate breachd over gRPC, and preview a risk assessment offline.";
+  cli.flags = {
+      Value("endpoint", "HOST:PORT",
+            "breachd's endpoint (default $BREACHCTL_ENDPOINT, else 127.0.0.1:50051)"),
+      Value("intake-endpoint", "HOST:PORT",
+            "the intake service, if elsewhere ($BREACHCTL_INTAKE_ENDPOINT)"),
+      Value("register-endpoint", "HOST:PORT",
+            "the register service, if elsewhere ($BREACHCTL_REGISTER_ENDPOINT)"),
+      Value("token", "TOKEN", "bearer token (default $BREACHCTL_TOKEN)"),
+      Value("timeout", "SECONDS", "deadline of each call (default 10)"),
+      Choice("output", "how to print the answer (default table)", {"table", "json"}, 'o'),
+      File("file", "FILE", "the JSON input file", 'f'),
+      Value("request-id", "ID", "idempotency key: the same id files once (default: a new ULID)"),
+      Value("tenant", "CODE", "only this school (provider operators; a school sees its own)"),
+      Choice("status", "only entries in this status", StatusNames()),
+      Value("year", "YEAR", "only breaches discovered in this year (Europe/Rome)"),
+      Value("page-size", "N", "entries per page"),
+      Value("page-token", "TOKEN", "the page to show, from the previous page's last line"),
+      Value("awareness", "TIME",
+            "when the school became aware, RFC 3339 (2026-03-27T10:00:00+01:00)"),
+      Value("aware-ago", "DURATION",
+            "the school became aware DURATION before now: 6h, 90m, 1h30m, 2d"),
+      Value("now", "TIME", "evaluate at this RFC 3339 time instead of the clock"),
+      Choice("lang", "language of the table and the drafts (default it)", {"it", "en"}),
+      File("regimes", "DIR", "regime directory (default: ./regimes, installed, source tree)"),
+      File("templates", "DIR", "template directory (default: as for --regimes)"),
+      Switch("help", "help for the command", 'h'),
+      Switch("version", "print breachctl's version"),
+  };
+  cli.connection_flags = {"endpoint", "intake-endpoint", "register-endpoint", "token", "timeout"};
+  cli.global_flags = {"help", "version"};
+  cli.groups = {
+      {"report", "the Allegato A reports: file one, read one as filed"},
+      {"breach", "the Registro dei Data Breach: list, read an entry, its timeline"},
+      {"assess", "the risk assessment (Allegato B), offline"},
+  };
+  cli.commands = {
+      {.path = {"report", "create"},
+       .usage = "-f FILE [--request-id ID]",
+       .summary = "file an Allegato A report",
+       .description =
+           "Reads the report as JSON (breach.v1.BreachReport; see docs/examples/report-*.json)\n"
+           "from FILE, or from stdin with -f -, and prints the breach it opened. A bad field is\n"
+           "named in the error and nothing is filed. Filing again with the same --request-id is a\n"
+           "retry: it answers with the first breach and opens no second one.",
+       .flags = {"file", "request-id", "output"},
+       .server = true,
+       .examples = {"# A teacher's laptop was lost on a train:",
+                    "breachctl report create -f docs/examples/report-lost-laptop.json",
+                    "# A retry with the same request id files nothing new:",
+                    "breachctl report create -f docs/examples/report-wrong-recipient.json "
+                    "--request-id demo-1",
+                    "# The report from stdin, the answer as JSON:",
+                    "cat report.json | breachctl report create -f - -o json"},
+       .run = ReportCreate},
+      {.path = {"report", "get"},
+       .usage = "BREACH_ID",
+       .summary = "the report as filed (the read is recorded)",
+       .description =
+           "Prints the Allegato A report of a breach as it was filed, with who filed it and when.\n"
+           "The read itself is recorded in the breach's timeline.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl report get 01JQ0LAPTOP000000000000000",
+                    "breachctl report get $ID -o json"},
+       .run = ReportGet},
+      {.path = {"breach", "list"},
+       .usage =
+           "[--tenant CODE] [--status STATUS] [--year YEAR] [--page-size N] [--page-token TOKEN]",
+       .summary = "the register entries (Registro dei Data Breach)",
+       .description =
+           "Lists the register of the token's school; a provider operator sees every school and\n"
+           "can pick one with --tenant. Long lists come in pages: the last line names the next\n"
+           "page's --page-token. The register is fed by the bus, so a report appears a moment\n"
+           "after it is filed.",
+       .flags = {"tenant", "status", "year", "page-size", "page-token", "output"},
+       .server = true,
+       .examples = {"breachctl breach list",
+                    "breachctl breach list --year 2026 --status reported -o json",
+                    "# A provider operator, one school:",
+                    "breachctl breach list --tenant MIIS01200V --page-size 20"},
+       .run = BreachList},
+      {.path = {"breach", "get"},
+       .usage = "BREACH_ID",
+       .summary = "one register entry (the read is recorded)",
+       .description =
+           "Prints one entry of the register. The read itself is recorded in the breach's\n"
+           "timeline.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach get 01JQ0LAPTOP000000000000000",
+                    "breachctl breach get $ID -o json"},
+       .run = BreachGet},
+      {.path = {"breach", "timeline"},
+       .usage = "BREACH_ID",
+       .summary = "every event of a breach: who, role, occurred, recorded",
+       .description =
+           "Prints the breach's events in order, with the actor, the actor's role, when it\n"
+           "happened and when it was recorded. Reads are events too: your own reads show up here.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach timeline $ID", "breachctl breach timeline $ID -o json"},
+       .run = BreachTimeline},
+      {.path = {"verify"},
+       .usage = "[BREACH_ID]",
+       .summary = "re-check the hash chains of the event stores",
+       .description =
+           "Recomputes every hash chain of each service's event store (or only the breach's\n"
+           "streams) and prints one row per store. Exits 3 when a chain was tampered with.",
+       .flags = {"output"},
+       .server = true,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS verify", "breachctl verify $ID",
+                    "# One service's store, when the services run apart:",
+                    "breachctl verify --endpoint 127.0.0.1:50052"},
+       .run = Verify},
+      {.path = {"whoami"},
+       .summary = "the principal behind the token",
+       .description = "Prints the subject, school and roles that breachd sees for the token.",
+       .flags = {"output"},
+       .server = true,
+       .examples = {"breachctl whoami", "BREACHCTL_TOKEN=$OPS breachctl whoami -o json"},
+       .run = WhoAmI},
+      {.path = {"assess", "preview"},
+       .usage = "-f FILE [--awareness TIME | --aware-ago DURATION] [--now TIME] [--lang it|en] "
+                "[--regimes DIR] [--templates DIR]",
+       .summary = "run the risk engine on an assessment offline (no server)",
+       .description =
+           "Evaluates an Allegato B risk assessment (breach.v1.RiskAssessment; see\n"
+           "docs/examples/assessment-*.json) with the regimes and templates on disk: ENISA\n"
+           "severity, class 1/2/3, the art. 33/34 duties, deadlines in Europe/Rome, and the draft\n"
+           "notices. Deadlines run from the file's awareness_time: --awareness replaces it with a\n"
+           "fixed time, --aware-ago with a time relative to now (or to --now), so that an example\n"
+           "shows open deadlines on any day. Without either, an example from the past shows its\n"
+           "deadlines OVERDUE. Exits 1 when the assessment or a data file is invalid.",
+       .flags = {"file", "awareness", "aware-ago", "now", "lang", "regimes", "templates", "output"},
+       .examples =
+           {"# The demo school's lost laptop, which the school learned of 6 hours ago:",
+            "breachctl assess preview -f docs/examples/assessment-lost-laptop-health-data.json "
+            "--aware-ago 6h",
+            "# As it stood on a given day, in English, as JSON:",
+            "breachctl assess preview -f docs/examples/assessment-email-wrong-parents.json \\\n"
+            "      --now 2026-02-11T09:00:00+01:00 --lang en -o json"},
+       .run = AssessPreview},
+      {.path = {"help"},
+       .usage = "[COMMAND [SUBCOMMAND]]",
+       .summary = "help for a command (same as COMMAND --help)",
+       .max_args = 2,
+       .examples = {"breachctl help", "breachctl help breach", "breachctl help report create"},
+       .run = Help},
+      {.path = {"version"},
+       .summary = "print breachctl's version (same as --version)",
+       .examples = {"breachctl version", "breachctl --version"},
+       .run = Version},
+      {.path = {"completion"},
+       .usage = "bash",
+       .summary = "print the bash completion script",
+       .description =
+           "Prints a bash script that completes commands, subcommands, flags and flag values.",
+       .min_args = 1,
+       .max_args = 1,
+       .examples =
+           {"# In the current shell:", "source <(breachctl completion bash)",
+            "# For every new shell:",
+            "breachctl completion bash > ~/.local/share/bash-completion/completions/breachctl"},
+       .run = Completion},
+  };
+  return cli;
+}
+
+}  // namespace
+
+const CliSpec& BreachctlCli() {
+  static const CliSpec cli = MakeCli();
+  return cli;
+}
+
+}  // namespace breachd::breachctl
