@@ -110,6 +110,7 @@ CliSpec MakeCli() {
       {"report", "the Allegato A reports: file one, read one as filed"},
       {"breach", "the Registro dei Data Breach: list, read an entry, its timeline"},
       {"assess", "the risk assessment (Allegato B), offline"},
+      {"admin", "operating breachd: delivery status"},
   };
   cli.commands = {
       {.path = {"report", "create"},
@@ -197,6 +198,20 @@ CliSpec MakeCli() {
                     "# One service's store, when the services run apart:",
                     "breachctl verify --endpoint 127.0.0.1:50052"},
        .run = Verify},
+      {.path = {"admin", "status"},
+       .summary = "delivery: each consumer's checkpoint, lag and gaps; outboxes; parked events",
+       .description =
+           "For each consumer and source: the checkpoint (every source event at or below it is\n"
+           "applied), the source store's head as last seen, the lag, bus gaps detected and\n"
+           "repaired, and how many events came over the bus and from catch-up reads of the\n"
+           "source store. Then each outbox (pending counted up to 10,000) and the events a\n"
+           "consumer parked because it could not apply them. Provider operators only.",
+       .flags = {"output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS admin status",
+                    "# The register's process, when the services run apart:",
+                    "breachctl --token $OPS admin status --endpoint 127.0.0.1:50052 -o json"},
+       .run = AdminStatus},
       {.path = {"whoami"},
        .summary = "the principal behind the token",
        .description = "Prints the subject, school and roles that breachd sees for the token.",

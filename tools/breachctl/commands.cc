@@ -269,6 +269,43 @@ int WhoAmI(const CommandLine& line, CommandIo& io) {
   });
 }
 
+int AdminStatus(const CommandLine& line, CommandIo& io) {
+  breach::v1::GetDeliveryStatusResponse response;
+  const grpc::Status status = Call<breach::v1::AdminService>(
+      io, "admin", &breach::v1::AdminService::Stub::GetDeliveryStatus,
+      breach::v1::GetDeliveryStatusRequest(), &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] {
+    Table consumers({"CONSUMER", "SOURCE", "APPLIED", "HEAD", "LAG", "GAPS", "REPAIRED",
+                     "BUS", "CAUGHT UP", "LAST CATCH-UP", "ERROR"});
+    for (const auto& row : response.sources()) {
+      consumers.AddRow({row.consumer(), row.source(), absl::StrCat(row.applied_through()),
+                        absl::StrCat(row.source_head()), absl::StrCat(row.lag()),
+                        absl::StrCat(row.gaps_detected()), absl::StrCat(row.gaps_repaired()),
+                        absl::StrCat(row.bus_events()), absl::StrCat(row.caught_up_events()),
+                        FormatTimestamp(row.last_catch_up()), Shorten(row.last_error(), 60)});
+    }
+    consumers.Print(io.out);
+    io.out << "\n";
+    Table outboxes({"OUTBOX", "PENDING", "PUBLISHED", "ERRORS"});
+    for (const auto& row : response.outboxes()) {
+      outboxes.AddRow({row.service(), absl::StrCat(row.pending()), absl::StrCat(row.published()),
+                       absl::StrCat(row.errors())});
+    }
+    outboxes.Print(io.out);
+    if (response.parked_size() > 0) {
+      io.out << "\n";
+      Table parked({"PARKED BY", "EVENT", "TYPE", "SOURCE", "POSITION", "PARKED AT", "ERROR"});
+      for (const auto& row : response.parked()) {
+        parked.AddRow({row.consumer(), row.event().event_id(), row.event().type(),
+                       row.event().source(), absl::StrCat(row.event().position()),
+                       FormatTimestamp(row.parked_at()), Shorten(row.error(), 60)});
+      }
+      parked.Print(io.out);
+    }
+  });
+}
+
 absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now) {
   absl::Duration ago;
   bool parsed = false;

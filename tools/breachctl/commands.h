@@ -36,6 +36,7 @@ int BreachGet(const CommandLine& line, CommandIo& io);
 int BreachTimeline(const CommandLine& line, CommandIo& io);
 int Verify(const CommandLine& line, CommandIo& io);
 int WhoAmI(const CommandLine& line, CommandIo& io);
+int AdminStatus(const CommandLine& line, CommandIo& io);
 // The offline engine (no server): libs/regulation's preview command, plus --aware-ago.
 int AssessPreview(const CommandLine& line, CommandIo& io);
 

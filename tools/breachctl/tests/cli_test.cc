@@ -188,8 +188,9 @@ class CompletionTest : public ::testing::Test {
 
 TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
-  EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "verify", "whoami", "assess", "help",
-                                          "version", "completion"));
+  EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "verify", "admin", "whoami", "assess",
+                                          "help", "version", "completion"));
+  EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status"));
   EXPECT_THAT(Complete({"breach", ""}), ElementsAre("list", "get", "timeline"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
