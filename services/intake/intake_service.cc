@@ -6,6 +6,7 @@
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
+#include "libs/service/idempotency.h"
 #include "services/intake/report_validation.h"
 
 namespace breachd::intake {
@@ -16,7 +17,7 @@ using google::protobuf::util::TimeUtil;
 
 std::string ReportKey(const std::string& breach_id) { return absl::StrCat("report/", breach_id); }
 std::string RequestKey(const std::string& tenant, const std::string& request_id) {
-  return absl::StrCat("request/", tenant, "/", request_id);
+  return absl::StrCat("idempotency/", tenant, "/", request_id);
 }
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
@@ -66,10 +67,12 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
     return identities_.IsKnownTenant(tenant);
   }));
 
-  // Same tenant + request id: hand back the first report, file nothing.
-  const std::string request_key = RequestKey(form.tenant(), request.request_id());
-  absl::MutexLock lock(&request_locks_.For(request_key));
-  ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_.GetProjection(request_key));
+  // A retry (same tenant, request id, body and principal) gets the first report back and files
+  // nothing; the id reused for anything else is ALREADY_EXISTS.
+  const service::IdempotentRequest idempotent(RequestKey(form.tenant(), request.request_id()),
+                                              request.request_id(), request, principal.subject);
+  absl::MutexLock lock(&request_locks_.For(idempotent.row_key()));
+  ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
     ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(*earlier));
     if (stored.has_value()) return *stored;
@@ -97,7 +100,7 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   append.expected_version = 0;
   append.events.push_back(service::MakeEvent(origin, form.tenant(), now, reported));
   append.projection.push_back({ReportKey(report.breach_id()), report.SerializeAsString()});
-  append.projection.push_back({request_key, report.breach_id()});
+  append.projection.push_back(idempotent.Remember(report.breach_id()));
   ASSIGN_OR_RETURN(eventstore::AppendResult result, store_.Append(std::move(append)));
   *report.mutable_recorded_at() = result.events.front().recorded_at();
   if (on_append_) on_append_();
