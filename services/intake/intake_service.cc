@@ -110,10 +110,12 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
 absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
                                            const std::string& breach_id) {
   if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
+  const absl::Status no_breach = absl::NotFoundError(absl::StrCat("no breach ", breach_id));
   ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(breach_id));
-  if (!report.has_value()) return absl::NotFoundError(absl::StrCat("no breach ", breach_id));
-  RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadReport,
-                                   report->report().tenant(), kGetMethod, breach_id));
+  if (!report.has_value()) return no_breach;
+  RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadReport,
+                                         report->report().tenant(), kGetMethod, breach_id,
+                                         no_breach));
   // Who read the report, and when, is part of the breach's history.
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(breach_id);
