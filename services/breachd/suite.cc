@@ -94,8 +94,9 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   }
   if (config_.services.count(register_::kServiceName)) {
     Hosted& hosted = hosted_.at("register");
-    register_ = std::make_unique<register_::RegisterService>(
-        *hosted.store, *identities_, SystemClock::Get(), Notifier("register"));
+    ASSIGN_OR_RETURN(register_, register_::RegisterService::Create(
+                                    *hosted.store, *identities_, SystemClock::Get(),
+                                    Notifier("register")));
     services.push_back(register_.get());
     health_names.push_back("breach.v1.RegisterService");
     bus::ConsumerLoopOptions options;
