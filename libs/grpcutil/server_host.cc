@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
@@ -12,6 +13,9 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
     const std::string& listen_address, const std::vector<grpc::Service*>& services,
     const std::vector<std::string>& health_names) {
   grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's default health service carries no protobuf descriptor; naming one of our generated
+  // health messages links health.pb.cc in, so reflection can describe grpc.health.v1.Health.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<ServerHost> host(new ServerHost());
   grpc::ServerBuilder builder;

@@ -51,6 +51,7 @@ absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name
 
 absl::Status Suite::Open(const SuiteConfig& requested) {
   config_ = requested;
+  if (absl::Status hostable = CheckHostable(config_.services); !hostable.ok()) return hostable;
   if (config_.identity_file.empty()) {
     config_.identity_file = (std::filesystem::path(config_.data_dir) / "identity.json").string();
   }
@@ -111,12 +112,10 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
 
   AwaitConsumerAssignments(absl::Seconds(20));
 
-  std::map<std::string, eventstore::EventStore*> stores;
-  for (auto& [name, hosted] : hosted_) stores[name] = hosted.store.get();
-  const std::string first = hosted_.begin()->first;
-  admin_guard_ = std::make_unique<service::RpcGuard>(first, *identities_, *hosted_.at(first).store,
-                                                     SystemClock::Get(), Notifier(first));
-  admin_ = std::make_unique<service::AdminService>(stores, *admin_guard_);
+  // AdminService records a refusal in the store the refused action would have read.
+  std::map<std::string, service::HostedStore> stores;
+  for (auto& [name, hosted] : hosted_) stores[name] = {hosted.store.get(), Notifier(name)};
+  admin_ = std::make_unique<service::AdminService>(stores, *identities_, SystemClock::Get());
   services.push_back(admin_.get());
   health_names.push_back("breach.v1.AdminService");
 
