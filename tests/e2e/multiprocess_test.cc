@@ -30,7 +30,9 @@ const std::string kExamples = std::string(BREACHD_SOURCE_DIR) + "/docs/examples/
 class MultiProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = std::make_unique<ScratchDir>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = scratch_->path();
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
     auto bus = ChildProcess::Start({kBin + "/devbus", "--partitions=4"}, dir_ + "/devbus");
     ASSERT_TRUE(bus.ok()) << bus.status();
@@ -86,6 +88,7 @@ class MultiProcessTest : public ::testing::Test {
     return doc.contains("entries") ? static_cast<int>(doc["entries"].size()) : 0;
   }
 
+  std::unique_ptr<ScratchDir> scratch_;  // outlives everything that writes into it
   std::string dir_;
   std::string bootstrap_;
   std::unique_ptr<ChildProcess> bus_;

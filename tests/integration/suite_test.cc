@@ -22,7 +22,9 @@ using ::testing::SizeIs;
 class SuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = std::make_unique<ScratchDir>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = scratch_->path();
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
     StartSuite();
   }
@@ -71,6 +73,7 @@ class SuiteTest : public ::testing::Test {
     return WaitUntil([&] { return List(kOperatorToken, tenant).entries_size() == int(count); });
   }
 
+  std::unique_ptr<ScratchDir> scratch_;  // outlives everything that writes into it
   std::string dir_;
   std::unique_ptr<suite::Suite> suite_;
   std::unique_ptr<breach::v1::IntakeService::Stub> intake_;
