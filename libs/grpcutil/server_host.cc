@@ -6,6 +6,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "libs/grpcutil/unparsable_request.h"
 
 namespace breachd::grpcutil {
 
@@ -22,6 +23,9 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   // Plaintext for now: TLS and real token validation arrive with the security issue.
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &host->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   host->server_ = builder.BuildAndStart();
   if (!host->server_ || host->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));

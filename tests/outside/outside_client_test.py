@@ -4,8 +4,9 @@ against a breachd this test starts (--kafka=embedded, port 0, data in a scratch 
 
 Checks what a C++ client linked with our own code could miss: every service that reflection lists
 answers SERVING to grpc.health.v1.Health/Check, reflection can describe each of them (including
-grpc.health.v1.Health itself), a call with two authorization headers is refused, and --services
-refuses a service this build cannot host.
+grpc.health.v1.Health itself), a call with two authorization headers is refused, bytes that are
+not the request message are INVALID_ARGUMENT, and --services refuses a service this build cannot
+host.
 
 Run by ctest: outside_client_test.py --breachd build/bin/breachd --proto_dir proto
 Needs the Debian packages python3-grpcio and python3-grpc-tools (tools/dev/install-deps).
@@ -215,6 +216,17 @@ class OutsideClientTest(unittest.TestCase):
         me = admin.WhoAmI(admin_pb2.WhoAmIRequest(), timeout=10,
                           metadata=[("authorization", "Bearer " + DPO_TOKEN)])
         self.assertEqual(me.subject, "user:dpo")
+
+    def test_bytes_that_are_not_the_request_message_are_invalid_argument(self):
+        report_breach = self.channel.unary_unary("/breach.v1.IntakeService/ReportBreach")
+        not_utf8 = b"\x0a\x02\xc3\x28"  # request_id = two bytes that are not UTF-8
+        for name, body in [("invalid UTF-8", not_utf8), ("garbage", b"\xff\xff\xff\xff")]:
+            with self.subTest(body=name):
+                with self.assertRaises(grpc.RpcError) as refused:
+                    report_breach(body, timeout=10,
+                                  metadata=[("authorization", "Bearer " + DPO_TOKEN)])
+                self.assertEqual(refused.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+                self.assertIn("/breach.v1.IntakeService/ReportBreach", refused.exception.details())
 
     def test_services_flag_refuses_a_service_without_grpc_service(self):
         folder = os.path.join(self.scratch, "refused")
