@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
+#include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "libs/service/idempotency.h"
@@ -13,14 +13,10 @@ namespace breachd::intake {
 namespace {
 
 using breach::v1::Report;
-using google::protobuf::util::TimeUtil;
 
 std::string ReportKey(const std::string& breach_id) { return absl::StrCat("report/", breach_id); }
 std::string RequestKey(const std::string& tenant, const std::string& request_id) {
   return absl::StrCat("idempotency/", tenant, "/", request_id);
-}
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
 constexpr char kReportMethod[] = "/breach.v1.IntakeService/ReportBreach";
@@ -82,11 +78,11 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   report.set_breach_id(NewUlid(now));
   report.set_name(absl::StrCat("tenants/", form.tenant(), "/breaches/", report.breach_id()));
   *report.mutable_report() = form;
-  if (!form.has_form_date()) *report.mutable_report()->mutable_form_date() = ToTimestamp(now);
+  if (!form.has_form_date()) *report.mutable_report()->mutable_form_date() = ProtoFromTime(now);
   report.mutable_reported_by()->set_subject(principal.subject);
   report.mutable_reported_by()->set_role(principal.PrimaryRole());
   report.mutable_reported_by()->set_tenant(principal.tenant);
-  *report.mutable_recorded_at() = ToTimestamp(now);
+  *report.mutable_recorded_at() = ProtoFromTime(now);
   report.set_request_id(request.request_id());
 
   breach::v1::BreachReported reported;
