@@ -37,8 +37,9 @@ absl::Status RequireText(const BreachReport& report) {
   return absl::OkStatus();
 }
 
-// OK if `timestamp` lies in [kEarliestReportTime, now + kClockSkewAllowance]. Compares seconds
-// and nanos as given, so no value, however absurd, is converted before it is known to be sane.
+// OK if `timestamp` lies in [kEarliestReportTime, now + kClockSkewAllowance]. Nanos and the
+// lower bound are checked on the raw fields; the only conversion, TimeFromProto, is exact for
+// any seconds (absl::Time spans far more than int64 nanoseconds).
 absl::Status CheckTimeInRange(const std::string& field,
                               const google::protobuf::Timestamp& timestamp, absl::Time now) {
   if (timestamp.nanos() < 0 || timestamp.nanos() >= 1'000'000'000) {
@@ -48,7 +49,7 @@ absl::Status CheckTimeInRange(const std::string& field,
     return FieldError(field, absl::StrCat("is before ", kEarliestReportTimeText));
   }
   const absl::Time latest = now + kClockSkewAllowance;
-  if (timestamp.seconds() > absl::ToUnixSeconds(latest) || TimeFromProto(timestamp) > latest) {
+  if (TimeFromProto(timestamp) > latest) {
     return FieldError(field, "is in the future");
   }
   return absl::OkStatus();
