@@ -111,7 +111,11 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
     RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadRegister, tenant, kListMethod));
   }
   if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
-  if (request.year() < 0) return absl::InvalidArgumentError("year must not be negative");
+  if (request.year() != 0 &&
+      (request.year() < kFirstRegisterYear || request.year() > kLastRegisterYear)) {
+    return absl::InvalidArgumentError(absl::StrCat("year must be 0 (any) or between ",
+                                                   kFirstRegisterYear, " and ", kLastRegisterYear));
+  }
   if (!breach::v1::BreachStatus_IsValid(request.status())) {
     return absl::InvalidArgumentError("status is not a breach status");
   }

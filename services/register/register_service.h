@@ -19,6 +19,9 @@ namespace breachd::register_ {
 inline constexpr char kServiceName[] = "register";
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
+// The years a listing may filter on: intake takes no report discovered before 2000.
+inline constexpr int kFirstRegisterYear = 2000;
+inline constexpr int kLastRegisterYear = 9999;
 
 // Where the register counts its years (the schools are Italian).
 inline constexpr char kRegisterTimeZone[] = "Europe/Rome";

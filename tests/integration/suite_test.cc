@@ -533,6 +533,11 @@ const std::vector<BadCall>& BadCalls() {
                                                            [](auto& r) { r.set_year(-2026); });
        },
        grpc::StatusCode::INVALID_ARGUMENT, "year", {}},
+      {"ListWithYearBeforeTheRegister",
+       [](EveryRpcTest& t, auto&) {
+         return t.ListBreaches(kVespucciDpoToken, [](auto& r) { r.set_year(1999); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "year must be 0 (any) or between 2000 and 9999", {}},
       {"ListWithUnknownStatus",
        [](EveryRpcTest& t, auto&) {
          return t.ListBreaches(
