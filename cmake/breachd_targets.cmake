@@ -69,9 +69,12 @@ function(breachd_cc_test)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
+  # Scratch folders go under build/test-scratch (libs/common/testing/scratch_dir.h), never
+  # straight into the system temp folder.
   gtest_discover_tests(${ARG_NAME}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+               ENVIRONMENT "TEST_TMPDIR=${PROJECT_BINARY_DIR}/test-scratch")
 endfunction()
 
 function(breachd_cc_benchmark)

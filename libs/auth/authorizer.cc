@@ -23,6 +23,37 @@ bool SchoolRoleAllows(const Principal& principal, Action action) {
   return false;
 }
 
+// The roles that allow `action`, for a refusal that says what is missing.
+const char* RolesNeeded(Action action) {
+  switch (action) {
+    case Action::kReportBreach:
+    case Action::kReadReport:
+      return "provider-operator, school-dpo or school-staff";
+    case Action::kReadRegister:
+    case Action::kVerifyBreach:
+      return "provider-operator or school-dpo";
+    case Action::kVerifyStore:
+    case Action::kListAllTenants:
+    case Action::kReadDeliveryStatus:
+      return "provider-operator";
+    case Action::kReadEventFeed:
+      return "provider-operator or service";
+  }
+  return "provider-operator";
+}
+
+absl::Status MissingRole(const Principal& principal, Action action) {
+  return absl::PermissionDeniedError(absl::StrCat(principal.subject, " may not ",
+                                                  ActionName(action), ": it needs the role ",
+                                                  RolesNeeded(action)));
+}
+
+// Actions on the whole provider's data rather than one school's.
+bool IsProviderWide(Action action) {
+  return action == Action::kVerifyStore || action == Action::kListAllTenants ||
+         action == Action::kReadEventFeed || action == Action::kReadDeliveryStatus;
+}
+
 }  // namespace
 
 const char* ActionName(Action action) {
@@ -46,17 +77,15 @@ absl::Status Authorize(const Principal& principal, Action action, const std::str
     if (principal.HasRole(kRoleService) && action == Action::kReadEventFeed) {
       return absl::OkStatus();
     }
-    return absl::PermissionDeniedError(
-        absl::StrCat(principal.subject, " has no provider role for ", ActionName(action)));
+    return MissingRole(principal, action);
   }
+  // A school principal asking for provider-wide data lacks a role; it is not trespassing.
+  if (IsProviderWide(action)) return MissingRole(principal, action);
   if (tenant.empty() || tenant != principal.tenant) {
     return absl::PermissionDeniedError(absl::StrCat(
         principal.subject, " of ", principal.tenant, " may not access another school's data"));
   }
-  if (!SchoolRoleAllows(principal, action)) {
-    return absl::PermissionDeniedError(absl::StrCat(principal.subject, "'s roles do not allow ",
-                                                    ActionName(action)));
-  }
+  if (!SchoolRoleAllows(principal, action)) return MissingRole(principal, action);
   return absl::OkStatus();
 }
 

@@ -9,20 +9,27 @@ namespace {
 constexpr char kReadMethod[] = "/breach.v1.EventFeedService/ReadEvents";
 }  // namespace
 
-EventFeedService::EventFeedService(std::map<std::string, eventstore::EventStore*> stores,
-                                   const service::RpcGuard& guard)
-    : stores_(std::move(stores)), guard_(guard) {}
+EventFeedService::EventFeedService(const std::map<std::string, service::HostedStore>& stores,
+                                   const auth::IdentityStore& identities, const Clock& clock) {
+  for (const auto& [name, hosted] : stores) {
+    stores_[name] = Guarded{hosted.store, std::make_unique<service::RpcGuard>(
+                                              name, identities, *hosted.store, clock,
+                                              hosted.on_append)};
+  }
+}
 
 grpc::Status EventFeedService::ReadEvents(
     grpc::ServerContext* context, const breach::v1::ReadEventsRequest* request,
     grpc::ServerWriter<breach::v1::ReadEventsResponse>* writer) {
-  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
-    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadEventFeed, "", kReadMethod));
-    return Stream(*context, *request, *writer);
+  // Every guard authenticates alike; the one of the store asked for records a refusal.
+  const service::RpcGuard& any = *stores_.begin()->second.guard;
+  return any.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    return Stream(*context, principal, *request, *writer);
   });
 }
 
 absl::Status EventFeedService::Stream(grpc::ServerContext& context,
+                                      const auth::Principal& principal,
                                       const breach::v1::ReadEventsRequest& request,
                                       grpc::ServerWriter<breach::v1::ReadEventsResponse>& writer) {
   auto store_it = stores_.find(request.source());
@@ -37,7 +44,9 @@ absl::Status EventFeedService::Stream(grpc::ServerContext& context,
     return absl::InvalidArgumentError(
         absl::StrCat("batch_size must be between 0 and ", kMaxFeedBatch));
   }
-  eventstore::EventStore& store = *store_it->second;
+  RETURN_IF_ERROR(store_it->second.guard->Authorize(principal, auth::Action::kReadEventFeed, "",
+                                                    kReadMethod));
+  eventstore::EventStore& store = *store_it->second.store;
   const int batch_size = request.batch_size() == 0 ? kDefaultFeedBatch : request.batch_size();
   // Everything at or below the head is final: a reader that checkpoints here misses nothing.
   const uint64_t head = store.LastPosition();

@@ -5,8 +5,11 @@
 
 namespace breachd::grpcutil {
 
-std::string BearerToken(const grpc::ServerContext& context) {
+absl::StatusOr<std::string> BearerToken(const grpc::ServerContext& context) {
   const auto& metadata = context.client_metadata();
+  if (metadata.count("authorization") > 1) {
+    return absl::UnauthenticatedError("more than one authorization header");
+  }
   auto it = metadata.find("authorization");
   if (it == metadata.end()) return "";
   std::string value(it->second.data(), it->second.size());
@@ -17,7 +20,9 @@ std::string BearerToken(const grpc::ServerContext& context) {
 
 absl::StatusOr<auth::Principal> AuthenticateCall(const auth::IdentityStore& identities,
                                                  const grpc::ServerContext& context) {
-  return identities.Authenticate(BearerToken(context));
+  absl::StatusOr<std::string> token = BearerToken(context);
+  if (!token.ok()) return token.status();
+  return identities.Authenticate(*token);
 }
 
 }  // namespace breachd::grpcutil

@@ -10,10 +10,11 @@
 
 namespace breachd::grpcutil {
 
-// The bearer token of the call, or "" if there is none.
-std::string BearerToken(const grpc::ServerContext& context);
+// The bearer token of the call, "" if there is none, or UNAUTHENTICATED when the call carries
+// more than one authorization header (which one would count is ambiguous: refuse both).
+absl::StatusOr<std::string> BearerToken(const grpc::ServerContext& context);
 
-// UNAUTHENTICATED when the token is missing or unknown.
+// UNAUTHENTICATED when the token is missing, ambiguous or unknown.
 absl::StatusOr<auth::Principal> AuthenticateCall(const auth::IdentityStore& identities,
                                                  const grpc::ServerContext& context);
 

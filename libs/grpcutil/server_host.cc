@@ -2,9 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "libs/grpcutil/unparsable_request.h"
 
 namespace breachd::grpcutil {
 
@@ -12,12 +14,18 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
     const std::string& listen_address, const std::vector<grpc::Service*>& services,
     const std::vector<std::string>& health_names) {
   grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's default health service carries no protobuf descriptor; naming one of our generated
+  // health messages links health.pb.cc in, so reflection can describe grpc.health.v1.Health.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<ServerHost> host(new ServerHost());
   grpc::ServerBuilder builder;
   // Plaintext for now: TLS and real token validation arrive with the security issue.
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &host->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   host->server_ = builder.BuildAndStart();
   if (!host->server_ || host->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));

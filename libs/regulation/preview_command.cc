@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/time_zone.h"
 #include "libs/regulation/engine.h"
 #include "libs/regulation/file_reading.h"
 #include "libs/regulation/regime_loader.h"
@@ -122,11 +123,7 @@ absl::StatusOr<RegulationEngine> LoadEngine(const PreviewFlags& flags) {
   ASSIGN_OR_RETURN(auto regimes, LoadRegimeDirectory(FindDataDir(flags.regimes_dir, "regimes")));
   ASSIGN_OR_RETURN(auto templates,
                    LoadTemplateDirectory(FindDataDir(flags.templates_dir, "templates")));
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(regimes.front().time_zone(), &zone)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "time zone ", regimes.front().time_zone(), " not found (install the tzdata package)"));
-  }
+  ASSIGN_OR_RETURN(absl::TimeZone zone, LoadNamedTimeZone(regimes.front().time_zone()));
   return RegulationEngine::Create(std::move(regimes), std::move(templates), zone);
 }
 

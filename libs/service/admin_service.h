@@ -1,21 +1,35 @@
 // AdminService, served by every breachd: chain verification of the stores this process hosts,
 // and "who am I" for a token.
+//
+// A refusal is recorded where the refused action lives: refusing to verify one breach goes to
+// the audit stream of the store that holds the breach, refusing to verify every store goes to
+// the audit stream of each hosted store, each with that store's service as the event source.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "breach/v1/admin.grpc.pb.h"
+#include "libs/auth/identity_store.h"
+#include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::service {
 
+// One hosted service's store, as AdminService sees it.
+struct HostedStore {
+  eventstore::EventStore* store = nullptr;  // not owned
+  std::function<void()> on_append;          // after a refusal is recorded (wakes the relay)
+};
+
 class AdminService final : public breach::v1::AdminService::Service {
  public:
-  // `stores`: service name -> its store (not owned). `guard` records refusals.
-  AdminService(std::map<std::string, eventstore::EventStore*> stores, const RpcGuard& guard);
+  // `stores`: hosted service name -> its store; at least one.
+  AdminService(const std::map<std::string, HostedStore>& stores,
+               const auth::IdentityStore& identities, const Clock& clock);
 
   grpc::Status VerifyChains(grpc::ServerContext* context,
                             const breach::v1::VerifyChainsRequest* request,
@@ -34,13 +48,23 @@ class AdminService final : public breach::v1::AdminService::Service {
   }
 
  private:
+  struct Guarded {
+    eventstore::EventStore* store;
+    std::unique_ptr<RpcGuard> guard;  // records refusals in `store`, source = the service
+  };
+  struct Owner {
+    std::string tenant;   // "" if no hosted store knows the breach
+    const RpcGuard* guard = nullptr;
+  };
+
   absl::Status Verify(const auth::Principal& principal, const std::string& breach_id,
                       breach::v1::VerifyChainsResponse* response);
-  // The tenant that owns `breach_id` according to any hosted store ("" if none knows it).
-  absl::StatusOr<std::string> TenantOf(const std::string& breach_id);
+  absl::Status AuthorizeVerify(const auth::Principal& principal, const std::string& breach_id);
+  // The tenant that owns `breach_id` and the guard of the first hosted store that holds it.
+  absl::StatusOr<Owner> OwnerOf(const std::string& breach_id);
+  const RpcGuard& AnyGuard() const { return *stores_.begin()->second.guard; }
 
-  std::map<std::string, eventstore::EventStore*> stores_;
-  const RpcGuard& guard_;
+  std::map<std::string, Guarded> stores_;
   DeliveryStatusProvider delivery_status_;
 };
 

@@ -1,12 +1,10 @@
 #include "libs/service/event_factory.h"
 
 #include "absl/time/clock.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
+#include "libs/common/proto_time.h"
 
 namespace breachd::service {
-
-using google::protobuf::util::TimeUtil;
 
 breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string& tenant,
                                     absl::Time occurred_at,
@@ -16,7 +14,7 @@ breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string
   event.set_type(payload.GetDescriptor()->full_name());
   event.set_source(origin.source);
   event.set_tenant(tenant);
-  *event.mutable_occurred_at() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(occurred_at));
+  *event.mutable_occurred_at() = ProtoFromTime(occurred_at);
   event.mutable_actor()->set_subject(origin.actor.subject);
   event.mutable_actor()->set_role(origin.actor.PrimaryRole());
   event.mutable_actor()->set_tenant(origin.actor.tenant);

@@ -48,4 +48,13 @@ absl::Status RpcGuard::Authorize(const auth::Principal& principal, auth::Action 
   return decision;
 }
 
+absl::Status RpcGuard::AuthorizeBreach(const auth::Principal& principal, auth::Action action,
+                                       const std::string& tenant, const std::string& method,
+                                       const std::string& breach_id,
+                                       const absl::Status& not_found) const {
+  absl::Status decision = Authorize(principal, action, tenant, method, breach_id);
+  if (decision.ok() || principal.tenant == tenant) return decision;
+  return not_found;
+}
+
 }  // namespace breachd::service

@@ -38,6 +38,14 @@ class RpcGuard {
                          const std::string& tenant, const std::string& method,
                          const std::string& breach_id = "") const;
 
+  // Authorize for reading one breach found by id. A refusal is recorded like any other, but a
+  // principal of another school is answered `not_found` (the caller's answer for an unknown id),
+  // so nobody learns that another school's breach exists (AIP-211).
+  absl::Status AuthorizeBreach(const auth::Principal& principal, auth::Action action,
+                               const std::string& tenant, const std::string& method,
+                               const std::string& breach_id,
+                               const absl::Status& not_found) const;
+
   const std::string& service_name() const { return service_name_; }
 
  private:
@@ -48,7 +56,8 @@ class RpcGuard {
   std::function<void()> on_append_;
 };
 
-// Stream that holds a service's AccessDenied events for one tenant.
+// Stream that holds the access record of one tenant in a service: AccessDenied refusals and
+// reads that span breaches (BreachesListed).
 std::string AuditStreamId(const std::string& tenant);
 
 }  // namespace breachd::service

@@ -18,7 +18,7 @@
 #include "services/breachd/suite.h"
 
 ABSL_FLAG(std::string, services, "all",
-          "Services to host: all, or a list of intake,assessment,notification,register");
+          "Services to host: all, or a list of intake,register");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listen address (port 0 picks one)");
 ABSL_FLAG(std::string, data_dir, "var/breachd", "Folder for the stores (one subfolder per service)");
 ABSL_FLAG(std::string, kafka, "embedded",

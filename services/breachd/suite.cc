@@ -51,6 +51,7 @@ absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name
 
 absl::Status Suite::Open(const SuiteConfig& requested) {
   config_ = requested;
+  if (absl::Status hostable = CheckHostable(config_.services); !hostable.ok()) return hostable;
   if (config_.identity_file.empty()) {
     config_.identity_file = (std::filesystem::path(config_.data_dir) / "identity.json").string();
   }
@@ -95,25 +96,24 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   }
   if (config_.services.count(register_::kServiceName)) {
     Hosted& hosted = hosted_.at("register");
-    register_ = std::make_unique<register_::RegisterService>(
-        *hosted.store, *identities_, SystemClock::Get(), Notifier("register"));
+    ASSIGN_OR_RETURN(register_, register_::RegisterService::Create(
+                                    *hosted.store, *identities_, SystemClock::Get(),
+                                    Notifier("register")));
     services.push_back(register_.get());
     health_names.push_back("breach.v1.RegisterService");
   }
 
-  std::map<std::string, eventstore::EventStore*> stores;
-  for (auto& [name, hosted] : hosted_) stores[name] = hosted.store.get();
-  const std::string first = hosted_.begin()->first;
-  admin_guard_ = std::make_unique<service::RpcGuard>(first, *identities_, *hosted_.at(first).store,
-                                                     SystemClock::Get(), Notifier(first));
-  admin_ = std::make_unique<service::AdminService>(stores, *admin_guard_);
+  // AdminService records a refusal in the store the refused action would have read.
+  std::map<std::string, service::HostedStore> stores;
+  for (auto& [name, hosted] : hosted_) stores[name] = {hosted.store.get(), Notifier(name)};
+  admin_ = std::make_unique<service::AdminService>(stores, *identities_, SystemClock::Get());
   admin_->SetDeliveryStatusProvider(
       [this](breach::v1::GetDeliveryStatusResponse* response) {
         return FillDeliveryStatus(response);
       });
   services.push_back(admin_.get());
   health_names.push_back("breach.v1.AdminService");
-  feed_ = std::make_unique<delivery::EventFeedService>(stores, *admin_guard_);
+  feed_ = std::make_unique<delivery::EventFeedService>(stores, *identities_, SystemClock::Get());
   services.push_back(feed_.get());
   health_names.push_back("breach.v1.EventFeedService");
 

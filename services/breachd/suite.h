@@ -45,6 +45,11 @@ class Suite {
     auto it = hosted_.find("register");
     return it == hosted_.end() ? nullptr : it->second.subscription.get();
   }
+  // The store of a hosted service (nullptr if not hosted), e.g. to check what a call wrote.
+  eventstore::EventStore* store(const std::string& service) const {
+    auto it = hosted_.find(service);
+    return it == hosted_.end() ? nullptr : it->second.store.get();
+  }
 
   // Drains: stops taking calls (in-flight ones get `grace`), stops consumers, flushes relays.
   void Stop(absl::Duration grace = absl::Seconds(10));
@@ -75,7 +80,6 @@ class Suite {
   bus::BusConfig consumer_bus_;  // bus_ with consumer-only tuning
   std::unique_ptr<auth::IdentityStore> identities_;
   std::map<std::string, Hosted> hosted_;
-  std::unique_ptr<service::RpcGuard> admin_guard_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<delivery::EventFeedService> feed_;
   std::unique_ptr<intake::IntakeService> intake_;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace breachd::suite {
@@ -12,18 +13,11 @@ absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag) {
     const std::string name(absl::StripAsciiWhitespace(part));
     if (name == "all") {
       services.insert(std::begin(kAllServices), std::end(kAllServices));
-      continue;
+    } else {
+      services.insert(name);
     }
-    bool known = false;
-    for (const char* service : kAllServices) known |= name == service;
-    if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--services: unknown service '", name,
-          "' (expected all, or a list of intake, assessment, notification, register)"));
-    }
-    services.insert(name);
   }
-  if (services.empty()) return absl::InvalidArgumentError("--services names no service");
+  if (absl::Status hostable = CheckHostable(services); !hostable.ok()) return hostable;
   return services;
 }
 
@@ -42,6 +36,20 @@ absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string&
     peers[peer.first] = peer.second;
   }
   return peers;
+}
+
+absl::Status CheckHostable(const std::set<std::string>& services) {
+  if (services.empty()) return absl::InvalidArgumentError("--services names no service");
+  for (const std::string& name : services) {
+    bool hostable = false;
+    for (const char* service : kAllServices) hostable |= name == service;
+    if (!hostable) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--services: '", name, "' is not a service this build can host (expected all, or a list of ",
+          absl::StrJoin(kAllServices, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace breachd::suite

@@ -11,7 +11,10 @@
 
 namespace breachd::suite {
 
-inline constexpr const char* kAllServices[] = {"intake", "assessment", "notification", "register"};
+// The services this build can host, each with a gRPC service and a store. assessment and
+// notification join the list when their gRPC services exist (until then a process claiming to
+// host them would answer NOT_FOUND to their health checks).
+inline constexpr const char* kAllServices[] = {"intake", "register"};
 
 struct SuiteConfig {
   std::set<std::string> services;  // subset of kAllServices
@@ -35,7 +38,12 @@ inline constexpr const char* kPublishingServices[] = {"intake", "register"};
 // "intake=HOST:PORT,register=HOST:PORT". INVALID_ARGUMENT names a bad entry.
 absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string& flag);
 
-// "all" or a comma-separated list such as "intake,register". INVALID_ARGUMENT names an unknown one.
+// "all" (every service of kAllServices) or a comma-separated list such as "intake,register".
+// INVALID_ARGUMENT names a service this build cannot host.
 absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag);
+
+// OK if `services` is a non-empty subset of kAllServices; INVALID_ARGUMENT names the first that
+// is not.
+absl::Status CheckHostable(const std::set<std::string>& services);
 
 }  // namespace breachd::suite

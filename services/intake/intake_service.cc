@@ -2,24 +2,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
+#include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
+#include "libs/service/idempotency.h"
 #include "services/intake/report_validation.h"
 
 namespace breachd::intake {
 namespace {
 
 using breach::v1::Report;
-using google::protobuf::util::TimeUtil;
 
 std::string ReportKey(const std::string& breach_id) { return absl::StrCat("report/", breach_id); }
 std::string RequestKey(const std::string& tenant, const std::string& request_id) {
-  return absl::StrCat("request/", tenant, "/", request_id);
-}
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+  return absl::StrCat("idempotency/", tenant, "/", request_id);
 }
 
 constexpr char kReportMethod[] = "/breach.v1.IntakeService/ReportBreach";
@@ -66,10 +63,12 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
     return identities_.IsKnownTenant(tenant);
   }));
 
-  // Same tenant + request id: hand back the first report, file nothing.
-  const std::string request_key = RequestKey(form.tenant(), request.request_id());
-  absl::MutexLock lock(&request_locks_.For(request_key));
-  ASSIGN_OR_RETURN(std::optional<std::string> earlier, store_.GetProjection(request_key));
+  // A retry (same tenant, request id, body and principal) gets the first report back and files
+  // nothing; the id reused for anything else is ALREADY_EXISTS.
+  const service::IdempotentRequest idempotent(RequestKey(form.tenant(), request.request_id()),
+                                              request.request_id(), request, principal.subject);
+  absl::MutexLock lock(&request_locks_.For(idempotent.row_key()));
+  ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
     ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(*earlier));
     if (stored.has_value()) return *stored;
@@ -79,11 +78,11 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   report.set_breach_id(NewUlid(now));
   report.set_name(absl::StrCat("tenants/", form.tenant(), "/breaches/", report.breach_id()));
   *report.mutable_report() = form;
-  if (!form.has_form_date()) *report.mutable_report()->mutable_form_date() = ToTimestamp(now);
+  if (!form.has_form_date()) *report.mutable_report()->mutable_form_date() = ProtoFromTime(now);
   report.mutable_reported_by()->set_subject(principal.subject);
   report.mutable_reported_by()->set_role(principal.PrimaryRole());
   report.mutable_reported_by()->set_tenant(principal.tenant);
-  *report.mutable_recorded_at() = ToTimestamp(now);
+  *report.mutable_recorded_at() = ProtoFromTime(now);
   report.set_request_id(request.request_id());
 
   breach::v1::BreachReported reported;
@@ -97,7 +96,7 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   append.expected_version = 0;
   append.events.push_back(service::MakeEvent(origin, form.tenant(), now, reported));
   append.projection.push_back({ReportKey(report.breach_id()), report.SerializeAsString()});
-  append.projection.push_back({request_key, report.breach_id()});
+  append.projection.push_back(idempotent.Remember(report.breach_id()));
   ASSIGN_OR_RETURN(eventstore::AppendResult result, store_.Append(std::move(append)));
   *report.mutable_recorded_at() = result.events.front().recorded_at();
   if (on_append_) on_append_();
@@ -107,10 +106,12 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
 absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
                                            const std::string& breach_id) {
   if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
+  const absl::Status no_breach = absl::NotFoundError(absl::StrCat("no breach ", breach_id));
   ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(breach_id));
-  if (!report.has_value()) return absl::NotFoundError(absl::StrCat("no breach ", breach_id));
-  RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadReport,
-                                   report->report().tenant(), kGetMethod, breach_id));
+  if (!report.has_value()) return no_breach;
+  RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadReport,
+                                         report->report().tenant(), kGetMethod, breach_id,
+                                         no_breach));
   // Who read the report, and when, is part of the breach's history.
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(breach_id);

@@ -2,7 +2,8 @@
 //
 // Store schema (projection rows in the intake event store):
 //   report/<breach_id>               -> breach.v1.Report
-//   request/<tenant>/<request_id>    -> breach_id (idempotent retries)
+//   idempotency/<tenant>/<request_id> -> breach.v1.IdempotencyRecord whose result is the
+//                                        breach_id (AIP-155 retries; libs/service/idempotency.h)
 #pragma once
 
 #include <functional>

@@ -2,29 +2,19 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
+#include "libs/common/proto_time.h"
+#include "libs/common/status_macros.h"
 
 namespace breachd::intake {
 namespace {
 
 using breach::v1::BreachReport;
-using google::protobuf::util::TimeUtil;
 
 absl::Status FieldError(const std::string& field, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat("report.", field, " ", problem));
 }
 
 bool Blank(const std::string& text) { return absl::StripAsciiWhitespace(text).empty(); }
-
-// Within 0001-01-01 .. 9999-12-31, as google.protobuf.Timestamp requires.
-bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() >= -62135596800 && ts.seconds() <= 253402300799 && ts.nanos() >= 0 &&
-         ts.nanos() < 1'000'000'000;
-}
-
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(ts));
-}
 
 // The free-text fields that are required, by proto field name.
 absl::Status RequireText(const BreachReport& report) {
@@ -47,25 +37,35 @@ absl::Status RequireText(const BreachReport& report) {
   return absl::OkStatus();
 }
 
+// OK if `timestamp` lies in [kEarliestReportTime, now + kClockSkewAllowance]. Nanos and the
+// lower bound are checked on the raw fields; the only conversion, TimeFromProto, is exact for
+// any seconds (absl::Time spans far more than int64 nanoseconds).
+absl::Status CheckTimeInRange(const std::string& field,
+                              const google::protobuf::Timestamp& timestamp, absl::Time now) {
+  if (timestamp.nanos() < 0 || timestamp.nanos() >= 1'000'000'000) {
+    return FieldError(field, "is not a valid time (nanos out of range)");
+  }
+  if (timestamp.seconds() < absl::ToUnixSeconds(kEarliestReportTime)) {
+    return FieldError(field, absl::StrCat("is before ", kEarliestReportTimeText));
+  }
+  const absl::Time latest = now + kClockSkewAllowance;
+  if (TimeFromProto(timestamp) > latest) {
+    return FieldError(field, "is in the future");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckTimes(const BreachReport& report, absl::Time now) {
   if (!report.has_discovered_at()) return FieldError("discovered_at", "is required");
-  if (!IsValidTimestamp(report.discovered_at())) {
-    return FieldError("discovered_at", "is not a valid time");
-  }
-  const absl::Time discovered = ToTime(report.discovered_at());
-  if (discovered > now + kClockSkewAllowance) {
-    return FieldError("discovered_at", "is in the future");
-  }
+  RETURN_IF_ERROR(CheckTimeInRange("discovered_at", report.discovered_at(), now));
   if (report.has_incident_at()) {
-    if (!IsValidTimestamp(report.incident_at())) {
-      return FieldError("incident_at", "is not a valid time");
-    }
-    if (ToTime(report.incident_at()) > discovered) {
+    RETURN_IF_ERROR(CheckTimeInRange("incident_at", report.incident_at(), now));
+    if (TimeFromProto(report.incident_at()) > TimeFromProto(report.discovered_at())) {
       return FieldError("incident_at", "is after report.discovered_at");
     }
   }
-  if (report.has_form_date() && ToTime(report.form_date()) > now + kClockSkewAllowance) {
-    return FieldError("form_date", "is in the future");
+  if (report.has_form_date()) {
+    RETURN_IF_ERROR(CheckTimeInRange("form_date", report.form_date(), now));
   }
   return absl::OkStatus();
 }

@@ -12,9 +12,14 @@
 namespace breachd::intake {
 
 // More than every pupil, parent and employee of every Italian school: a typo, not a breach.
-inline constexpr int64_t kMaxDataSubjects = 20'000'000;
+inline constexpr int64_t kMaxDataSubjects = 10'000'000;
 // A clock on the client may be a little ahead of ours.
 inline constexpr absl::Duration kClockSkewAllowance = absl::Minutes(5);
+// Every time in a report (discovered_at, incident_at, form_date) lies within
+// [kEarliestReportTime, now + kClockSkewAllowance]: no school register holds older facts, and a
+// time outside it is a typo (checked on seconds and nanos, before any conversion).
+inline constexpr absl::Time kEarliestReportTime = absl::FromUnixSeconds(946'684'800);
+inline constexpr char kEarliestReportTimeText[] = "2000-01-01T00:00:00Z";
 
 using TenantLookup = std::function<bool(const std::string& tenant)>;
 

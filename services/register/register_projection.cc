@@ -1,10 +1,11 @@
 #include "services/register/register_projection.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
-#include "google/protobuf/util/time_util.h"
+#include "libs/common/proto_time.h"
 #include "libs/service/event_factory.h"
 
 namespace breachd::register_ {
@@ -13,12 +14,13 @@ namespace {
 using breach::v1::EventEnvelope;
 using breach::v1::RegisterEntry;
 using breach::v1::TimelineEntry;
-using google::protobuf::util::TimeUtil;
 
+// Unix nanoseconds as 20 zero-padded digits, written as seconds then nanos so that no time
+// overflows int64 nanoseconds; times before 1970 sort first as 0 (recorded_at never is).
 std::string PaddedNanos(const google::protobuf::Timestamp& ts) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "%020lld",
-                static_cast<long long>(TimeUtil::TimestampToNanoseconds(ts)));
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%011lld%09d", static_cast<long long>(std::max<int64_t>(ts.seconds(), 0)),
+                std::clamp(ts.nanos(), 0, 999'999'999));
   return buf;
 }
 
@@ -53,9 +55,8 @@ RegisterEntry EntryFromReport(const EventEnvelope& event, const breach::v1::Brea
   entry.set_description(form.description());
   *entry.mutable_data_subject_categories() = form.data_subject_categories();
   entry.set_approx_data_subjects(form.approx_data_subjects());
-  const absl::Time discovered =
-      absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(form.discovered_at()));
-  entry.set_year(static_cast<int32_t>(absl::ToCivilYear(discovered, zone).year()));
+  entry.set_year(static_cast<int32_t>(
+      absl::ToCivilYear(TimeFromProto(form.discovered_at()), zone).year()));
   return entry;
 }
 

@@ -6,6 +6,7 @@
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/time_zone.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_projection.h"
 
@@ -18,10 +19,6 @@ constexpr char kListMethod[] = "/breach.v1.RegisterService/ListBreaches";
 constexpr char kGetMethod[] = "/breach.v1.RegisterService/GetBreach";
 constexpr char kTimelineMethod[] = "/breach.v1.RegisterService/GetTimeline";
 
-absl::TimeZone RomeOrUtc() {
-  absl::TimeZone zone;
-  return absl::LoadTimeZone("Europe/Rome", &zone) ? zone : absl::UTCTimeZone();
-}
 
 template <typename T>
 absl::StatusOr<T> ParseRow(const std::string& bytes, const std::string& key) {
@@ -34,14 +31,23 @@ absl::StatusOr<T> ParseRow(const std::string& bytes, const std::string& key) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<RegisterService>> RegisterService::Create(
+    eventstore::EventStore& store, const auth::IdentityStore& identities, const Clock& clock,
+    std::function<void()> on_append) {
+  // Without tzdata the register's years would silently be counted in UTC: refuse to start.
+  ASSIGN_OR_RETURN(absl::TimeZone zone, LoadNamedTimeZone(kRegisterTimeZone));
+  return std::unique_ptr<RegisterService>(
+      new RegisterService(store, identities, clock, std::move(on_append), zone));
+}
+
 RegisterService::RegisterService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
-                                 std::function<void()> on_append)
+                                 std::function<void()> on_append, absl::TimeZone zone)
     : store_(store),
       clock_(clock),
       on_append_(on_append),
       guard_(kServiceName, identities, store, clock, on_append),
-      zone_(RomeOrUtc()) {}
+      zone_(zone) {}
 
 grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
                                            const breach::v1::ListBreachesRequest* request,
@@ -105,7 +111,11 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
     RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadRegister, tenant, kListMethod));
   }
   if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
-  if (request.year() < 0) return absl::InvalidArgumentError("year must not be negative");
+  if (request.year() != 0 &&
+      (request.year() < kFirstRegisterYear || request.year() > kLastRegisterYear)) {
+    return absl::InvalidArgumentError(absl::StrCat("year must be 0 (any) or between ",
+                                                   kFirstRegisterYear, " and ", kLastRegisterYear));
+  }
   if (!breach::v1::BreachStatus_IsValid(request.status())) {
     return absl::InvalidArgumentError("status is not a breach status");
   }
@@ -146,7 +156,28 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
       }));
   RETURN_IF_ERROR(row_status);
   if (more) response.set_next_page_token(absl::WebSafeBase64Escape(last_key));
+  RETURN_IF_ERROR(RecordListing(principal, request, response));
   return response;
+}
+
+absl::Status RegisterService::RecordListing(const auth::Principal& principal,
+                                            const breach::v1::ListBreachesRequest& request,
+                                            const breach::v1::ListBreachesResponse& page) {
+  // Durably, before the entries are handed out, like every other read of a breach's facts.
+  breach::v1::BreachesListed listed;
+  for (const RegisterEntry& entry : page.entries()) listed.add_breach_ids(entry.breach_id());
+  listed.set_tenant(request.tenant());
+  listed.set_year(request.year());
+  if (request.status() != breach::v1::BREACH_STATUS_UNSPECIFIED) {
+    listed.set_status(breach::v1::BreachStatus_Name(request.status()));
+  }
+  eventstore::AppendRequest append;
+  append.stream_id = service::AuditStreamId(principal.tenant);
+  append.events.push_back(service::MakeEvent({kServiceName, principal, kListMethod, ""},
+                                             principal.tenant, clock_.Now(), listed));
+  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  if (on_append_) on_append_();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RegisterService::OpenedEntry> RegisterService::OpenEntry(const auth::Principal& principal,
@@ -154,12 +185,12 @@ absl::StatusOr<RegisterService::OpenedEntry> RegisterService::OpenEntry(const au
                                                          const std::string& view,
                                                          const std::string& method) {
   if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
+  const absl::Status no_breach =
+      absl::NotFoundError(absl::StrCat("no breach ", breach_id, " in the register"));
   ASSIGN_OR_RETURN(std::optional<RegisterEntry> entry, FindEntryById(breach_id));
-  if (!entry.has_value()) {
-    return absl::NotFoundError(absl::StrCat("no breach ", breach_id, " in the register"));
-  }
-  RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadRegister, entry->tenant(),
-                                   method, breach_id));
+  if (!entry.has_value()) return no_breach;
+  RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadRegister, entry->tenant(),
+                                         method, breach_id, no_breach));
 
   // The read is recorded, durably, before the data is handed out.
   breach::v1::BreachViewed viewed;

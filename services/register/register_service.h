@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,11 +19,19 @@ namespace breachd::register_ {
 inline constexpr char kServiceName[] = "register";
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
+// The years a listing may filter on: intake takes no report discovered before 2000.
+inline constexpr int kFirstRegisterYear = 2000;
+inline constexpr int kLastRegisterYear = 9999;
+
+// Where the register counts its years (the schools are Italian).
+inline constexpr char kRegisterTimeZone[] = "Europe/Rome";
 
 class RegisterService final : public breach::v1::RegisterService::Service {
  public:
-  RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                  const Clock& clock, std::function<void()> on_append);
+  // FAILED_PRECONDITION when kRegisterTimeZone cannot be loaded (no tzdata).
+  static absl::StatusOr<std::unique_ptr<RegisterService>> Create(
+      eventstore::EventStore& store, const auth::IdentityStore& identities, const Clock& clock,
+      std::function<void()> on_append);
 
   grpc::Status ListBreaches(grpc::ServerContext* context,
                             const breach::v1::ListBreachesRequest* request,
@@ -49,8 +58,15 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   }
 
  private:
+  RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
+                  const Clock& clock, std::function<void()> on_append, absl::TimeZone zone);
+
   absl::StatusOr<breach::v1::ListBreachesResponse> List(const auth::Principal& principal,
                                                         const breach::v1::ListBreachesRequest& request);
+  // Records who was shown which entries (a BreachesListed event on the caller's audit stream).
+  absl::Status RecordListing(const auth::Principal& principal,
+                             const breach::v1::ListBreachesRequest& request,
+                             const breach::v1::ListBreachesResponse& page);
   struct OpenedEntry {
     breach::v1::RegisterEntry entry;
     breach::v1::EventEnvelope view;  // the BreachViewed event that recorded this read

@@ -24,7 +24,9 @@ using ::testing::HasSubstr;
 class DeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = std::make_unique<ScratchDir>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = scratch_->path();
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
   }
 
@@ -85,6 +87,7 @@ class DeliveryTest : public ::testing::Test {
     return nullptr;
   }
 
+  std::unique_ptr<ScratchDir> scratch_;  // outlives everything that writes into it
   std::string dir_;
   std::unique_ptr<suite::Suite> suite_;
   std::shared_ptr<grpc::Channel> channel_;

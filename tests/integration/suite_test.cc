@@ -1,11 +1,17 @@
-// All four services in one process over the embedded Kafka-protocol bus, driven through gRPC as
-// a client would: intake to register, tenancy, bad input, idempotency, restart.
+// Every hosted service in one process over the embedded Kafka-protocol bus, driven through gRPC
+// as a client would: intake to register, tenancy, bad input, idempotency, restart, and a table of
+// bad calls to every RPC.
+#include <functional>
+#include <map>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "breach/v1/admin.grpc.pb.h"
+#include "breach/v1/events.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/status_matchers.h"
@@ -16,20 +22,32 @@ namespace breachd {
 namespace {
 
 using namespace breachd::testing;  // NOLINT: test fixtures
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Property;
 using ::testing::SizeIs;
+
+using breach::v1::StoreVerification;
+
+// A ULID that names no breach.
+constexpr char kUnknownBreach[] = "01JQ0000000000000000000000";
 
 class SuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = std::make_unique<ScratchDir>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = scratch_->path();
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
     StartSuite();
   }
 
   void StartSuite() {
     suite::SuiteConfig config;
-    config.services = {"intake", "assessment", "notification", "register"};
+    config.services = {"intake", "register"};
     config.listen = "127.0.0.1:0";
     config.data_dir = dir_;
     config.kafka = "embedded";
@@ -38,6 +56,7 @@ class SuiteTest : public ::testing::Test {
     intake_ = breach::v1::IntakeService::NewStub(channel);
     register_ = breach::v1::RegisterService::NewStub(channel);
     admin_ = breach::v1::AdminService::NewStub(channel);
+    health_ = grpc::health::v1::Health::NewStub(channel);
   }
 
   std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
@@ -71,12 +90,20 @@ class SuiteTest : public ::testing::Test {
     return WaitUntil([&] { return List(kOperatorToken, tenant).entries_size() == int(count); });
   }
 
+  std::unique_ptr<ScratchDir> scratch_;  // outlives everything that writes into it
   std::string dir_;
   std::unique_ptr<suite::Suite> suite_;
   std::unique_ptr<breach::v1::IntakeService::Stub> intake_;
   std::unique_ptr<breach::v1::RegisterService::Stub> register_;
   std::unique_ptr<breach::v1::AdminService::Stub> admin_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
+
+// A store's verification, by the service it belongs to and how many events it holds.
+auto StoreWith(const std::string& service, uint64_t events) {
+  return AllOf(Property(&StoreVerification::service, service),
+               Property(&StoreVerification::events_checked, events));
+}
 
 TEST_F(SuiteTest, ReportReachesTheSchoolRegisterAndTimeline) {
   const breach::v1::Report report = File(kVespucciStaffToken, LostLaptopReport(kVespucci), "r-1");
@@ -117,16 +144,38 @@ TEST_F(SuiteTest, SchoolNeverSeesAnotherSchool) {
   EXPECT_EQ(register_->ListBreaches(As(kGalileiDpoToken).get(), other, &response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
-  breach::v1::GetBreachRequest get;
-  get.set_breach_id(report.breach_id());
-  breach::v1::RegisterEntry entry;
-  EXPECT_EQ(register_->GetBreach(As(kGalileiDpoToken).get(), get, &entry).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-  breach::v1::GetReportRequest get_report;
-  get_report.set_breach_id(report.breach_id());
+  // Another school's breach is answered exactly like a breach that does not exist (AIP-211).
+  for (const std::string& id : {report.breach_id(), std::string(kUnknownBreach)}) {
+    SCOPED_TRACE(id);
+    breach::v1::GetBreachRequest get;
+    get.set_breach_id(id);
+    breach::v1::RegisterEntry entry;
+    const grpc::Status entry_status = register_->GetBreach(As(kGalileiDpoToken).get(), get, &entry);
+    EXPECT_EQ(entry_status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(entry_status.error_message(), absl::StrCat("no breach ", id, " in the register"));
+    breach::v1::GetTimelineRequest timeline_request;
+    timeline_request.set_breach_id(id);
+    breach::v1::Timeline timeline;
+    const grpc::Status timeline_status =
+        register_->GetTimeline(As(kGalileiDpoToken).get(), timeline_request, &timeline);
+    EXPECT_EQ(timeline_status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(timeline_status.error_message(), entry_status.error_message());
+    breach::v1::GetReportRequest get_report;
+    get_report.set_breach_id(id);
+    breach::v1::Report read;
+    const grpc::Status report_status =
+        intake_->GetReport(As(kGalileiDpoToken).get(), get_report, &read);
+    EXPECT_EQ(report_status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(report_status.error_message(), absl::StrCat("no breach ", id));
+    breach::v1::VerifyChainsRequest verify;
+    verify.set_breach_id(id);
+    breach::v1::VerifyChainsResponse verified;
+    const grpc::Status verify_status =
+        admin_->VerifyChains(As(kGalileiDpoToken).get(), verify, &verified);
+    EXPECT_EQ(verify_status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(verify_status.error_message(), report_status.error_message());
+  }
   breach::v1::Report read;
-  EXPECT_EQ(intake_->GetReport(As(kGalileiDpoToken).get(), get_report, &read).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
 
   breach::v1::ReportBreachRequest forged;
   forged.set_request_id("forged");
@@ -158,17 +207,39 @@ TEST_F(SuiteTest, BadReportNamesTheFieldAndStoresNothing) {
   ASSERT_TRUE(RegisterHolds(1));
   breach::v1::VerifyChainsResponse verified;
   ASSERT_TRUE(admin_->VerifyChains(As(kOperatorToken).get(), {}, &verified).ok());
-  for (const auto& store : verified.stores()) {
-    if (store.service() == "intake") {
-      EXPECT_EQ(store.events_checked(), 1u);
-    }
-  }
+  EXPECT_THAT(verified.stores(), Contains(StoreWith("intake", 1)));
 }
 
 TEST_F(SuiteTest, RetriedRequestFilesOneBreach) {
-  const breach::v1::Report first = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "same");
-  const breach::v1::Report again = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "same");
+  const breach::v1::BreachReport form = LostLaptopReport(kVespucci);
+  const breach::v1::Report first = File(kVespucciDpoToken, form, "same");
+  const breach::v1::Report again = File(kVespucciDpoToken, form, "same");
   EXPECT_EQ(first.breach_id(), again.breach_id());
+  ASSERT_TRUE(RegisterHolds(1));
+}
+
+TEST_F(SuiteTest, ReusedRequestIdForAnotherRequestIsRefusedAndFilesNothing) {
+  const breach::v1::BreachReport form = LostLaptopReport(kVespucci);
+  File(kVespucciDpoToken, form, "demo-1");
+  const uint64_t filed = suite_->store("intake")->LastPosition();
+
+  breach::v1::ReportBreachRequest other_body;
+  other_body.set_request_id("demo-1");
+  *other_body.mutable_report() = form;
+  other_body.mutable_report()->set_place("Aula 3, armadio aperto");
+  breach::v1::ReportBreachRequest other_caller;
+  other_caller.set_request_id("demo-1");
+  *other_caller.mutable_report() = form;
+  const std::pair<const char*, const breach::v1::ReportBreachRequest*> reuses[] = {
+      {kVespucciDpoToken, &other_body}, {kVespucciStaffToken, &other_caller}};
+  for (const auto& [token, request] : reuses) {
+    breach::v1::Report report;
+    const grpc::Status status = intake_->ReportBreach(As(token).get(), *request, &report);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << token;
+    EXPECT_EQ(status.error_message(),
+              "request_id demo-1 was already used for a different request");
+  }
+  EXPECT_EQ(suite_->store("intake")->LastPosition(), filed);
   ASSERT_TRUE(RegisterHolds(1));
 }
 
@@ -209,12 +280,353 @@ TEST_F(SuiteTest, RefusalsAreRecordedOnTheAuditStream) {
   get.set_breach_id(report.breach_id());
   breach::v1::Report read;
   ASSERT_EQ(intake_->GetReport(As(kGalileiDpoToken).get(), get, &read).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   breach::v1::VerifyChainsResponse verified;
   ASSERT_TRUE(admin_->VerifyChains(As(kOperatorToken).get(), {}, &verified).ok());
-  for (const auto& store : verified.stores()) {
-    if (store.service() == "intake") {
-      EXPECT_EQ(store.streams_checked(), 2u);  // the breach and audit-RMIC81500L
+  // The breach and audit-RMIC81500L.
+  EXPECT_THAT(verified.stores(), Contains(AllOf(Property(&StoreVerification::service, "intake"),
+                                                Property(&StoreVerification::streams_checked, 2u))));
+  ASSERT_OK_AND_ASSIGN(auto audit, suite_->store("intake")->ReadStream("audit-RMIC81500L"));
+  ASSERT_THAT(audit, SizeIs(1));
+  EXPECT_EQ(audit[0].type(), "breach.v1.AccessDenied");
+}
+
+TEST_F(SuiteTest, AdminRefusalsAreRecordedInTheStoreOfTheRefusedAction) {
+  const breach::v1::Report report = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "r-1");
+  // One breach: recorded by the intake store, which holds it (the register holds no stream yet).
+  breach::v1::VerifyChainsRequest one;
+  one.set_breach_id(report.breach_id());
+  breach::v1::VerifyChainsResponse verified;
+  EXPECT_EQ(admin_->VerifyChains(As(kGalileiDpoToken).get(), one, &verified).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // Every store: a DPO lacks the provider-operator role, and each store records the attempt.
+  const grpc::Status whole = admin_->VerifyChains(As(kVespucciDpoToken).get(), {}, &verified);
+  EXPECT_EQ(whole.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(whole.error_message(), HasSubstr("provider-operator"));
+  EXPECT_THAT(whole.error_message(), Not(HasSubstr("another school")));
+
+  const auto refusals = [&](const std::string& service, const std::string& tenant) {
+    std::vector<std::string> sources;
+    auto events = suite_->store(service)->ReadStream(absl::StrCat("audit-", tenant));
+    EXPECT_TRUE(events.ok()) << events.status();
+    for (const auto& event : *events) {
+      EXPECT_EQ(event.type(), "breach.v1.AccessDenied");
+      sources.push_back(event.source());
+    }
+    return sources;
+  };
+  EXPECT_THAT(refusals("intake", kGalilei), ElementsAre("intake"));
+  EXPECT_THAT(refusals("register", kGalilei), SizeIs(0));
+  EXPECT_THAT(refusals("intake", kVespucci), ElementsAre("intake"));
+  EXPECT_THAT(refusals("register", kVespucci), ElementsAre("register"));
+}
+
+TEST_F(SuiteTest, ListingIsRecordedWithTheEntriesShown) {
+  const breach::v1::Report report = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "r-1");
+  ASSERT_TRUE(RegisterHolds(1));
+  ASSERT_THAT(List(kVespucciDpoToken).entries(), SizeIs(1));
+  ASSERT_OK_AND_ASSIGN(auto audit, suite_->store("register")->ReadStream("audit-MIIS01200V"));
+  ASSERT_THAT(audit, SizeIs(1));
+  EXPECT_EQ(audit[0].actor().subject(), "user:dpo-vespucci");
+  breach::v1::BreachesListed listed;
+  ASSERT_TRUE(audit[0].payload().UnpackTo(&listed));
+  EXPECT_THAT(listed.breach_ids(), ElementsAre(report.breach_id()));
+}
+
+TEST_F(SuiteTest, EveryHostedServiceIsServing) {
+  for (const char* service : {"", "breach.v1.IntakeService", "breach.v1.RegisterService",
+                              "breach.v1.AdminService"}) {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    const grpc::Status status = health_->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << service << ": " << status.error_message();
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+  }
+}
+
+TEST_F(SuiteTest, AmbiguousCredentialsAreUnauthenticated) {
+  auto context = As(kVespucciDpoToken);
+  context->AddMetadata("authorization", std::string("Bearer ") + kOperatorToken);
+  breach::v1::WhoAmIResponse me;
+  const grpc::Status status = admin_->WhoAmI(context.get(), {}, &me);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(status.error_message(), "more than one authorization header");
+}
+
+// The bad calls below, one helper per RPC (public: the table's lambdas call them).
+class EveryRpcTest : public SuiteTest {
+ public:
+  grpc::Status ReportAs(const std::string& token, const std::string& request_id,
+                        const std::function<void(breach::v1::BreachReport&)>& spoil) {
+    breach::v1::ReportBreachRequest request;
+    request.set_request_id(request_id);
+    *request.mutable_report() = LostLaptopReport(kVespucci);
+    spoil(*request.mutable_report());
+    breach::v1::Report report;
+    return intake_->ReportBreach(As(token).get(), request, &report);
+  }
+  grpc::Status Report(const std::function<void(breach::v1::BreachReport&)>& spoil) {
+    return ReportAs(kVespucciDpoToken, "bad-1", spoil);
+  }
+  grpc::Status GetReport(const std::string& token, const std::string& id) {
+    breach::v1::GetReportRequest request;
+    request.set_breach_id(id);
+    breach::v1::Report report;
+    return intake_->GetReport(As(token).get(), request, &report);
+  }
+  grpc::Status ListBreaches(const std::string& token,
+                            const std::function<void(breach::v1::ListBreachesRequest&)>& spoil) {
+    breach::v1::ListBreachesRequest request;
+    spoil(request);
+    breach::v1::ListBreachesResponse response;
+    return register_->ListBreaches(As(token).get(), request, &response);
+  }
+  grpc::Status GetBreach(const std::string& token, const std::string& id) {
+    breach::v1::GetBreachRequest request;
+    request.set_breach_id(id);
+    breach::v1::RegisterEntry entry;
+    return register_->GetBreach(As(token).get(), request, &entry);
+  }
+  grpc::Status GetTimeline(const std::string& token, const std::string& id) {
+    breach::v1::GetTimelineRequest request;
+    request.set_breach_id(id);
+    breach::v1::Timeline timeline;
+    return register_->GetTimeline(As(token).get(), request, &timeline);
+  }
+  grpc::Status Verify(const std::string& token, const std::string& id) {
+    breach::v1::VerifyChainsRequest request;
+    request.set_breach_id(id);
+    breach::v1::VerifyChainsResponse response;
+    return admin_->VerifyChains(As(token).get(), request, &response);
+  }
+  grpc::Status WhoAmI(std::unique_ptr<grpc::ClientContext> context) {
+    breach::v1::WhoAmIResponse response;
+    return admin_->WhoAmI(context.get(), {}, &response);
+  }
+  std::unique_ptr<grpc::ClientContext> Anonymous() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return context;
+  }
+
+  // Every event each store appended after `since` (position per store).
+  std::map<std::string, std::vector<breach::v1::EventEnvelope>> WrittenSince(
+      const std::map<std::string, uint64_t>& since) {
+    std::map<std::string, std::vector<breach::v1::EventEnvelope>> written;
+    for (const auto& [service, position] : since) {
+      EXPECT_THAT(suite_->store(service)->ReadAll(position + 1,
+                                                  [&](const auto& event) -> absl::StatusOr<bool> {
+                                                    written[service].push_back(event);
+                                                    return true;
+                                                  }),
+                  IsOk());
+    }
+    return written;
+  }
+};
+
+// One bad call to one RPC and what it must answer. `refusals` is how many AccessDenied events
+// the call may record, per store; nothing else may be written.
+struct BadCall {
+  std::string name;
+  std::function<grpc::Status(EveryRpcTest& test, const std::string& vespucci_breach)> call;
+  grpc::StatusCode code;
+  std::string message;  // a substring of the answer (the field, or the reason)
+  std::map<std::string, int> refusals;
+};
+
+google::protobuf::Timestamp AtSeconds(int64_t seconds) {
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(seconds);
+  return timestamp;
+}
+
+const std::vector<BadCall>& BadCalls() {
+  using Form = breach::v1::BreachReport;
+  static const auto* const calls = new std::vector<BadCall>{
+      // IntakeService/ReportBreach
+      {"ReportWithoutRequestId",
+       [](EveryRpcTest& t, auto&) { return t.ReportAs(kVespucciDpoToken, "", [](Form&) {}); },
+       grpc::StatusCode::INVALID_ARGUMENT, "request_id", {}},
+      {"ReportWithOversizedRequestId",
+       [](EveryRpcTest& t, auto&) {
+         return t.ReportAs(kVespucciDpoToken, std::string(129, 'a'),
+                                                       [](Form&) {});
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "request_id", {}},
+      {"ReportWithMalformedRequestId",
+       [](EveryRpcTest& t, auto&) { return t.ReportAs(kVespucciDpoToken, "a b/c", [](Form&) {}); },
+       grpc::StatusCode::INVALID_ARGUMENT, "request_id", {}},
+      {"ReportDiscoveredInYear9999",
+       [](EveryRpcTest& t, auto&) {
+         return t.Report([](Form& f) {
+           *f.mutable_discovered_at() = AtSeconds(253402300799);
+           *f.mutable_incident_at() = AtSeconds(253402300739);
+         });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "report.discovered_at is in the future", {}},
+      {"ReportDiscoveredBefore2000",
+       [](EveryRpcTest& t, auto&) {
+         return t.Report([](Form& f) {
+           *f.mutable_discovered_at() = AtSeconds(0);
+           f.clear_incident_at();
+         });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "report.discovered_at is before", {}},
+      {"ReportWithFormDateInYear9999",
+       [](EveryRpcTest& t, auto&) {
+         return t.Report(
+             [](Form& f) { *f.mutable_form_date() = AtSeconds(253402300799); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "report.form_date", {}},
+      {"ReportWithTooManyDataSubjects",
+       [](EveryRpcTest& t, auto&) {
+         return t.Report(
+             [](Form& f) { f.set_approx_data_subjects(10'000'001); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "report.approx_data_subjects", {}},
+      {"ReportLargerThanTheMessageLimit",
+       [](EveryRpcTest& t, auto&) {
+         return t.Report(
+             [](Form& f) { f.set_description(std::string(5 << 20, 'x')); });
+       },
+       grpc::StatusCode::RESOURCE_EXHAUSTED, "", {}},
+      {"ReportForAnotherSchool",
+       [](EveryRpcTest& t, auto&) { return t.ReportAs(kGalileiDpoToken, "bad-1", [](Form&) {}); },
+       grpc::StatusCode::PERMISSION_DENIED, "another school", {{"intake", 1}}},
+      {"ReportForAnUnknownSchool",
+       [](EveryRpcTest& t, auto&) {
+         return t.ReportAs(kOperatorToken, "bad-1",
+                                                       [](Form& f) { f.set_tenant("XXIS00000Z"); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "report.tenant", {}},
+      {"ReportWithoutToken",
+       [](EveryRpcTest& t, auto&) { return t.ReportAs("", "bad-1", [](Form&) {}); },
+       grpc::StatusCode::UNAUTHENTICATED, "", {}},
+      // IntakeService/GetReport
+      {"GetReportWithoutId",
+       [](EveryRpcTest& t, auto&) { return t.GetReport(kVespucciDpoToken, ""); },
+       grpc::StatusCode::INVALID_ARGUMENT, "breach_id", {}},
+      {"GetReportWithMalformedId",
+       [](EveryRpcTest& t, auto&) {
+         return t.GetReport(kVespucciDpoToken, std::string(300, '%'));
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "breach_id", {}},
+      {"GetReportOfUnknownBreach",
+       [](EveryRpcTest& t, auto&) { return t.GetReport(kVespucciDpoToken, kUnknownBreach); },
+       grpc::StatusCode::NOT_FOUND, "no breach", {}},
+      {"GetReportOfAnotherSchool",
+       [](EveryRpcTest& t, auto& id) { return t.GetReport(kGalileiDpoToken, id); },
+       grpc::StatusCode::NOT_FOUND, "no breach", {{"intake", 1}}},
+      // RegisterService/ListBreaches
+      {"ListWithNegativePageSize",
+       [](EveryRpcTest& t, auto&) {
+         return t.ListBreaches(
+             kVespucciDpoToken, [](auto& r) { r.set_page_size(-1); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "page_size", {}},
+      {"ListWithNegativeYear",
+       [](EveryRpcTest& t, auto&) {
+         return t.ListBreaches(kVespucciDpoToken,
+                                                           [](auto& r) { r.set_year(-2026); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "year", {}},
+      {"ListWithYearBeforeTheRegister",
+       [](EveryRpcTest& t, auto&) {
+         return t.ListBreaches(kVespucciDpoToken, [](auto& r) { r.set_year(1999); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "year must be 0 (any) or between 2000 and 9999", {}},
+      {"ListWithUnknownStatus",
+       [](EveryRpcTest& t, auto&) {
+         return t.ListBreaches(
+             kVespucciDpoToken,
+             [](auto& r) { r.set_status(static_cast<breach::v1::BreachStatus>(99)); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "status", {}},
+      {"ListWithForgedPageToken",
+       [](EveryRpcTest& t, auto&) {
+         return t.ListBreaches(
+             kVespucciDpoToken, [](auto& r) { r.set_page_token(std::string(5000, 'A')); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "page_token", {}},
+      {"ListAnotherSchool",
+       [](EveryRpcTest& t, auto&) {
+         return t.ListBreaches(
+             kGalileiDpoToken, [](auto& r) { r.set_tenant(kVespucci); });
+       },
+       grpc::StatusCode::PERMISSION_DENIED, "another school", {{"register", 1}}},
+      {"ListWithoutTheDpoRole",
+       [](EveryRpcTest& t, auto&) { return t.ListBreaches(kVespucciStaffToken, [](auto&) {}); },
+       grpc::StatusCode::PERMISSION_DENIED, "school-dpo", {{"register", 1}}},
+      // RegisterService/GetBreach and GetTimeline
+      {"GetBreachWithMalformedId",
+       [](EveryRpcTest& t, auto&) { return t.GetBreach(kVespucciDpoToken, "../x"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "breach_id", {}},
+      {"GetBreachOfUnknownBreach",
+       [](EveryRpcTest& t, auto&) { return t.GetBreach(kVespucciDpoToken, kUnknownBreach); },
+       grpc::StatusCode::NOT_FOUND, "no breach", {}},
+      {"GetBreachOfAnotherSchool",
+       [](EveryRpcTest& t, auto& id) { return t.GetBreach(kGalileiDpoToken, id); },
+       grpc::StatusCode::NOT_FOUND, "no breach", {{"register", 1}}},
+      {"GetTimelineWithoutId",
+       [](EveryRpcTest& t, auto&) { return t.GetTimeline(kVespucciDpoToken, ""); },
+       grpc::StatusCode::INVALID_ARGUMENT, "breach_id", {}},
+      {"GetTimelineOfAnotherSchool",
+       [](EveryRpcTest& t, auto& id) { return t.GetTimeline(kGalileiDpoToken, id); },
+       grpc::StatusCode::NOT_FOUND, "no breach", {{"register", 1}}},
+      {"GetTimelineWithForgedToken",
+       [](EveryRpcTest& t, auto& id) { return t.GetTimeline("forged", id); },
+       grpc::StatusCode::UNAUTHENTICATED, "", {}},
+      // AdminService/VerifyChains and WhoAmI
+      {"VerifyMalformedId",
+       [](EveryRpcTest& t, auto&) { return t.Verify(kOperatorToken, "not-a-breach"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "breach_id", {}},
+      {"VerifyUnknownBreach",
+       [](EveryRpcTest& t, auto&) { return t.Verify(kVespucciDpoToken, kUnknownBreach); },
+       grpc::StatusCode::NOT_FOUND, "no breach", {}},
+      {"VerifyAnotherSchoolsBreach",
+       [](EveryRpcTest& t, auto& id) { return t.Verify(kGalileiDpoToken, id); },
+       grpc::StatusCode::NOT_FOUND, "no breach", {{"intake", 1}}},
+      {"VerifyEveryStoreWithoutTheOperatorRole",
+       [](EveryRpcTest& t, auto&) { return t.Verify(kVespucciDpoToken, ""); },
+       grpc::StatusCode::PERMISSION_DENIED, "provider-operator", {{"intake", 1}, {"register", 1}}},
+      {"WhoAmIWithoutToken",
+       [](EveryRpcTest& test, auto&) {
+         return test.WhoAmI(test.Anonymous());
+       },
+       grpc::StatusCode::UNAUTHENTICATED, "", {}},
+      {"WhoAmIWithTwoTokens",
+       [](EveryRpcTest& test, auto&) {
+         auto context = test.Anonymous();
+         context->AddMetadata("authorization", std::string("Bearer ") + kVespucciDpoToken);
+         context->AddMetadata("authorization", std::string("Bearer ") + kOperatorToken);
+         return test.WhoAmI(std::move(context));
+       },
+       grpc::StatusCode::UNAUTHENTICATED, "more than one authorization header", {}},
+  };
+  return *calls;
+}
+
+TEST_F(EveryRpcTest, BadCallsAreRefusedAndWriteNothingButTheirRefusal) {
+  const std::string breach_id =
+      File(kVespucciDpoToken, LostLaptopReport(kVespucci), "good-1").breach_id();
+  ASSERT_TRUE(RegisterHolds(1));
+  for (const BadCall& bad : BadCalls()) {
+    SCOPED_TRACE(bad.name);
+    const std::map<std::string, uint64_t> before = {
+        {"intake", suite_->store("intake")->LastPosition()},
+        {"register", suite_->store("register")->LastPosition()}};
+    const grpc::Status status = bad.call(*this, breach_id);
+    EXPECT_EQ(status.error_code(), bad.code) << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr(bad.message));
+    auto written = WrittenSince(before);
+    for (const auto& [service, position] : before) {
+      const auto& events = written[service];
+      EXPECT_THAT(events, SizeIs(bad.refusals.count(service) ? bad.refusals.at(service) : 0))
+          << service;
+      for (const auto& event : events) EXPECT_EQ(event.type(), "breach.v1.AccessDenied");
     }
   }
 }

@@ -4,23 +4,12 @@
 #include <fstream>
 #include <thread>
 
-#include <unistd.h>
-
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 
 namespace breachd::testing {
-
-std::string ScratchDir(const std::string& name) {
-  // ctest runs tests as parallel processes: the pid keeps their folders apart.
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "breachd-tests" /
-                   (name + "-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
 
 void WriteTwoSchoolIdentity(const std::string& path) {
   nlohmann::json doc = {

@@ -1,4 +1,4 @@
-// Shared pieces of the integration and end-to-end tests: scratch folders, an identity file with
+// Shared pieces of the integration and end-to-end tests: an identity file with
 // two schools and a provider operator, sample Allegato A reports, bounded waiting.
 #pragma once
 
@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "breach/v1/intake.pb.h"
+#include "libs/common/testing/scratch_dir.h"  // ScratchDir: every test folder
 
 namespace breachd::testing {
 
@@ -18,9 +19,6 @@ inline constexpr char kGalileiDpoToken[] = "test-galilei-dpo-token";
 inline constexpr char kServiceToken[] = "test-service-token";  // services catching up
 inline constexpr char kVespucci[] = "MIIS01200V";
 inline constexpr char kGalilei[] = "RMIC81500L";
-
-// A fresh, empty folder under the test temp dir.
-std::string ScratchDir(const std::string& name);
 
 // Writes an identity file for MIIS01200V and RMIC81500L with the tokens above.
 void WriteTwoSchoolIdentity(const std::string& path);

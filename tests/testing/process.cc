@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/testing/scratch_dir.h"
 
 extern char** environ;
 
@@ -108,8 +109,8 @@ std::string ChildProcess::Stderr() const { return ReadFile(log_prefix_ + ".err")
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input,
                          const std::vector<std::string>& extra_env) {
-  char dir_template[] = "/tmp/breachd-cmd-XXXXXX";
-  const std::string dir = mkdtemp(dir_template);
+  const ScratchDir scratch("cmd");
+  const std::string& dir = scratch.path();
   const std::string in = dir + "/in", out = dir + "/out", err = dir + "/err";
   std::ofstream(in) << input;
   CommandResult result;
@@ -123,10 +124,6 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = ReadFile(out);
   result.err = ReadFile(err);
-  std::remove(in.c_str());
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  rmdir(dir.c_str());
   return result;
 }
 

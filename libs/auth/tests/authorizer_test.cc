@@ -41,6 +41,17 @@ TEST(AuthorizerTest, SchoolRolesDecideWhatIsAllowedOnTheOwnSchool) {
               StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
+TEST(AuthorizerTest, RefusalOfAProviderWideActionNamesTheMissingRole) {
+  // A DPO verifying the whole store lacks a role; it is not "another school's data".
+  EXPECT_THAT(Authorize(kDpo, Action::kVerifyStore, ""),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       ::testing::AllOf(::testing::HasSubstr("verify-store"),
+                                        ::testing::HasSubstr("provider-operator"),
+                                        ::testing::Not(::testing::HasSubstr("another")))));
+  EXPECT_THAT(Authorize(kStaff, Action::kReadRegister, "MIIS01200V"),
+              StatusIs(absl::StatusCode::kPermissionDenied, ::testing::HasSubstr("school-dpo")));
+}
+
 TEST(AuthorizerTest, ProviderTenantWithoutOperatorRoleIsDenied) {
   const Principal auditor{"user:x", kProviderTenant, {"auditor"}};
   EXPECT_THAT(Authorize(auditor, Action::kReadRegister, "MIIS01200V"),

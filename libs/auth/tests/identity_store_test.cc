@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 
 namespace breachd::auth {
@@ -43,9 +44,8 @@ TEST(IdentityStoreTest, RejectsBadFilesNamingTheEntry) {
 }
 
 TEST(IdentityStoreTest, DevelopmentIdentityIsCreatedOnceThenReloaded) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "identity_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const breachd::testing::ScratchDir scratch("identity_test");
+  const auto dir = std::filesystem::path(scratch.path());
   const std::string path = (dir / "identity.json").string();
   ASSERT_OK_AND_ASSIGN(IdentityStore first, IdentityStore::LoadOrCreateDevelopment(path));
   ASSERT_OK_AND_ASSIGN(IdentityStore second, IdentityStore::LoadOrCreateDevelopment(path));

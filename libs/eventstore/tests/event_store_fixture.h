@@ -10,28 +10,14 @@
 #include "gtest/gtest.h"
 #include "libs/common/clock.h"
 #include "libs/common/ids.h"
+#include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/eventstore/event_store.h"
 
 namespace breachd::eventstore::testing {
 
-// A unique directory under the system temp dir, removed when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "eventstore-test-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// A fresh folder under the test process's scratch root, removed when the object goes.
+using TempDir = ::breachd::testing::ScratchDir;
 
 // An envelope as a caller hands it in: id, type, source, tenant, actor, correlation.
 inline EventEnvelope MakeEvent(std::string event_id = "", std::string tenant = "RGIS00800A") {

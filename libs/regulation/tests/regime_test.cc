@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/regulation/regime_loader.h"
 #include "libs/regulation/tests/test_inputs.h"
@@ -162,16 +163,13 @@ TEST(ValidateRegimeSetTest, RejectsInconsistentSets) {
 
 class RegimeLoaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "gdpr-it");
-  }
+  void SetUp() override { std::filesystem::create_directories(dir_ / "gdpr-it"); }
   void Write(const std::string& relative, const std::string& text) {
     std::ofstream(dir_ / relative) << text;
   }
-  std::filesystem::path dir_;
+  breachd::testing::ScratchDir scratch_{
+      ::testing::UnitTest::GetInstance()->current_test_info()->name()};
+  std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST_F(RegimeLoaderTest, PicksTheNewestVersion) {

@@ -23,6 +23,15 @@ google::protobuf::Timestamp At(absl::Time t) {
   return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
+// A timestamp given as Unix seconds: also far beyond the int64-nanosecond range (year 2262).
+google::protobuf::Timestamp AtSeconds(int64_t seconds, int32_t nanos = 0) {
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(seconds);
+  timestamp.set_nanos(nanos);
+  return timestamp;
+}
+constexpr int64_t kLastSecondOf9999 = 253402300799;  // 9999-12-31T23:59:59Z
+
 bool KnownTenant(const std::string& tenant) { return tenant == "MIIS01200V"; }
 
 // A complete Allegato A: a teacher's laptop with pupils' grades lost on a train.
@@ -85,6 +94,33 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"DiscoveryInFuture",
                 [](BreachReport& r) { *r.mutable_discovered_at() = At(kNow + absl::Hours(1)); },
                 "discovered_at"},
+        BadCase{"DiscoveryInYear9999",
+                [](BreachReport& r) {
+                  *r.mutable_discovered_at() = AtSeconds(kLastSecondOf9999);
+                  *r.mutable_incident_at() = AtSeconds(kLastSecondOf9999 - 60);
+                },
+                "discovered_at"},
+        BadCase{"DiscoveryBefore2000",
+                [](BreachReport& r) {
+                  *r.mutable_discovered_at() = AtSeconds(946684799);
+                  r.clear_incident_at();
+                },
+                "discovered_at"},
+        BadCase{"DiscoveryWithNegativeNanos",
+                [](BreachReport& r) { r.mutable_discovered_at()->set_nanos(-1); },
+                "discovered_at"},
+        BadCase{"IncidentInYear9999",
+                [](BreachReport& r) { *r.mutable_incident_at() = AtSeconds(kLastSecondOf9999); },
+                "incident_at"},
+        BadCase{"IncidentBeforeTheEpoch",
+                [](BreachReport& r) { *r.mutable_incident_at() = AtSeconds(-62135596800); },
+                "incident_at"},
+        BadCase{"FormDateInYear9999",
+                [](BreachReport& r) { *r.mutable_form_date() = AtSeconds(kLastSecondOf9999); },
+                "form_date"},
+        BadCase{"FormDateBefore2000",
+                [](BreachReport& r) { *r.mutable_form_date() = AtSeconds(0); },
+                "form_date"},
         BadCase{"IncidentAfterDiscovery",
                 [](BreachReport& r) { *r.mutable_incident_at() = At(kNow - absl::Hours(1)); },
                 "incident_at"},
@@ -120,6 +156,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"MissingDepartmentHead", [](BreachReport& r) { r.clear_department_head(); },
                 "department_head"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+TEST(ReportValidationTest, AcceptsTimesAtTheEdgesOfTheRange) {
+  BreachReport report = ValidReport();
+  *report.mutable_incident_at() = At(kEarliestReportTime);
+  *report.mutable_discovered_at() = At(kNow + kClockSkewAllowance);
+  *report.mutable_form_date() = At(kNow + kClockSkewAllowance);
+  EXPECT_THAT(ValidateReport(report, kNow, KnownTenant), IsOk());
+}
 
 TEST(RequestIdTest, AcceptsUuidsAndRejectsJunk) {
   EXPECT_THAT(ValidateRequestId("7f1c2a9e-3b0d-4c55-9a61-0d2e8f7b6a10"), IsOk());

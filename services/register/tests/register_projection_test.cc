@@ -1,9 +1,11 @@
 #include "services/register/register_projection.h"
 
+#include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "libs/common/proto_time.h"
 #include "libs/common/testing/status_matchers.h"
 
 namespace breachd::register_ {
@@ -22,8 +24,7 @@ EventEnvelope Reported(absl::Time discovered) {
   breach::v1::BreachReported reported;
   reported.set_breach_id(kBreach);
   reported.mutable_report()->set_tenant("MIIS01200V");
-  *reported.mutable_report()->mutable_discovered_at() =
-      TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(discovered));
+  *reported.mutable_report()->mutable_discovered_at() = ProtoFromTime(discovered);
   reported.mutable_report()->set_approx_data_subjects(24);
   reported.mutable_report()->add_databases("Registro elettronico");
   reported.mutable_report()->set_description("Portatile smarrito");
@@ -67,6 +68,25 @@ TEST(RegisterProjectionTest, YearIsCountedInRomeNotUtc) {
   RegisterEntry entry;
   ASSERT_TRUE(entry.ParseFromString(writes.back().value));
   EXPECT_EQ(entry.year(), 2026);
+}
+
+TEST(RegisterProjectionTest, YearAndTimelineKeyDoNotOverflowBeyond2262) {
+  // Stored before intake refused far-future dates: 9999-12-31T12:00:00Z must stay year 9999.
+  EventEnvelope event = Reported(absl::FromUnixSeconds(253402257600));
+  event.mutable_recorded_at()->set_seconds(253402300799);
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(event, std::nullopt, Rome()));
+  RegisterEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(writes.back().value));
+  EXPECT_EQ(entry.year(), 9999);
+  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "253402300799000000000/",
+                                        event.event_id()));
+}
+
+TEST(RegisterProjectionTest, TimelineKeyIsZeroPaddedUnixNanoseconds) {
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767225600)),
+                                            std::nullopt, Rome()));
+  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "01767225600000000000/",
+                                        "01JQ0000000000000000000001"));
 }
 
 TEST(RegisterProjectionTest, ViewAddsTimelineLineButLeavesEntryAlone) {

@@ -88,7 +88,8 @@ CommandResult RunOnATerminal(const std::vector<std::string>& args, absl::Duratio
   CommandResult result;
   int master = -1, slave = -1;
   if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) return result;
-  const std::string dir = testing::ScratchDir("terminal");
+  const testing::ScratchDir scratch("terminal");
+  const std::string dir = scratch.path();
   const std::string out = dir + "/out", err = dir + "/err";
   const pid_t pid = fork();
   if (pid == 0) {

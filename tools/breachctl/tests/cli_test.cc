@@ -1,5 +1,6 @@
 #include "tools/breachctl/cli.h"
 
+#include <memory>
 #include <fstream>
 #include <set>
 
@@ -164,7 +165,8 @@ TEST(CheckCommandLineTest, CountsTheWordsAfterThePath) {
 class CompletionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::breachd::testing::ScratchDir("completion");
+    scratch_ = std::make_unique<::breachd::testing::ScratchDir>("completion");
+    dir_ = scratch_->path();
     script_ = dir_ + "/breachctl.bash";
     std::ofstream(script_) << BashCompletion(Cli());
   }
@@ -182,6 +184,7 @@ class CompletionTest : public ::testing::Test {
     return std::vector<std::string>(lines.begin() + 1, lines.end());
   }
 
+  std::unique_ptr<::breachd::testing::ScratchDir> scratch_;
   std::string dir_;
   std::string script_;
 };

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/bus/testing/fake_outbox_source.h"
+#include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 
 extern char** environ;
@@ -76,8 +77,8 @@ class DevbusProcess {
 };
 
 TEST(DevbusTest, ServesOtherProcessesAndExitsCleanlyOnSigterm) {
-  const std::string port_file = ::testing::TempDir() + "/devbus.port";
-  std::remove(port_file.c_str());
+  const breachd::testing::ScratchDir scratch("devbus");
+  const std::string port_file = scratch.path() + "/devbus.port";
   DevbusProcess devbus({"--partitions=2", "--port_file=" + port_file});
   const std::string line = devbus.ReadLine();
   ASSERT_THAT(line, MatchesRegex("bootstrap=127\\.0\\.0\\.1:[0-9]+"));
