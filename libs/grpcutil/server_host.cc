@@ -18,6 +18,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   // Plaintext for now: TLS and real token validation arrive with the security issue.
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &host->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   host->server_ = builder.BuildAndStart();
   if (!host->server_ || host->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));
