@@ -120,6 +120,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   health_names.push_back("breach.v1.AdminService");
 
   ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, services, health_names));
+  StartHealthMonitor();
   std::vector<std::string> names(config_.services.begin(), config_.services.end());
   log::Info("breachd started", {{"services", absl::StrJoin(names, ",")},
                                 {"endpoint", endpoint()},
@@ -143,9 +144,33 @@ void Suite::AwaitConsumerAssignments(absl::Duration timeout) {
   }
 }
 
+void Suite::StartHealthMonitor() {
+  // The hosted services whose stores feed a served gRPC service.
+  static const std::map<std::string, std::string> kHealthNames = {
+      {intake::kServiceName, "breach.v1.IntakeService"},
+      {register_::kServiceName, "breach.v1.RegisterService"}};
+  std::vector<service::MonitoredService> monitored;
+  for (auto& [name, hosted] : hosted_) {
+    auto health_name = kHealthNames.find(name);
+    if (health_name == kHealthNames.end()) continue;
+    eventstore::EventStore* store = hosted.store.get();
+    bus::OutboxRelay* relay = hosted.relay.get();
+    monitored.push_back({health_name->second, [store, relay] {
+                           return service::SampleStoreAndRelay(*store, *relay);
+                         }});
+  }
+  grpc::HealthCheckServiceInterface* health = server_->health();
+  health_ = std::make_unique<service::HealthMonitor>(
+      std::move(monitored),
+      [health](const std::string& name, bool serving) { health->SetServingStatus(name, serving); },
+      SystemClock::Get());
+  health_->Start();
+}
+
 void Suite::Stop(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
+  if (health_) health_->Stop();  // before what it samples and sets goes away
   if (server_) server_->Shutdown(grace);
   for (auto& [name, hosted] : hosted_) {
     if (hosted.consumer) hosted.consumer->Stop();
