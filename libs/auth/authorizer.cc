@@ -16,6 +16,7 @@ bool SchoolRoleAllows(const Principal& principal, Action action) {
       return principal.HasRole(kRoleSchoolDpo);
     case Action::kVerifyStore:
     case Action::kListAllTenants:
+    case Action::kManageParked:
       return false;
   }
   return false;
@@ -31,6 +32,7 @@ const char* ActionName(Action action) {
     case Action::kVerifyBreach: return "verify-breach";
     case Action::kVerifyStore: return "verify-store";
     case Action::kListAllTenants: return "list-all-tenants";
+    case Action::kManageParked: return "manage-parked";
   }
   return "unknown";
 }

@@ -17,6 +17,7 @@ enum class Action {
   kVerifyBreach,    // verify the chain of one breach
   kVerifyStore,     // verify every chain of a store (provider-wide)
   kListAllTenants,  // read across schools
+  kManageParked,    // list and retry events the bus refused (provider-wide)
 };
 
 const char* ActionName(Action action);

@@ -26,5 +26,7 @@ int BreachGet(const CommandLine& line, CommandIo& io);
 int BreachTimeline(const CommandLine& line, CommandIo& io);
 int Verify(const CommandLine& line, CommandIo& io);
 int WhoAmI(const CommandLine& line, CommandIo& io);
+// admin parked list [--service S] | admin parked retry (POSITION | --all) [--service S]
+int AdminParked(const CommandLine& line, CommandIo& io);
 
 }  // namespace breachd::breachctl

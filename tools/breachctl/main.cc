@@ -22,6 +22,8 @@ Commands:
   breach timeline BREACH_ID                         every event: who, role, occurred, recorded
   verify [BREACH_ID]                                re-check the hash chains of the stores
   whoami                                            the principal behind the token
+  admin parked list [--service S]                   events the bus refused for good (operators)
+  admin parked retry POSITION|--all [--service S]   put them back in the outbox once fixed
   assess preview -f assessment.json [--awareness TIME] [-o json|table]
                                                     run the risk engine offline (no server)
 
@@ -43,8 +45,8 @@ FlagSpec Flags() {
   FlagSpec spec;
   spec.with_value = {"endpoint", "intake-endpoint", "register-endpoint", "token", "timeout",
                      "output",   "file",            "request-id",        "tenant", "status",
-                     "year",     "page-size",       "page-token"};
-  spec.switches = {"help"};
+                     "year",     "page-size",       "page-token",        "service"};
+  spec.switches = {"help", "all"};
   spec.short_names = {{'o', "output"}, {'f', "file"}, {'h', "help"}};
   return spec;
 }
@@ -60,7 +62,7 @@ Command Find(const std::vector<std::string>& words) {
   static const Entry kCommands[] = {
       {"report", "create", ReportCreate}, {"report", "get", ReportGet},
       {"breach", "list", BreachList},     {"breach", "get", BreachGet},
-      {"breach", "timeline", BreachTimeline}};
+      {"breach", "timeline", BreachTimeline}, {"admin", "parked", AdminParked}};
   if (words.empty()) return nullptr;
   if (words[0] == "verify") return Verify;
   if (words[0] == "whoami") return WhoAmI;
