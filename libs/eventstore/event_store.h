@@ -80,6 +80,11 @@ struct Options {
   const Clock* clock = &SystemClock::Get();
   // fsync every append (the default, and what the durability guarantee rests on).
   bool sync = true;
+  // Writes are refused (UNAVAILABLE) while the store's disk has less free space than this, so
+  // RocksDB never meets a full disk (see disk_reserve.h). 0 turns the check off.
+  uint64_t disk_reserve_bytes = uint64_t{64} << 20;
+  // Free bytes on the store's disk; empty means statvfs of the store's directory. For tests.
+  std::function<absl::StatusOr<uint64_t>()> free_disk_bytes;
 };
 
 class EventStore {

@@ -22,6 +22,7 @@
 #include "libs/eventstore/append_validation.h"
 #include "libs/eventstore/chain_verifier.h"
 #include "libs/eventstore/database.h"
+#include "libs/eventstore/disk_reserve.h"
 #include "libs/eventstore/event_hash.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/eventstore/storage_layout.h"
@@ -63,17 +64,21 @@ void AddProjectionWrites(const Database& database, const std::vector<ProjectionW
 
 class RocksDbEventStore final : public EventStore {
  public:
-  RocksDbEventStore(std::unique_ptr<Database> database, Options options, uint64_t last_position)
+  RocksDbEventStore(std::unique_ptr<Database> database, Options options, uint64_t last_position,
+                    const std::string& path)
       : db_(std::move(database)),
         options_(options),
         gate_(*db_->db(), *options_.clock, kResumeBackoff),
+        reserve_(options_.disk_reserve_bytes, options_.free_disk_bytes
+                                                  ? options_.free_disk_bytes
+                                                  : DiskReserve::StatVfs(path)),
         next_position_(last_position + 1) {
     write_options_.sync = options_.sync;
   }
 
   absl::StatusOr<AppendResult> Append(AppendRequest request) override {
     RETURN_IF_ERROR(ValidateAppendRequest(request));
-    RETURN_IF_ERROR(gate_.Check());
+    RETURN_IF_ERROR(CheckWritable());
     std::shared_ptr<StreamHeadCache> stream = StreamCache(request.stream_id);
     absl::MutexLock stream_lock(&stream->mu);
     RETURN_IF_ERROR(LoadHead(request.stream_id, *stream));
@@ -253,7 +258,7 @@ class RocksDbEventStore final : public EventStore {
     return retried;
   }
 
-  absl::Status ResumeWrites() override { return gate_.Check(); }
+  absl::Status ResumeWrites() override { return CheckWritable(); }
 
   absl::Status RequeueAllForPublish() override {
     std::set<std::string> parked;
@@ -339,7 +344,7 @@ class RocksDbEventStore final : public EventStore {
       RETURN_IF_ERROR(Write(write_options, batch, "write projection"));
     }
     if (sync && options_.sync) {
-      RETURN_IF_ERROR(gate_.Check());
+      RETURN_IF_ERROR(CheckWritable());
       return gate_.Observe(db_->db()->SyncWAL(), "sync projection");
     }
     return absl::OkStatus();
@@ -360,11 +365,17 @@ class RocksDbEventStore final : public EventStore {
     return true;
   }
 
-  // Every write goes through the gate: refused at once while RocksDB is stopped by an I/O error.
+  // Every write goes through the gates: refused at once while the disk is nearly full or RocksDB
+  // is stopped by an I/O error.
   absl::Status Write(const rocksdb::WriteOptions& write_options, rocksdb::WriteBatch& batch,
                      absl::string_view what) {
-    RETURN_IF_ERROR(gate_.Check());
+    RETURN_IF_ERROR(CheckWritable());
     return gate_.Observe(db_->db()->Write(write_options, &batch), what);
+  }
+
+  absl::Status CheckWritable() {
+    RETURN_IF_ERROR(reserve_.Check());
+    return gate_.Check();
   }
 
   absl::Status WriteAndClear(rocksdb::WriteBatch& batch) {
@@ -502,6 +513,7 @@ class RocksDbEventStore final : public EventStore {
   const Options options_;
   rocksdb::WriteOptions write_options_;
   WriteGate gate_;
+  DiskReserve reserve_;
   absl::Mutex park_mu_;  // parking and retrying read, then write, the same outbox entries
 
   absl::Mutex streams_mu_;
@@ -533,7 +545,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const std::str
   ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(path, env));
   ASSIGN_OR_RETURN(uint64_t last_position, database->LastStoredPosition());
   return std::unique_ptr<EventStore>(
-      new RocksDbEventStore(std::move(database), options, last_position));
+      new RocksDbEventStore(std::move(database), options, last_position, path));
 }
 
 }  // namespace breachd::eventstore

@@ -173,6 +173,28 @@ TEST_F(FullDiskTest, WritesAreRefusedReadsWorkAndTheStoreResumesWhenThereIsRoom)
   ExpectWritesAndChainWhole();
 }
 
+// The store stops writing while there is still room, as Debian's librocksdb can abort on a
+// real full disk (disk_reserve.h).
+TEST_F(FullDiskTest, WritesAreRefusedBelowTheDiskReserveAndResumeWhenSpaceIsFreed) {
+  std::atomic<uint64_t> free_bytes{uint64_t{1} << 30};
+  options_.disk_reserve_bytes = uint64_t{64} << 20;
+  options_.free_disk_bytes = [&]() -> absl::StatusOr<uint64_t> { return free_bytes.load(); };
+  Open();
+
+  free_bytes = uint64_t{63} << 20;
+  EXPECT_THAT(store_->Append(MakeAppend("breach-1", 1)),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       "event store refuses writes: its disk has 63 MiB free, below the reserve "
+                       "of 64 MiB; writing resumes once space is freed"));
+  EXPECT_THAT(store_->ResumeWrites(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store_->ReadStream("breach-1").value_or(std::vector<EventEnvelope>{}),
+              ::testing::SizeIs(1));
+
+  free_bytes = uint64_t{65} << 20;
+  EXPECT_THAT(store_->ResumeWrites(), IsOk());
+  ExpectWritesAndChainWhole();
+}
+
 // With free-space figures (a real disk) RocksDB's SstFileManager recovers by itself, every 5 s;
 // the store's Resume() is "busy" meanwhile and says OK once RocksDB is back.
 TEST_F(FullDiskTest, RocksDbsOwnRecoveryBringsWritesBackToo) {
