@@ -189,8 +189,8 @@ void OutboxRelay::PublishBatch(const std::vector<breach::v1::EventEnvelope>& eve
     if (!delivery.reported) continue;
     if (delivery.error == RD_KAFKA_RESP_ERR_NO_ERROR) {
       delivered.push_back(delivery.position);
-    } else if (IsPermanentMessageError(delivery.error) && Park(events[i], delivery.error)) {
-      ++parked;
+    } else if (IsPermanentMessageError(delivery.error)) {
+      if (Park(events[i], delivery.error)) ++parked;  // a failure is counted by Park
     } else {
       ++errors_;
     }
