@@ -18,6 +18,7 @@ bool SchoolRoleAllows(const Principal& principal, Action action) {
     case Action::kListAllTenants:
     case Action::kReadEventFeed:
     case Action::kReadDeliveryStatus:
+    case Action::kManageParked:
       return false;
   }
   return false;
@@ -66,6 +67,7 @@ const char* ActionName(Action action) {
     case Action::kListAllTenants: return "list-all-tenants";
     case Action::kReadEventFeed: return "read-event-feed";
     case Action::kReadDeliveryStatus: return "read-delivery-status";
+    case Action::kManageParked: return "manage-parked";
   }
   return "unknown";
 }

@@ -19,6 +19,7 @@ enum class Action {
   kListAllTenants,  // read across schools
   kReadEventFeed,   // read a whole store in order (catch-up): services and operators
   kReadDeliveryStatus,  // consumer checkpoints, lag and gaps: operators
+  kManageParked,    // list and retry events the bus refused (provider-wide)
 };
 
 const char* ActionName(Action action);

@@ -22,6 +22,11 @@ inline constexpr char kSiemTopic[] = "breach.siem.v1";
 // The --kafka value that runs an in-process EmbeddedBroker instead of connecting out.
 inline constexpr char kEmbeddedKafka[] = "embedded";
 
+// The largest message the outbox relay's producer sends (librdkafka's message.max.bytes, set
+// explicitly so the API limits can be checked against it; see docs/configuration.md). A broker's
+// own limit (message.max.bytes, max.message.bytes per topic) must be at least this.
+inline constexpr int kProducerMessageMaxBytes = 1'000'000;
+
 // Connection settings shared by producers and consumers.
 struct BusConfig {
   std::string bootstrap_servers;             // e.g. "127.0.0.1:39092"
@@ -46,6 +51,8 @@ class OutboxSource {
   virtual ~OutboxSource() = default;
   virtual absl::StatusOr<std::vector<breach::v1::EventEnvelope>> PendingOutbox(size_t limit) = 0;
   virtual absl::Status AckOutbox(const std::vector<uint64_t>& positions) = 0;
+  // Takes an event the bus refused for good out of the outbox, recording why.
+  virtual absl::Status ParkOutbox(uint64_t position, const std::string& reason) = 0;
 };
 
 // Handles one consumed event. Must return OK only once the event's effects are durable

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/bus/cloudevents.h"
+#include "libs/bus/delivery_errors.h"
 #include "libs/common/log.h"
 
 namespace breachd::bus {
@@ -62,6 +63,9 @@ absl::StatusOr<KafkaHandle> OutboxRelay::NewProducer() {
                                           {"enable.idempotence", "true"},
                                           {"acks", "all"},
                                           {"linger.ms", "5"},
+                                          // Explicit, so the API limits are checked against it.
+                                          {"message.max.bytes",
+                                           absl::StrCat(kProducerMessageMaxBytes)},
                                           // Same partition for a key as the Java client.
                                           {"partitioner", "murmur2_random"},
                                       });
@@ -91,7 +95,7 @@ bool OutboxRelay::stopping() const {
 }
 
 OutboxRelayCounters OutboxRelay::counters() const {
-  return {published_.load(), errors_.load(), recreations_.load()};
+  return {published_.load(), errors_.load(), recreations_.load(), parked_.load()};
 }
 
 void OutboxRelay::Wait(absl::Duration timeout) {
@@ -134,59 +138,77 @@ void OutboxRelay::Run() {
   if (producer_ != nullptr) DropProducer();
 }
 
+rd_kafka_resp_err_t OutboxRelay::Produce(const breach::v1::EventEnvelope& event,
+                                         Delivery& delivery) {
+  const std::string value = event.SerializeAsString();
+  Headers headers = ToKafkaHeaders(CloudEventHeaders(event));
+  rd_kafka_resp_err_t err;
+  while (true) {
+    err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+        RD_KAFKA_V_KEY(event.stream_id().data(), event.stream_id().size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
+        RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+    rd_kafka_poll(producer_.get(), 50);  // make room by serving delivery reports
+  }
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    headers.release();  // the message owns them now
+    ++in_flight_;
+  }
+  return err;
+}
+
 void OutboxRelay::PublishBatch(const std::vector<breach::v1::EventEnvelope>& events) {
   // Stable addresses: each message's opaque points at its Delivery.
   std::vector<Delivery> deliveries(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    const breach::v1::EventEnvelope& event = events[i];
-    deliveries[i].position = event.position();
-    const std::string value = event.SerializeAsString();
-    Headers headers = ToKafkaHeaders(CloudEventHeaders(event));
-    rd_kafka_resp_err_t err;
-    while (true) {
-      err = rd_kafka_producev(
-          producer_.get(), RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-          RD_KAFKA_V_KEY(event.stream_id().data(), event.stream_id().size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers.get()),
-          RD_KAFKA_V_OPAQUE(&deliveries[i]), RD_KAFKA_V_END);
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
-      rd_kafka_poll(producer_.get(), 50);  // make room by serving delivery reports
+    deliveries[i].position = events[i].position();
+    const rd_kafka_resp_err_t err = Produce(events[i], deliveries[i]);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    if (IsPermanentMessageError(err)) {
+      // Refused before sending (larger than message.max.bytes): as final as a broker's refusal.
+      deliveries[i].reported = true;
+      deliveries[i].error = err;
+      continue;
     }
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      // Not queued (typically a fatal error): the rest of the batch waits for the next round.
-      ++errors_;
-      log::Error("outbox relay: produce failed", {{"error", rd_kafka_err2str(err)}});
-      break;
-    }
-    headers.release();  // the message owns them now
-    ++in_flight_;
+    // Not queued (typically a fatal error): the rest of the batch waits for the next round.
+    ++errors_;
+    log::Error("outbox relay: produce failed", {{"error", rd_kafka_err2str(err)}});
+    break;
   }
 
   AwaitDeliveries();
   if (ProducerFailedFatally() || stopping()) DropProducer();
 
   std::vector<uint64_t> delivered;
-  for (const Delivery& delivery : deliveries) {
+  size_t parked = 0;
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    const Delivery& delivery = deliveries[i];
     if (!delivery.reported) continue;
     if (delivery.error == RD_KAFKA_RESP_ERR_NO_ERROR) {
       delivered.push_back(delivery.position);
+    } else if (IsPermanentMessageError(delivery.error)) {
+      if (Park(events[i], delivery.error)) ++parked;  // a failure is counted by Park
     } else {
       ++errors_;
     }
   }
-  if (delivered.size() < deliveries.size()) {
+  if (delivered.size() + parked < deliveries.size()) {
     const auto failed = std::find_if(deliveries.begin(), deliveries.end(), [](const Delivery& d) {
       return d.reported && d.error != RD_KAFKA_RESP_ERR_NO_ERROR;
     });
     log::Warn("outbox relay: some events were not delivered and will be resent",
               {{"delivered", absl::StrCat(delivered.size())},
+               {"parked", absl::StrCat(parked)},
                {"batch", absl::StrCat(deliveries.size())},
                {"first_error", failed == deliveries.end() ? "not produced"
                                                           : rd_kafka_err2str(failed->error)}});
   }
   if (delivered.empty()) {
-    if (!stopping()) Wait(options_.error_backoff);
+    // A batch that was all parked made progress: the next one goes at once.
+    if (parked == 0 && !stopping()) Wait(options_.error_backoff);
     return;
   }
   if (absl::Status status = source_.AckOutbox(delivered); !status.ok()) {
@@ -197,6 +219,29 @@ void OutboxRelay::PublishBatch(const std::vector<breach::v1::EventEnvelope>& eve
     return;
   }
   published_ += delivered.size();
+}
+
+bool OutboxRelay::Park(const breach::v1::EventEnvelope& event, rd_kafka_resp_err_t err) {
+  const std::string reason = absl::StrCat(rd_kafka_err2name(err), ": ", rd_kafka_err2str(err));
+  if (absl::Status status = source_.ParkOutbox(event.position(), reason); !status.ok()) {
+    // It stays in the outbox and is tried (and parked) again next round.
+    ++errors_;
+    log::Error("outbox relay: cannot park a refused event",
+               {{"event_id", event.event_id()},
+                {"position", absl::StrCat(event.position())},
+                {"reason", reason},
+                {"error", status.ToString()}});
+    return false;
+  }
+  ++parked_;
+  log::Error("outbox relay: the bus refused an event for good; parked it, the rest flows on "
+             "(breachctl admin parked list)",
+             {{"event_id", event.event_id()},
+              {"position", absl::StrCat(event.position())},
+              {"stream_id", event.stream_id()},
+              {"type", event.type()},
+              {"reason", reason}});
+  return true;
 }
 
 void OutboxRelay::AwaitDeliveries() {

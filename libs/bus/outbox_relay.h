@@ -6,7 +6,9 @@
 // for the batch's delivery reports and acks the delivered positions. Anything not acked is
 // read again and resent, so delivery is at-least-once; consumers dedupe by event id.
 // On a fatal producer error the producer is destroyed and recreated (librdkafka 2.0.2 can
-// raise a fatal idempotence error after "possibly persisted" messages).
+// raise a fatal idempotence error after "possibly persisted" messages). An event the bus refuses
+// for good (too large, invalid, not authorized) is parked in the source instead of being resent
+// forever, so one bad event never holds up the others.
 #pragma once
 
 #include <atomic>
@@ -40,6 +42,7 @@ struct OutboxRelayCounters {
   uint64_t published = 0;     // events acknowledged by the broker and acked in the outbox
   uint64_t errors = 0;        // failed deliveries, outbox read/ack failures, producer failures
   uint64_t recreations = 0;   // producers replaced after a fatal error
+  uint64_t parked = 0;        // events the bus refused for good, moved out of the outbox
 };
 
 class OutboxRelay {
@@ -66,8 +69,14 @@ class OutboxRelay {
 
   absl::StatusOr<KafkaHandle> NewProducer();
   void Run();
-  // Produces `events`, waits for their delivery reports, acks the delivered ones.
+  // Produces `events`, waits for their delivery reports, acks the delivered ones and parks the
+  // ones the bus refused for good (IsPermanentMessageError), so they never block the rest.
   void PublishBatch(const std::vector<breach::v1::EventEnvelope>& events);
+  // Hands one event to librdkafka; on success it is in flight and `delivery` gets its report.
+  rd_kafka_resp_err_t Produce(const breach::v1::EventEnvelope& event, Delivery& delivery);
+  // Moves a refused event out of the outbox and logs it; false (counted as an error) if the
+  // store cannot, in which case it is tried again next round.
+  bool Park(const breach::v1::EventEnvelope& event, rd_kafka_resp_err_t err);
   // Serves delivery reports until none are in flight, a fatal error, or Stop.
   void AwaitDeliveries();
   bool ProducerFailedFatally();
@@ -94,6 +103,7 @@ class OutboxRelay {
   std::atomic<uint64_t> published_{0};
   std::atomic<uint64_t> errors_{0};
   std::atomic<uint64_t> recreations_{0};
+  std::atomic<uint64_t> parked_{0};
 
   std::thread thread_;
 };

@@ -35,6 +35,7 @@ class Database {
   rocksdb::ColumnFamilyHandle* projections() const { return handles_[4]; }
   rocksdb::ColumnFamilyHandle* consumed() const { return handles_[5]; }
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[6]; }
+  rocksdb::ColumnFamilyHandle* parked() const { return handles_[7]; }
 
   // Point lookup; nullopt when the key is absent.
   absl::StatusOr<std::optional<std::string>> Get(

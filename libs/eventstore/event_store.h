@@ -64,11 +64,27 @@ struct VerifyReport {
   std::string problem;  // human-readable: "hash mismatch", "version gap", ...
 };
 
+// An outbox entry the bus refused for good (see docs/bus.md, "Parking"), as an operator sees it.
+struct ParkedEvent {
+  uint64_t position = 0;
+  std::string event_id;
+  std::string stream_id;
+  std::string type;
+  std::string reason;  // the broker's refusal, e.g. "Broker: Message size too large"
+  absl::Time parked_at;
+  uint32_t attempts = 0;  // how many times it has been parked (1 + retries that failed again)
+};
+
 struct Options {
   // Clock for recorded_at. Not owned; must outlive the store.
   const Clock* clock = &SystemClock::Get();
   // fsync every append (the default, and what the durability guarantee rests on).
   bool sync = true;
+  // Writes are refused (UNAVAILABLE) while the store's disk has less free space than this, so
+  // RocksDB never meets a full disk (see disk_reserve.h). 0 turns the check off.
+  uint64_t disk_reserve_bytes = uint64_t{64} << 20;
+  // Free bytes on the store's disk; empty means statvfs of the store's directory. For tests.
+  std::function<absl::StatusOr<uint64_t>()> free_disk_bytes;
 };
 
 class EventStore {
@@ -113,8 +129,30 @@ class EventStore {
   virtual absl::StatusOr<std::vector<EventEnvelope>> PendingOutbox(size_t limit) = 0;
   // Removes delivered events from the outbox (by position).
   virtual absl::Status AckOutbox(const std::vector<uint64_t>& positions) = 0;
-  // Puts every stored event back in the outbox (the embedded bus lost its topics).
+  // Puts every stored event back in the outbox (the embedded bus lost its topics); parked events
+  // stay parked, as the bus would refuse them again.
   virtual absl::Status RequeueAllForPublish() = 0;
+
+  // Parking: moves an outbox entry the bus refused for good out of the outbox, with the reason,
+  // so the events behind it keep flowing. NOT_FOUND if `position` is not in the outbox.
+  // Test doubles that do not need parking inherit UNIMPLEMENTED.
+  virtual absl::Status ParkOutbox(uint64_t position, const std::string& reason) {
+    return absl::UnimplementedError("ParkOutbox");
+  }
+  // Parked events in position order.
+  virtual absl::StatusOr<std::vector<ParkedEvent>> ListParked() {
+    return absl::UnimplementedError("ListParked");
+  }
+  // Puts one parked event (or all, with nullopt) back in the outbox; returns how many.
+  // NOT_FOUND if the given position is not parked.
+  virtual absl::StatusOr<uint64_t> RetryParked(std::optional<uint64_t> position) {
+    return absl::UnimplementedError("RetryParked");
+  }
+
+  // Whether the store takes writes: OK, or UNAVAILABLE with the cause when RocksDB went
+  // read-only after an I/O error (a full disk). Reads keep working meanwhile. Each call (at most
+  // once per back-off) asks RocksDB to resume, so writing comes back once the cause is gone.
+  virtual absl::Status ResumeWrites() { return absl::OkStatus(); }
 
   // Projections. Keys are the caller's; the store keeps them apart from events.
   virtual absl::StatusOr<std::optional<std::string>> GetProjection(const std::string& key) = 0;

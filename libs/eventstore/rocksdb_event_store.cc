@@ -22,9 +22,11 @@
 #include "libs/eventstore/append_validation.h"
 #include "libs/eventstore/chain_verifier.h"
 #include "libs/eventstore/database.h"
+#include "libs/eventstore/disk_reserve.h"
 #include "libs/eventstore/event_hash.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/eventstore/storage_layout.h"
+#include "libs/eventstore/write_gate.h"
 #include "rocksdb/write_batch.h"
 
 namespace breachd::eventstore {
@@ -32,6 +34,8 @@ namespace {
 
 // Rows deleted or requeued per batch by the bulk operations, to bound memory.
 constexpr size_t kBulkBatchRows = 1000;
+// How often a store whose writes RocksDB refuses asks it to resume.
+constexpr absl::Duration kResumeBackoff = absl::Seconds(1);
 
 // What the store caches about one stream: its last durable version and hash. Loaded lazily.
 struct StreamHeadCache {
@@ -60,13 +64,21 @@ void AddProjectionWrites(const Database& database, const std::vector<ProjectionW
 
 class RocksDbEventStore final : public EventStore {
  public:
-  RocksDbEventStore(std::unique_ptr<Database> database, Options options, uint64_t last_position)
-      : db_(std::move(database)), options_(options), next_position_(last_position + 1) {
+  RocksDbEventStore(std::unique_ptr<Database> database, Options options, uint64_t last_position,
+                    const std::string& path)
+      : db_(std::move(database)),
+        options_(options),
+        gate_(*db_->db(), *options_.clock, kResumeBackoff),
+        reserve_(options_.disk_reserve_bytes, options_.free_disk_bytes
+                                                  ? options_.free_disk_bytes
+                                                  : DiskReserve::StatVfs(path)),
+        next_position_(last_position + 1) {
     write_options_.sync = options_.sync;
   }
 
   absl::StatusOr<AppendResult> Append(AppendRequest request) override {
     RETURN_IF_ERROR(ValidateAppendRequest(request));
+    RETURN_IF_ERROR(CheckWritable());
     std::shared_ptr<StreamHeadCache> stream = StreamCache(request.stream_id);
     absl::MutexLock stream_lock(&stream->mu);
     RETURN_IF_ERROR(LoadHead(request.stream_id, *stream));
@@ -102,12 +114,13 @@ class RocksDbEventStore final : public EventStore {
     batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id),
               layout::EncodeStreamHead(head));
 
-    rocksdb::Status written = db_->db()->Write(write_options_, &batch);
+    absl::Status written =
+        Write(write_options_, batch, absl::StrCat("append to stream ", request.stream_id));
     ReleasePositions(first_position);
     if (!written.ok()) {
       // Whether any of it reached the disk is unknown: re-read the head on the next append.
       stream->loaded = false;
-      return FromRocksStatus(written, absl::StrCat("append to stream ", request.stream_id));
+      return written;
     }
     stream->version = head.version;
     stream->hash = head.hash;
@@ -182,13 +195,82 @@ class RocksDbEventStore final : public EventStore {
     rocksdb::WriteBatch batch;
     for (uint64_t position : positions)
       batch.Delete(db_->outbox(), layout::EncodePosition(position));
-    return FromRocksStatus(db_->db()->Write(write_options_, &batch), "ack outbox");
+    return Write(write_options_, batch, "ack outbox");
   }
 
+  absl::Status ParkOutbox(uint64_t position, const std::string& reason) override {
+    const std::string key = layout::EncodePosition(position);
+    absl::MutexLock lock(&park_mu_);
+    ASSIGN_OR_RETURN(std::optional<std::string> entry, db_->Get(db_->outbox(), key));
+    if (!entry) {
+      return absl::NotFoundError(absl::StrCat("position ", position, " is not in the outbox"));
+    }
+    const layout::ParkedRecord record{absl::ToUnixMicros(options_.clock->Now()),
+                                      layout::DecodeOutboxAttempts(*entry) + 1, reason};
+    rocksdb::WriteBatch batch;
+    batch.Delete(db_->outbox(), key);
+    batch.Put(db_->parked(), key, layout::EncodeParkedRecord(record));
+    return Write(write_options_, batch, "park outbox entry");
+  }
+
+  absl::StatusOr<std::vector<ParkedEvent>> ListParked() override {
+    std::vector<ParkedEvent> parked;
+    auto rows = Iterate(*db_, db_->parked());
+    for (rows->SeekToFirst(); rows->Valid(); rows->Next()) {
+      std::optional<layout::ParkedRecord> record =
+          layout::DecodeParkedRecord(rows->value().ToStringView());
+      if (!record) return absl::DataLossError("parked column family holds a malformed record");
+      ASSIGN_OR_RETURN(EventEnvelope event, EventAtIndexValue(rows->key().ToStringView()));
+      parked.push_back({event.position(), event.event_id(), event.stream_id(), event.type(),
+                        record->reason, absl::FromUnixMicros(record->parked_at_unix_micros),
+                        record->attempts});
+    }
+    RETURN_IF_ERROR(FromRocksStatus(rows->status(), "list parked"));
+    return parked;
+  }
+
+  absl::StatusOr<uint64_t> RetryParked(std::optional<uint64_t> position) override {
+    absl::MutexLock lock(&park_mu_);
+    rocksdb::WriteBatch batch;
+    auto requeue = [&](rocksdb::Slice key, std::string_view value) -> absl::Status {
+      std::optional<layout::ParkedRecord> record = layout::DecodeParkedRecord(value);
+      if (!record) return absl::DataLossError("parked column family holds a malformed record");
+      batch.Delete(db_->parked(), key);
+      batch.Put(db_->outbox(), key, layout::EncodeOutboxAttempts(record->attempts));
+      return absl::OkStatus();
+    };
+    if (position) {
+      const std::string key = layout::EncodePosition(*position);
+      ASSIGN_OR_RETURN(std::optional<std::string> value, db_->Get(db_->parked(), key));
+      if (!value) {
+        return absl::NotFoundError(absl::StrCat("position ", *position, " is not parked"));
+      }
+      RETURN_IF_ERROR(requeue(key, *value));
+    } else {
+      auto rows = Iterate(*db_, db_->parked());
+      for (rows->SeekToFirst(); rows->Valid(); rows->Next()) {
+        RETURN_IF_ERROR(requeue(rows->key(), rows->value().ToStringView()));
+      }
+      RETURN_IF_ERROR(FromRocksStatus(rows->status(), "retry parked"));
+    }
+    const uint64_t retried = static_cast<uint64_t>(batch.Count()) / 2;
+    RETURN_IF_ERROR(Write(write_options_, batch, "retry parked"));
+    return retried;
+  }
+
+  absl::Status ResumeWrites() override { return CheckWritable(); }
+
   absl::Status RequeueAllForPublish() override {
+    std::set<std::string> parked;
+    auto parked_rows = Iterate(*db_, db_->parked());
+    for (parked_rows->SeekToFirst(); parked_rows->Valid(); parked_rows->Next()) {
+      parked.insert(parked_rows->key().ToString());
+    }
+    RETURN_IF_ERROR(FromRocksStatus(parked_rows->status(), "read parked"));
     auto events = Iterate(*db_, db_->events());
     rocksdb::WriteBatch batch;
     for (events->SeekToFirst(); events->Valid(); events->Next()) {
+      if (parked.contains(events->key().ToString())) continue;
       batch.Put(db_->outbox(), events->key(), rocksdb::Slice());
       if (batch.Count() >= static_cast<int>(kBulkBatchRows)) RETURN_IF_ERROR(WriteAndClear(batch));
     }
@@ -259,9 +341,12 @@ class RocksDbEventStore final : public EventStore {
       AddProjectionWrites(*db_, rows, batch);
       rocksdb::WriteOptions write_options;
       write_options.sync = false;
-      RETURN_IF_ERROR(FromRocksStatus(db_->db()->Write(write_options, &batch), "write projection"));
+      RETURN_IF_ERROR(Write(write_options, batch, "write projection"));
     }
-    if (sync && options_.sync) return FromRocksStatus(db_->db()->SyncWAL(), "sync projection");
+    if (sync && options_.sync) {
+      RETURN_IF_ERROR(CheckWritable());
+      return gate_.Observe(db_->db()->SyncWAL(), "sync projection");
+    }
     return absl::OkStatus();
   }
 
@@ -276,13 +361,26 @@ class RocksDbEventStore final : public EventStore {
     batch.Put(db_->consumed(), consumed_event_id, rocksdb::Slice());
     rocksdb::WriteOptions write_options = write_options_;
     write_options.sync = write_options_.sync && sync;
-    RETURN_IF_ERROR(FromRocksStatus(db_->db()->Write(write_options, &batch), "apply consumed"));
+    RETURN_IF_ERROR(Write(write_options, batch, "apply consumed"));
     return true;
+  }
+
+  // Every write goes through the gates: refused at once while the disk is nearly full or RocksDB
+  // is stopped by an I/O error.
+  absl::Status Write(const rocksdb::WriteOptions& write_options, rocksdb::WriteBatch& batch,
+                     absl::string_view what) {
+    RETURN_IF_ERROR(CheckWritable());
+    return gate_.Observe(db_->db()->Write(write_options, &batch), what);
+  }
+
+  absl::Status CheckWritable() {
+    RETURN_IF_ERROR(reserve_.Check());
+    return gate_.Check();
   }
 
   absl::Status WriteAndClear(rocksdb::WriteBatch& batch) {
     if (batch.Count() == 0) return absl::OkStatus();
-    absl::Status status = FromRocksStatus(db_->db()->Write(write_options_, &batch), "bulk write");
+    absl::Status status = Write(write_options_, batch, "bulk write");
     batch.Clear();
     return status;
   }
@@ -414,6 +512,9 @@ class RocksDbEventStore final : public EventStore {
   const std::unique_ptr<Database> db_;
   const Options options_;
   rocksdb::WriteOptions write_options_;
+  WriteGate gate_;
+  DiskReserve reserve_;
+  absl::Mutex park_mu_;  // parking and retrying read, then write, the same outbox entries
 
   absl::Mutex streams_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<StreamHeadCache>> streams_
@@ -444,7 +545,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const std::str
   ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(path, env));
   ASSIGN_OR_RETURN(uint64_t last_position, database->LastStoredPosition());
   return std::unique_ptr<EventStore>(
-      new RocksDbEventStore(std::move(database), options, last_position));
+      new RocksDbEventStore(std::move(database), options, last_position, path));
 }
 
 }  // namespace breachd::eventstore

@@ -18,7 +18,8 @@ uint64_t ReadBigEndian(std::string_view bytes) {
 }  // namespace
 
 std::vector<std::string> ColumnFamilyNames() {
-  return {kEventsCf, kStreamIndexCf, kEventIdsCf, kOutboxCf, kProjectionsCf, kConsumedCf, kMetaCf};
+  return {kEventsCf, kStreamIndexCf, kEventIdsCf, kOutboxCf, kProjectionsCf, kConsumedCf, kMetaCf,
+          kParkedCf};
 }
 
 std::string EncodePosition(uint64_t position) {
@@ -73,6 +74,31 @@ std::optional<StreamHead> DecodeStreamHead(std::string_view bytes) {
 std::optional<std::string> StreamOfHeadKey(std::string_view key) {
   if (key.substr(0, kHeadPrefix.size()) != kHeadPrefix) return std::nullopt;
   return std::string(key.substr(kHeadPrefix.size()));
+}
+
+std::string EncodeParkedRecord(const ParkedRecord& record) {
+  std::string out;
+  AppendBigEndian(out, static_cast<uint64_t>(record.parked_at_unix_micros), 8);
+  AppendBigEndian(out, record.attempts, 4);
+  out.append(record.reason);
+  return out;
+}
+
+std::optional<ParkedRecord> DecodeParkedRecord(std::string_view bytes) {
+  if (bytes.size() < 12) return std::nullopt;
+  return ParkedRecord{static_cast<int64_t>(ReadBigEndian(bytes.substr(0, 8))),
+                      static_cast<uint32_t>(ReadBigEndian(bytes.substr(8, 4))),
+                      std::string(bytes.substr(12))};
+}
+
+std::string EncodeOutboxAttempts(uint32_t attempts) {
+  std::string out;
+  AppendBigEndian(out, attempts, 4);
+  return out;
+}
+
+uint32_t DecodeOutboxAttempts(std::string_view bytes) {
+  return bytes.size() == 4 ? static_cast<uint32_t>(ReadBigEndian(bytes)) : 0;
 }
 
 }  // namespace breachd::eventstore::layout

@@ -16,10 +16,12 @@ inline constexpr char kEventsCf[] = "events";  // BE64(position) -> EventEnvelop
 inline constexpr char kStreamIndexCf[] =
     "stream_index";                                 // StreamKey(stream, version) -> BE64(position)
 inline constexpr char kEventIdsCf[] = "event_ids";  // event id -> BE64(position)
-inline constexpr char kOutboxCf[] = "outbox";       // BE64(position) -> ""
+inline constexpr char kOutboxCf[] = "outbox";  // BE64(position) -> "" or BE32(attempts)
 inline constexpr char kProjectionsCf[] = "projections";  // caller key -> caller value
 inline constexpr char kConsumedCf[] = "consumed";        // consumed event id -> ""
 inline constexpr char kMetaCf[] = "meta";                // StreamHeadKey(stream) -> StreamHead
+// Events the bus refused for good, held out of the outbox until an operator retries them.
+inline constexpr char kParkedCf[] = "parked";  // BE64(position) -> ParkedRecord
 
 // All column families the store opens, besides RocksDB's "default" (unused).
 std::vector<std::string> ColumnFamilyNames();
@@ -49,5 +51,18 @@ std::string EncodeStreamHead(const StreamHead& head);
 std::optional<StreamHead> DecodeStreamHead(std::string_view bytes);
 // Whether a meta key is a stream head, and its stream.
 std::optional<std::string> StreamOfHeadKey(std::string_view key);
+
+// Why and when an outbox entry was parked. The outbox value of a retried entry is BE32(attempts),
+// so parking it again counts on instead of starting over.
+struct ParkedRecord {
+  int64_t parked_at_unix_micros = 0;
+  uint32_t attempts = 0;  // how many times this event has been parked
+  std::string reason;
+};
+std::string EncodeParkedRecord(const ParkedRecord& record);
+std::optional<ParkedRecord> DecodeParkedRecord(std::string_view bytes);
+std::string EncodeOutboxAttempts(uint32_t attempts);
+// 0 for a plain outbox entry (empty value).
+uint32_t DecodeOutboxAttempts(std::string_view bytes);
 
 }  // namespace breachd::eventstore::layout

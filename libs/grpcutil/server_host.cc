@@ -26,6 +26,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   host->server_ = builder.BuildAndStart();
   if (!host->server_ || host->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));

@@ -8,10 +8,16 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
 namespace breachd::grpcutil {
+
+// The largest request any hosted service takes; gRPC answers RESOURCE_EXHAUSTED beyond it.
+// Far above the largest valid report (services/intake/report_limits.h), far below the bus's
+// message size (bus::kProducerMessageMaxBytes). See docs/configuration.md.
+inline constexpr int kMaxRequestBytes = 256 * 1024;
 
 class ServerHost {
  public:
@@ -24,6 +30,8 @@ class ServerHost {
   ~ServerHost();
 
   int port() const { return port_; }
+  // The health service, for a monitor that marks services NOT_SERVING while they cannot deliver.
+  grpc::HealthCheckServiceInterface* health() const { return server_->GetHealthCheckService(); }
   // Marks everything NOT_SERVING, stops accepting calls and waits up to `grace` for in-flight
   // calls to finish before cancelling them.
   void Shutdown(absl::Duration grace);

@@ -1,6 +1,8 @@
 #include "libs/service/admin_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
 
@@ -8,6 +10,15 @@ namespace breachd::service {
 namespace {
 constexpr char kVerifyMethod[] = "/breach.v1.AdminService/VerifyChains";
 constexpr char kDeliveryMethod[] = "/breach.v1.AdminService/GetDeliveryStatus";
+constexpr char kListParkedMethod[] = "/breach.v1.AdminService/ListParked";
+constexpr char kRetryParkedMethod[] = "/breach.v1.AdminService/RetryParked";
+
+bool IsParked(const std::vector<eventstore::ParkedEvent>& parked, uint64_t position) {
+  for (const eventstore::ParkedEvent& event : parked) {
+    if (event.position == position) return true;
+  }
+  return false;
+}
 }  // namespace
 
 AdminService::AdminService(const std::map<std::string, HostedStore>& stores,
@@ -63,6 +74,94 @@ absl::Status AdminService::AuthorizeVerify(const auth::Principal& principal,
   if (owner.guard == nullptr) return no_breach;
   return owner.guard->AuthorizeBreach(principal, auth::Action::kVerifyBreach, owner.tenant,
                                       kVerifyMethod, breach_id, no_breach);
+}
+
+grpc::Status AdminService::ListParked(grpc::ServerContext* context,
+                                      const breach::v1::ListParkedRequest* request,
+                                      breach::v1::ListParkedResponse* response) {
+  return ServeOperator(*context, kListParkedMethod,
+                       [&] { return ListParkedEvents(request->service(), response); });
+}
+
+grpc::Status AdminService::RetryParked(grpc::ServerContext* context,
+                                       const breach::v1::RetryParkedRequest* request,
+                                       breach::v1::RetryParkedResponse* response) {
+  return ServeOperator(*context, kRetryParkedMethod, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(uint64_t retried, Retry(*request));
+    response->set_retried(retried);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminService::ServeOperator(grpc::ServerContext& context, const char* method,
+                                         const std::function<absl::Status()>& run) {
+  return AnyGuard().Serve(context, [&](const auth::Principal& principal) -> absl::Status {
+    RETURN_IF_ERROR(AnyGuard().Authorize(principal, auth::Action::kManageParked, "", method));
+    return run();
+  });
+}
+
+absl::StatusOr<std::map<std::string, eventstore::EventStore*>> AdminService::StoresNamed(
+    const std::string& service) const {
+  std::map<std::string, eventstore::EventStore*> named;
+  for (const auto& [name, hosted] : stores_) {
+    if (service.empty() || name == service) named[name] = hosted.store;
+  }
+  if (named.empty()) {
+    return absl::NotFoundError(absl::StrCat("this process hosts no store named ", service));
+  }
+  return named;
+}
+
+absl::Status AdminService::ListParkedEvents(const std::string& service,
+                                            breach::v1::ListParkedResponse* response) {
+  ASSIGN_OR_RETURN(auto stores, StoresNamed(service));
+  for (const auto& [name, store] : stores) {
+    ASSIGN_OR_RETURN(std::vector<eventstore::ParkedEvent> parked, store->ListParked());
+    for (const eventstore::ParkedEvent& event : parked) {
+      breach::v1::ParkedEvent* out = response->add_events();
+      out->set_service(name);
+      out->set_position(event.position);
+      out->set_event_id(event.event_id);
+      out->set_breach_id(event.stream_id);
+      out->set_type(event.type);
+      out->set_reason(event.reason);
+      *out->mutable_parked_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(event.parked_at));
+      out->set_attempts(event.attempts);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> AdminService::Retry(const breach::v1::RetryParkedRequest& request) {
+  if (!request.all() && request.position() == 0) {
+    return absl::InvalidArgumentError("position or all is required");
+  }
+  ASSIGN_OR_RETURN(auto stores, StoresNamed(request.service()));
+  uint64_t retried = 0;
+  if (request.all()) {
+    for (const auto& [name, store] : stores) {
+      ASSIGN_OR_RETURN(uint64_t count, store->RetryParked(std::nullopt));
+      retried += count;
+    }
+    return retried;
+  }
+  // Positions are per store: find the one store that has it parked.
+  std::vector<std::string> holders;
+  for (const auto& [name, store] : stores) {
+    ASSIGN_OR_RETURN(std::vector<eventstore::ParkedEvent> parked, store->ListParked());
+    if (IsParked(parked, request.position())) holders.push_back(name);
+  }
+  if (holders.empty()) {
+    return absl::NotFoundError(absl::StrCat("position ", request.position(), " is not parked"));
+  }
+  if (holders.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "position ", request.position(), " is parked in ", absl::StrJoin(holders, " and "),
+        "; name the service"));
+  }
+  return stores.at(holders.front())->RetryParked(request.position());
 }
 
 absl::Status AdminService::Verify(const auth::Principal& principal, const std::string& breach_id,

@@ -4,6 +4,7 @@
 // A refusal is recorded where the refused action lives: refusing to verify one breach goes to
 // the audit stream of the store that holds the breach, refusing to verify every store goes to
 // the audit stream of each hosted store, each with that store's service as the event source.
+// Parked events of those stores (list, retry) are for provider operators.
 #pragma once
 
 #include <functional>
@@ -47,6 +48,13 @@ class AdminService final : public breach::v1::AdminService::Service {
     delivery_status_ = std::move(provider);
   }
 
+  grpc::Status ListParked(grpc::ServerContext* context,
+                          const breach::v1::ListParkedRequest* request,
+                          breach::v1::ListParkedResponse* response) override;
+  grpc::Status RetryParked(grpc::ServerContext* context,
+                           const breach::v1::RetryParkedRequest* request,
+                           breach::v1::RetryParkedResponse* response) override;
+
  private:
   struct Guarded {
     eventstore::EventStore* store;
@@ -63,6 +71,15 @@ class AdminService final : public breach::v1::AdminService::Service {
   // The tenant that owns `breach_id` and the guard of the first hosted store that holds it.
   absl::StatusOr<Owner> OwnerOf(const std::string& breach_id);
   const RpcGuard& AnyGuard() const { return *stores_.begin()->second.guard; }
+  // Serves a call only provider operators may make (auth::Action::kManageParked).
+  grpc::Status ServeOperator(grpc::ServerContext& context, const char* method,
+                             const std::function<absl::Status()>& run);
+  absl::Status ListParkedEvents(const std::string& service,
+                                breach::v1::ListParkedResponse* response);
+  absl::StatusOr<uint64_t> Retry(const breach::v1::RetryParkedRequest& request);
+  // The hosted store named `service`, or every hosted store when it is empty.
+  absl::StatusOr<std::map<std::string, eventstore::EventStore*>> StoresNamed(
+      const std::string& service) const;
 
   std::map<std::string, Guarded> stores_;
   DeliveryStatusProvider delivery_status_;

@@ -15,6 +15,9 @@ class StoreOutbox final : public bus::OutboxSource {
   absl::Status AckOutbox(const std::vector<uint64_t>& positions) override {
     return store_.AckOutbox(positions);
   }
+  absl::Status ParkOutbox(uint64_t position, const std::string& reason) override {
+    return store_.ParkOutbox(position, reason);
+  }
 
  private:
   eventstore::EventStore& store_;

@@ -120,6 +120,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, services, health_names));
   // After the server: in one process the register catches up from this very server.
   if (register_) RETURN_IF_ERROR(SubscribeRegister());
+  StartHealthMonitor();
   std::vector<std::string> names(config_.services.begin(), config_.services.end());
   log::Info("breachd started", {{"services", absl::StrJoin(names, ",")},
                                 {"endpoint", endpoint()},
@@ -188,10 +189,35 @@ absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* re
   return absl::OkStatus();
 }
 
+void Suite::StartHealthMonitor() {
+  // The hosted services whose stores feed a served gRPC service.
+  static const std::map<std::string, std::string> kHealthNames = {
+      {intake::kServiceName, "breach.v1.IntakeService"},
+      {register_::kServiceName, "breach.v1.RegisterService"}};
+  std::vector<service::MonitoredService> monitored;
+  for (auto& [name, hosted] : hosted_) {
+    auto health_name = kHealthNames.find(name);
+    if (health_name == kHealthNames.end()) continue;
+    eventstore::EventStore* store = hosted.store.get();
+    bus::OutboxRelay* relay = hosted.relay.get();
+    monitored.push_back({health_name->second, [store, relay] {
+                           return service::SampleStoreAndRelay(*store, *relay);
+                         }});
+  }
+  grpc::HealthCheckServiceInterface* health = server_->health();
+  health_ = std::make_unique<service::HealthMonitor>(
+      std::move(monitored),
+      [health](const std::string& name, bool serving) { health->SetServingStatus(name, serving); },
+      SystemClock::Get());
+  health_->Start();
+}
+
 void Suite::Stop(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
   // Subscriptions first: a catch-up may be reading from this very server.
+  if (health_) health_->Stop();  // before what it samples and sets goes away
+  if (server_) server_->Shutdown(grace);
   for (auto& [name, hosted] : hosted_) {
     if (hosted.subscription) hosted.subscription->Stop();
   }

@@ -20,6 +20,7 @@
 #include "libs/eventstore/event_store.h"
 #include "libs/grpcutil/server_host.h"
 #include "libs/service/admin_service.h"
+#include "libs/service/health_monitor.h"
 #include "libs/service/rpc_guard.h"
 #include "libs/service/store_outbox.h"
 #include "services/breachd/suite_config.h"
@@ -73,6 +74,8 @@ class Suite {
   // The gRPC address of each store the register consumes.
   absl::StatusOr<std::map<std::string, std::string>> SourceAddresses() const;
   absl::Status FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* response);
+  // Keeps each served service's health status true to whether it can deliver (health_monitor.h).
+  void StartHealthMonitor();
 
   SuiteConfig config_;
   std::unique_ptr<bus::EmbeddedBroker> broker_;
@@ -85,6 +88,7 @@ class Suite {
   std::unique_ptr<intake::IntakeService> intake_;
   std::unique_ptr<register_::RegisterService> register_;
   std::unique_ptr<grpcutil::ServerHost> server_;
+  std::unique_ptr<service::HealthMonitor> health_;
   bool stopped_ = false;
 };
 

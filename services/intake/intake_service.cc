@@ -7,6 +7,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "libs/service/idempotency.h"
+#include "services/intake/report_limits.h"
 #include "services/intake/report_validation.h"
 
 namespace breachd::intake {
@@ -54,6 +55,7 @@ grpc::Status IntakeService::GetReport(grpc::ServerContext* context,
 absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
                                            const breach::v1::ReportBreachRequest& request) {
   RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckReportLimits(request.report()));  // what is accepted can be published
   const breach::v1::BreachReport& form = request.report();
   if (form.tenant().empty()) return absl::InvalidArgumentError("report.tenant is required");
   RETURN_IF_ERROR(

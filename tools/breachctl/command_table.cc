@@ -101,6 +101,8 @@ CliSpec MakeCli() {
       Choice("lang", "language of the table and the drafts (default it)", {"it", "en"}),
       File("regimes", "DIR", "regime directory (default: ./regimes, installed, source tree)"),
       File("templates", "DIR", "template directory (default: as for --regimes)"),
+      Value("service", "NAME", "only the store of this service (intake, register)"),
+      Switch("all", "every parked event"),
       Switch("help", "help for the command", 'h'),
       Switch("version", "print breachctl's version"),
   };
@@ -110,7 +112,7 @@ CliSpec MakeCli() {
       {"report", "the Allegato A reports: file one, read one as filed"},
       {"breach", "the Registro dei Data Breach: list, read an entry, its timeline"},
       {"assess", "the risk assessment (Allegato B), offline"},
-      {"admin", "operating breachd: delivery status"},
+      {"admin", "operating breachd: delivery status, events the bus refused"},
   };
   cli.commands = {
       {.path = {"report", "create"},
@@ -212,6 +214,30 @@ CliSpec MakeCli() {
                     "# The register's process, when the services run apart:",
                     "breachctl --token $OPS admin status --endpoint 127.0.0.1:50052 -o json"},
        .run = AdminStatus},
+      {.path = {"admin", "parked"},
+       .usage = "[--service NAME]",
+       .summary = "events the bus refused for good, held out of the outbox",
+       .description =
+           "Lists the events a store's relay parked because the broker refused them for good\n"
+           "(too large, invalid, not authorized), so that the events behind them kept flowing.\n"
+           "While any is parked, the service's health is NOT_SERVING. Provider operators only.",
+       .flags = {"service", "output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS admin parked",
+                    "breachctl --token $OPS admin parked --service intake -o json"},
+       .run = AdminParked},
+      {.path = {"admin", "retry"},
+       .usage = "POSITION | --all [--service NAME]",
+       .summary = "put parked events back in the outbox, once the cause is fixed",
+       .description =
+           "Puts one parked event (by its position in its store) or every parked event back in\n"
+           "the outbox. An event the broker still refuses is parked again, its attempts counted.",
+       .flags = {"service", "all", "output"},
+       .server = true,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS admin retry 42 --service intake",
+                    "breachctl --token $OPS admin retry --all"},
+       .run = AdminRetry},
       {.path = {"whoami"},
        .summary = "the principal behind the token",
        .description = "Prints the subject, school and roles that breachd sees for the token.",

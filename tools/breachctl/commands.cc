@@ -347,4 +347,42 @@ int AssessPreview(const CommandLine& line, CommandIo& io) {
   return code;
 }
 
+int AdminParked(const CommandLine& line, CommandIo& io) {
+  breach::v1::ListParkedRequest request;
+  request.set_service(line.FlagOr("service", ""));
+  breach::v1::ListParkedResponse response;
+  const grpc::Status status = Call<breach::v1::AdminService>(
+      io, "admin", &breach::v1::AdminService::Stub::ListParked, request, &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] {
+    Table table({"SERVICE", "POSITION", "EVENT", "BREACH", "TYPE", "PARKED", "ATTEMPTS", "REASON"});
+    for (const auto& event : response.events()) {
+      table.AddRow({event.service(), absl::StrCat(event.position()), event.event_id(),
+                    event.breach_id(), event.type().substr(event.type().rfind('.') + 1),
+                    FormatTimestamp(event.parked_at()), absl::StrCat(event.attempts()),
+                    event.reason()});
+    }
+    table.Print(io.out);
+  });
+}
+
+int AdminRetry(const CommandLine& line, CommandIo& io) {
+  breach::v1::RetryParkedRequest request;
+  request.set_service(line.FlagOr("service", ""));
+  const bool all = line.Flag("all").has_value();
+  if (all == (line.words.size() == 3)) return UsageError(io, "give a POSITION or --all");
+  uint64_t position = 0;
+  if (!all && !absl::SimpleAtoi(line.words[2], &position)) {
+    return UsageError(io, "POSITION must be a number");
+  }
+  request.set_position(position);
+  request.set_all(all);
+  breach::v1::RetryParkedResponse response;
+  const grpc::Status status = Call<breach::v1::AdminService>(
+      io, "admin", &breach::v1::AdminService::Stub::RetryParked, request, &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response,
+               [&] { io.out << "put back in the outbox: " << response.retried() << "\n"; });
+}
+
 }  // namespace breachd::breachctl

@@ -42,5 +42,7 @@ int AssessPreview(const CommandLine& line, CommandIo& io);
 
 // --aware-ago: the RFC 3339 time DURATION ("6h", "90m", "1h30m", "2d") before `now`.
 absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now);
+int AdminParked(const CommandLine& line, CommandIo& io);
+int AdminRetry(const CommandLine& line, CommandIo& io);
 
 }  // namespace breachd::breachctl

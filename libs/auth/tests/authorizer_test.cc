@@ -16,7 +16,8 @@ const Principal kStaff{"user:staff", "MIIS01200V", {kRoleSchoolStaff}};
 
 TEST(AuthorizerTest, ProviderOperatorMayDoEverythingOnAnySchool) {
   for (Action action : {Action::kReportBreach, Action::kReadReport, Action::kReadRegister,
-                        Action::kVerifyBreach, Action::kVerifyStore, Action::kListAllTenants}) {
+                        Action::kVerifyBreach, Action::kVerifyStore, Action::kListAllTenants,
+                        Action::kManageParked}) {
     EXPECT_THAT(Authorize(kOperator, action, "RMIC81500L"), IsOk()) << ActionName(action);
   }
 }
@@ -38,6 +39,8 @@ TEST(AuthorizerTest, SchoolRolesDecideWhatIsAllowedOnTheOwnSchool) {
   EXPECT_THAT(Authorize(kDpo, Action::kVerifyStore, "MIIS01200V"),
               StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(Authorize(kDpo, Action::kListAllTenants, ""),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(Authorize(kDpo, Action::kManageParked, "MIIS01200V"),
               StatusIs(absl::StatusCode::kPermissionDenied));
 }
 

@@ -1,5 +1,5 @@
 // An in-memory OutboxSource for tests: events get positions 1, 2, 3... in Add order and stay
-// pending until acked. Can be told to fail reads or acks.
+// pending until acked or parked. Can be told to fail reads, acks or parks.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +43,21 @@ class FakeOutboxSource : public OutboxSource {
     return absl::OkStatus();
   }
 
+  absl::Status ParkOutbox(uint64_t position, const std::string& reason) override {
+    absl::MutexLock lock(&mu_);
+    if (!fail_parks_.ok()) return fail_parks_;
+    auto it = pending_.find(position);
+    if (it == pending_.end()) return absl::NotFoundError("not in the outbox");
+    parked_[position] = reason;
+    pending_.erase(it);
+    return absl::OkStatus();
+  }
+
+  // Parked position -> reason.
+  std::map<uint64_t, std::string> parked() const {
+    absl::MutexLock lock(&mu_);
+    return parked_;
+  }
   size_t pending() const {
     absl::MutexLock lock(&mu_);
     return pending_.size();
@@ -59,14 +74,20 @@ class FakeOutboxSource : public OutboxSource {
     absl::MutexLock lock(&mu_);
     fail_acks_ = std::move(status);
   }
+  void FailParks(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    fail_parks_ = std::move(status);
+  }
 
  private:
   mutable absl::Mutex mu_;
   uint64_t last_position_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<uint64_t, breach::v1::EventEnvelope> pending_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::string> parked_ ABSL_GUARDED_BY(mu_);
   absl::Status fail_reads_ ABSL_GUARDED_BY(mu_);
   absl::Status fail_acks_ ABSL_GUARDED_BY(mu_);
+  absl::Status fail_parks_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace breachd::bus::testing

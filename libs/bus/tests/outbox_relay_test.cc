@@ -203,6 +203,53 @@ TEST_F(OutboxRelayTest, AckFailureResendsInsteadOfLosing) {
   ExpectAllOnTopic(ids);
 }
 
+TEST_F(OutboxRelayTest, EventLargerThanTheProducerAcceptsIsParkedAndTheRestFlows) {
+  config_.extra["message.max.bytes"] = "2000";
+  std::vector<std::string> flowing = AddEvents(1, 1, "stream-");
+  breach::v1::EventEnvelope large = TestEvent("stream-0", 2);
+  large.mutable_payload()->set_value(std::string(5000, 'x'));
+  const uint64_t large_position = outbox_.Add(large);
+  const std::vector<std::string> later = AddEvents(2, 1, "later-");
+  flowing.insert(flowing.end(), later.begin(), later.end());
+  auto relay = StartRelay();
+
+  ASSERT_TRUE(WaitUntil([&] { return outbox_.pending() == 0; }));
+  const std::map<uint64_t, std::string> parked = outbox_.parked();
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_THAT(parked.at(large_position), ::testing::HasSubstr("MSG_SIZE_TOO_LARGE"));
+  EXPECT_EQ(relay->counters().parked, 1u);
+  EXPECT_EQ(relay->counters().published, flowing.size());
+  ExpectAllOnTopic(flowing);
+}
+
+TEST_F(OutboxRelayTest, EventTheBrokerRefusesForGoodIsParkedAndTheRestFlows) {
+  broker_->PushRequestErrors(KafkaApi::kProduce, {RD_KAFKA_RESP_ERR_INVALID_RECORD});
+  const uint64_t refused_position = outbox_.Add(TestEvent("stream-0", 1));
+  auto relay = StartRelay();
+  ASSERT_TRUE(WaitUntil([&] { return relay->counters().parked == 1; }));
+  EXPECT_THAT(outbox_.parked().at(refused_position), ::testing::HasSubstr("INVALID_RECORD"));
+
+  const std::vector<std::string> later = AddEvents(3, 2, "later-");
+  relay->Notify();
+  ASSERT_TRUE(WaitUntil([&] { return outbox_.pending() == 0; }));
+  EXPECT_EQ(relay->counters().parked, 1u);
+  ExpectAllOnTopic(later);
+}
+
+TEST_F(OutboxRelayTest, ParkFailureKeepsTheEventInTheOutbox) {
+  config_.extra["message.max.bytes"] = "2000";
+  breach::v1::EventEnvelope large = TestEvent("stream-0", 1);
+  large.mutable_payload()->set_value(std::string(5000, 'x'));
+  outbox_.Add(large);
+  outbox_.FailParks(absl::UnavailableError("disk full"));
+  auto relay = StartRelay();
+  ASSERT_TRUE(WaitUntil([&] { return relay->counters().errors > 0; }));
+  EXPECT_EQ(outbox_.pending(), 1u);
+  outbox_.FailParks(absl::OkStatus());
+  ASSERT_TRUE(WaitUntil([&] { return outbox_.parked().size() == 1; }));
+  EXPECT_EQ(outbox_.pending(), 0u);
+}
+
 TEST_F(OutboxRelayTest, BadPropertyFailsStart) {
   config_.extra["no.such.property"] = "1";
   EXPECT_THAT(OutboxRelay::Start(config_, outbox_),

@@ -8,6 +8,7 @@ namespace breachd::eventstore {
 namespace {
 
 using ::breachd::testing::IsOk;
+using ::breachd::testing::StatusIs;
 using testing::EventStoreTest;
 using testing::MakeAppend;
 
@@ -48,6 +49,59 @@ TEST_F(OutboxTest, RequeueAllPutsEveryEventBack) {
   EXPECT_TRUE(Pending().empty());
   ASSERT_THAT(store().RequeueAllForPublish(), IsOk());
   EXPECT_EQ(Pending(), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST_F(OutboxTest, ParkedEventLeavesTheOutboxWithItsReasonAndTheRestFlows) {
+  ASSERT_OK_AND_ASSIGN(AppendResult appended, store().Append(MakeAppend("breach-1", 3)));
+  ASSERT_THAT(store().ParkOutbox(2, "Broker: Message size too large"), IsOk());
+  EXPECT_EQ(Pending(), (std::vector<uint64_t>{1, 3}));
+
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(std::vector<ParkedEvent> parked, store().ListParked());
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].position, 2u);
+  EXPECT_EQ(parked[0].event_id, appended.events[1].event_id());
+  EXPECT_EQ(parked[0].stream_id, "breach-1");
+  EXPECT_EQ(parked[0].type, "breach.v1.BreachReported");
+  EXPECT_EQ(parked[0].reason, "Broker: Message size too large");
+  EXPECT_EQ(parked[0].parked_at, clock_.Now());
+  EXPECT_EQ(parked[0].attempts, 1u);
+}
+
+TEST_F(OutboxTest, OnlyAnOutboxEntryCanBeParkedAndOnlyAParkedOneRetried) {
+  ASSERT_THAT(store().Append(MakeAppend("breach-1", 1)), IsOk());
+  ASSERT_THAT(store().AckOutbox({1}), IsOk());
+  EXPECT_THAT(store().ParkOutbox(1, "x"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store().RetryParked(1), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(store().RetryParked(std::nullopt).value_or(99), 0u);
+}
+
+TEST_F(OutboxTest, RetryPutsParkedEventsBackAndCountsAttempts) {
+  ASSERT_THAT(store().Append(MakeAppend("breach-1", 3)), IsOk());
+  ASSERT_THAT(store().ParkOutbox(1, "too large"), IsOk());
+  ASSERT_THAT(store().ParkOutbox(3, "too large"), IsOk());
+  EXPECT_EQ(Pending(), (std::vector<uint64_t>{2}));
+
+  EXPECT_EQ(store().RetryParked(3).value_or(99), 1u);
+  EXPECT_EQ(Pending(), (std::vector<uint64_t>{2, 3}));
+  ASSERT_THAT(store().ParkOutbox(3, "still too large"), IsOk());  // refused again
+  ASSERT_OK_AND_ASSIGN(std::vector<ParkedEvent> parked, store().ListParked());
+  ASSERT_EQ(parked.size(), 2u);
+  EXPECT_EQ(parked[1].attempts, 2u);
+  EXPECT_EQ(parked[1].reason, "still too large");
+
+  EXPECT_EQ(store().RetryParked(std::nullopt).value_or(99), 2u);
+  EXPECT_EQ(Pending(), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_THAT(store().ListParked().value_or(std::vector<ParkedEvent>(1)), ::testing::IsEmpty());
+}
+
+TEST_F(OutboxTest, RequeueAllLeavesParkedEventsParked) {
+  ASSERT_THAT(store().Append(MakeAppend("breach-1", 2)), IsOk());
+  ASSERT_THAT(store().ParkOutbox(1, "too large"), IsOk());
+  ASSERT_THAT(store().AckOutbox({2}), IsOk());
+  ASSERT_THAT(store().RequeueAllForPublish(), IsOk());
+  EXPECT_EQ(Pending(), (std::vector<uint64_t>{2}));
+  EXPECT_THAT(store().ListParked().value_or(std::vector<ParkedEvent>{}), ::testing::SizeIs(1));
 }
 
 }  // namespace

@@ -193,7 +193,7 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
   EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "verify", "admin", "whoami", "assess",
                                           "help", "version", "completion"));
-  EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status"));
+  EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "retry"));
   EXPECT_THAT(Complete({"breach", ""}), ElementsAre("list", "get", "timeline"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
