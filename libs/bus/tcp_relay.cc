@@ -1,0 +1,246 @@
+#include "libs/bus/tcp_relay.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+
+namespace breachd::bus {
+namespace {
+
+// An owned file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      Close();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  ~Fd() { Close(); }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+
+ private:
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  int fd_ = -1;
+};
+
+struct HostPort {
+  std::string host;
+  sockaddr_in address{};
+};
+
+// Splits and resolves "HOST:PORT" to an IPv4 address (the mock brokers are IPv4 only).
+absl::StatusOr<HostPort> Resolve(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("address \"", text, "\": expected HOST:PORT"));
+  }
+  HostPort result;
+  result.host = text.substr(0, colon);
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (const int err = getaddrinfo(result.host.c_str(), nullptr, &hints, &found); err != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("address \"", text, "\": ", gai_strerror(err)));
+  }
+  std::memcpy(&result.address, found->ai_addr, sizeof(result.address));
+  freeaddrinfo(found);
+  result.address.sin_port = htons(static_cast<uint16_t>(port));
+  return result;
+}
+
+// Kafka requests are small and latency-bound; Nagle would hold them back behind delayed ACKs.
+void SetNoDelay(int fd) {
+  const int on = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
+absl::StatusOr<Fd> Connect(const sockaddr_in& target) {
+  Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return absl::ErrnoToStatus(errno, "socket");
+  if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0) {
+    return absl::ErrnoToStatus(errno, "connect");
+  }
+  SetNoDelay(fd.get());
+  return fd;
+}
+
+bool SendAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    // MSG_NOSIGNAL: a peer gone away must end this connection, not the process (SIGPIPE).
+    const ssize_t sent = send(fd, data, size, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) return false;
+    data += sent;
+    size -= static_cast<size_t>(sent);
+  }
+  return true;
+}
+
+// One relayed connection. A blocking thread per direction keeps it simple and never buffers
+// more than one read: a slow reader holds back only its own direction. Either side closing or
+// failing ends both directions (Kafka has no use for half-closed connections).
+class Pipe {
+ public:
+  Pipe(Fd client, Fd upstream)
+      : client_(std::move(client)),
+        upstream_(std::move(upstream)),
+        to_upstream_([this] { Pump(client_.get(), upstream_.get()); }),
+        to_client_([this] { Pump(upstream_.get(), client_.get()); }) {}
+  // The descriptors close only after both threads are joined, so no thread ever uses a
+  // descriptor number that was closed and reused.
+  ~Pipe() {
+    Shutdown();
+    to_upstream_.join();
+    to_client_.join();
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+
+  bool done() const { return running_.load() == 0; }
+
+ private:
+  void Shutdown() {
+    shutdown(client_.get(), SHUT_RDWR);
+    shutdown(upstream_.get(), SHUT_RDWR);
+  }
+
+  void Pump(int from, int to) {
+    std::vector<char> buffer(64 * 1024);
+    for (;;) {
+      const ssize_t received = recv(from, buffer.data(), buffer.size(), 0);
+      if (received < 0 && errno == EINTR) continue;
+      if (received <= 0 || !SendAll(to, buffer.data(), static_cast<size_t>(received))) break;
+    }
+    Shutdown();  // wakes the other direction's blocked recv
+    running_.fetch_sub(1);
+  }
+
+  Fd client_;
+  Fd upstream_;
+  std::atomic<int> running_{2};
+  std::thread to_upstream_;  // declared last: started once the descriptors are set
+  std::thread to_client_;
+};
+
+}  // namespace
+
+// Accepts on the listener in its own thread until destroyed; owns the live pipes.
+class TcpRelay::Loop {
+ public:
+  Loop(Fd listener, Fd wake, sockaddr_in target)
+      : listener_(std::move(listener)),
+        wake_(std::move(wake)),
+        target_(target),
+        thread_([this] { Run(); }) {}
+  ~Loop() {
+    const uint64_t one = 1;
+    if (write(wake_.get(), &one, sizeof(one)) != sizeof(one)) {
+      log::Error("tcp relay: cannot wake the accept loop");
+    }
+    thread_.join();
+    pipes_.clear();  // only now, with the accept thread gone
+  }
+
+ private:
+  void Run() {
+    pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+    for (;;) {
+      if (poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        log::Error("tcp relay: poll failed", {{"error", std::strerror(errno)}});
+        return;
+      }
+      if (fds[1].revents != 0) return;
+      if (fds[0].revents != 0) Accept();
+    }
+  }
+
+  void Accept() {
+    Fd client(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    std::erase_if(pipes_, [](const std::unique_ptr<Pipe>& pipe) { return pipe->done(); });
+    if (!client.valid()) return;  // e.g. the client gave up before we got to it
+    SetNoDelay(client.get());
+    auto upstream = Connect(target_);
+    if (!upstream.ok()) {
+      // Dropping the client makes it retry, as with any broker that is not up yet.
+      log::Warn("tcp relay: target unreachable", {{"error", upstream.status().ToString()}});
+      return;
+    }
+    pipes_.push_back(std::make_unique<Pipe>(std::move(client), *std::move(upstream)));
+  }
+
+  Fd listener_;
+  Fd wake_;
+  const sockaddr_in target_;
+  std::vector<std::unique_ptr<Pipe>> pipes_;  // touched by the accept thread only
+  std::thread thread_;                        // declared last: started once the rest is set
+};
+
+absl::StatusOr<std::unique_ptr<TcpRelay>> TcpRelay::Start(const std::string& listen,
+                                                          const std::string& target) {
+  ASSIGN_OR_RETURN(const HostPort listen_at, Resolve(listen));
+  ASSIGN_OR_RETURN(const HostPort target_at, Resolve(target));
+  Fd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!listener.valid()) return absl::ErrnoToStatus(errno, "socket");
+  // A restarted devbus must get its port back at once, although the connections of the one
+  // that was killed linger in TIME_WAIT.
+  const int on = 1;
+  setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  if (bind(listener.get(), reinterpret_cast<const sockaddr*>(&listen_at.address),
+           sizeof(listen_at.address)) != 0) {
+    const int bind_errno = errno;
+    return absl::UnavailableError(
+        absl::StrCat("listen on ", listen, ": ", std::strerror(bind_errno)));
+  }
+  if (::listen(listener.get(), SOMAXCONN) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("listen on ", listen));
+  }
+  sockaddr_in bound{};
+  socklen_t bound_size = sizeof(bound);
+  if (getsockname(listener.get(), reinterpret_cast<sockaddr*>(&bound), &bound_size) != 0) {
+    return absl::ErrnoToStatus(errno, "getsockname");
+  }
+  Fd wake(eventfd(0, EFD_CLOEXEC));
+  if (!wake.valid()) return absl::ErrnoToStatus(errno, "eventfd");
+  const int port = ntohs(bound.sin_port);
+  auto loop = std::make_unique<Loop>(std::move(listener), std::move(wake), target_at.address);
+  return std::unique_ptr<TcpRelay>(
+      new TcpRelay(std::move(loop), absl::StrCat(listen_at.host, ":", port), port));
+}
+
+TcpRelay::TcpRelay(std::unique_ptr<Loop> loop, std::string address, int port)
+    : loop_(std::move(loop)), address_(std::move(address)), port_(port) {}
+
+TcpRelay::~TcpRelay() = default;
+
+}  // namespace breachd::bus

@@ -1,0 +1,217 @@
+#include "libs/bus/tcp_relay.h"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/testing/free_port.h"
+#include "libs/common/testing/status_matchers.h"
+
+namespace breachd::bus {
+namespace {
+
+using ::breachd::testing::FreeLocalPort;
+using ::breachd::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr int kTimeoutMs = 5000;
+
+// A socket closed when it goes out of scope.
+class Socket {
+ public:
+  explicit Socket(int fd = -1) : fd_(fd) {}
+  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  ~Socket() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int get() const { return fd_; }
+  void Close() {
+    close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+sockaddr_in Loopback(int port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  return address;
+}
+
+// A listening socket on 127.0.0.1 (port 0: a free one).
+Socket Listen(int port = 0) {
+  Socket listener(socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in address = Loopback(port);
+  EXPECT_EQ(bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  EXPECT_EQ(listen(listener.get(), 8), 0);
+  return listener;
+}
+
+int PortOf(const Socket& listener) {
+  sockaddr_in address{};
+  socklen_t size = sizeof(address);
+  getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &size);
+  return ntohs(address.sin_port);
+}
+
+Socket Connect(int port) {
+  Socket client(socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in address = Loopback(port);
+  EXPECT_EQ(connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  return client;
+}
+
+bool Readable(int fd) {
+  pollfd entry = {fd, POLLIN, 0};
+  return poll(&entry, 1, kTimeoutMs) == 1;
+}
+
+// Accepts one connection, or returns an invalid socket after the timeout.
+Socket Accept(const Socket& listener) {
+  if (!Readable(listener.get())) return Socket();
+  return Socket(accept(listener.get(), nullptr, nullptr));
+}
+
+// Reads `size` bytes, or fewer if the peer closes or nothing comes within the timeout.
+std::string Read(int fd, size_t size) {
+  std::string data;
+  char buffer[64 * 1024];
+  while (data.size() < size && Readable(fd)) {
+    const ssize_t n = recv(fd, buffer, std::min(sizeof(buffer), size - data.size()), 0);
+    if (n <= 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+  }
+  return data;
+}
+
+// Whether the peer closed (or reset) the connection within the timeout.
+bool PeerClosed(int fd) {
+  char byte;
+  return Readable(fd) && recv(fd, &byte, 1, 0) <= 0;
+}
+
+void Send(int fd, const std::string& data) {
+  ASSERT_EQ(send(fd, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
+}
+
+std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
+
+// A relay from a free port to a listening target.
+class TcpRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(relay_, TcpRelay::Start("127.0.0.1:0", Address(PortOf(target_))));
+  }
+
+  struct Connection {
+    Socket client;  // connected to the relay
+    Socket server;  // the target's end
+  };
+  Connection Open() {
+    Socket client = Connect(relay_->port());
+    Socket server = Accept(target_);
+    EXPECT_GE(server.get(), 0);
+    return {std::move(client), std::move(server)};
+  }
+
+  Socket target_ = Listen();
+  std::unique_ptr<TcpRelay> relay_;
+};
+
+TEST_F(TcpRelayTest, RelaysBytesBothWays) {
+  EXPECT_GT(relay_->port(), 0);
+  EXPECT_EQ(relay_->address(), Address(relay_->port()));
+  Connection c = Open();
+  Send(c.client.get(), "ping");
+  EXPECT_EQ(Read(c.server.get(), 4), "ping");
+  Send(c.server.get(), "pong");
+  EXPECT_EQ(Read(c.client.get(), 4), "pong");
+
+  // More than the socket buffers hold, so the relay's writes block and resume.
+  const std::string big(8 << 20, 'x');
+  std::thread sender([&] { Send(c.client.get(), big); });
+  EXPECT_EQ(Read(c.server.get(), big.size()).size(), big.size());
+  sender.join();
+}
+
+TEST_F(TcpRelayTest, EitherSideClosingClosesTheOther) {
+  Connection first = Open();
+  first.client.Close();
+  EXPECT_TRUE(PeerClosed(first.server.get()));
+
+  Connection second = Open();
+  second.server.Close();
+  EXPECT_TRUE(PeerClosed(second.client.get()));
+}
+
+TEST_F(TcpRelayTest, StoppingClosesLiveConnections) {
+  Connection c = Open();
+  relay_.reset();
+  EXPECT_TRUE(PeerClosed(c.client.get()));
+  EXPECT_TRUE(PeerClosed(c.server.get()));
+}
+
+// What a devbus restart does: the relay that closed connections first leaves them in
+// TIME_WAIT, and the next one must still get the port.
+TEST_F(TcpRelayTest, ARestartGetsTheSamePortAtOnce) {
+  const int port = relay_->port();
+  Connection before = Open();
+  relay_.reset();
+  ASSERT_TRUE(PeerClosed(before.client.get()));
+
+  ASSERT_OK_AND_ASSIGN(relay_, TcpRelay::Start(Address(port), Address(PortOf(target_))));
+  EXPECT_EQ(relay_->port(), port);
+  Connection after = Open();
+  Send(after.client.get(), "hello");
+  EXPECT_EQ(Read(after.server.get(), 5), "hello");
+}
+
+TEST(TcpRelayStartTest, ClosesTheClientWhenTheTargetIsDown) {
+  ASSERT_OK_AND_ASSIGN(auto relay, TcpRelay::Start("127.0.0.1:0", Address(FreeLocalPort())));
+  Socket client = Connect(relay->port());
+  EXPECT_TRUE(PeerClosed(client.get()));
+}
+
+TEST(TcpRelayStartTest, APortInUseIsUnavailable) {
+  Socket taken = Listen();
+  EXPECT_THAT(TcpRelay::Start(Address(PortOf(taken)), "127.0.0.1:1"),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(TcpRelayStartTest, RejectsMalformedAddresses) {
+  for (const char* bad : {"127.0.0.1", "127.0.0.1:", ":9092", "127.0.0.1:x", "127.0.0.1:70000",
+                          "127.0.0.1:-1"}) {
+    EXPECT_THAT(TcpRelay::Start(bad, "127.0.0.1:1"), StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
+    EXPECT_THAT(TcpRelay::Start("127.0.0.1:0", bad), StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
+  }
+  EXPECT_THAT(TcpRelay::Start("localhost:0", "bad").status().message(), HasSubstr("\"bad\""));
+}
+
+TEST(TcpRelayStartTest, ResolvesHostNames) {
+  Socket target = Listen();
+  ASSERT_OK_AND_ASSIGN(auto relay,
+                       TcpRelay::Start("localhost:0", absl::StrCat("localhost:", PortOf(target))));
+  EXPECT_EQ(relay->address(), absl::StrCat("localhost:", relay->port()));
+  Socket client = Connect(relay->port());
+  Socket server = Accept(target);
+  Send(client.get(), "x");
+  EXPECT_EQ(Read(server.get(), 1), "x");
+}
+
+}  // namespace
+}  // namespace breachd::bus
