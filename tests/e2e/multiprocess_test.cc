@@ -32,7 +32,9 @@ class MultiProcessTest : public ::testing::Test {
   void SetUp() override {
     dir_ = ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
-    auto bus = ChildProcess::Start({kBin + "/devbus", "--partitions=4"}, dir_ + "/devbus");
+    // Port 0: tests running in parallel must not share devbus's default port.
+    auto bus = ChildProcess::Start({kBin + "/devbus", "--listen=127.0.0.1:0", "--partitions=4"},
+                                   dir_ + "/devbus");
     ASSERT_TRUE(bus.ok()) << bus.status();
     bus_ = std::make_unique<ChildProcess>(*std::move(bus));
     ASSERT_TRUE(WaitUntil([&] { return absl::StrContains(bus_->Stdout(), "bootstrap="); }))

@@ -1,7 +1,9 @@
 // devbus: a standalone Kafka-protocol bus for development and multi-process tests.
-// Runs librdkafka's mock cluster (EmbeddedBroker) on 127.0.0.1, prints one line
-//   bootstrap=127.0.0.1:PORT
+// Runs librdkafka's mock cluster (EmbeddedBroker) behind a TcpRelay on --listen, prints one line
+//   bootstrap=HOST:PORT
 // on stdout, and serves until SIGTERM or SIGINT. Topics live in memory only.
+// The mock brokers bind ephemeral ports; the relay gives clients one address that stays the
+// same when devbus is restarted with the same --listen.
 #include <signal.h>
 
 #include <cstdio>
@@ -13,19 +15,22 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/bus/embedded_broker.h"
+#include "libs/bus/tcp_relay.h"
 #include "libs/common/log.h"
 
 ABSL_FLAG(int, partitions, 6, "partitions of breach.events.v1");
 ABSL_FLAG(int, brokers, 1, "number of mock brokers");
+ABSL_FLAG(std::string, listen, "127.0.0.1:9092",
+          "HOST:PORT that clients bootstrap from; it stays the same across restarts "
+          "(port 0 picks a free one)");
 ABSL_FLAG(std::string, port_file, "",
-          "if set, the first broker's port is written to this file once serving");
+          "if set, the --listen port is written to this file once serving");
 
 namespace {
 
-// The port of the first "host:port" in a bootstrap list.
-std::string FirstPort(const std::string& bootstrap) {
-  const std::string first = bootstrap.substr(0, bootstrap.find(','));
-  return first.substr(first.rfind(':') + 1);
+// The first "host:port" of a bootstrap list.
+std::string FirstBroker(const std::string& bootstrap) {
+  return bootstrap.substr(0, bootstrap.find(','));
 }
 
 bool WriteFileAtomically(const std::string& path, const std::string& content) {
@@ -41,7 +46,8 @@ bool WriteFileAtomically(const std::string& path, const std::string& content) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("devbus [--partitions=6] [--brokers=1] [--port_file=PATH]");
+  absl::SetProgramUsageMessage(
+      "devbus [--listen=127.0.0.1:9092] [--partitions=6] [--brokers=1] [--port_file=PATH]");
   absl::ParseCommandLine(argc, argv);
   breachd::log::SetComponent("devbus");
 
@@ -61,9 +67,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "devbus: %s\n", broker.status().ToString().c_str());
     return 1;
   }
-  const std::string bootstrap = (*broker)->bootstrap_servers();
+  // Any broker answers metadata for the whole cluster, so relaying to the first is enough.
+  auto relay = breachd::bus::TcpRelay::Start(absl::GetFlag(FLAGS_listen),
+                                             FirstBroker((*broker)->bootstrap_servers()));
+  if (!relay.ok()) {
+    std::fprintf(stderr, "devbus: --listen: %s\n", relay.status().ToString().c_str());
+    return 1;
+  }
+  const std::string bootstrap = (*relay)->address();
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty() && !WriteFileAtomically(port_file, FirstPort(bootstrap))) {
+  if (!port_file.empty() && !WriteFileAtomically(port_file, absl::StrCat((*relay)->port()))) {
     std::fprintf(stderr, "devbus: cannot write port_file %s\n", port_file.c_str());
     return 1;
   }
@@ -73,6 +86,7 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   breachd::log::Info("devbus stopping", {{"signal", absl::StrCat(signal_number)}});
+  relay->reset();
   broker->reset();
   return 0;
 }

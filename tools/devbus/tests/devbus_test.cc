@@ -78,7 +78,7 @@ class DevbusProcess {
 TEST(DevbusTest, ServesOtherProcessesAndExitsCleanlyOnSigterm) {
   const std::string port_file = ::testing::TempDir() + "/devbus.port";
   std::remove(port_file.c_str());
-  DevbusProcess devbus({"--partitions=2", "--port_file=" + port_file});
+  DevbusProcess devbus({"--listen=127.0.0.1:0", "--partitions=2", "--port_file=" + port_file});
   const std::string line = devbus.ReadLine();
   ASSERT_THAT(line, MatchesRegex("bootstrap=127\\.0\\.0\\.1:[0-9]+"));
   const std::string bootstrap = line.substr(std::string("bootstrap=").size());
@@ -106,11 +106,21 @@ TEST(DevbusTest, ServesOtherProcessesAndExitsCleanlyOnSigterm) {
 }
 
 TEST(DevbusTest, SigintAlsoStopsIt) {
-  DevbusProcess devbus({});
+  DevbusProcess devbus({"--listen=127.0.0.1:0"});
   ASSERT_THAT(devbus.ReadLine(), MatchesRegex("bootstrap=.*"));
   const int status = devbus.StopWith(SIGINT);
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(DevbusTest, RejectsAnAddressInUse) {
+  DevbusProcess first({"--listen=127.0.0.1:0"});
+  const std::string bootstrap = first.ReadLine().substr(std::string("bootstrap=").size());
+  DevbusProcess second({"--listen=" + bootstrap});
+  EXPECT_EQ(second.ReadLine(), "");  // no bootstrap line: it exits
+  const int status = second.StopWith(0);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 1);
 }
 
 }  // namespace
