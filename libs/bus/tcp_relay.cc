@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -94,7 +95,9 @@ absl::StatusOr<Fd> Connect(const sockaddr_in& target) {
   return fd;
 }
 
-bool SendAll(int fd, const char* data, size_t size) {
+bool SendAll(int fd, std::string_view bytes) {
+  const char* data = bytes.data();
+  size_t size = bytes.size();
   while (size > 0) {
     // MSG_NOSIGNAL: a peer gone away must end this connection, not the process (SIGPIPE).
     const ssize_t sent = send(fd, data, size, MSG_NOSIGNAL);
@@ -107,15 +110,17 @@ bool SendAll(int fd, const char* data, size_t size) {
 }
 
 // One relayed connection. A blocking thread per direction keeps it simple and never buffers
-// more than one read: a slow reader holds back only its own direction. Either side closing or
-// failing ends both directions (Kafka has no use for half-closed connections).
+// more than one read (plus what the filter holds): a slow reader holds back only its own
+// direction. Either side closing or failing ends both directions (Kafka has no use for
+// half-closed connections).
 class Pipe {
  public:
-  Pipe(Fd client, Fd upstream)
+  Pipe(Fd client, Fd upstream, std::unique_ptr<StreamFilter> filter)
       : client_(std::move(client)),
         upstream_(std::move(upstream)),
-        to_upstream_([this] { Pump(client_.get(), upstream_.get()); }),
-        to_client_([this] { Pump(upstream_.get(), client_.get()); }) {}
+        filter_(std::move(filter)),
+        to_upstream_([this] { Pump(client_.get(), upstream_.get(), &StreamFilter::FromClient); }),
+        to_client_([this] { Pump(upstream_.get(), client_.get(), &StreamFilter::FromTarget); }) {}
   // The descriptors close only after both threads are joined, so no thread ever uses a
   // descriptor number that was closed and reused.
   ~Pipe() {
@@ -129,17 +134,30 @@ class Pipe {
   bool done() const { return running_.load() == 0; }
 
  private:
+  using Direction = absl::StatusOr<std::string> (StreamFilter::*)(std::string_view);
+
   void Shutdown() {
     shutdown(client_.get(), SHUT_RDWR);
     shutdown(upstream_.get(), SHUT_RDWR);
   }
 
-  void Pump(int from, int to) {
+  void Pump(int from, int to, Direction filter_direction) {
     std::vector<char> buffer(64 * 1024);
     for (;;) {
       const ssize_t received = recv(from, buffer.data(), buffer.size(), 0);
       if (received < 0 && errno == EINTR) continue;
-      if (received <= 0 || !SendAll(to, buffer.data(), static_cast<size_t>(received))) break;
+      if (received <= 0) break;
+      const std::string_view bytes(buffer.data(), static_cast<size_t>(received));
+      if (filter_ == nullptr) {
+        if (!SendAll(to, bytes)) break;
+        continue;
+      }
+      absl::StatusOr<std::string> filtered = (filter_.get()->*filter_direction)(bytes);
+      if (!filtered.ok()) {
+        log::Warn("tcp relay: closing a connection", {{"error", filtered.status().ToString()}});
+        break;
+      }
+      if (!SendAll(to, *filtered)) break;
     }
     Shutdown();  // wakes the other direction's blocked recv
     running_.fetch_sub(1);
@@ -147,8 +165,9 @@ class Pipe {
 
   Fd client_;
   Fd upstream_;
+  const std::unique_ptr<StreamFilter> filter_;  // null: bytes pass unchanged
   std::atomic<int> running_{2};
-  std::thread to_upstream_;  // declared last: started once the descriptors are set
+  std::thread to_upstream_;  // declared last: started once the rest is set
   std::thread to_client_;
 };
 
@@ -157,10 +176,11 @@ class Pipe {
 // Accepts on the listener in its own thread until destroyed; owns the live pipes.
 class TcpRelay::Loop {
  public:
-  Loop(Fd listener, Fd wake, sockaddr_in target)
+  Loop(Fd listener, Fd wake, sockaddr_in target, StreamFilterFactory filters)
       : listener_(std::move(listener)),
         wake_(std::move(wake)),
         target_(target),
+        filters_(std::move(filters)),
         thread_([this] { Run(); }) {}
   ~Loop() {
     const uint64_t one = 1;
@@ -196,18 +216,21 @@ class TcpRelay::Loop {
       log::Warn("tcp relay: target unreachable", {{"error", upstream.status().ToString()}});
       return;
     }
-    pipes_.push_back(std::make_unique<Pipe>(std::move(client), *std::move(upstream)));
+    pipes_.push_back(std::make_unique<Pipe>(std::move(client), *std::move(upstream),
+                                            filters_ ? filters_() : nullptr));
   }
 
   Fd listener_;
   Fd wake_;
   const sockaddr_in target_;
+  const StreamFilterFactory filters_;
   std::vector<std::unique_ptr<Pipe>> pipes_;  // touched by the accept thread only
   std::thread thread_;                        // declared last: started once the rest is set
 };
 
 absl::StatusOr<std::unique_ptr<TcpRelay>> TcpRelay::Start(const std::string& listen,
-                                                          const std::string& target) {
+                                                          const std::string& target,
+                                                          StreamFilterFactory filters) {
   ASSIGN_OR_RETURN(const HostPort listen_at, Resolve(listen));
   ASSIGN_OR_RETURN(const HostPort target_at, Resolve(target));
   Fd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -233,7 +256,8 @@ absl::StatusOr<std::unique_ptr<TcpRelay>> TcpRelay::Start(const std::string& lis
   Fd wake(eventfd(0, EFD_CLOEXEC));
   if (!wake.valid()) return absl::ErrnoToStatus(errno, "eventfd");
   const int port = ntohs(bound.sin_port);
-  auto loop = std::make_unique<Loop>(std::move(listener), std::move(wake), target_at.address);
+  auto loop = std::make_unique<Loop>(std::move(listener), std::move(wake), target_at.address,
+                                     std::move(filters));
   return std::unique_ptr<TcpRelay>(
       new TcpRelay(std::move(loop), absl::StrCat(listen_at.host, ":", port), port));
 }

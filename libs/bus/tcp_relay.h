@@ -4,12 +4,26 @@
 // restarted devbus gets new broker ports while the relay's address stays put.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
 namespace breachd::bus {
+
+// Sees, and may change, the bytes of one relayed connection. Each direction calls its method
+// from its own thread with the bytes just read and forwards what it returns (which may be
+// empty while the filter waits for the rest of a message). An error closes the connection.
+class StreamFilter {
+ public:
+  virtual ~StreamFilter() = default;
+  virtual absl::StatusOr<std::string> FromClient(std::string_view bytes) = 0;
+  virtual absl::StatusOr<std::string> FromTarget(std::string_view bytes) = 0;
+};
+// Makes the filter of each new connection.
+using StreamFilterFactory = std::function<std::unique_ptr<StreamFilter>()>;
 
 class TcpRelay {
  public:
@@ -17,8 +31,10 @@ class TcpRelay {
   // (IPv4; HOST a literal or a name). Port 0 in `listen` picks a free port. A malformed address
   // is INVALID_ARGUMENT; one that cannot be bound (taken, not local) is UNAVAILABLE. A target
   // that refuses a connection only closes that client's connection (clients retry).
+  // Without `filters` the bytes pass unchanged.
   static absl::StatusOr<std::unique_ptr<TcpRelay>> Start(const std::string& listen,
-                                                         const std::string& target);
+                                                         const std::string& target,
+                                                         StreamFilterFactory filters = nullptr);
   // Stops listening and closes every relayed connection.
   ~TcpRelay();
   TcpRelay(const TcpRelay&) = delete;

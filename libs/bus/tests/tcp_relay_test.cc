@@ -7,9 +7,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -113,7 +115,8 @@ std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
 class TcpRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(relay_, TcpRelay::Start("127.0.0.1:0", Address(PortOf(target_))));
+    ASSERT_OK_AND_ASSIGN(relay_,
+                         TcpRelay::Start("127.0.0.1:0", Address(PortOf(target_)), filters_));
   }
 
   struct Connection {
@@ -127,6 +130,7 @@ class TcpRelayTest : public ::testing::Test {
     return {std::move(client), std::move(server)};
   }
 
+  StreamFilterFactory filters_;  // set before SetUp to filter
   Socket target_ = Listen();
   std::unique_ptr<TcpRelay> relay_;
 };
@@ -177,6 +181,40 @@ TEST_F(TcpRelayTest, ARestartGetsTheSamePortAtOnce) {
   Connection after = Open();
   Send(after.client.get(), "hello");
   EXPECT_EQ(Read(after.server.get(), 5), "hello");
+}
+
+// Upper-cases what the target sends; a "!" from the client is an error.
+class ShoutingFilter : public StreamFilter {
+ public:
+  absl::StatusOr<std::string> FromClient(std::string_view bytes) override {
+    if (bytes.find('!') != std::string_view::npos) return absl::InvalidArgumentError("no shouting");
+    return std::string(bytes);
+  }
+  absl::StatusOr<std::string> FromTarget(std::string_view bytes) override {
+    return absl::AsciiStrToUpper(std::string(bytes));
+  }
+};
+
+class TcpRelayFilterTest : public TcpRelayTest {
+ protected:
+  TcpRelayFilterTest() {
+    filters_ = [] { return std::make_unique<ShoutingFilter>(); };
+  }
+};
+
+TEST_F(TcpRelayFilterTest, FiltersEachDirection) {
+  Connection c = Open();
+  Send(c.client.get(), "ping");
+  EXPECT_EQ(Read(c.server.get(), 4), "ping");
+  Send(c.server.get(), "pong");
+  EXPECT_EQ(Read(c.client.get(), 4), "PONG");
+}
+
+TEST_F(TcpRelayFilterTest, AFilterErrorClosesTheConnection) {
+  Connection c = Open();
+  Send(c.client.get(), "hey!");
+  EXPECT_TRUE(PeerClosed(c.server.get()));
+  EXPECT_TRUE(PeerClosed(c.client.get()));
 }
 
 TEST(TcpRelayStartTest, ClosesTheClientWhenTheTargetIsDown) {
