@@ -51,32 +51,21 @@ class Fd {
   int fd_ = -1;
 };
 
-struct HostPort {
-  std::string host;
-  sockaddr_in address{};
-};
-
-// Splits and resolves "HOST:PORT" to an IPv4 address (the mock brokers are IPv4 only).
-absl::StatusOr<HostPort> Resolve(const std::string& text) {
-  const size_t colon = text.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("address \"", text, "\": expected HOST:PORT"));
-  }
-  HostPort result;
-  result.host = text.substr(0, colon);
+// Resolves "HOST:PORT" to an IPv4 address (the mock brokers are IPv4 only).
+absl::StatusOr<sockaddr_in> Resolve(const std::string& text) {
+  ASSIGN_OR_RETURN(const HostPort parsed, ParseHostPort(text));
   addrinfo hints{};
   hints.ai_family = AF_INET;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  if (const int err = getaddrinfo(result.host.c_str(), nullptr, &hints, &found); err != 0) {
+  if (const int err = getaddrinfo(parsed.host.c_str(), nullptr, &hints, &found); err != 0) {
     return absl::InvalidArgumentError(absl::StrCat("address \"", text, "\": ", gai_strerror(err)));
   }
-  std::memcpy(&result.address, found->ai_addr, sizeof(result.address));
+  sockaddr_in address;
+  std::memcpy(&address, found->ai_addr, sizeof(address));
   freeaddrinfo(found);
-  result.address.sin_port = htons(static_cast<uint16_t>(port));
-  return result;
+  address.sin_port = htons(static_cast<uint16_t>(parsed.port));
+  return address;
 }
 
 // Kafka requests are small and latency-bound; Nagle would hold them back behind delayed ACKs.
@@ -173,6 +162,16 @@ class Pipe {
 
 }  // namespace
 
+absl::StatusOr<HostPort> ParseHostPort(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(text.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("address \"", text, "\": expected HOST:PORT"));
+  }
+  return HostPort{text.substr(0, colon), port};
+}
+
 // Accepts on the listener in its own thread until destroyed; owns the live pipes.
 class TcpRelay::Loop {
  public:
@@ -231,16 +230,16 @@ class TcpRelay::Loop {
 absl::StatusOr<std::unique_ptr<TcpRelay>> TcpRelay::Start(const std::string& listen,
                                                           const std::string& target,
                                                           StreamFilterFactory filters) {
-  ASSIGN_OR_RETURN(const HostPort listen_at, Resolve(listen));
-  ASSIGN_OR_RETURN(const HostPort target_at, Resolve(target));
+  ASSIGN_OR_RETURN(const sockaddr_in listen_at, Resolve(listen));
+  ASSIGN_OR_RETURN(const sockaddr_in target_at, Resolve(target));
   Fd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!listener.valid()) return absl::ErrnoToStatus(errno, "socket");
   // A restarted devbus must get its port back at once, although the connections of the one
   // that was killed linger in TIME_WAIT.
   const int on = 1;
   setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-  if (bind(listener.get(), reinterpret_cast<const sockaddr*>(&listen_at.address),
-           sizeof(listen_at.address)) != 0) {
+  const auto* bind_to = reinterpret_cast<const sockaddr*>(&listen_at);
+  if (bind(listener.get(), bind_to, sizeof(listen_at)) != 0) {
     const int bind_errno = errno;
     return absl::UnavailableError(
         absl::StrCat("listen on ", listen, ": ", std::strerror(bind_errno)));
@@ -256,10 +255,10 @@ absl::StatusOr<std::unique_ptr<TcpRelay>> TcpRelay::Start(const std::string& lis
   Fd wake(eventfd(0, EFD_CLOEXEC));
   if (!wake.valid()) return absl::ErrnoToStatus(errno, "eventfd");
   const int port = ntohs(bound.sin_port);
-  auto loop = std::make_unique<Loop>(std::move(listener), std::move(wake), target_at.address,
-                                     std::move(filters));
+  auto loop =
+      std::make_unique<Loop>(std::move(listener), std::move(wake), target_at, std::move(filters));
   return std::unique_ptr<TcpRelay>(
-      new TcpRelay(std::move(loop), absl::StrCat(listen_at.host, ":", port), port));
+      new TcpRelay(std::move(loop), absl::StrCat(ParseHostPort(listen)->host, ":", port), port));
 }
 
 TcpRelay::TcpRelay(std::unique_ptr<Loop> loop, std::string address, int port)

@@ -13,6 +13,14 @@
 
 namespace breachd::bus {
 
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+// Splits "HOST:PORT" (port 0-65535); anything else is INVALID_ARGUMENT.
+absl::StatusOr<HostPort> ParseHostPort(const std::string& text);
+
 // Sees, and may change, the bytes of one relayed connection. Each direction calls its method
 // from its own thread with the bytes just read and forwards what it returns (which may be
 // empty while the filter waits for the rest of a message). An error closes the connection.

@@ -1,113 +1,25 @@
 #include "libs/bus/tcp_relay.h"
 
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
-#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/bus/tests/relay_test_util.h"
 #include "libs/common/testing/free_port.h"
 #include "libs/common/testing/status_matchers.h"
 
 namespace breachd::bus {
 namespace {
 
+using namespace ::breachd::bus::testing;  // NOLINT: the relay test helpers
 using ::breachd::testing::FreeLocalPort;
 using ::breachd::testing::StatusIs;
 using ::testing::HasSubstr;
-
-constexpr int kTimeoutMs = 5000;
-
-// A socket closed when it goes out of scope.
-class Socket {
- public:
-  explicit Socket(int fd = -1) : fd_(fd) {}
-  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  ~Socket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-  void Close() {
-    close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
-
-sockaddr_in Loopback(int port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  return address;
-}
-
-// A listening socket on 127.0.0.1 (port 0: a free one).
-Socket Listen(int port = 0) {
-  Socket listener(socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in address = Loopback(port);
-  EXPECT_EQ(bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  EXPECT_EQ(listen(listener.get(), 8), 0);
-  return listener;
-}
-
-int PortOf(const Socket& listener) {
-  sockaddr_in address{};
-  socklen_t size = sizeof(address);
-  getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &size);
-  return ntohs(address.sin_port);
-}
-
-Socket Connect(int port) {
-  Socket client(socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in address = Loopback(port);
-  EXPECT_EQ(connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  return client;
-}
-
-bool Readable(int fd) {
-  pollfd entry = {fd, POLLIN, 0};
-  return poll(&entry, 1, kTimeoutMs) == 1;
-}
-
-// Accepts one connection, or returns an invalid socket after the timeout.
-Socket Accept(const Socket& listener) {
-  if (!Readable(listener.get())) return Socket();
-  return Socket(accept(listener.get(), nullptr, nullptr));
-}
-
-// Reads `size` bytes, or fewer if the peer closes or nothing comes within the timeout.
-std::string Read(int fd, size_t size) {
-  std::string data;
-  char buffer[64 * 1024];
-  while (data.size() < size && Readable(fd)) {
-    const ssize_t n = recv(fd, buffer, std::min(sizeof(buffer), size - data.size()), 0);
-    if (n <= 0) break;
-    data.append(buffer, static_cast<size_t>(n));
-  }
-  return data;
-}
-
-// Whether the peer closed (or reset) the connection within the timeout.
-bool PeerClosed(int fd) {
-  char byte;
-  return Readable(fd) && recv(fd, &byte, 1, 0) <= 0;
-}
-
-void Send(int fd, const std::string& data) {
-  ASSERT_EQ(send(fd, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
-}
 
 std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
 
@@ -230,8 +142,8 @@ TEST(TcpRelayStartTest, APortInUseIsUnavailable) {
 }
 
 TEST(TcpRelayStartTest, RejectsMalformedAddresses) {
-  for (const char* bad : {"127.0.0.1", "127.0.0.1:", ":9092", "127.0.0.1:x", "127.0.0.1:70000",
-                          "127.0.0.1:-1"}) {
+  for (const char* bad :
+       {"127.0.0.1", "127.0.0.1:", ":9092", "127.0.0.1:x", "127.0.0.1:70000", "127.0.0.1:-1"}) {
     EXPECT_THAT(TcpRelay::Start(bad, "127.0.0.1:1"), StatusIs(absl::StatusCode::kInvalidArgument))
         << bad;
     EXPECT_THAT(TcpRelay::Start("127.0.0.1:0", bad), StatusIs(absl::StatusCode::kInvalidArgument))
