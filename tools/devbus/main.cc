@@ -1,9 +1,9 @@
 // devbus: a standalone Kafka-protocol bus for development and multi-process tests.
-// Runs librdkafka's mock cluster (EmbeddedBroker) behind a TcpRelay on --listen, prints one line
+// Runs librdkafka's mock cluster (EmbeddedBroker) behind a BrokerFront on --listen, prints
 //   bootstrap=HOST:PORT
 // on stdout, and serves until SIGTERM or SIGINT. Topics live in memory only.
-// The mock brokers bind ephemeral ports; the relay gives clients one address that stays the
-// same when devbus is restarted with the same --listen.
+// The mock brokers bind ephemeral ports; the front gives clients addresses that stay the same
+// when devbus is restarted with the same --listen, so they reconnect by themselves.
 #include <signal.h>
 
 #include <cstdio>
@@ -14,24 +14,19 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "libs/bus/broker_front.h"
 #include "libs/bus/embedded_broker.h"
-#include "libs/bus/tcp_relay.h"
 #include "libs/common/log.h"
 
 ABSL_FLAG(int, partitions, 6, "partitions of breach.events.v1");
 ABSL_FLAG(int, brokers, 1, "number of mock brokers");
 ABSL_FLAG(std::string, listen, "127.0.0.1:9092",
-          "HOST:PORT that clients bootstrap from; it stays the same across restarts "
-          "(port 0 picks a free one)");
+          "HOST:PORT of the first broker (broker i on PORT+i-1); the same across restarts. "
+          "Port 0 picks free ports");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the --listen port is written to this file once serving");
 
 namespace {
-
-// The first "host:port" of a bootstrap list.
-std::string FirstBroker(const std::string& bootstrap) {
-  return bootstrap.substr(0, bootstrap.find(','));
-}
 
 bool WriteFileAtomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
@@ -67,16 +62,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "devbus: %s\n", broker.status().ToString().c_str());
     return 1;
   }
-  // Any broker answers metadata for the whole cluster, so relaying to the first is enough.
-  auto relay = breachd::bus::TcpRelay::Start(absl::GetFlag(FLAGS_listen),
-                                             FirstBroker((*broker)->bootstrap_servers()));
-  if (!relay.ok()) {
-    std::fprintf(stderr, "devbus: --listen: %s\n", relay.status().ToString().c_str());
+  auto front =
+      breachd::bus::BrokerFront::Start(absl::GetFlag(FLAGS_listen), (*broker)->bootstrap_servers());
+  if (!front.ok()) {
+    std::fprintf(stderr, "devbus: --listen: %s\n", front.status().ToString().c_str());
     return 1;
   }
-  const std::string bootstrap = (*relay)->address();
+  const std::string bootstrap = (*front)->bootstrap_servers();
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty() && !WriteFileAtomically(port_file, absl::StrCat((*relay)->port()))) {
+  if (!port_file.empty() && !WriteFileAtomically(port_file, absl::StrCat((*front)->port()))) {
     std::fprintf(stderr, "devbus: cannot write port_file %s\n", port_file.c_str());
     return 1;
   }
@@ -86,7 +80,7 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   breachd::log::Info("devbus stopping", {{"signal", absl::StrCat(signal_number)}});
-  relay->reset();
+  front->reset();
   broker->reset();
   return 0;
 }
