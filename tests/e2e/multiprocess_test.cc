@@ -39,7 +39,9 @@ class MultiProcessTest : public ::testing::Test {
         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     dir_ = scratch_->path();
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
-    auto bus = ChildProcess::Start({kBin + "/devbus", absl::StrCat("--partitions=", partitions_)},
+    // Port 0: tests running in parallel must not share devbus's default port.
+    auto bus = ChildProcess::Start({kBin + "/devbus", "--listen=127.0.0.1:0",
+                                    absl::StrCat("--partitions=", partitions_)},
                                    dir_ + "/devbus");
     ASSERT_TRUE(bus.ok()) << bus.status();
     bus_ = std::make_unique<ChildProcess>(*std::move(bus));

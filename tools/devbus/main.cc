@@ -1,7 +1,9 @@
 // devbus: a standalone Kafka-protocol bus for development and multi-process tests.
-// Runs librdkafka's mock cluster (EmbeddedBroker) on 127.0.0.1, prints one line
-//   bootstrap=127.0.0.1:PORT
+// Runs librdkafka's mock cluster (EmbeddedBroker) behind a BrokerFront on --listen, prints
+//   bootstrap=HOST:PORT
 // on stdout, and serves until SIGTERM or SIGINT. Topics live in memory only.
+// The mock brokers bind ephemeral ports; the front gives clients addresses that stay the same
+// when devbus is restarted with the same --listen, so they reconnect by themselves.
 #include <signal.h>
 
 #include <cstdio>
@@ -12,21 +14,19 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "libs/bus/broker_front.h"
 #include "libs/bus/embedded_broker.h"
 #include "libs/common/log.h"
 
 ABSL_FLAG(int, partitions, 6, "partitions of breach.events.v1");
 ABSL_FLAG(int, brokers, 1, "number of mock brokers");
+ABSL_FLAG(std::string, listen, "127.0.0.1:9092",
+          "HOST:PORT of the first broker (broker i on PORT+i-1); the same across restarts. "
+          "Port 0 picks free ports");
 ABSL_FLAG(std::string, port_file, "",
-          "if set, the first broker's port is written to this file once serving");
+          "if set, the --listen port is written to this file once serving");
 
 namespace {
-
-// The port of the first "host:port" in a bootstrap list.
-std::string FirstPort(const std::string& bootstrap) {
-  const std::string first = bootstrap.substr(0, bootstrap.find(','));
-  return first.substr(first.rfind(':') + 1);
-}
 
 bool WriteFileAtomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
@@ -41,7 +41,8 @@ bool WriteFileAtomically(const std::string& path, const std::string& content) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("devbus [--partitions=6] [--brokers=1] [--port_file=PATH]");
+  absl::SetProgramUsageMessage(
+      "devbus [--listen=127.0.0.1:9092] [--partitions=6] [--brokers=1] [--port_file=PATH]");
   absl::ParseCommandLine(argc, argv);
   breachd::log::SetComponent("devbus");
 
@@ -61,9 +62,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "devbus: %s\n", broker.status().ToString().c_str());
     return 1;
   }
-  const std::string bootstrap = (*broker)->bootstrap_servers();
+  auto front =
+      breachd::bus::BrokerFront::Start(absl::GetFlag(FLAGS_listen), (*broker)->bootstrap_servers());
+  if (!front.ok()) {
+    std::fprintf(stderr, "devbus: --listen: %s\n", front.status().ToString().c_str());
+    return 1;
+  }
+  const std::string bootstrap = (*front)->bootstrap_servers();
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty() && !WriteFileAtomically(port_file, FirstPort(bootstrap))) {
+  if (!port_file.empty() && !WriteFileAtomically(port_file, absl::StrCat((*front)->port()))) {
     std::fprintf(stderr, "devbus: cannot write port_file %s\n", port_file.c_str());
     return 1;
   }
@@ -73,6 +80,7 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   breachd::log::Info("devbus stopping", {{"signal", absl::StrCat(signal_number)}});
+  front->reset();
   broker->reset();
   return 0;
 }
