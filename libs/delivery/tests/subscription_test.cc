@@ -1,0 +1,187 @@
+// A consumer's catch-up over real gRPC from a real store, through faults: the source down when
+// the consumer starts, and the stream cut in the middle of a catch-up. Every event must be
+// applied exactly once in the end, resuming from the checkpoint.
+#include "libs/delivery/subscription.h"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+#include "libs/bus/embedded_broker.h"
+#include "libs/common/testing/free_port.h"
+#include "libs/common/testing/scratch_dir.h"
+#include "libs/common/testing/status_matchers.h"
+#include "libs/delivery/event_feed_service.h"
+#include "libs/eventstore/tests/event_store_fixture.h"
+
+namespace breachd::delivery {
+namespace {
+
+using ::breachd::testing::FreeLocalPort;
+using ::breachd::testing::ScratchDir;
+
+constexpr char kServiceToken[] = "test-service-token";
+constexpr int kEvents = 600;
+
+// The consumer side of the test: applies each event id once, like a real projection.
+class Projection {
+ public:
+  absl::StatusOr<bool> Apply(const breach::v1::EventEnvelope& event) {
+    absl::MutexLock lock(&mu_);
+    const bool fresh = ++seen_[event.event_id()] == 1;
+    if (fresh && on_apply_) on_apply_(applied());
+    return fresh;
+  }
+  size_t applied() const { return seen_.size(); }
+  size_t Applied() const {
+    absl::MutexLock lock(&mu_);
+    return seen_.size();
+  }
+  int Deliveries() const {
+    absl::MutexLock lock(&mu_);
+    int total = 0;
+    for (const auto& [id, count] : seen_) total += count;
+    return total;
+  }
+  void OnApply(std::function<void(size_t applied)> hook) { on_apply_ = std::move(hook); }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, int> seen_;
+  std::function<void(size_t)> on_apply_;
+};
+
+class SubscriptionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(source_, eventstore::EventStore::Open(source_dir_.path()));
+    ASSERT_OK_AND_ASSIGN(consumer_, eventstore::EventStore::Open(consumer_dir_.path()));
+    for (int i = 0; i < kEvents; ++i) {
+      auto append = eventstore::testing::MakeAppend(absl::StrCat("stream-", i % 50), 1);
+      append.events[0].mutable_payload()->set_value(std::string(2000, 'x'));  // a longer stream
+      ASSERT_THAT(source_->Append(std::move(append)).status(), ::breachd::testing::IsOk());
+    }
+    ASSERT_OK_AND_ASSIGN(identities_, auth::IdentityStore::Parse(absl::StrCat(
+                                          R"({"tenants": [], "tokens": [{"token": ")",
+                                          kServiceToken,
+                                          R"(", "subject": "service:test", "tenant": "provider",
+                                              "roles": ["service"]}]})")));
+    feed_ = std::make_unique<EventFeedService>(
+        std::map<std::string, service::HostedStore>{{"intake", {source_.get(), nullptr}}},
+        identities_, clock_);
+    ASSERT_OK_AND_ASSIGN(broker_, bus::EmbeddedBroker::Start());
+    port_ = FreeLocalPort();
+  }
+
+  void TearDown() override {
+    if (subscription_) subscription_->Stop();
+    StopServer();
+  }
+
+  void StartServer() {
+    grpc::ServerBuilder builder;
+    int bound = 0;
+    builder.AddListeningPort(absl::StrCat("127.0.0.1:", port_), grpc::InsecureServerCredentials(),
+                             &bound);
+    builder.RegisterService(feed_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_EQ(bound, port_);
+  }
+
+  void StopServer() {
+    if (!server_) return;
+    server_->Shutdown(std::chrono::system_clock::now());  // cancels streams in flight
+    server_->Wait();
+    server_.reset();
+  }
+
+  void Subscribe() {
+    SubscriptionOptions options;
+    options.consumer = "register";
+    options.bus.group_id = "test-register";
+    options.sources = {{"intake", absl::StrCat("127.0.0.1:", port_)}};
+    options.token = kServiceToken;
+    options.sweep_interval = absl::Milliseconds(100);
+    ConsumerHooks hooks;
+    hooks.apply = [this](const breach::v1::EventEnvelope& event) { return projection_.Apply(event); };
+    hooks.make_durable = [this] { return consumer_->WriteProjection({}, /*sync=*/true); };
+    ASSERT_OK_AND_ASSIGN(subscription_, Subscription::Start(broker_->Config(), std::move(options),
+                                                            *consumer_, std::move(hooks)));
+  }
+
+  breach::v1::SourceDelivery IntakeRow() { return subscription_->Status().at(0); }
+
+  bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(30)) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (!done()) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return true;
+  }
+
+  ScratchDir source_dir_{"source"};
+  ScratchDir consumer_dir_{"consumer"};
+  FakeClock clock_;
+  std::unique_ptr<eventstore::EventStore> source_;
+  std::unique_ptr<eventstore::EventStore> consumer_;
+  auth::IdentityStore identities_;
+  std::unique_ptr<EventFeedService> feed_;
+  std::unique_ptr<bus::EmbeddedBroker> broker_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  Projection projection_;
+  std::unique_ptr<Subscription> subscription_;
+};
+
+TEST_F(SubscriptionTest, SourceDownAtStartIsCaughtUpOnceItIsBack) {
+  Subscribe();  // nothing listens on the source's address yet
+  ASSERT_TRUE(WaitFor([&] { return !IntakeRow().last_error().empty(); }));
+  EXPECT_THAT(IntakeRow().last_error(), ::testing::HasSubstr("UNAVAILABLE"));
+  EXPECT_EQ(projection_.Applied(), 0u);
+
+  StartServer();
+  ASSERT_TRUE(WaitFor([&] { return projection_.Applied() == kEvents; }));
+  ASSERT_TRUE(WaitFor([&] { return IntakeRow().last_error().empty(); }));
+  EXPECT_EQ(IntakeRow().applied_through(), source_->LastPosition());
+  EXPECT_EQ(IntakeRow().lag(), 0u);
+  EXPECT_EQ(projection_.Deliveries(), kEvents);  // nothing applied twice
+}
+
+TEST_F(SubscriptionTest, StreamCutMidwayResumesFromTheCheckpoint) {
+  StartServer();
+  std::thread cutter;
+  std::atomic<bool> cut{false};
+  projection_.OnApply([&](size_t applied) {
+    // A third of the way in, the source goes away under the open stream.
+    if (applied == kEvents / 3 && !cut.exchange(true)) cutter = std::thread([&] { StopServer(); });
+  });
+  Subscribe();
+  ASSERT_TRUE(WaitFor([&] { return cut.load(); }));
+  cutter.join();
+  ASSERT_TRUE(WaitFor([&] { return !IntakeRow().last_error().empty(); }));
+  const uint64_t checkpoint = IntakeRow().applied_through();
+  EXPECT_LT(checkpoint, source_->LastPosition());
+
+  StartServer();
+  ASSERT_TRUE(WaitFor([&] { return projection_.Applied() == kEvents; }));
+  ASSERT_TRUE(WaitFor([&] { return IntakeRow().applied_through() == source_->LastPosition(); }));
+  // Resumed from the checkpoint: at most the batch in flight at the cut came twice.
+  EXPECT_LE(projection_.Deliveries() - kEvents, static_cast<int>(kDefaultFeedBatch));
+  // The checkpoint is in the consumer's store: a new subscription starts from it.
+  subscription_->Stop();
+  subscription_.reset();
+  Subscribe();
+  ASSERT_TRUE(WaitFor([&] { return IntakeRow().catch_ups() >= 1; }));
+  EXPECT_EQ(IntakeRow().caught_up_events(), 0u);
+}
+
+}  // namespace
+}  // namespace breachd::delivery
