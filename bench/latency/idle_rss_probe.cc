@@ -12,10 +12,7 @@
 #include "tests/testing/process.h"
 
 namespace breachd::bench {
-namespace {
-
-// A "Name:   1234 kB" line of /proc/PID/status, in KiB; -1 if missing.
-int64_t StatusKib(pid_t pid, const std::string& name) {
+int64_t ProcessStatusKib(int pid, const std::string& name) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   std::string key;
   while (status >> key) {
@@ -28,8 +25,6 @@ int64_t StatusKib(pid_t pid, const std::string& name) {
   }
   return -1;
 }
-
-}  // namespace
 
 absl::StatusOr<IdleRss> MeasureIdleRss(const std::string& breachd_path,
                                        const std::string& data_dir, absl::Duration idle) {
@@ -54,8 +49,8 @@ absl::StatusOr<IdleRss> MeasureIdleRss(const std::string& breachd_path,
   }
   result.startup = absl::Now() - spawned;
   absl::SleepFor(idle);
-  result.vm_rss_kib = StatusKib(child->pid(), "VmRSS");
-  result.vm_hwm_kib = StatusKib(child->pid(), "VmHWM");
+  result.vm_rss_kib = ProcessStatusKib(child->pid(), "VmRSS");
+  result.vm_hwm_kib = ProcessStatusKib(child->pid(), "VmHWM");
   if (result.vm_rss_kib < 0) return absl::InternalError("cannot read VmRSS of breachd");
 
   const int status = child->Signal(SIGTERM);

@@ -18,6 +18,9 @@ struct IdleRss {
   int exit_code = -1;      // after SIGTERM; 128 + signal if killed by one
 };
 
+// A "Name:   1234 kB" line of /proc/PID/status (VmRSS, VmHWM), in KiB; -1 if missing.
+int64_t ProcessStatusKib(int pid, const std::string& name);
+
 // `data_dir` must not exist yet or be empty; breachd's logs go to `data_dir`/breachd.{out,err}.
 absl::StatusOr<IdleRss> MeasureIdleRss(const std::string& breachd_path,
                                        const std::string& data_dir, absl::Duration idle);
