@@ -2,8 +2,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/common/log.h"
+#include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 
 namespace breachd::delivery {
@@ -12,10 +12,6 @@ namespace {
 using breach::v1::EventEnvelope;
 
 constexpr char kParkedPrefix[] = "parked-consumed/";
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
 
 }  // namespace
 
@@ -225,7 +221,7 @@ absl::Status Subscription::Park(const EventEnvelope& event, const absl::Status& 
   parked.set_consumer(options_.consumer);
   *parked.mutable_event() = event;
   parked.set_error(error.ToString());
-  *parked.mutable_parked_at() = ToTimestamp(absl::Now());
+  *parked.mutable_parked_at() = ProtoFromTime(absl::Now());
   // Marked as consumed in the same batch: a redelivery no longer blocks what follows it.
   return store_.ApplyConsumed(event.event_id(),
                               {{ParkedKey(event.event_id()), parked.SerializeAsString()}},
@@ -250,7 +246,7 @@ std::vector<breach::v1::SourceDelivery> Subscription::Status() const {
     row.set_bus_events(source.bus_events);
     row.set_last_error(source.last_error);
     if (source.last_catch_up != absl::InfinitePast()) {
-      *row.mutable_last_catch_up() = ToTimestamp(source.last_catch_up);
+      *row.mutable_last_catch_up() = ProtoFromTime(source.last_catch_up);
     }
   }
   return out;

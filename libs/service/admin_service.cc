@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
+#include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 
 namespace breachd::service {
@@ -126,8 +127,7 @@ absl::Status AdminService::ListParkedEvents(const std::string& service,
       out->set_breach_id(event.stream_id);
       out->set_type(event.type);
       out->set_reason(event.reason);
-      *out->mutable_parked_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-          absl::ToUnixNanos(event.parked_at));
+      *out->mutable_parked_at() = ProtoFromTime(event.parked_at);
       out->set_attempts(event.attempts);
     }
   }

@@ -21,7 +21,11 @@ std::vector<std::string> HealthJudge::Causes(const HealthSample& sample, absl::T
   }
   if (sample.parked > 0) {
     causes.push_back(absl::StrCat(sample.parked, " parked event(s) the bus refused "
-                                  "(breachctl admin parked list)"));
+                                  "(breachctl admin parked)"));
+  }
+  if (sample.consumer_parked > 0) {
+    causes.push_back(absl::StrCat(sample.consumer_parked, " event(s) this service could not "
+                                  "apply, parked (breachctl admin status)"));
   }
   if (!sample.writes.ok()) causes.push_back(std::string(sample.writes.message()));
   if (now - last_progress_ > policy_.relay_stall) {

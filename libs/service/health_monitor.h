@@ -26,6 +26,7 @@ struct HealthSample {
   absl::Status writes;          // EventStore::ResumeWrites(): OK, or why writes are refused
   bool outbox_pending = false;  // events wait for the relay
   uint64_t published = 0;       // the relay's published counter
+  uint64_t consumer_parked = 0; // events this service's consumer could not apply for good
 };
 
 struct HealthPolicy {

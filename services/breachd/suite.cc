@@ -200,8 +200,14 @@ void Suite::StartHealthMonitor() {
     if (health_name == kHealthNames.end()) continue;
     eventstore::EventStore* store = hosted.store.get();
     bus::OutboxRelay* relay = hosted.relay.get();
-    monitored.push_back({health_name->second, [store, relay] {
-                           return service::SampleStoreAndRelay(*store, *relay);
+    delivery::Subscription* subscription = hosted.subscription.get();
+    monitored.push_back({health_name->second, [store, relay, subscription] {
+                           service::HealthSample sample = service::SampleStoreAndRelay(*store, *relay);
+                           if (subscription != nullptr) {
+                             auto parked = subscription->Parked();
+                             if (parked.ok()) sample.consumer_parked = parked->size();
+                           }
+                           return sample;
                          }});
   }
   grpc::HealthCheckServiceInterface* health = server_->health();
@@ -215,9 +221,8 @@ void Suite::StartHealthMonitor() {
 void Suite::Stop(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
-  // Subscriptions first: a catch-up may be reading from this very server.
   if (health_) health_->Stop();  // before what it samples and sets goes away
-  if (server_) server_->Shutdown(grace);
+  // Subscriptions before the server: a catch-up may be reading from this very server.
   for (auto& [name, hosted] : hosted_) {
     if (hosted.subscription) hosted.subscription->Stop();
   }

@@ -6,7 +6,8 @@
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
+#include "libs/common/proto_time.h"
+#include "libs/common/time_zone.h"
 
 namespace breachd::breachctl {
 
@@ -46,13 +47,9 @@ void PrintFields(std::ostream& out,
 std::string FormatTimestamp(const google::protobuf::Message& message) {
   const auto* timestamp = dynamic_cast<const google::protobuf::Timestamp*>(&message);
   if (timestamp == nullptr || (timestamp->seconds() == 0 && timestamp->nanos() == 0)) return "-";
-  static const absl::TimeZone rome = [] {
-    absl::TimeZone zone;
-    return absl::LoadTimeZone("Europe/Rome", &zone) ? zone : absl::UTCTimeZone();
-  }();
-  const absl::Time t = absl::FromUnixNanos(
-      google::protobuf::util::TimeUtil::TimestampToNanoseconds(*timestamp));
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S %Z", t, rome);
+  // Without tzdata the times print in UTC, named as such ("... UTC"): never a wrong local hour.
+  static const absl::TimeZone rome = LoadNamedTimeZone("Europe/Rome").value_or(absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S %Z", TimeFromProto(*timestamp), rome);
 }
 
 std::string OneLine(const std::string& text) {

@@ -42,6 +42,15 @@ TEST(HealthJudgeTest, ParkedEventsRefusedWritesAndUnreadableStoreAreEachACause) 
   EXPECT_THAT(judge.Causes(sample, clock.Now()), SizeIs(3));
 }
 
+TEST(HealthJudgeTest, EventsTheConsumerParkedAreACause) {
+  FakeClock clock;
+  HealthJudge judge;
+  HealthSample sample;
+  sample.consumer_parked = 1;
+  EXPECT_THAT(judge.Causes(sample, clock.Now()),
+              ElementsAre(HasSubstr("1 event(s) this service could not apply")));
+}
+
 TEST(HealthJudgeTest, RelayIsStuckOnlyWhenEventsWaitAndNothingIsPublishedPastTheStall) {
   FakeClock clock;
   HealthJudge judge(HealthPolicy{.relay_stall = absl::Seconds(30)});
