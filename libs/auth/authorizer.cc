@@ -36,6 +36,7 @@ const char* RolesNeeded(Action action) {
     case Action::kVerifyStore:
     case Action::kListAllTenants:
     case Action::kReadDeliveryStatus:
+    case Action::kManageParked:
       return "provider-operator";
     case Action::kReadEventFeed:
       return "provider-operator or service";
@@ -52,7 +53,8 @@ absl::Status MissingRole(const Principal& principal, Action action) {
 // Actions on the whole provider's data rather than one school's.
 bool IsProviderWide(Action action) {
   return action == Action::kVerifyStore || action == Action::kListAllTenants ||
-         action == Action::kReadEventFeed || action == Action::kReadDeliveryStatus;
+         action == Action::kReadEventFeed || action == Action::kReadDeliveryStatus ||
+         action == Action::kManageParked;
 }
 
 }  // namespace

@@ -2,17 +2,27 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/eventstore/storage_layout.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 
 namespace breachd::eventstore {
 namespace {
 
-rocksdb::ColumnFamilyOptions FamilyOptions() {
+// Data blocks, indexes and bloom filters of one store share this much memory: resident memory
+// stays the same whatever the size of the store (docs/benchmarks.md, "Restart with a large
+// store"), instead of growing with every index and filter block held outside the cache.
+constexpr size_t kBlockCacheBytes = 16 << 20;
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
   // Appends look every new event id up; a bloom filter makes the miss cheap.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  // The newest files' index and filters stay in memory: the hot path of an append.
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
@@ -33,11 +43,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   options.create_if_missing = true;
   options.create_missing_column_families = true;
 
+  const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const std::string& name : layout::ColumnFamilyNames()) {
-    families.emplace_back(name, FamilyOptions());
+    families.emplace_back(name, FamilyOptions(cache));
   }
-  families.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions());
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(cache));
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/events.pb.h"
+#include "breach/v1/feed.grpc.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -405,6 +406,36 @@ class EveryRpcTest : public SuiteTest {
     breach::v1::WhoAmIResponse response;
     return admin_->WhoAmI(context.get(), {}, &response);
   }
+  grpc::Status DeliveryStatus(const std::string& token) {
+    breach::v1::GetDeliveryStatusResponse response;
+    return admin_->GetDeliveryStatus(As(token).get(), {}, &response);
+  }
+  grpc::Status ListParked(const std::string& token, const std::string& service) {
+    breach::v1::ListParkedRequest request;
+    request.set_service(service);
+    breach::v1::ListParkedResponse response;
+    return admin_->ListParked(As(token).get(), request, &response);
+  }
+  grpc::Status RetryParked(const std::string& token, uint64_t position) {
+    breach::v1::RetryParkedRequest request;
+    request.set_position(position);
+    breach::v1::RetryParkedResponse response;
+    return admin_->RetryParked(As(token).get(), request, &response);
+  }
+  grpc::Status ReadEvents(const std::string& token,
+                          const std::function<void(breach::v1::ReadEventsRequest&)>& spoil) {
+    breach::v1::ReadEventsRequest request;
+    request.set_source("intake");
+    spoil(request);
+    auto feed = breach::v1::EventFeedService::NewStub(
+        grpc::CreateChannel(suite_->endpoint(), grpc::InsecureChannelCredentials()));
+    auto context = As(token);
+    auto reader = feed->ReadEvents(context.get(), request);
+    breach::v1::ReadEventsResponse ignored;
+    while (reader->Read(&ignored)) {
+    }
+    return reader->Finish();
+  }
   std::unique_ptr<grpc::ClientContext> Anonymous() {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -605,6 +636,44 @@ const std::vector<BadCall>& BadCalls() {
          return test.WhoAmI(std::move(context));
        },
        grpc::StatusCode::UNAUTHENTICATED, "more than one authorization header", {}},
+      // AdminService/GetDeliveryStatus, ListParked, RetryParked: provider operators only
+      {"DeliveryStatusAsASchool",
+       [](EveryRpcTest& t, auto&) { return t.DeliveryStatus(kVespucciDpoToken); },
+       grpc::StatusCode::PERMISSION_DENIED, "provider-operator", {{"intake", 1}}},
+      {"ListParkedAsASchool",
+       [](EveryRpcTest& t, auto&) { return t.ListParked(kVespucciDpoToken, ""); },
+       grpc::StatusCode::PERMISSION_DENIED, "provider-operator", {{"intake", 1}}},
+      {"ListParkedOfAStoreNotHosted",
+       [](EveryRpcTest& t, auto&) { return t.ListParked(kOperatorToken, "billing"); },
+       grpc::StatusCode::NOT_FOUND, "billing", {}},
+      {"RetryParkedWithoutPosition",
+       [](EveryRpcTest& t, auto&) { return t.RetryParked(kOperatorToken, 0); },
+       grpc::StatusCode::INVALID_ARGUMENT, "position", {}},
+      {"RetryParkedOfAPositionNotParked",
+       [](EveryRpcTest& t, auto&) { return t.RetryParked(kOperatorToken, 1); },
+       grpc::StatusCode::NOT_FOUND, "not parked", {}},
+      // EventFeedService/ReadEvents: services and provider operators only
+      {"ReadEventsAsASchool",
+       [](EveryRpcTest& t, auto&) { return t.ReadEvents(kVespucciDpoToken, [](auto&) {}); },
+       grpc::StatusCode::PERMISSION_DENIED, "read-event-feed", {{"intake", 1}}},
+      {"ReadEventsOfAStoreNotHosted",
+       [](EveryRpcTest& t, auto&) {
+         return t.ReadEvents(kServiceToken, [](auto& r) { r.set_source("billing"); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "source", {}},
+      {"ReadEventsWithAnOversizedBatch",
+       [](EveryRpcTest& t, auto&) {
+         return t.ReadEvents(kServiceToken, [](auto& r) { r.set_batch_size(1001); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "batch_size", {}},
+      {"ReadEventsWithANegativeBatch",
+       [](EveryRpcTest& t, auto&) {
+         return t.ReadEvents(kServiceToken, [](auto& r) { r.set_batch_size(-1); });
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "batch_size", {}},
+      {"ReadEventsWithoutToken",
+       [](EveryRpcTest& t, auto&) { return t.ReadEvents("", [](auto&) {}); },
+       grpc::StatusCode::UNAUTHENTICATED, "", {}},
   };
   return *calls;
 }
