@@ -51,10 +51,10 @@ CircumstanceTerm Confidentiality(const AllegatoB& b, const BreachFacts& f) {
   }
   if (f.only_unintelligible_data_left()) {
     return Term(0,
-                "ha lasciato il titolare solo in forma incomprensibile (cifratura o hash con sale "
-                "allo stato dell'arte, chiave al sicuro): nessun contenuto rivelato",
-                "it left the controller only in unintelligible form (state-of-the-art encryption "
-                "or salted hashes, key safe): no content disclosed");
+                "i dati hanno lasciato il titolare solo in forma incomprensibile (cifratura o hash "
+                "con sale allo stato dell'arte, chiave al sicuro): nessun contenuto rivelato",
+                "the data left the controller only in unintelligible form (state-of-the-art "
+                "encryption or salted hashes, key safe): no content disclosed");
   }
   if (f.recipient() == breach::v1::RECIPIENT_TRUST_TRUSTED) {
     return Term(1, "dati esposti a destinatari noti e affidabili",
