@@ -83,6 +83,27 @@ absl::Status ValidateAllegatoB(const AllegatoB& b) {
   return absl::OkStatus();
 }
 
+// "Only unintelligible data left" cannot stand with a stated disclosure, a compromised key or a
+// reversed pseudonymisation.
+absl::Status ValidateUnintelligible(const AllegatoB& b, const BreachFacts& f) {
+  if (!f.only_unintelligible_data_left()) return absl::OkStatus();
+  if (f.confidentiality_loss() == breach::v1::CONFIDENTIALITY_LOSS_KNOWN_RECIPIENTS ||
+      f.confidentiality_loss() == breach::v1::CONFIDENTIALITY_LOSS_UNKNOWN_RECIPIENTS) {
+    return absl::InvalidArgumentError(
+        "facts.only_unintelligible_data_left: contradicts a stated confidentiality_loss with "
+        "recipients");
+  }
+  if (b.technical_measures().key_status() == breach::v1::ENCRYPTION_KEY_STATUS_COMPROMISED) {
+    return absl::InvalidArgumentError(
+        "facts.only_unintelligible_data_left: contradicts a compromised encryption key");
+  }
+  if (b.pseudonymisation_reversed()) {
+    return absl::InvalidArgumentError(
+        "facts.only_unintelligible_data_left: contradicts a reversed pseudonymisation");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateFacts(const AllegatoB& b, const BreachFacts& f) {
   RETURN_IF_ERROR(NonNegative(f.records_approx(), "facts.records_approx"));
   RETURN_IF_ERROR(NonNegative(f.unavailability_hours(), "facts.unavailability_hours"));
@@ -96,6 +117,14 @@ absl::Status ValidateFacts(const AllegatoB& b, const BreachFacts& f) {
                              breach::v1::IntegrityLoss_IsValid));
   RETURN_IF_ERROR(KnownValue(f.availability_loss(), "facts.availability_loss",
                              breach::v1::AvailabilityLoss_IsValid));
+  RETURN_IF_ERROR(KnownValue(f.most_sensitive_seriousness(), "facts.most_sensitive_seriousness",
+                             breach::v1::DataSeriousness_IsValid));
+  RETURN_IF_ERROR(NonNegative(f.most_sensitive_records(), "facts.most_sensitive_records"));
+  if (f.records_approx() > 0 && f.most_sensitive_records() > f.records_approx()) {
+    return absl::InvalidArgumentError(
+        "facts.most_sensitive_records: more than records_approx");
+  }
+  RETURN_IF_ERROR(ValidateUnintelligible(b, f));
 
   const bool content_exposed = ExposesContent(b) || f.data_left_control();
   if (f.confidentiality_loss() == breach::v1::CONFIDENTIALITY_LOSS_NONE && content_exposed) {

@@ -23,6 +23,12 @@ std::string Score(double score) {
   return absl::StrCat(whole / 4, ".", kQuarters[whole % 4]);
 }
 
+// "+0.25", "-1.00", "0.00": how far a score is from a threshold.
+std::string SignedScore(double delta) {
+  if (delta == 0) return Score(0);
+  return absl::StrCat(delta > 0 ? "+" : "-", Score(delta > 0 ? delta : -delta));
+}
+
 const char* BandIt(breach::v1::SeverityBand band) {
   switch (band) {
     case breach::v1::SEVERITY_BAND_LOW: return "basso";
@@ -60,9 +66,11 @@ void Classify(const Regime& regime, const std::string& regime_ref, AssessmentRes
                    chosen->classification(), ": ", chosen->meaning().en()));
 }
 
-void InitDecision(const std::string& regime_ref, const RegimeDuty& rule, bool required,
+void InitDecision(const std::string& regime_ref, const RegimeDuty& rule, double score,
                   DutyDecision& decision) {
+  const bool required = score >= rule.min_score();
   decision.set_duty(rule.duty());
+  decision.set_threshold_margin(score - rule.min_score());
   decision.set_required(required);
   decision.set_computed_required(required);
   decision.set_regime(regime_ref);
@@ -75,11 +83,12 @@ void AddThresholdReason(const RegimeDuty& rule, const AssessmentResult& result,
                         const char* unmet_it, const char* unmet_en) {
   const double score = result.severity().score();
   const bool met = score >= rule.min_score();
-  SetBilingual(decision.add_reasons(), 
+  const std::string margin = SignedScore(score - rule.min_score());
+  SetBilingual(decision.add_reasons(),
       absl::StrCat("Gravità ", Score(score), (met ? " ≥ " : " < "), "soglia ",
-                   Score(rule.min_score()), ": ", met ? met_it : unmet_it),
+                   Score(rule.min_score()), " (margine ", margin, "): ", met ? met_it : unmet_it),
       absl::StrCat("Severity ", Score(score), (met ? " ≥ " : " < "), "threshold ",
-                   Score(rule.min_score()), ": ", met ? met_en : unmet_en));
+                   Score(rule.min_score()), " (margin ", margin, "): ", met ? met_en : unmet_en));
 }
 
 // Art. 34: high risk, then the art. 34(3) exemptions in the order the article lists them.
@@ -91,15 +100,16 @@ void DecideSubjectCommunication(const RiskAssessment& assessment, const RegimeDu
                      "no high risk: communication not required");
   if (!decision.computed_required()) return;
   const auto& b = assessment.allegato_b();
-  if (b.technical_measures().encrypted() &&
-      b.technical_measures().key_status() == breach::v1::ENCRYPTION_KEY_STATUS_SECURE) {
+  if ((b.technical_measures().encrypted() &&
+       b.technical_measures().key_status() == breach::v1::ENCRYPTION_KEY_STATUS_SECURE) ||
+      assessment.facts().only_unintelligible_data_left()) {
     decision.set_computed_required(false);
     decision.set_exemption(breach::v1::ART34_EXEMPTION_UNINTELLIGIBLE);
-    SetBilingual(decision.add_reasons(), 
-        "Esenzione art. 34(3)(a): dati cifrati con chiave non compromessa, incomprensibili a chi "
-        "non è autorizzato",
-        "Exemption art. 34(3)(a): data encrypted with an uncompromised key, unintelligible to "
-        "anyone not authorised");
+    SetBilingual(decision.add_reasons(),
+        "Esenzione art. 34(3)(a): dati cifrati (o hash con sale) con chiave non compromessa, "
+        "incomprensibili a chi non è autorizzato",
+        "Exemption art. 34(3)(a): data encrypted (or salted hashes) with an uncompromised key, "
+        "unintelligible to anyone not authorised");
   } else if (b.high_risk_no_longer_likely()) {
     decision.set_computed_required(false);
     decision.set_exemption(breach::v1::ART34_EXEMPTION_HIGH_RISK_REMOVED);
@@ -128,8 +138,7 @@ void DecideSubjectCommunication(const RiskAssessment& assessment, const RegimeDu
 // Fills `decision` in place, so that a reused result message keeps its allocations.
 void Decide(const RiskAssessment& assessment, const std::string& regime_ref,
             const RegimeDuty& rule, const AssessmentResult& result, DutyDecision& decision) {
-  const bool over_threshold = result.severity().score() >= rule.min_score();
-  InitDecision(regime_ref, rule, over_threshold, decision);
+  InitDecision(regime_ref, rule, result.severity().score(), decision);
   switch (rule.duty()) {
     case breach::v1::DUTY_KIND_REGISTER_ENTRY:
       decision.set_required(true);

@@ -21,11 +21,11 @@ absl::StatusOr<RegulationEngine> RegulationEngine::Create(std::vector<breach::v1
                                                    regimes.front().time_zone()));
   }
   ASSIGN_OR_RETURN(DraftTemplates compiled, DraftTemplates::Compile(templates));
-  int64_t large_volume = 0;
+  SeverityParams severity_params;
   for (const auto& regime : regimes) {
-    if (regime.classification_size() > 0) large_volume = regime.large_volume_subjects();
+    if (regime.classification_size() > 0) severity_params = SeverityParamsOf(regime);
   }
-  return RegulationEngine(std::move(regimes), std::move(compiled), zone, large_volume);
+  return RegulationEngine(std::move(regimes), std::move(compiled), zone, severity_params);
 }
 
 absl::StatusOr<breach::v1::AssessmentResult> RegulationEngine::Evaluate(
@@ -43,8 +43,7 @@ absl::Status RegulationEngine::EvaluateInto(const breach::v1::RiskAssessment& as
   result->set_breach_id(assessment.breach_id());
   result->set_tenant(assessment.tenant());
   SetProto(now, result->mutable_evaluated_at());
-  RETURN_IF_ERROR(AssessSeverityInto(assessment, SeverityParams{large_volume_subjects_},
-                                     *result->mutable_severity()));
+  RETURN_IF_ERROR(AssessSeverityInto(assessment, severity_params_, *result->mutable_severity()));
   RETURN_IF_ERROR(DecideDuties(assessment, regimes_, *result));
   RETURN_IF_ERROR(ComputeDeadlines(assessment, regimes_, zone_, now, *result));
   if (options.drafts) RETURN_IF_ERROR(BuildDrafts(assessment, templates_, zone_, *result));

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "breach/v1/assessment.pb.h"
 #include "libs/regulation/drafts.h"
+#include "libs/regulation/severity.h"
 
 namespace breachd::regulation {
 
@@ -42,16 +43,16 @@ class RegulationEngine {
 
  private:
   RegulationEngine(std::vector<breach::v1::Regime> regimes, DraftTemplates templates,
-                   absl::TimeZone zone, int64_t large_volume_subjects)
+                   absl::TimeZone zone, SeverityParams severity_params)
       : regimes_(std::move(regimes)),
         templates_(std::move(templates)),
         zone_(zone),
-        large_volume_subjects_(large_volume_subjects) {}
+        severity_params_(severity_params) {}
 
   std::vector<breach::v1::Regime> regimes_;
   DraftTemplates templates_;  // parsed once here, not on every evaluation
   absl::TimeZone zone_;
-  int64_t large_volume_subjects_;
+  SeverityParams severity_params_;  // from the classifying regime
 };
 
 }  // namespace breachd::regulation

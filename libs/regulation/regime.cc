@@ -102,6 +102,12 @@ absl::Status ValidateRegime(const Regime& regime) {
   if (regime.large_volume_subjects() < 0) {
     return Invalid("large_volume_subjects", "must not be negative");
   }
+  if (regime.small_volume_records() < 0) {
+    return Invalid("small_volume_records", "must not be negative");
+  }
+  if (regime.short_unavailability_hours() < 0) {
+    return Invalid("short_unavailability_hours", "must not be negative");
+  }
   RETURN_IF_ERROR(ValidateClassification(regime));
   if (regime.duties().empty()) return Invalid("duties", "at least one duty is required");
   std::set<int> seen;

@@ -21,6 +21,13 @@ void PrintSeverity(const breach::v1::SeverityAssessment& s, const std::string& l
                          ShortName(breach::v1::SeverityBand_Name(s.band()), "SEVERITY_BAND_"),
                          s.method(), s.data_processing_context(), s.ease_of_identification(),
                          s.circumstances());
+  out << (lang == "en"
+              ? absl::StrFormat("  margin %.2f from the band edge %.2f%s\n", s.band_edge_distance(),
+                                s.nearest_band_edge(),
+                                s.band_edge_distance() == 0 ? " (on the edge)" : "")
+              : absl::StrFormat("  margine %.2f dal limite di fascia %.2f%s\n",
+                                s.band_edge_distance(), s.nearest_band_edge(),
+                                s.band_edge_distance() == 0 ? " (sul limite)" : ""));
   out << absl::StrFormat("  %-24s %6s  %s\n", "FACTOR", "VALUE", "REASON");
   for (const auto& f : s.factors()) {
     out << absl::StrFormat("  %-24s %6.2f  %s\n", f.name(), f.value(), Pick(f.reason(), lang));

@@ -1,12 +1,14 @@
 #include "libs/regulation/severity.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/regulation/assessment_validation.h"
 #include "libs/regulation/bilingual.h"
+#include "libs/regulation/circumstances.h"
 
 namespace breachd::regulation {
 namespace {
@@ -14,9 +16,6 @@ namespace {
 using breach::v1::AllegatoB;
 using breach::v1::BreachFacts;
 using breach::v1::SeverityAssessment;
-
-// Scores are kept in quarter points so that band boundaries (2.0, 3.0, 4.0) compare exactly.
-using Quarters = int;
 
 void AddFactor(SeverityAssessment& out, std::string name, double value, std::string it,
                std::string en) {
@@ -26,19 +25,39 @@ void AddFactor(SeverityAssessment& out, std::string name, double value, std::str
   SetBilingual(factor->mutable_reason(), std::move(it), std::move(en));
 }
 
-bool HasExposure(const AllegatoB& b, breach::v1::ExposureType type) {
-  return std::find(b.exposure_types().begin(), b.exposure_types().end(), type) !=
-         b.exposure_types().end();
-}
-
 bool HasNature(const AllegatoB& b, breach::v1::DataNature nature) {
   return std::find(b.data_nature().begin(), b.data_nature().end(), nature) !=
          b.data_nature().end();
 }
 
+// ENISA base of financial and identity-theft data.
+constexpr int kIdentityTheftBase = 3;
+
 bool UnintelligibleByEncryption(const AllegatoB& b) {
   return b.technical_measures().encrypted() &&
          b.technical_measures().key_status() == breach::v1::ENCRYPTION_KEY_STATUS_SECURE;
+}
+
+// ENISA context factors that scale the most sensitive data to how much of it there is and what
+// it reveals: a category sets the base, but two entries of a mild condition are not a register
+// of diagnoses.
+void AddProportion(const BreachFacts& f, const SeverityParams& params, int& dpc,
+                   SeverityAssessment& out) {
+  if (f.most_sensitive_seriousness() == breach::v1::DATA_SERIOUSNESS_MINOR) {
+    dpc -= 1;
+    AddFactor(out, "dpc.seriousness", -1,
+              "I dati più delicati rivelano poco (una condizione lieve e comune, una menzione)",
+              "The most sensitive data reveal little (a mild, common condition, a bare mention)");
+  }
+  const int64_t records = f.most_sensitive_records();
+  if (params.small_volume_records > 0 && records > 0 && records <= params.small_volume_records) {
+    dpc -= 1;
+    AddFactor(out, "dpc.small_volume", -1,
+              absl::StrCat("Solo ", records, " registrazioni con i dati più delicati (soglia del "
+                           "regime: ", params.small_volume_records, ")"),
+              absl::StrCat("Only ", records, " records carry the most sensitive data (regime's "
+                           "threshold: ", params.small_volume_records, ")"));
+  }
 }
 
 int DataProcessingContext(const AllegatoB& b, const BreachFacts& f, const SeverityParams& params,
@@ -65,6 +84,14 @@ int DataProcessingContext(const AllegatoB& b, const BreachFacts& f, const Severi
   AddFactor(out, "dpc.base", base, "Punteggio base DPC: " + it, "DPC base score: " + en);
 
   int dpc = base;
+  if (f.combination_enables_fraud() && base < kIdentityTheftBase) {
+    dpc = kIdentityTheftBase;
+    AddFactor(out, "dpc.fraud_combination", kIdentityTheftBase - base,
+              "Dati semplici che, combinati (data di nascita, indirizzo, targa, polizza...), "
+              "consentono frodi o furto d'identità: pesati come dati utili al furto d'identità",
+              "Simple data that, combined (date of birth, address, plate, policy...), enable "
+              "fraud or identity theft: weighed as identity-theft data");
+  }
   const bool large_volume =
       params.large_volume_subjects > 0 && b.people_affected() >= params.large_volume_subjects;
   if (large_volume || f.volume_enables_profiling()) {
@@ -89,6 +116,7 @@ int DataProcessingContext(const AllegatoB& b, const BreachFacts& f, const Severi
               "Pregiudizio alla reputazione, segreto professionale o pseudonimizzazione decifrata",
               "Harm to reputation, professional secrecy or reversed pseudonymisation");
   }
+  AddProportion(f, params, dpc, out);
   if (f.data_already_public()) {
     dpc -= 1;
     AddFactor(out, "dpc.already_public", -1, "Dati già pubblicamente disponibili",
@@ -103,19 +131,32 @@ int DataProcessingContext(const AllegatoB& b, const BreachFacts& f, const Severi
   return clamped;
 }
 
-// Ease of identification in quarters (1..4).
-Quarters EaseOfIdentification(const AllegatoB& b, const BreachFacts& f, SeverityAssessment& out) {
+// Ease of identification in quarters (1..4). Encryption or hashing makes what left the
+// controller hard to tie to a person, but not the people's own loss of integrity or
+// availability: with such a loss, EI stays at its maximum.
+Quarters EaseOfIdentification(const AllegatoB& b, const BreachFacts& f,
+                              const Circumstances& losses, SeverityAssessment& out) {
   Quarters ei = 4;
   std::string it = "Massima: i dati scolastici identificano direttamente le persone (nome, classe)";
   std::string en = "Maximum: school records identify people directly (name, class)";
+  const bool unintelligible = UnintelligibleByEncryption(b) || f.only_unintelligible_data_left();
   if (f.ease_of_identification() != breach::v1::EASE_OF_IDENTIFICATION_UNSPECIFIED) {
     ei = static_cast<int>(f.ease_of_identification());  // enum values are 1..4 quarters
     it = "Indicata dal valutatore";
     en = "Stated by the assessor";
+  } else if (unintelligible && losses.LastingLoss()) {
+    it = "Massima: i dati sono incomprensibili a terzi, ma gli interessati hanno perso integrità o "
+         "disponibilità dei propri dati, che la cifratura non attenua";
+    en = "Maximum: the data are unintelligible to others, but the people lost the integrity or "
+         "availability of their own data, which encryption does not lessen";
   } else if (UnintelligibleByEncryption(b)) {
     ei = 1;
     it = "Trascurabile: dati cifrati con chiave non compromessa";
     en = "Negligible: data encrypted with an uncompromised key";
+  } else if (f.only_unintelligible_data_left()) {
+    ei = 1;
+    it = "Trascurabile: solo dati incomprensibili (cifrati o hash con sale) hanno lasciato il titolare";
+    en = "Negligible: only unintelligible data (encrypted or salted hashes) left the controller";
   } else if (b.technical_measures().pseudonymised() && !b.pseudonymisation_reversed()) {
     ei = 2;
     it = "Limitata: dati pseudonimizzati, pseudonimizzazione non decifrata";
@@ -125,117 +166,36 @@ Quarters EaseOfIdentification(const AllegatoB& b, const BreachFacts& f, Severity
   return ei;
 }
 
-Quarters Confidentiality(const AllegatoB& b, const BreachFacts& f, SeverityAssessment& out) {
-  auto loss = f.confidentiality_loss();
-  std::string why_it = "indicata dal valutatore";
-  std::string why_en = "stated by the assessor";
-  if (loss == breach::v1::CONFIDENTIALITY_LOSS_UNSPECIFIED) {
-    const bool exposed = HasExposure(b, breach::v1::EXPOSURE_TYPE_READ) ||
-                         HasExposure(b, breach::v1::EXPOSURE_TYPE_COPY) ||
-                         HasExposure(b, breach::v1::EXPOSURE_TYPE_THEFT) || f.data_left_control();
-    if (!exposed) {
-      loss = breach::v1::CONFIDENTIALITY_LOSS_NONE;
-      why_it = "nessuna lettura, copia o sottrazione dei dati";
-      why_en = "no reading, copying or theft of the data";
-    } else if (f.recipient() == breach::v1::RECIPIENT_TRUST_TRUSTED) {
-      loss = breach::v1::CONFIDENTIALITY_LOSS_KNOWN_RECIPIENTS;
-      why_it = "dati esposti a destinatari noti e affidabili";
-      why_en = "data exposed to known, trusted recipients";
-    } else {
-      loss = breach::v1::CONFIDENTIALITY_LOSS_UNKNOWN_RECIPIENTS;
-      why_it = f.recipient() == breach::v1::RECIPIENT_TRUST_UNKNOWN
-                   ? "dati esposti a destinatari sconosciuti o non affidabili"
-                   : "dati esposti, destinatari non noti: si assume il caso peggiore";
-      why_en = f.recipient() == breach::v1::RECIPIENT_TRUST_UNKNOWN
-                   ? "data exposed to unknown or untrusted recipients"
-                   : "data exposed, recipients not known: the worst case is assumed";
-    }
-  }
-  const Quarters q = loss == breach::v1::CONFIDENTIALITY_LOSS_KNOWN_RECIPIENTS     ? 1
-                     : loss == breach::v1::CONFIDENTIALITY_LOSS_UNKNOWN_RECIPIENTS ? 2
-                                                                                   : 0;
-  AddFactor(out, "cb.confidentiality", q / 4.0, "Perdita di riservatezza: " + why_it,
-            "Loss of confidentiality: " + why_en);
-  return q;
+void AddCircumstanceFactors(const Circumstances& c, SeverityAssessment& out) {
+  AddFactor(out, "cb.confidentiality", c.confidentiality.quarters / 4.0,
+            "Perdita di riservatezza: " + c.confidentiality.why_it,
+            "Loss of confidentiality: " + c.confidentiality.why_en);
+  AddFactor(out, "cb.integrity", c.integrity.quarters / 4.0,
+            "Perdita di integrità: " + c.integrity.why_it, "Loss of integrity: " + c.integrity.why_en);
+  AddFactor(out, "cb.availability", c.availability.quarters / 4.0,
+            "Perdita di disponibilità: " + c.availability.why_it,
+            "Loss of availability: " + c.availability.why_en);
+  AddFactor(out, "cb.malicious_intent", c.malicious_intent.quarters / 4.0,
+            c.malicious_intent.why_it, c.malicious_intent.why_en);
 }
 
-Quarters Integrity(const AllegatoB& b, const BreachFacts& f, SeverityAssessment& out) {
-  auto loss = f.integrity_loss();
-  std::string why_it = "indicata dal valutatore";
-  std::string why_en = "stated by the assessor";
-  if (loss == breach::v1::INTEGRITY_LOSS_UNSPECIFIED) {
-    if (!HasExposure(b, breach::v1::EXPOSURE_TYPE_ALTERATION)) {
-      loss = breach::v1::INTEGRITY_LOSS_NONE;
-      why_it = "nessuna alterazione dei dati";
-      why_en = "no alteration of the data";
-    } else if (f.backup_available()) {
-      loss = breach::v1::INTEGRITY_LOSS_RECOVERABLE;
-      why_it = "dati alterati, ripristinabili dal backup";
-      why_en = "data altered, recoverable from backup";
-    } else {
-      loss = breach::v1::INTEGRITY_LOSS_IRRECOVERABLE;
-      why_it = "dati alterati senza backup per ripristinarli";
-      why_en = "data altered with no backup to restore them";
-    }
+// The band edge (2, 3 or 4) nearest to the score, in quarters.
+Quarters NearestBandEdge(Quarters score) {
+  static constexpr Quarters kEdges[] = {8, 12, 16};
+  Quarters nearest = kEdges[0];
+  for (const Quarters edge : kEdges) {
+    if (std::abs(score - edge) < std::abs(score - nearest)) nearest = edge;
   }
-  const Quarters q = loss == breach::v1::INTEGRITY_LOSS_RECOVERABLE     ? 1
-                     : loss == breach::v1::INTEGRITY_LOSS_IRRECOVERABLE ? 2
-                                                                        : 0;
-  AddFactor(out, "cb.integrity", q / 4.0, "Perdita di integrità: " + why_it,
-            "Loss of integrity: " + why_en);
-  return q;
-}
-
-Quarters Availability(const AllegatoB& b, const BreachFacts& f, SeverityAssessment& out) {
-  auto loss = f.availability_loss();
-  std::string why_it = "indicata dal valutatore";
-  std::string why_en = "stated by the assessor";
-  if (loss == breach::v1::AVAILABILITY_LOSS_UNSPECIFIED) {
-    const bool gone = HasExposure(b, breach::v1::EXPOSURE_TYPE_DELETION) ||
-                      HasExposure(b, breach::v1::EXPOSURE_TYPE_THEFT);
-    if (!gone && f.unavailability_hours() == 0) {
-      loss = breach::v1::AVAILABILITY_LOSS_NONE;
-      why_it = "i dati restano disponibili";
-      why_en = "the data remain available";
-    } else if (gone && !f.backup_available()) {
-      loss = breach::v1::AVAILABILITY_LOSS_PERMANENT;
-      why_it = "dati cancellati o sottratti senza backup: perdita definitiva";
-      why_en = "data deleted or taken with no backup: permanent loss";
-    } else if (f.unavailability_hours() > 0) {
-      loss = breach::v1::AVAILABILITY_LOSS_TEMPORARY;
-      why_it = absl::StrCat("dati non disponibili per circa ", f.unavailability_hours(), " ore");
-      why_en = absl::StrCat("data unavailable for about ", f.unavailability_hours(), " hours");
-    } else {
-      loss = breach::v1::AVAILABILITY_LOSS_NONE;
-      why_it = "dati ripristinati dal backup senza interruzione";
-      why_en = "data restored from backup without interruption";
-    }
-  }
-  const Quarters q = loss == breach::v1::AVAILABILITY_LOSS_TEMPORARY   ? 1
-                     : loss == breach::v1::AVAILABILITY_LOSS_PERMANENT ? 2
-                                                                       : 0;
-  AddFactor(out, "cb.availability", q / 4.0, "Perdita di disponibilità: " + why_it,
-            "Loss of availability: " + why_en);
-  return q;
-}
-
-Quarters MaliciousIntent(const BreachFacts& f, SeverityAssessment& out) {
-  switch (f.cause()) {
-    case breach::v1::BREACH_CAUSE_MALICIOUS:
-      AddFactor(out, "cb.malicious_intent", 0.5, "Intento malevolo", "Malicious intent");
-      return 2;
-    case breach::v1::BREACH_CAUSE_ACCIDENTAL:
-      AddFactor(out, "cb.malicious_intent", 0, "Evento accidentale", "Accidental event");
-      return 0;
-    default:
-      AddFactor(out, "cb.malicious_intent", 0,
-                "Causa non ancora nota: nessun intento malevolo accertato",
-                "Cause not yet known: no malicious intent established");
-      return 0;
-  }
+  return nearest;
 }
 
 }  // namespace
+
+SeverityParams SeverityParamsOf(const breach::v1::Regime& regime) {
+  return SeverityParams{.large_volume_subjects = regime.large_volume_subjects(),
+                        .small_volume_records = regime.small_volume_records(),
+                        .short_unavailability_hours = regime.short_unavailability_hours()};
+}
 
 breach::v1::SeverityBand BandOf(double score) {
   if (score < 2.0) return breach::v1::SEVERITY_BAND_LOW;
@@ -258,12 +218,16 @@ absl::Status AssessSeverityInto(const breach::v1::RiskAssessment& assessment,
   const BreachFacts& f = assessment.facts();
   out.Clear();
   out.set_method("ENISA 2013");
+  const Circumstances losses = AssessCircumstances(
+      b, f, CircumstanceParams{.short_unavailability_hours = params.short_unavailability_hours});
   const int dpc = DataProcessingContext(b, f, params, out);
-  const Quarters ei = EaseOfIdentification(b, f, out);
-  const Quarters cb =
-      Confidentiality(b, f, out) + Integrity(b, f, out) + Availability(b, f, out) +
-      MaliciousIntent(f, out);
+  const Quarters ei = EaseOfIdentification(b, f, losses, out);
+  AddCircumstanceFactors(losses, out);
+  const Quarters cb = losses.Total();
   const Quarters score = dpc * ei + cb;
+  const Quarters edge = NearestBandEdge(score);
+  out.set_nearest_band_edge(edge / 4.0);
+  out.set_band_edge_distance(std::abs(score - edge) / 4.0);
   out.set_data_processing_context(dpc);
   out.set_ease_of_identification(ei / 4.0);
   out.set_circumstances(cb / 4.0);

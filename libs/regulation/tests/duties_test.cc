@@ -47,7 +47,7 @@ TEST_P(DutiesTest, DecidesClassificationArt33AndArt34) {
   const auto result = engine.Evaluate(Assessment(GetParam().input + kAware), kNow);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->classification(), GetParam().classification);
-  EXPECT_EQ(result->classification_regime(), "gdpr-it@2026-01");
+  EXPECT_EQ(result->classification_regime(), "gdpr-it@2026-11");
   EXPECT_FALSE(result->classification_reasons().empty());
 
   const auto* register_entry = FindDuty(*result, breach::v1::DUTY_KIND_REGISTER_ENTRY);
@@ -57,7 +57,7 @@ TEST_P(DutiesTest, DecidesClassificationArt33AndArt34) {
   const auto* authority = FindDuty(*result, breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
   ASSERT_NE(authority, nullptr);
   EXPECT_EQ(authority->required(), GetParam().authority);
-  EXPECT_EQ(authority->regime(), "gdpr-it@2026-01");
+  EXPECT_EQ(authority->regime(), "gdpr-it@2026-11");
   EXPECT_EQ(authority->legal_basis(), "GDPR art. 33(1)");
   EXPECT_FALSE(authority->reasons().empty());
 
@@ -122,7 +122,7 @@ TEST(DutiesScopeTest, ProcessorAndNis2DutiesOnlyWhenInScope) {
   ASSERT_TRUE(plain.ok()) << plain.status();
   EXPECT_EQ(FindDuty(*plain, breach::v1::DUTY_KIND_CONTROLLER_NOTICE), nullptr);
   EXPECT_EQ(FindDuty(*plain, breach::v1::DUTY_KIND_CSIRT_EARLY_WARNING), nullptr);
-  EXPECT_THAT(plain->regimes(), ::testing::ElementsAre("gdpr-it@2026-01"));
+  EXPECT_THAT(plain->regimes(), ::testing::ElementsAre("gdpr-it@2026-11"));
 
   auto wide = engine.Evaluate(
       Assessment(base + " facts { backup_available: true processor_involved: true "

@@ -27,7 +27,7 @@ TEST(RegimeFilesTest, RepositoryRegimesLoadAndFormAValidSet) {
   EXPECT_THAT(ValidateRegimeSet(*regimes), IsOk());
   std::vector<std::string> refs;
   for (const auto& r : *regimes) refs.push_back(RegimeRef(r));
-  EXPECT_THAT(refs, ::testing::UnorderedElementsAre("gdpr-it@2026-01", "processor-contract@2026-01",
+  EXPECT_THAT(refs, ::testing::UnorderedElementsAre("gdpr-it@2026-11", "processor-contract@2026-01",
                                                     "nis2-it@2026-01"));
 }
 
@@ -69,6 +69,11 @@ INSTANTIATE_TEST_SUITE_P(
     Rejected, BadRegimeTest,
     ::testing::Values(
         BadRegimeCase{"not_json", "{ id: ", "not a valid regime file"},
+        BadRegimeCase{"negative_small_volume", RegimeJson(R"(, "smallVolumeRecords": -1)"),
+                      "small_volume_records"},
+        BadRegimeCase{"negative_short_unavailability",
+                      RegimeJson(R"(, "shortUnavailabilityHours": -24)"),
+                      "short_unavailability_hours"},
         BadRegimeCase{"unknown_field", RegimeJson(R"(, "deadline": 72)"), "not a valid regime file"},
         BadRegimeCase{"unknown_enum",
                       R"({"id": "a", "version": "1", "timeZone": "Europe/Rome", "scope": "REGIME_SCOPE_MARS"})",

@@ -250,6 +250,154 @@ TEST(SeverityFactorTest, ScoreIsDpcTimesEiPlusCb) {
   EXPECT_DOUBLE_EQ(result->score(), 5.0);
 }
 
+// The regime's ENISA thresholds as gdpr-it sets them (regimes/gdpr-it/2026-11.json).
+const SeverityParams kRegimeParams{
+    .large_volume_subjects = 500, .small_volume_records = 5, .short_unavailability_hours = 24};
+
+struct MethodCase {
+  std::string name;
+  std::string input;
+  std::string factor;
+  double value;
+  double score;
+};
+
+void PrintTo(const MethodCase& c, std::ostream* os) { *os << c.name; }
+
+class SeverityMethodTest : public ::testing::TestWithParam<MethodCase> {};
+
+TEST_P(SeverityMethodTest, FactorAndScore) {
+  const auto result = AssessSeverity(Assessment(GetParam().input), kRegimeParams);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_DOUBLE_EQ(FactorValue(*result, GetParam().factor), GetParam().value);
+  EXPECT_DOUBLE_EQ(result->score(), GetParam().score);
+}
+
+constexpr char kCopied[] = "allegato_b { exposure_types: EXPOSURE_TYPE_COPY ";
+
+// (a) unintelligible data, (b) proportion, (c) combinations that enable fraud, and the length
+// of an unavailability: the blind spots the EDPB cases showed (edpb_cases_test.cc).
+INSTANTIATE_TEST_SUITE_P(
+    EdpbBlindSpots, SeverityMethodTest,
+    ::testing::Values(
+        MethodCase{"unintelligible_no_confidentiality_loss",
+                   std::string(kCopied) + "data_nature: DATA_NATURE_IDENTITY_THEFT } facts { "
+                   "data_left_control: true only_unintelligible_data_left: true }",
+                   "cb.confidentiality", 0, 0.75},
+        MethodCase{"unintelligible_negligible_ei",
+                   std::string(kCopied) + "data_nature: DATA_NATURE_IDENTITY_THEFT } facts { "
+                   "only_unintelligible_data_left: true }",
+                   "ei", 0.25, 0.75},
+        MethodCase{"unintelligible_malice_aggravates_nothing",
+                   std::string(kCopied) + "data_nature: DATA_NATURE_IDENTITY_THEFT } facts { "
+                   "only_unintelligible_data_left: true cause: BREACH_CAUSE_MALICIOUS }",
+                   "cb.malicious_intent", 0, 0.75},
+        MethodCase{"unintelligible_but_data_lost_keeps_malice",
+                   "allegato_b { exposure_types: [EXPOSURE_TYPE_COPY, EXPOSURE_TYPE_ALTERATION] "
+                   "data_nature: DATA_NATURE_SIMPLE } facts { only_unintelligible_data_left: true "
+                   "cause: BREACH_CAUSE_MALICIOUS }",
+                   "cb.malicious_intent", 0.5, 2.0},
+        MethodCase{"encrypted_but_data_lost_ei_maximum",
+                   "allegato_b { exposure_types: EXPOSURE_TYPE_DELETION data_nature: "
+                   "DATA_NATURE_SIMPLE technical_measures { encrypted: true key_status: "
+                   "ENCRYPTION_KEY_STATUS_SECURE } }",
+                   "ei", 1, 1.5},
+        MethodCase{"minor_special_category",
+                   std::string(kRead) + "data_nature: DATA_NATURE_SPECIAL_CATEGORY } facts { "
+                   "recipient: RECIPIENT_TRUST_TRUSTED most_sensitive_seriousness: "
+                   "DATA_SERIOUSNESS_MINOR }",
+                   "dpc.seriousness", -1, 3.25},
+        MethodCase{"serious_special_category_full_weight",
+                   std::string(kRead) + "data_nature: DATA_NATURE_SPECIAL_CATEGORY } facts { "
+                   "recipient: RECIPIENT_TRUST_TRUSTED most_sensitive_seriousness: "
+                   "DATA_SERIOUSNESS_SERIOUS }",
+                   "dpc.base", 4, 4.25},
+        MethodCase{"few_sensitive_records",
+                   std::string(kRead) + "data_nature: DATA_NATURE_SPECIAL_CATEGORY } facts { "
+                   "recipient: RECIPIENT_TRUST_TRUSTED most_sensitive_records: 5 }",
+                   "dpc.small_volume", -1, 3.25},
+        MethodCase{"mild_and_few",
+                   std::string(kRead) + "data_nature: DATA_NATURE_SPECIAL_CATEGORY } facts { "
+                   "recipient: RECIPIENT_TRUST_TRUSTED most_sensitive_records: 2 "
+                   "most_sensitive_seriousness: DATA_SERIOUSNESS_MINOR }",
+                   "dpc.small_volume", -1, 2.25},
+        MethodCase{"fraud_combination_of_simple_data",
+                   std::string(kRead) + "data_nature: DATA_NATURE_SIMPLE } facts { "
+                   "combination_enables_fraud: true }",
+                   "dpc.fraud_combination", 2, 3.5},
+        MethodCase{"fraud_combination_of_profile_data",
+                   std::string(kRead) + "data_nature: DATA_NATURE_PROFILE } facts { "
+                   "combination_enables_fraud: true }",
+                   "dpc.fraud_combination", 1, 3.5},
+        MethodCase{"short_unavailability_recovered",
+                   "allegato_b { exposure_types: EXPOSURE_TYPE_OTHER data_nature: DATA_NATURE_SIMPLE"
+                   " } facts { backup_available: true unavailability_hours: 24 }",
+                   "cb.availability", 0, 1.0},
+        MethodCase{"days_of_unavailability",
+                   "allegato_b { exposure_types: EXPOSURE_TYPE_OTHER data_nature: DATA_NATURE_SIMPLE"
+                   " } facts { backup_available: true unavailability_hours: 25 }",
+                   "cb.availability", 0.25, 1.25},
+        MethodCase{"altered_restored_within_hours",
+                   "allegato_b { exposure_types: EXPOSURE_TYPE_ALTERATION data_nature: "
+                   "DATA_NATURE_SIMPLE } facts { backup_available: true unavailability_hours: 8 }",
+                   "cb.integrity", 0, 1.0},
+        MethodCase{"altered_restored_after_days",
+                   "allegato_b { exposure_types: EXPOSURE_TYPE_ALTERATION data_nature: "
+                   "DATA_NATURE_SIMPLE } facts { backup_available: true unavailability_hours: 72 }",
+                   "cb.integrity", 0.25, 1.5}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(SeverityFactorTest, FraudCombinationDoesNotLowerSensitiveData) {
+  const auto result = AssessSeverity(
+      Assessment(std::string(kRead) + "data_nature: DATA_NATURE_SPECIAL_CATEGORY } facts { "
+                 "combination_enables_fraud: true }"),
+      kRegimeParams);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->data_processing_context(), 4);
+  for (const auto& f : result->factors()) EXPECT_NE(f.name(), "dpc.fraud_combination");
+}
+
+TEST(SeverityFactorTest, SmallVolumeNeedsTheRegimeThreshold) {
+  const auto input = Assessment(std::string(kRead) + "data_nature: DATA_NATURE_SPECIAL_CATEGORY } "
+                                "facts { most_sensitive_records: 6 }");
+  const auto above = AssessSeverity(input, kRegimeParams);
+  const auto disabled = AssessSeverity(input, kParams);
+  ASSERT_TRUE(above.ok() && disabled.ok());
+  EXPECT_EQ(above->data_processing_context(), 4);
+  EXPECT_EQ(disabled->data_processing_context(), 4);
+}
+
+struct MarginCase {
+  std::string input;
+  double edge;
+  double distance;
+};
+
+TEST(SeverityMarginTest, ReportsTheNearestBandEdge) {
+  const MarginCase cases[] = {
+      // 1.25: low, 0.75 below the art. 33 edge.
+      {std::string(kRead) + "data_nature: DATA_NATURE_SIMPLE } facts { recipient: "
+       "RECIPIENT_TRUST_TRUSTED }", 2.0, 0.75},
+      // 2.0 exactly: on the edge.
+      {"allegato_b { exposure_types: EXPOSURE_TYPE_DELETION data_nature: DATA_NATURE_PROFILE } "
+       "facts { backup_available: true }", 2.0, 0.0},
+      // 3.25: 0.25 above the high edge.
+      {std::string(kRead) + "data_nature: DATA_NATURE_FINANCIAL } facts { recipient: "
+       "RECIPIENT_TRUST_TRUSTED }", 3.0, 0.25},
+      // 6: the maximum, 2 above the very-high edge.
+      {"allegato_b { exposure_types: [EXPOSURE_TYPE_THEFT, EXPOSURE_TYPE_ALTERATION] data_nature: "
+       "DATA_NATURE_CRIMINAL } facts { recipient: RECIPIENT_TRUST_UNKNOWN cause: "
+       "BREACH_CAUSE_MALICIOUS }", 4.0, 2.0},
+  };
+  for (const auto& c : cases) {
+    const auto result = AssessSeverity(Assessment(c.input), kParams);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_TRUE(result->has_nearest_band_edge() && result->has_band_edge_distance());
+    EXPECT_DOUBLE_EQ(result->nearest_band_edge(), c.edge) << c.input;
+    EXPECT_DOUBLE_EQ(result->band_edge_distance(), c.distance) << c.input;
+  }
+}
+
 struct BadInputCase {
   std::string name;
   std::string input;
@@ -323,6 +471,29 @@ INSTANTIATE_TEST_SUITE_P(
                      std::string(kSimpleRead) +
                          "} overrides { duty: DUTY_KIND_AUTHORITY_NOTIFICATION required: true }",
                      "overrides[0].reason"},
+        BadInputCase{"unintelligible_but_recipients_stated",
+                     std::string(kSimpleRead) + "} facts { only_unintelligible_data_left: true "
+                     "confidentiality_loss: CONFIDENTIALITY_LOSS_UNKNOWN_RECIPIENTS }",
+                     "facts.only_unintelligible_data_left"},
+        BadInputCase{"unintelligible_but_key_compromised",
+                     std::string(kSimpleRead) + "technical_measures { encrypted: true key_status: "
+                     "ENCRYPTION_KEY_STATUS_COMPROMISED } } facts { only_unintelligible_data_left: "
+                     "true }",
+                     "facts.only_unintelligible_data_left"},
+        BadInputCase{"unintelligible_but_pseudonymisation_reversed",
+                     std::string(kSimpleRead) + "pseudonymisation_reversed: true } facts { "
+                     "only_unintelligible_data_left: true }",
+                     "facts.only_unintelligible_data_left"},
+        BadInputCase{"unknown_seriousness",
+                     std::string(kSimpleRead) + "} facts { most_sensitive_seriousness: 7 }",
+                     "facts.most_sensitive_seriousness"},
+        BadInputCase{"negative_sensitive_records",
+                     std::string(kSimpleRead) + "} facts { most_sensitive_records: -1 }",
+                     "facts.most_sensitive_records"},
+        BadInputCase{"more_sensitive_records_than_records",
+                     std::string(kSimpleRead) + "} facts { records_approx: 3 "
+                     "most_sensitive_records: 4 }",
+                     "facts.most_sensitive_records"},
         BadInputCase{"submission_without_time",
                      std::string(kSimpleRead) +
                          "} submissions { duty: DUTY_KIND_AUTHORITY_NOTIFICATION }",
