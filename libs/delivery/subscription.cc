@@ -155,6 +155,8 @@ absl::Status Subscription::CatchUp(const std::string& name) {
       uint64_t head,
       reader->ReadAfter(after, [&](const std::vector<const EventEnvelope*>& events,
                                    uint64_t read_through) -> absl::Status {
+        // A long catch-up must not hold a shutdown up: what is applied so far is checkpointed.
+        if (stopping()) return absl::CancelledError("the subscription is stopping");
         for (const EventEnvelope* event : events) {
           ASSIGN_OR_RETURN(bool applied, ApplyOrPark(*event));
           applied_new += applied;

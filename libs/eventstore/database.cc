@@ -12,7 +12,7 @@ namespace {
 // Data blocks, indexes and bloom filters of one store share this much memory: resident memory
 // stays the same whatever the size of the store (docs/benchmarks.md, "Restart with a large
 // store"), instead of growing with every index and filter block held outside the cache.
-constexpr size_t kBlockCacheBytes = 16 << 20;
+constexpr size_t kBlockCacheBytes = 64 << 20;
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
