@@ -32,8 +32,10 @@ REFLECTION_METHOD = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionI
 
 def generate_stubs(proto_dir, out_dir):
     """Compiles proto/ to Python modules in out_dir and puts them on the import path."""
-    protoc = [sys.executable, "-m", "grpc_tools.protoc", "--python_out=" + out_dir,
-              "--grpc_python_out=" + out_dir]
+    # Debian's protoc (3.21) with gRPC's Python plugin: the protoc bundled in Debian's grpc_tools
+    # (1.14) predates proto3 `optional` (protobuf 3.15), which the assessment API uses.
+    protoc = ["protoc", "--plugin=protoc-gen-grpc_python=" + shutil.which("grpc_python_plugin"),
+              "--python_out=" + out_dir, "--grpc_python_out=" + out_dir]
     os.makedirs(out_dir)
     breach = os.path.join(proto_dir, "breach", "v1")
     subprocess.run(protoc + ["-I", proto_dir] +
