@@ -15,9 +15,11 @@
 namespace breachd::grpcutil {
 
 // The largest request any hosted service takes; gRPC answers RESOURCE_EXHAUSTED beyond it.
-// Far above the largest valid report (services/intake/report_limits.h), far below the bus's
-// message size (bus::kProducerMessageMaxBytes). See docs/configuration.md.
-inline constexpr int kMaxRequestBytes = 256 * 1024;
+// Far above the largest valid report (services/intake/report_limits.h), so that an oversized
+// field (the 2 MB description of issue 9) still reaches validation and is refused naming the
+// field and its limit; what the bus carries is bounded by those field limits, not by this.
+// See docs/configuration.md.
+inline constexpr int kMaxRequestBytes = 4 * 1024 * 1024;
 
 class ServerHost {
  public:

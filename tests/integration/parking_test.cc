@@ -116,9 +116,15 @@ TEST_F(ParkingTest, OversizedReportIsRefusedAtTheApiNamingTheFieldAndTheLimit) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(), "report.description is 102400 bytes; the limit is 16384");
 
-  // The finding's 2 MB report does not even get past gRPC's request limit.
+  // The finding's 2 MB report: refused at the API, naming the field and its limit.
   form.set_description(std::string(2 * 1024 * 1024, 'x'));
   status = TryFile(form, "r-2mb", &report);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "report.description is 2097152 bytes; the limit is 16384");
+
+  // A request larger than any valid one does not get past gRPC.
+  form.set_description(std::string(5 * 1024 * 1024, 'x'));
+  status = TryFile(form, "r-5mb", &report);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
 
   // Nothing was filed: the next report is the first the register sees.
