@@ -113,13 +113,15 @@ class Breachd:
                        "tokens": [{"token": OPERATOR_TOKEN, "subject": "user:ops",
                                    "tenant": "provider", "roles": ["provider-operator"]},
                                   {"token": DPO_TOKEN, "subject": "user:dpo",
-                                   "tenant": "MIIS01200V", "roles": ["school-dpo"]}]}, out)
+                                   "tenant": "MIIS01200V", "roles": ["school-dpo"]},
+                                  {"token": "outside-test-service", "subject": "service:breachd",
+                                   "tenant": "provider", "roles": ["service"]}]}, out)
         ready = os.path.join(folder, "ready.json")
         self.log = open(os.path.join(folder, "breachd.log"), "w")
         self.process = subprocess.Popen(
             [binary, "--services=all", "--listen=127.0.0.1:0", "--kafka=embedded",
              "--data_dir=" + os.path.join(folder, "data"), "--identity_file=" + identity,
-             "--ready_file=" + ready],
+             "--ready_file=" + ready, "--dev_tls"],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while not (os.path.exists(ready) and os.path.getsize(ready) > 0):
@@ -129,6 +131,9 @@ class Breachd:
             time.sleep(0.05)
         with open(ready) as ready_file:
             self.endpoint = json.load(ready_file)["endpoint"]
+        # --dev_tls made a local CA: an outside client trusts it like any other CA.
+        with open(os.path.join(folder, "data", "tls", "ca.pem"), "rb") as ca:
+            self.ca_certificate = ca.read()
 
     def output(self):
         with open(os.path.join(self.folder, "breachd.log")) as log:
@@ -157,7 +162,8 @@ class OutsideClientTest(unittest.TestCase):
         except BaseException:
             shutil.rmtree(cls.scratch, ignore_errors=True)
             raise
-        cls.channel = grpc.insecure_channel(cls.server.endpoint)
+        cls.channel = grpc.secure_channel(
+            cls.server.endpoint, grpc.ssl_channel_credentials(cls.server.ca_certificate))
 
     @classmethod
     def tearDownClass(cls):

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "breach/v1/admin.grpc.pb.h"
+#include "libs/grpcutil/status.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -40,7 +41,9 @@ grpc::Status Call(CommandIo& io, const char* service,
                   grpc::Status (Service::Stub::*method)(grpc::ClientContext*, const Request&,
                                                          Response*),
                   const Request& request, Response* response) {
-  auto stub = Service::NewStub(io.connection.ChannelFor(service));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = io.connection.ChannelFor(service);
+  if (!channel.ok()) return grpcutil::ToGrpcStatus(channel.status());
+  auto stub = Service::NewStub(*channel);
   return ((*stub).*method)(io.connection.NewContext().get(), request, response);
 }
 
