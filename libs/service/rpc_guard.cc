@@ -21,23 +21,24 @@ RpcGuard::RpcGuard(std::string service_name, const auth::IdentityStore& identiti
       limiter_(limiter) {}
 
 absl::StatusOr<auth::Principal> RpcGuard::Authenticate(const grpc::ServerContext& context) const {
-  const std::string peer = PeerKey(context.peer());
-  if (absl::Status allowed = limiter_.CheckAllowed(peer); !allowed.ok()) {
-    log::Warn("call refused: rate limited", {{"peer", peer}, {"service", service_name_}});
-    return allowed;
-  }
   absl::StatusOr<auth::Principal> principal = grpcutil::AuthenticateCall(identities_, context);
   if (!principal.ok()) {
+    // Only calls without a valid token count against their address: a caller with a valid
+    // token is never held back by others sharing its address (a NAT, the same host).
+    const std::string peer = PeerKey(context.peer());
+    absl::Status allowed = limiter_.CheckAllowed(peer);
     limiter_.RecordRefusal(peer);
-    log::Warn("authentication refused", {{"peer", peer},
-                                         {"service", service_name_},
-                                         {"reason", std::string(principal.status().message())}});
-    return principal;
+    log::Warn(allowed.ok() ? "authentication refused" : "call refused: rate limited",
+              {{"peer", peer},
+               {"service", service_name_},
+               {"reason", std::string(principal.status().message())}});
+    return allowed.ok() ? principal.status() : allowed;
   }
   if (absl::Status allowed = limiter_.CheckAllowed(SubjectKey(principal->subject));
       !allowed.ok()) {
-    log::Warn("call refused: rate limited",
-              {{"subject", principal->subject}, {"peer", peer}, {"service", service_name_}});
+    log::Warn("call refused: rate limited", {{"subject", principal->subject},
+                                             {"peer", context.peer()},
+                                             {"service", service_name_}});
     return allowed;
   }
   return principal;

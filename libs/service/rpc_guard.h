@@ -28,7 +28,8 @@ class RpcGuard {
            RefusalLimiter& limiter = ProcessRefusalLimiter());
 
   // The caller's principal; UNAUTHENTICATED (logged) when its token does not authenticate, or
-  // RESOURCE_EXHAUSTED when its peer address or subject has been refused too often.
+  // RESOURCE_EXHAUSTED instead when its peer address has sent too many such calls, or when its
+  // subject has been refused authorization too often.
   absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContext& context) const;
 
   // The body of every RPC: authenticates the caller, runs `call(principal)` (returning
