@@ -196,6 +196,15 @@ class OutsideClientTest(unittest.TestCase):
                 answer = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=10)
                 self.assertEqual(answer.status, health_pb2.HealthCheckResponse.SERVING)
 
+    def test_plaintext_client_is_refused_by_the_tls_port(self):
+        import health_pb2
+        import health_pb2_grpc
+        with grpc.insecure_channel(self.server.endpoint) as plaintext:
+            with self.assertRaises(grpc.RpcError) as refused:
+                health_pb2_grpc.HealthStub(plaintext).Check(health_pb2.HealthCheckRequest(),
+                                                            timeout=10)
+        self.assertEqual(refused.exception.code(), grpc.StatusCode.UNAVAILABLE)
+
     def test_reflection_describes_every_listed_service(self):
         from google.protobuf import descriptor_pb2
         listed = self.listed_services()
