@@ -103,7 +103,7 @@ absl::StatusOr<Run> StartAndMeasure(const std::filesystem::path& dir, int64_t ev
   auto child = ChildProcess::Start(
       {absl::GetFlag(FLAGS_breachd), "--services=all", "--kafka=embedded",
        "--data_dir=" + dir.string(), "--identity_file=" + (dir / "identity.json").string(),
-       "--listen=127.0.0.1:0", "--ready_file=" + ready},
+       "--listen=127.0.0.1:0", "--ready_file=" + ready, "--dev_identity", "--insecure"},
       (dir / "breachd").string());
   if (!child.ok()) return child.status();
   Run run;

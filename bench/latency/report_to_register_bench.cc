@@ -27,6 +27,7 @@
 #include "bench/latency/latency_summary.h"
 #include "bench/latency/open_loop_reporter.h"
 #include "libs/common/ids.h"
+#include "libs/grpcutil/tls.h"
 #include "services/breachd/suite.h"
 #include "tests/testing/fixtures.h"
 
@@ -122,6 +123,8 @@ int RunLatency() {
   suite::SuiteConfig config;
   config.services = *services;
   config.listen = "127.0.0.1:0";
+  config.transport = grpcutil::InsecureTransport();  // TLS: tls_handshake_test.cc
+  config.dev_identity = true;
   config.data_dir = dir.string();
   config.kafka = "embedded";
   config.kafka_properties = absl::GetFlag(FLAGS_kafka_property);

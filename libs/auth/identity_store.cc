@@ -1,13 +1,12 @@
 #include "libs/auth/identity_store.h"
 
 #include <openssl/crypto.h>
-#include <sys/stat.h>
 
-#include <fstream>
+#include <filesystem>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -74,11 +73,13 @@ absl::StatusOr<IdentityStore> IdentityStore::Parse(const std::string& text) {
 }
 
 absl::StatusOr<IdentityStore> IdentityStore::Load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("identity file not found: ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto store = Parse(text.str());
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat(
+        "identity file not found: ", path,
+        " (check --identity_file; --dev_identity creates a development one)"));
+  }
+  ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(path));
+  auto store = Parse(text);
   if (!store.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", store.status().message()));
   }
@@ -87,20 +88,8 @@ absl::StatusOr<IdentityStore> IdentityStore::Load(const std::string& path) {
 
 namespace {
 
-// Writes the file whole or not at all, readable by its owner only from the start.
 absl::Status WriteIdentityFile(const std::string& path, const std::string& contents) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-    chmod(tmp.c_str(), 0600);
-    out << contents << "\n";
-    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot create ", path));
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path, contents + "\n", 0600);
 }
 
 TokenGrant NewServiceGrant() {
@@ -141,7 +130,19 @@ absl::StatusOr<std::string> IdentityStore::ServiceToken() const {
       "services need one to catch up from each other's stores");
 }
 
+void IdentityStore::UseAuthenticator(std::shared_ptr<const Authenticator> authenticator) {
+  signed_tokens_ = std::move(authenticator);
+}
+
 absl::StatusOr<Principal> IdentityStore::Authenticate(const std::string& bearer_token) const {
+  if (signed_tokens_) {
+    ASSIGN_OR_RETURN(Principal principal, signed_tokens_->Authenticate(bearer_token));
+    if (principal.tenant != kProviderTenant && !IsKnownTenant(principal.tenant)) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "bearer token refused: tenant ", principal.tenant, " is not a known school"));
+    }
+    return principal;
+  }
   if (!bearer_token.empty()) {
     for (const TokenGrant& grant : grants_) {
       if (SameToken(grant.token, bearer_token)) return grant.principal;

@@ -2,17 +2,20 @@
 //   {"tenants": [{"code": "MIIS01200V", "name": "Ist. Amerigo Vespucci"}],
 //    "tokens":  [{"token": "...", "subject": "user:dpo", "tenant": "MIIS01200V",
 //                 "roles": ["school-dpo"]}]}
-// Development mode: on first start breachd writes one with a provider operator and one demo
-// school. Tokens are compared in constant time. Full token validation (signed tokens, TLS)
-// replaces the token list later; the tenant list stays.
+// Development mode (breachd --dev_identity): on first start breachd writes one with a provider
+// operator, one demo school and a service token. Without it a missing file is an error (a
+// mistyped path must not mint a new operator token). Tokens are compared in constant time.
+// With signed tokens (jwt_authenticator.h) the file's tokens are not used; its tenants are.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "libs/auth/authenticator.h"
 #include "libs/auth/principal.h"
 
 namespace breachd::auth {
@@ -27,7 +30,7 @@ struct TokenGrant {
   Principal principal;
 };
 
-class IdentityStore {
+class IdentityStore final : public Authenticator {
  public:
   // Parses an identity file's contents. INVALID_ARGUMENT names the bad entry.
   static absl::StatusOr<IdentityStore> Parse(const std::string& json);
@@ -38,8 +41,12 @@ class IdentityStore {
   // A file without a service token gets one added.
   static absl::StatusOr<IdentityStore> LoadOrCreateDevelopment(const std::string& path);
 
-  // UNAUTHENTICATED if the token is unknown.
-  absl::StatusOr<Principal> Authenticate(const std::string& bearer_token) const;
+  // UNAUTHENTICATED if the token is unknown (or refused by the signed-token authenticator).
+  absl::StatusOr<Principal> Authenticate(const std::string& bearer_token) const override;
+  // From now on tokens are checked by `authenticator` (signed tokens: jwt_authenticator.h)
+  // instead of this file's token list; the principal's tenant must still be "provider" or one
+  // of this file's tenants.
+  void UseAuthenticator(std::shared_ptr<const Authenticator> authenticator);
   bool IsKnownTenant(const std::string& code) const;
   // The token services present to each other (role "service"); NOT_FOUND if there is none.
   absl::StatusOr<std::string> ServiceToken() const;
@@ -51,6 +58,7 @@ class IdentityStore {
  private:
   std::vector<Tenant> tenants_;
   std::vector<TokenGrant> grants_;
+  std::shared_ptr<const Authenticator> signed_tokens_;
 };
 
 // The demo school created in development mode.

@@ -14,14 +14,15 @@ constexpr absl::Duration kCallDeadline = absl::Minutes(2);
 
 }  // namespace
 
-SourceReader::SourceReader(std::string source, std::string target, std::string token)
+SourceReader::SourceReader(std::string source, std::string target, std::string token,
+                           std::shared_ptr<grpc::ChannelCredentials> credentials)
     : source_(std::move(source)), target_(std::move(target)), token_(std::move(token)) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(16 << 20);
   // Reconnect quickly once a restarted source is back.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   stub_ = breach::v1::EventFeedService::NewStub(
-      grpc::CreateCustomChannel(target_, grpc::InsecureChannelCredentials(), args));
+      grpc::CreateCustomChannel(target_, std::move(credentials), args));
 }
 
 absl::StatusOr<uint64_t> SourceReader::ReadAfter(uint64_t after_position,

@@ -10,14 +10,16 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "breach/v1/feed.grpc.pb.h"
+#include "grpcpp/security/credentials.h"
 
 namespace breachd::delivery {
 
 class SourceReader {
  public:
   // `source`: the service whose store to read; `target`: its gRPC address; `token`: a bearer
-  // token with the service role.
-  SourceReader(std::string source, std::string target, std::string token);
+  // token with the service role; `credentials`: the channel's (grpcutil/tls.h).
+  SourceReader(std::string source, std::string target, std::string token,
+               std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   // One batch as read: the events, and the position every event up to which has been seen.
   using BatchHandler = std::function<absl::Status(

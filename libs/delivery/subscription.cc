@@ -25,6 +25,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Start(const bus::Bus
   if (options.consumer.empty()) return absl::InvalidArgumentError("consumer: empty");
   if (options.sources.empty()) return absl::InvalidArgumentError("sources: none");
   if (!hooks.apply || !hooks.make_durable) return absl::InvalidArgumentError("hooks: missing");
+  if (!options.credentials) return absl::InvalidArgumentError("credentials: missing");
   std::unique_ptr<Subscription> subscription(
       new Subscription(std::move(options), store, std::move(hooks)));
   Subscription* self = subscription.get();
@@ -50,7 +51,8 @@ Subscription::Subscription(SubscriptionOptions options, eventstore::EventStore& 
     : options_(std::move(options)), store_(store), hooks_(std::move(hooks)) {
   absl::MutexLock lock(&mu_);
   for (const auto& [name, target] : options_.sources) {
-    sources_[name].reader = std::make_unique<SourceReader>(name, target, options_.token);
+    sources_[name].reader = std::make_unique<SourceReader>(name, target, options_.token,
+                                                           options_.credentials);
   }
 }
 

@@ -35,6 +35,8 @@ struct SubscriptionOptions {
   bus::ConsumerLoopOptions bus;                // group_id and tuning; hooks are set here
   std::map<std::string, std::string> sources;  // source service -> its gRPC address
   std::string token;                           // bearer token with the service role
+  // How to reach the sources: TLS or, explicitly, plaintext (grpcutil/tls.h). Required.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
   absl::Duration sweep_interval = absl::Seconds(5);
 };
 

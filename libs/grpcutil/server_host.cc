@@ -11,17 +11,21 @@
 namespace breachd::grpcutil {
 
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
-    const std::string& listen_address, const std::vector<grpc::Service*>& services,
+    const std::string& listen_address, std::shared_ptr<grpc::ServerCredentials> credentials,
+    const std::vector<grpc::Service*>& services,
     const std::vector<std::string>& health_names) {
   grpc::EnableDefaultHealthCheckService(true);
   // gRPC's default health service carries no protobuf descriptor; naming one of our generated
   // health messages links health.pb.cc in, so reflection can describe grpc.health.v1.Health.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (!credentials) {
+    return absl::InvalidArgumentError(
+        "no transport credentials: configure TLS (or plaintext, explicitly, with --insecure)");
+  }
   std::unique_ptr<ServerHost> host(new ServerHost());
   grpc::ServerBuilder builder;
-  // Plaintext for now: TLS and real token validation arrive with the security issue.
-  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &host->port_);
+  builder.AddListeningPort(listen_address, std::move(credentials), &host->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());

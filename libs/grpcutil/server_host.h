@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
@@ -24,10 +25,12 @@ inline constexpr int kMaxRequestBytes = 4 * 1024 * 1024;
 class ServerHost {
  public:
   // Starts serving `services` (not owned; they must outlive the host) on `listen_address`
-  // ("127.0.0.1:0" picks a free port). Each service's full name is marked SERVING in the health
-  // service, as is the overall "" entry.
+  // ("127.0.0.1:0" picks a free port) with `credentials` (grpcutil/tls.h: TLS, or plaintext
+  // when asked for). Each service's full name is marked SERVING in the health service, as is
+  // the overall "" entry.
   static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
-      const std::string& listen_address, const std::vector<grpc::Service*>& services,
+      const std::string& listen_address, std::shared_ptr<grpc::ServerCredentials> credentials,
+      const std::vector<grpc::Service*>& services,
       const std::vector<std::string>& health_names);
   ~ServerHost();
 

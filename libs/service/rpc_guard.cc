@@ -12,15 +12,36 @@ std::string AuditStreamId(const std::string& tenant) { return absl::StrCat("audi
 
 RpcGuard::RpcGuard(std::string service_name, const auth::IdentityStore& identities,
                    eventstore::EventStore& store, const Clock& clock,
-                   std::function<void()> on_append)
+                   std::function<void()> on_append, RefusalLimiter& limiter)
     : service_name_(std::move(service_name)),
       identities_(identities),
       store_(store),
       clock_(clock),
-      on_append_(std::move(on_append)) {}
+      on_append_(std::move(on_append)),
+      limiter_(limiter) {}
 
 absl::StatusOr<auth::Principal> RpcGuard::Authenticate(const grpc::ServerContext& context) const {
-  return grpcutil::AuthenticateCall(identities_, context);
+  absl::StatusOr<auth::Principal> principal = grpcutil::AuthenticateCall(identities_, context);
+  if (!principal.ok()) {
+    // Only calls without a valid token count against their address: a caller with a valid
+    // token is never held back by others sharing its address (a NAT, the same host).
+    const std::string peer = PeerKey(context.peer());
+    absl::Status allowed = limiter_.CheckAllowed(peer);
+    limiter_.RecordRefusal(peer);
+    log::Warn(allowed.ok() ? "authentication refused" : "call refused: rate limited",
+              {{"peer", peer},
+               {"service", service_name_},
+               {"reason", std::string(principal.status().message())}});
+    return allowed.ok() ? principal.status() : allowed;
+  }
+  if (absl::Status allowed = limiter_.CheckAllowed(SubjectKey(principal->subject));
+      !allowed.ok()) {
+    log::Warn("call refused: rate limited", {{"subject", principal->subject},
+                                             {"peer", context.peer()},
+                                             {"service", service_name_}});
+    return allowed;
+  }
+  return principal;
 }
 
 absl::Status RpcGuard::Authorize(const auth::Principal& principal, auth::Action action,
@@ -45,6 +66,7 @@ absl::Status RpcGuard::Authorize(const auth::Principal& principal, auth::Action 
                               {"method", method},
                               {"recorded", appended.ok() ? "true" : "false"}});
   if (appended.ok() && on_append_) on_append_();
+  limiter_.RecordRefusal(SubjectKey(principal.subject));
   return decision;
 }
 

@@ -1,6 +1,9 @@
 // The front door of every RPC: authenticate the caller, authorize the action against the
 // tenant whose data it touches, and record every refusal as an AccessDenied event on the
 // service's "audit" stream (so the SIEM and an inspection see attempts, not just successes).
+// Repeated refusals are rate-limited (refusal_limiter.h): per subject for authorization, per
+// peer address for tokens that do not authenticate; a limited call is RESOURCE_EXHAUSTED with
+// the wait, and logged like every refusal.
 #pragma once
 
 #include <functional>
@@ -13,6 +16,7 @@
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/grpcutil/status.h"
+#include "libs/service/refusal_limiter.h"
 
 namespace breachd::service {
 
@@ -20,8 +24,12 @@ class RpcGuard {
  public:
   // `store` receives AccessDenied events; `on_append` is called after each (to wake the relay).
   RpcGuard(std::string service_name, const auth::IdentityStore& identities,
-           eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append);
+           eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append,
+           RefusalLimiter& limiter = ProcessRefusalLimiter());
 
+  // The caller's principal; UNAUTHENTICATED (logged) when its token does not authenticate, or
+  // RESOURCE_EXHAUSTED instead when its peer address has sent too many such calls, or when its
+  // subject has been refused authorization too often.
   absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContext& context) const;
 
   // The body of every RPC: authenticates the caller, runs `call(principal)` (returning
@@ -33,7 +41,8 @@ class RpcGuard {
     return grpcutil::ToGrpcStatus(call(*principal));
   }
 
-  // OK, or PERMISSION_DENIED after recording the attempt.
+  // OK, or PERMISSION_DENIED after recording the attempt (which counts against the subject's
+  // refusal limit).
   absl::Status Authorize(const auth::Principal& principal, auth::Action action,
                          const std::string& tenant, const std::string& method,
                          const std::string& breach_id = "") const;
@@ -54,6 +63,7 @@ class RpcGuard {
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  RefusalLimiter& limiter_;
 };
 
 // Stream that holds the access record of one tenant in a service: AccessDenied refusals and

@@ -1,6 +1,9 @@
 // breachd: hosts any subset of the breach services in one process.
 //   breachd --services=all --listen=127.0.0.1:50051 --data_dir=var/breachd --kafka=embedded
-// Prints the endpoint and the development tokens, serves until SIGTERM/SIGINT, then drains.
+//     --tls_cert=server.pem --tls_key=server-key.pem
+// Development (tools/dev/up): --dev_tls --dev_identity make a local CA and an identity file.
+// Prints the endpoint (and, in development, how to connect), serves until SIGTERM/SIGINT, then
+// drains.
 #include <signal.h>
 
 #include <cstdio>
@@ -13,9 +16,14 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/ascii.h"
+#include "libs/auth/jwt_authenticator.h"
+#include "libs/common/clock.h"
+#include "libs/common/files.h"
 #include "libs/common/log.h"
 #include "nlohmann/json.hpp"
 #include "services/breachd/suite.h"
+#include "services/breachd/transport_setup.h"
 
 ABSL_FLAG(std::string, services, "all",
           "Services to host: all, or a list of intake,register");
@@ -26,7 +34,31 @@ ABSL_FLAG(std::string, kafka, "embedded",
 ABSL_FLAG(std::vector<std::string>, kafka_property, {},
           "Extra librdkafka properties, comma-separated key=value (e.g. security.protocol=ssl)");
 ABSL_FLAG(std::string, identity_file, "",
-          "Tenants and bearer tokens (JSON); default <data_dir>/identity.json, created on first start");
+          "Tenants and bearer tokens (JSON); default <data_dir>/identity.json");
+ABSL_FLAG(bool, dev_identity, false,
+          "Development: create the identity file (an operator, a demo school, their tokens) when "
+          "missing and print its tokens; without it a missing identity file is an error");
+ABSL_FLAG(std::string, tls_cert, "", "Server certificate chain (PEM) for TLS on the gRPC port");
+ABSL_FLAG(std::string, tls_key, "", "Private key (PEM) of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "Mutual TLS: callers must present a certificate signed by this CA (PEM); calls to "
+          "peers then present --tls_cert");
+ABSL_FLAG(std::string, tls_ca, "",
+          "CA (PEM) that verifies the peers this process calls (--peers, its own port); default "
+          "the development CA with --dev_tls, else the system's roots");
+ABSL_FLAG(bool, dev_tls, false,
+          "Development: TLS with a local CA and a certificate for 127.0.0.1/localhost, created "
+          "in <data_dir>/tls on first start");
+ABSL_FLAG(std::string, jwks, "",
+          "Signed bearer tokens (JWT, RS256/ES256): the identity provider's keys, a JWKS file or "
+          "a folder of PEM public keys named <kid>.pem; the identity file then lists tenants only");
+ABSL_FLAG(std::string, jwt_issuer, "", "The \"iss\" every signed token must carry (with --jwks)");
+ABSL_FLAG(std::string, jwt_audience, "", "An \"aud\" every signed token must carry (with --jwks)");
+ABSL_FLAG(int, jwt_clock_skew_seconds, 60, "Leeway for \"exp\" and \"nbf\" (with --jwks)");
+ABSL_FLAG(std::string, service_token_file, "",
+          "File holding the token this process presents to its peers for catch-up (role "
+          "\"service\"); default: the identity file's service token");
+ABSL_FLAG(bool, insecure, false, "Plaintext gRPC (no TLS): only for tests and local experiments");
 ABSL_FLAG(bool, republish, false,
           "Re-publish every stored event at start: an operator's tool for consumers outside "
           "breachd; breachd's own consumers catch up from the stores without it");
@@ -39,9 +71,23 @@ ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTER
 
 namespace {
 
-void PrintWelcome(const breachd::suite::Suite& suite) {
-  std::printf("\nbreachd is ready.\n  endpoint:          %s\n  bootstrap servers: %s\n\n",
-              suite.endpoint().c_str(), suite.bootstrap_servers().c_str());
+void PrintWelcome(const breachd::suite::Suite& suite,
+                  const breachd::suite::PreparedTransport& transport, bool dev_identity) {
+  std::printf("\nbreachd is ready.\n  endpoint:          %s (%s)\n  bootstrap servers: %s\n\n",
+              suite.endpoint().c_str(), transport.security.insecure ? "plaintext" : "TLS",
+              suite.bootstrap_servers().c_str());
+  std::string connect;
+  if (transport.security.insecure) {
+    connect = " BREACHCTL_INSECURE=1";
+  } else if (!transport.dev_ca_file.empty()) {
+    connect = absl::StrCat(" BREACHCTL_CACERT=", transport.dev_ca_file);
+  }
+  if (!dev_identity) {
+    std::printf("Connect with:\n  export BREACHCTL_ENDPOINT=%s%s\n\n", suite.endpoint().c_str(),
+                connect.c_str());
+    std::fflush(stdout);
+    return;
+  }
   std::printf("Development tokens (from %s):\n", "the identity file");
   std::string first_token;
   for (const auto& grant : suite.identities().grants()) {
@@ -50,10 +96,36 @@ void PrintWelcome(const breachd::suite::Suite& suite) {
                 grant.token.c_str());
     if (first_token.empty()) first_token = grant.token;
   }
-  std::printf("\nTry:\n  export BREACHCTL_ENDPOINT=%s BREACHCTL_TOKEN=%s\n"
+  std::printf("\nTry:\n  export BREACHCTL_ENDPOINT=%s%s BREACHCTL_TOKEN=%s\n"
               "  build/bin/breachctl breach list\n\n",
-              suite.endpoint().c_str(), first_token.c_str());
+              suite.endpoint().c_str(), connect.c_str(), first_token.c_str());
   std::fflush(stdout);
+}
+
+// --jwks and friends: signed tokens instead of the identity file's; --service_token_file.
+absl::Status ConfigureSignedTokens(breachd::suite::SuiteConfig& config) {
+  const std::string jwks = absl::GetFlag(FLAGS_jwks);
+  if (!jwks.empty()) {
+    breachd::auth::JwtPolicy policy;
+    policy.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+    policy.audience = absl::GetFlag(FLAGS_jwt_audience);
+    policy.clock_skew = absl::Seconds(absl::GetFlag(FLAGS_jwt_clock_skew_seconds));
+    auto authenticator = breachd::auth::JwtAuthenticator::Load(jwks, std::move(policy),
+                                                                breachd::SystemClock::Get());
+    if (!authenticator.ok()) return authenticator.status();
+    config.token_authenticator =
+        std::make_shared<breachd::auth::JwtAuthenticator>(*std::move(authenticator));
+  } else if (!absl::GetFlag(FLAGS_jwt_issuer).empty() ||
+             !absl::GetFlag(FLAGS_jwt_audience).empty()) {
+    return absl::InvalidArgumentError("--jwt_issuer and --jwt_audience need --jwks");
+  }
+  const std::string service_token_file = absl::GetFlag(FLAGS_service_token_file);
+  if (!service_token_file.empty()) {
+    auto token = breachd::ReadWholeFile(service_token_file);
+    if (!token.ok()) return token.status();
+    config.service_token = std::string(absl::StripAsciiWhitespace(*token));
+  }
+  return absl::OkStatus();
 }
 
 bool WriteReadyFile(const std::string& path, const breachd::suite::Suite& suite) {
@@ -94,6 +166,25 @@ int main(int argc, char** argv) {
   config.kafka = absl::GetFlag(FLAGS_kafka);
   config.kafka_properties = absl::GetFlag(FLAGS_kafka_property);
   config.identity_file = absl::GetFlag(FLAGS_identity_file);
+  config.dev_identity = absl::GetFlag(FLAGS_dev_identity);
+  breachd::suite::TransportFlags transport_flags;
+  transport_flags.insecure = absl::GetFlag(FLAGS_insecure);
+  transport_flags.dev_tls = absl::GetFlag(FLAGS_dev_tls);
+  transport_flags.data_dir = config.data_dir;
+  transport_flags.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  transport_flags.tls_key = absl::GetFlag(FLAGS_tls_key);
+  transport_flags.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  transport_flags.tls_ca = absl::GetFlag(FLAGS_tls_ca);
+  auto transport = breachd::suite::PrepareTransport(transport_flags);
+  if (!transport.ok()) {
+    std::fprintf(stderr, "breachd: %s\n", std::string(transport.status().message()).c_str());
+    return 2;
+  }
+  config.transport = transport->security;
+  if (absl::Status tokens = ConfigureSignedTokens(config); !tokens.ok()) {
+    std::fprintf(stderr, "breachd: %s\n", std::string(tokens.message()).c_str());
+    return 2;
+  }
   config.republish = absl::GetFlag(FLAGS_republish);
   auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));
   if (!peers.ok()) {
@@ -110,7 +201,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "breachd: %s\n", std::string(suite.status().message()).c_str());
     return 1;
   }
-  PrintWelcome(**suite);
+  PrintWelcome(**suite, *transport, config.dev_identity);
   const std::string ready_file = absl::GetFlag(FLAGS_ready_file);
   if (!ready_file.empty() && !WriteReadyFile(ready_file, **suite)) {
     std::fprintf(stderr, "breachd: cannot write --ready_file %s\n", ready_file.c_str());

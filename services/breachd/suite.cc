@@ -62,8 +62,11 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
                                                ": ", error.message()));
   }
   ASSIGN_OR_RETURN(auth::IdentityStore identities,
-                   auth::IdentityStore::LoadOrCreateDevelopment(config_.identity_file));
+                   config_.dev_identity
+                       ? auth::IdentityStore::LoadOrCreateDevelopment(config_.identity_file)
+                       : auth::IdentityStore::Load(config_.identity_file));
   identities_ = std::make_unique<auth::IdentityStore>(std::move(identities));
+  if (config_.token_authenticator) identities_->UseAuthenticator(config_.token_authenticator);
 
   ASSIGN_OR_RETURN(bus::BusSettings bus, bus::ParseBusFlag(config_.kafka, config_.kafka_properties));
   if (bus.embedded) {
@@ -117,7 +120,8 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   services.push_back(feed_.get());
   health_names.push_back("breach.v1.EventFeedService");
 
-  ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, services, health_names));
+  ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, config_.transport.server,
+                                                        services, health_names));
   // After the server: in one process the register catches up from this very server.
   if (register_) RETURN_IF_ERROR(SubscribeRegister());
   StartHealthMonitor();
@@ -151,7 +155,11 @@ absl::Status Suite::SubscribeRegister() {
   options.consumer = "register";
   options.bus.group_id = "breachd-register";
   ASSIGN_OR_RETURN(options.sources, SourceAddresses());
-  ASSIGN_OR_RETURN(options.token, identities_->ServiceToken());
+  options.token = config_.service_token;
+  if (options.token.empty()) {
+    ASSIGN_OR_RETURN(options.token, identities_->ServiceToken());
+  }
+  options.credentials = config_.transport.client;
   options.sweep_interval = config_.sweep_interval;
   register_::RegisterService* handler = register_.get();
   delivery::ConsumerHooks hooks;

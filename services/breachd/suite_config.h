@@ -2,12 +2,15 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/auth/authenticator.h"
+#include "libs/grpcutil/tls.h"
 
 namespace breachd::suite {
 
@@ -23,6 +26,18 @@ struct SuiteConfig {
   std::string kafka = "embedded";  // or bootstrap.servers
   std::vector<std::string> kafka_properties;  // extra librdkafka "key=value"
   std::string identity_file;  // default: <data_dir>/identity.json
+  // Development identity: create the identity file (a provider operator, a demo school and
+  // their tokens) when it does not exist. Without it a missing file is an error.
+  bool dev_identity = false;
+  // Signed bearer tokens (auth/jwt_authenticator.h) instead of the identity file's tokens; the
+  // file still lists the tenants. nullptr: the file's tokens.
+  std::shared_ptr<const auth::Authenticator> token_authenticator;
+  // The token this process presents to its peers for catch-up (role "service"); empty: the
+  // identity file's service token.
+  std::string service_token;
+  // TLS or, explicitly, plaintext, for the server port and for calls to other services. Must be
+  // set (transport_setup.h builds it from flags; tests use grpcutil::InsecureTransport()).
+  grpcutil::TransportSecurity transport;
   // Put every stored event back in the outbox at start: an operator's tool (for a consumer
   // outside breachd that needs history). breachd's own consumers catch up from the stores.
   bool republish = false;

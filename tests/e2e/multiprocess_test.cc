@@ -60,7 +60,8 @@ class MultiProcessTest : public ::testing::Test {
     std::vector<std::string> argv = {
         kBin + "/breachd", "--services=" + name, "--listen=127.0.0.1:0",
         "--kafka=" + bootstrap_, absl::StrCat("--data_dir=", dir_, "/", name),
-        absl::StrCat("--identity_file=", dir_, "/identity.json"), "--ready_file=" + ready};
+        absl::StrCat("--identity_file=", dir_, "/identity.json"), "--ready_file=" + ready,
+        "--dev_identity", "--insecure"};
     // The register catches up from the intake store when the bus lacks events.
     if (name == "register") argv.push_back("--peers=intake=" + endpoints_["intake"]);
     auto process = ChildProcess::Start(argv, absl::StrCat(dir_, "/", name));
@@ -78,7 +79,8 @@ class MultiProcessTest : public ::testing::Test {
     return RunCommand(argv, input,
                       {"BREACHCTL_INTAKE_ENDPOINT=" + endpoints_["intake"],
                        "BREACHCTL_REGISTER_ENDPOINT=" + endpoints_["register"],
-                       "BREACHCTL_ENDPOINT=" + endpoints_["register"], "BREACHCTL_TOKEN=" + token});
+                       "BREACHCTL_ENDPOINT=" + endpoints_["register"], "BREACHCTL_TOKEN=" + token,
+                       "BREACHCTL_INSECURE=1"});
   }
 
   std::string Report(const std::string& example, const std::string& request_id) {

@@ -12,6 +12,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/status_matchers.h"
+#include "libs/grpcutil/tls.h"
 #include "services/breachd/suite.h"
 #include "tests/testing/fixtures.h"
 
@@ -34,6 +35,8 @@ class DeliveryTest : public ::testing::Test {
     suite::SuiteConfig config;
     config.services = std::move(services);
     config.listen = "127.0.0.1:0";
+    config.transport = grpcutil::InsecureTransport();  // TLS: tls_handshake_test.cc
+    config.dev_identity = true;
     config.data_dir = dir_;
     config.kafka = "embedded";
     ASSERT_OK_AND_ASSIGN(suite_, suite::Suite::Start(config));

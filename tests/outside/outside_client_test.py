@@ -115,13 +115,15 @@ class Breachd:
                        "tokens": [{"token": OPERATOR_TOKEN, "subject": "user:ops",
                                    "tenant": "provider", "roles": ["provider-operator"]},
                                   {"token": DPO_TOKEN, "subject": "user:dpo",
-                                   "tenant": "MIIS01200V", "roles": ["school-dpo"]}]}, out)
+                                   "tenant": "MIIS01200V", "roles": ["school-dpo"]},
+                                  {"token": "outside-test-service", "subject": "service:breachd",
+                                   "tenant": "provider", "roles": ["service"]}]}, out)
         ready = os.path.join(folder, "ready.json")
         self.log = open(os.path.join(folder, "breachd.log"), "w")
         self.process = subprocess.Popen(
             [binary, "--services=all", "--listen=127.0.0.1:0", "--kafka=embedded",
              "--data_dir=" + os.path.join(folder, "data"), "--identity_file=" + identity,
-             "--ready_file=" + ready],
+             "--ready_file=" + ready, "--dev_tls"],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while not (os.path.exists(ready) and os.path.getsize(ready) > 0):
@@ -131,6 +133,9 @@ class Breachd:
             time.sleep(0.05)
         with open(ready) as ready_file:
             self.endpoint = json.load(ready_file)["endpoint"]
+        # --dev_tls made a local CA: an outside client trusts it like any other CA.
+        with open(os.path.join(folder, "data", "tls", "ca.pem"), "rb") as ca:
+            self.ca_certificate = ca.read()
 
     def output(self):
         with open(os.path.join(self.folder, "breachd.log")) as log:
@@ -159,7 +164,8 @@ class OutsideClientTest(unittest.TestCase):
         except BaseException:
             shutil.rmtree(cls.scratch, ignore_errors=True)
             raise
-        cls.channel = grpc.insecure_channel(cls.server.endpoint)
+        cls.channel = grpc.secure_channel(
+            cls.server.endpoint, grpc.ssl_channel_credentials(cls.server.ca_certificate))
 
     @classmethod
     def tearDownClass(cls):
@@ -191,6 +197,15 @@ class OutsideClientTest(unittest.TestCase):
             with self.subTest(service=name):
                 answer = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=10)
                 self.assertEqual(answer.status, health_pb2.HealthCheckResponse.SERVING)
+
+    def test_plaintext_client_is_refused_by_the_tls_port(self):
+        import health_pb2
+        import health_pb2_grpc
+        with grpc.insecure_channel(self.server.endpoint) as plaintext:
+            with self.assertRaises(grpc.RpcError) as refused:
+                health_pb2_grpc.HealthStub(plaintext).Check(health_pb2.HealthCheckRequest(),
+                                                            timeout=10)
+        self.assertEqual(refused.exception.code(), grpc.StatusCode.UNAVAILABLE)
 
     def test_reflection_describes_every_listed_service(self):
         from google.protobuf import descriptor_pb2

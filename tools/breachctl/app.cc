@@ -25,6 +25,10 @@ ConnectionSettings Settings(const CommandLine& line, double timeout_seconds) {
       line.FlagOr("register-endpoint", EnvOr("BREACHCTL_REGISTER_ENDPOINT", ""));
   settings.token = line.FlagOr("token", EnvOr("BREACHCTL_TOKEN", ""));
   settings.timeout = absl::Seconds(timeout_seconds);
+  settings.tls.ca_file = line.FlagOr("cacert", EnvOr("BREACHCTL_CACERT", ""));
+  settings.tls.cert_file = line.FlagOr("cert", EnvOr("BREACHCTL_CERT", ""));
+  settings.tls.key_file = line.FlagOr("key", EnvOr("BREACHCTL_KEY", ""));
+  settings.insecure = line.Flag("insecure").has_value() || !EnvOr("BREACHCTL_INSECURE", "").empty();
   return settings;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "breach/v1/register.pb.h"
 #include "tools/breachctl/commands.h"
+#include "tools/breachctl/token_mint.h"
 #include "tools/breachctl/version.h"
 
 namespace breachd::breachctl {
@@ -85,10 +86,18 @@ CliSpec MakeCli() {
             "the register service, if elsewhere ($BREACHCTL_REGISTER_ENDPOINT)"),
       Value("token", "TOKEN", "bearer token (default $BREACHCTL_TOKEN)"),
       Value("timeout", "SECONDS", "deadline of each call (default 10)"),
+      File("cacert", "FILE",
+           "CA certificate (PEM) that verifies breachd (default $BREACHCTL_CACERT, else the "
+           "system's roots)"),
+      File("cert", "FILE", "client certificate (PEM) for mutual TLS (default $BREACHCTL_CERT)"),
+      File("key", "FILE", "private key (PEM) of --cert (default $BREACHCTL_KEY)"),
+      Switch("insecure", "plaintext, for a breachd started with --insecure ($BREACHCTL_INSECURE)"),
       Choice("output", "how to print the answer (default table)", {"table", "json"}, 'o'),
       File("file", "FILE", "the JSON input file", 'f'),
       Value("request-id", "ID", "idempotency key: the same id files once (default: a new ULID)"),
-      Value("tenant", "CODE", "only this school (provider operators; a school sees its own)"),
+      Value("tenant", "CODE",
+            "a school code: breach list shows only it (provider operators; a school sees its "
+            "own); token mint puts it in the token (or provider)"),
       Choice("status", "only entries in this status", StatusNames()),
       Value("year", "YEAR", "only breaches discovered in this year (Europe/Rome)"),
       Value("page-size", "N", "entries per page"),
@@ -103,16 +112,25 @@ CliSpec MakeCli() {
       File("templates", "DIR", "template directory (default: as for --regimes)"),
       Value("service", "NAME", "only the store of this service (intake, register)"),
       Switch("all", "every parked event"),
+      File("signing-key", "FILE", "private key (PEM, P-256 EC or RSA) that signs the token"),
+      Value("sub", "SUBJECT", "the token's subject, e.g. user:dpo"),
+      Value("roles", "ROLES", "comma-separated roles, e.g. school-dpo"),
+      Value("ttl", "DURATION", "how long the token is valid: 15m, 1h, 8h (default 1h)"),
+      Value("issuer", "ISS", "the token's issuer, breachd's --jwt_issuer (default breachd-dev)"),
+      Value("audience", "AUD", "the token's audience, breachd's --jwt_audience (default breachd)"),
+      Value("kid", "KID", "the key id in the header: the public key's name (default dev)"),
       Switch("help", "help for the command", 'h'),
       Switch("version", "print breachctl's version"),
   };
-  cli.connection_flags = {"endpoint", "intake-endpoint", "register-endpoint", "token", "timeout"};
+  cli.connection_flags = {"endpoint", "intake-endpoint", "register-endpoint", "token", "timeout",
+                          "cacert", "cert", "key", "insecure"};
   cli.global_flags = {"help", "version"};
   cli.groups = {
       {"report", "the Allegato A reports: file one, read one as filed"},
       {"breach", "the Registro dei Data Breach: list, read an entry, its timeline"},
       {"assess", "the risk assessment (Allegato B), offline"},
       {"admin", "operating breachd: delivery status, events the bus refused"},
+      {"token", "development tokens: sign a JWT with a local key, offline"},
   };
   cli.commands = {
       {.path = {"report", "create"},
@@ -245,6 +263,19 @@ CliSpec MakeCli() {
        .server = true,
        .examples = {"breachctl whoami", "BREACHCTL_TOKEN=$OPS breachctl whoami -o json"},
        .run = WhoAmI},
+      {.path = {"token", "mint"},
+       .usage = "--signing-key FILE --sub SUBJECT --tenant CODE --roles ROLES [--ttl DURATION] "
+                "[--issuer ISS] [--audience AUD] [--kid KID]",
+       .summary = "sign a development JWT with a local key (no server)",
+       .description =
+           "Prints a JWT (ES256 for a P-256 key, RS256 for an RSA key) with sub, tenant, roles,\n"
+           "iss, aud, iat, nbf and exp, for a breachd started with --jwks holding the public key\n"
+           "as KID.pem (docs/security.md). For development: real tokens come from the identity\n"
+           "provider.",
+       .flags = {"signing-key", "sub", "tenant", "roles", "ttl", "issuer", "audience", "kid"},
+       .examples = {"export BREACHCTL_TOKEN=$(breachctl token mint --signing-key dev-key.pem "
+                    "--sub user:dpo --tenant MIIS01200V --roles school-dpo --ttl 8h)"},
+       .run = TokenMint},
       {.path = {"assess", "preview"},
        .usage = "-f FILE [--awareness TIME | --aware-ago DURATION] [--now TIME] [--lang it|en] "
                 "[--regimes DIR] [--templates DIR]",

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "breach/v1/admin.grpc.pb.h"
+#include "libs/grpcutil/status.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -21,6 +22,20 @@ namespace {
 
 using google::protobuf::Message;
 
+// What to check when the TLS handshake failed, "" otherwise.
+std::string TlsHint(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return "";
+  const std::string& message = status.error_message();
+  if (absl::StrContains(message, "certificate verify failed")) {
+    return " (is --cacert / $BREACHCTL_CACERT the CA of breachd's certificate? development: "
+           "var/breachd/tls/ca.pem)";
+  }
+  if (absl::StrContains(message, "wrong version number")) {
+    return " (breachd may be plaintext: --insecure / $BREACHCTL_INSECURE=1)";
+  }
+  return "";
+}
+
 // "breachctl: NOT_FOUND: no breach 01J..." and exit code 1.
 int Fail(CommandIo& io, const grpc::Status& status) {
   static const char* const kCodes[] = {
@@ -30,7 +45,7 @@ int Fail(CommandIo& io, const grpc::Status& status) {
       "UNAUTHENTICATED"};
   const int code = status.error_code();
   io.err << "breachctl: " << (code >= 0 && code <= 16 ? kCodes[code] : "ERROR") << ": "
-         << OneLine(status.error_message()) << "\n";
+         << OneLine(status.error_message()) << TlsHint(status) << "\n";
   return 1;
 }
 
@@ -40,7 +55,9 @@ grpc::Status Call(CommandIo& io, const char* service,
                   grpc::Status (Service::Stub::*method)(grpc::ClientContext*, const Request&,
                                                          Response*),
                   const Request& request, Response* response) {
-  auto stub = Service::NewStub(io.connection.ChannelFor(service));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = io.connection.ChannelFor(service);
+  if (!channel.ok()) return grpcutil::ToGrpcStatus(channel.status());
+  auto stub = Service::NewStub(*channel);
   return ((*stub).*method)(io.connection.NewContext().get(), request, response);
 }
 

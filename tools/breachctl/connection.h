@@ -6,9 +6,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "libs/grpcutil/tls.h"
 
 namespace breachd::breachctl {
 
@@ -17,20 +19,26 @@ struct ConnectionSettings {
   std::map<std::string, std::string> per_service;   // "intake" -> endpoint override
   std::string token;
   absl::Duration timeout = absl::Seconds(10);
+  grpcutil::ClientTlsFiles tls;  // CA to trust (empty: the system's), client cert for mTLS
+  bool insecure = false;         // plaintext, for a breachd started with --insecure
 };
 
 class Connection {
  public:
   explicit Connection(ConnectionSettings settings) : settings_(std::move(settings)) {}
 
-  // The channel of a service ("intake", "register", "admin").
-  std::shared_ptr<grpc::Channel> ChannelFor(const std::string& service);
+  // The channel of a service ("intake", "register", "admin"); INVALID_ARGUMENT when a TLS file
+  // cannot be read.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(const std::string& service);
   // A context with the deadline and the bearer token set.
   std::unique_ptr<grpc::ClientContext> NewContext() const;
   const ConnectionSettings& settings() const { return settings_; }
 
  private:
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials();
+
   ConnectionSettings settings_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };
 

@@ -56,5 +56,13 @@ TEST(IdentityStoreTest, DevelopmentIdentityIsCreatedOnceThenReloaded) {
             std::filesystem::perms::none);
 }
 
+TEST(IdentityStoreTest, MissingFileIsAnErrorNamingThePathOutsideDevelopmentMode) {
+  const breachd::testing::ScratchDir scratch("identity_test");
+  const std::string path = (std::filesystem::path(scratch.path()) / "identiti.json").string();
+  EXPECT_THAT(IdentityStore::Load(path),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(path)));
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 }  // namespace
 }  // namespace breachd::auth

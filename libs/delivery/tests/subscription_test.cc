@@ -110,6 +110,7 @@ class SubscriptionTest : public ::testing::Test {
     options.bus.group_id = "test-register";
     options.sources = {{"intake", absl::StrCat("127.0.0.1:", port_)}};
     options.token = kServiceToken;
+    options.credentials = grpc::InsecureChannelCredentials();
     options.sweep_interval = absl::Milliseconds(100);
     ConsumerHooks hooks;
     hooks.apply = [this](const breach::v1::EventEnvelope& event) { return projection_.Apply(event); };

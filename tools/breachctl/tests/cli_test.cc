@@ -191,8 +191,8 @@ class CompletionTest : public ::testing::Test {
 
 TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
-  EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "verify", "admin", "whoami", "assess",
-                                          "help", "version", "completion"));
+  EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "verify", "admin", "whoami", "token",
+                                          "assess", "help", "version", "completion"));
   EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "retry"));
   EXPECT_THAT(Complete({"breach", ""}), ElementsAre("list", "get", "timeline"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));

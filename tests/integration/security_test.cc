@@ -1,0 +1,153 @@
+// breachd as deployed: TLS on its port (the register catching up from the intake over TLS too),
+// signed tokens from an identity provider's key, and rate-limited refusals, through real gRPC.
+#include <memory>
+#include <string>
+
+#include "breach/v1/admin.grpc.pb.h"
+#include "breach/v1/intake.grpc.pb.h"
+#include "breach/v1/register.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "libs/auth/jwt_authenticator.h"
+#include "libs/auth/jwt_minter.h"
+#include "libs/common/clock.h"
+#include "libs/common/testing/status_matchers.h"
+#include "libs/grpcutil/certificates.h"
+#include "libs/grpcutil/tls.h"
+#include "services/breachd/suite.h"
+#include "tests/testing/fixtures.h"
+
+namespace breachd {
+namespace {
+
+using namespace breachd::testing;  // NOLINT: test fixtures
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kIssuer[] = "https://idp.example.org/realms/schools";
+constexpr char kAudience[] = "breachd";
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = std::make_unique<ScratchDir>("security_test");
+    dir_ = scratch_->path();
+    WriteTwoSchoolIdentity(dir_ + "/identity.json");
+    ASSERT_OK_AND_ASSIGN(idp_key_, auth::NewSigningKeyPair(auth::kEs256));
+    ASSERT_OK_AND_ASSIGN(tls_, grpcutil::EnsureDevelopmentCertificates(dir_ + "/tls"));
+
+    suite::SuiteConfig config;
+    config.services = {"intake", "register"};
+    config.listen = "127.0.0.1:0";
+    config.data_dir = dir_;
+    config.identity_file = dir_ + "/identity.json";
+    ASSERT_OK_AND_ASSIGN(config.transport,
+                         grpcutil::TlsTransport({tls_.cert_file, tls_.key_file, ""}, tls_.ca_file));
+    ASSERT_OK_AND_ASSIGN(auth::JwtAuthenticator jwt,
+                         auth::JwtAuthenticator::Create(
+                             {{"idp-1", auth::kEs256, idp_key_.public_key_pem}},
+                             {kIssuer, kAudience}, SystemClock::Get()));
+    config.token_authenticator = std::make_shared<auth::JwtAuthenticator>(std::move(jwt));
+    config.service_token = Token("service:breachd", auth::kProviderTenant, "service");
+    ASSERT_OK_AND_ASSIGN(suite_, suite::Suite::Start(config));
+
+    ASSERT_OK_AND_ASSIGN(auto credentials, grpcutil::TlsChannelCredentials({tls_.ca_file, "", ""}));
+    auto channel = grpc::CreateChannel(suite_->endpoint(), credentials);
+    intake_ = breach::v1::IntakeService::NewStub(channel);
+    register_ = breach::v1::RegisterService::NewStub(channel);
+    admin_ = breach::v1::AdminService::NewStub(channel);
+  }
+
+  std::string Token(const std::string& subject, const std::string& tenant,
+                    const std::string& role, const std::string& private_key = "") {
+    auth::TokenClaims claims;
+    claims.principal = {subject, tenant, {role}};
+    claims.issuer = kIssuer;
+    claims.audience = kAudience;
+    claims.issued_at = absl::Now();
+    claims.not_before = claims.issued_at;
+    claims.expires = claims.issued_at + absl::Minutes(10);
+    claims.kid = "idp-1";
+    auto token = auth::MintToken(claims, private_key.empty() ? idp_key_.private_key_pem : private_key);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.value_or("");
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    context->AddMetadata("authorization", "Bearer " + token);
+    return context;
+  }
+
+  grpc::Status WhoAmI(const std::string& token, breach::v1::WhoAmIResponse* me) {
+    return admin_->WhoAmI(As(token).get(), {}, me);
+  }
+
+  std::unique_ptr<ScratchDir> scratch_;
+  std::string dir_;
+  auth::SigningKeyPair idp_key_;
+  grpcutil::DevelopmentTlsFiles tls_;
+  std::unique_ptr<suite::Suite> suite_;
+  std::unique_ptr<breach::v1::IntakeService::Stub> intake_;
+  std::unique_ptr<breach::v1::RegisterService::Stub> register_;
+  std::unique_ptr<breach::v1::AdminService::Stub> admin_;
+};
+
+TEST_F(SecurityTest, SignedTokenOverTlsIsThePrincipalAndReportsReachTheRegister) {
+  const std::string dpo = Token("user:dpo@vespucci", kVespucci, "school-dpo");
+  breach::v1::WhoAmIResponse me;
+  ASSERT_TRUE(WhoAmI(dpo, &me).ok());
+  EXPECT_EQ(me.subject(), "user:dpo@vespucci");
+  EXPECT_EQ(me.tenant(), kVespucci);
+  EXPECT_THAT(me.roles(), ElementsAre("school-dpo"));
+
+  breach::v1::ReportBreachRequest request;
+  request.set_request_id("tls-1");
+  *request.mutable_report() = LostLaptopReport(kVespucci);
+  breach::v1::Report report;
+  ASSERT_TRUE(intake_->ReportBreach(As(dpo).get(), request, &report).ok());
+  // The register reads the intake's store over TLS with its signed service token.
+  EXPECT_TRUE(WaitUntil([&] {
+    breach::v1::ListBreachesResponse list;
+    return register_->ListBreaches(As(dpo).get(), {}, &list).ok() && list.entries_size() == 1;
+  }));
+}
+
+TEST_F(SecurityTest, IdentityFileTokensAndForgedTokensAreRefused) {
+  breach::v1::WhoAmIResponse me;
+  EXPECT_EQ(WhoAmI(kOperatorToken, &me).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_OK_AND_ASSIGN(auth::SigningKeyPair attacker, auth::NewSigningKeyPair(auth::kEs256));
+  const grpc::Status forged =
+      WhoAmI(Token("user:ops", auth::kProviderTenant, "provider-operator", attacker.private_key_pem), &me);
+  EXPECT_EQ(forged.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(forged.error_message(), HasSubstr("signature"));
+  const grpc::Status unknown_school = WhoAmI(Token("user:x", "ZZIS00000Z", "school-dpo"), &me);
+  EXPECT_THAT(unknown_school.error_message(), HasSubstr("not a known school"));
+}
+
+TEST_F(SecurityTest, RepeatedRefusalsFromOnePeerAreRateLimited) {
+  breach::v1::WhoAmIResponse me;
+  grpc::Status last;
+  int refused = 0;
+  for (; refused < 100; ++refused) {
+    last = WhoAmI("guessed-token", &me);
+    if (last.error_code() != grpc::StatusCode::UNAUTHENTICATED) break;
+  }
+  EXPECT_EQ(last.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(last.error_message(), HasSubstr("retry in"));
+  EXPECT_LT(refused, 100);
+}
+
+TEST_F(SecurityTest, PlaintextClientIsRefusedByTheTlsPort) {
+  auto channel = grpc::CreateChannel(suite_->endpoint(), grpc::InsecureChannelCredentials());
+  breach::v1::WhoAmIResponse me;
+  EXPECT_EQ(breach::v1::AdminService::NewStub(channel)
+                ->WhoAmI(As(Token("user:dpo", kVespucci, "school-dpo")).get(), {}, &me)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace breachd
