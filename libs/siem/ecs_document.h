@@ -1,0 +1,24 @@
+// One event as a SIEM document in the Elastic Common Schema (ECS 8): what the provider's
+// security team ingests from `breach.siem.v1` (issue 13; the publishing side comes next).
+//
+// No personal data, by construction: the document is built from an allow-list of fields (the
+// envelope's metadata, and per event type only codes, counts, statuses and ids). Free text
+// (descriptions, places, names, contacts, actions taken) is never read, so an event type this
+// code does not know yet contributes its metadata only. See docs/siem.md.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "breach/v1/envelope.pb.h"
+#include "nlohmann/json.hpp"
+
+namespace breachd::siem {
+
+// The ECS document of `event`. INVALID_ARGUMENT if the envelope lacks an id or a recorded time.
+absl::StatusOr<nlohmann::json> ToEcsDocument(const breach::v1::EventEnvelope& event);
+
+// ToEcsDocument as one line of JSON (the Kafka message value).
+absl::StatusOr<std::string> ToEcsJson(const breach::v1::EventEnvelope& event);
+
+}  // namespace breachd::siem
