@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
 namespace breachd::grpcutil {
@@ -23,10 +24,12 @@ class ServerHost {
  public:
   // Starts serving `services` (not owned; they must outlive the host) on `listen_address`
   // ("127.0.0.1:0" picks a free port). Each service's full name is marked SERVING in the health
-  // service, as is the overall "" entry.
+  // service, as is the overall "" entry. `observer`, when given, intercepts every call after
+  // the host's own interceptors (metrics count what the client gets).
   static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
       const std::string& listen_address, const std::vector<grpc::Service*>& services,
-      const std::vector<std::string>& health_names);
+      const std::vector<std::string>& health_names,
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> observer = nullptr);
   ~ServerHost();
 
   int port() const { return port_; }
