@@ -1,7 +1,9 @@
 #include "libs/metrics/rpc_metrics.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
 
 namespace breachd::metrics {
 namespace {
@@ -15,7 +17,9 @@ const prometheus::Histogram::BucketBoundaries kRpcBuckets = {
 class RpcMetricsInterceptor : public grpc::experimental::Interceptor {
  public:
   RpcMetricsInterceptor(std::shared_ptr<RpcInstruments> instruments, const char* method)
-      : instruments_(std::move(instruments)), method_(method ? method : ""), started_(absl::Now()) {}
+      : instruments_(std::move(instruments)),
+        method_(MethodLabel(method ? method : "")),
+        started_(absl::Now()) {}
 
   ~RpcMetricsInterceptor() override {
     if (!recorded_) instruments_->Record(method_, grpc::StatusCode::CANCELLED, absl::Now() - started_);
@@ -54,6 +58,16 @@ void RpcInstruments::Record(const std::string& method, grpc::StatusCode code,
   const prometheus::Labels labels = {{"method", method}, {"code", StatusCodeName(code)}};
   calls_.Add(labels).Increment();
   durations_.Add(labels, kRpcBuckets).Observe(absl::ToDoubleSeconds(took));
+}
+
+std::string MethodLabel(const std::string& method) {
+  // "/breach.v1.IntakeService/ReportBreach" is breach.v1.IntakeService.ReportBreach in the pool
+  // every linked .proto registers itself in.
+  const std::string full_name = absl::StrReplaceAll(method.substr(method.empty() ? 0 : 1), {{"/", "."}});
+  if (google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name) != nullptr) {
+    return method;
+  }
+  return kUnknownMethod;
 }
 
 std::string StatusCodeName(grpc::StatusCode code) {

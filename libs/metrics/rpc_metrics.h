@@ -30,6 +30,12 @@ class RpcInstruments {
   prometheus::Family<prometheus::Histogram>& durations_;
 };
 
+// The `method` label of a call to `method` ("/package.Service/Method"): the method itself when this
+// binary knows it (its .proto is linked in), otherwise kUnknownMethod, so that calls to made-up
+// methods (a scanner) cannot grow the metrics without bound.
+inline constexpr char kUnknownMethod[] = "unknown";
+std::string MethodLabel(const std::string& method);
+
 // The name of a gRPC status code as operators read it: "OK", "INVALID_ARGUMENT", ...
 std::string StatusCodeName(grpc::StatusCode code);
 

@@ -2,6 +2,8 @@
 // code, append latencies, health, and the delivery status sampled at scrape time.
 #include "libs/metrics/metrics.h"
 
+#include "breach/v1/admin.pb.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/status_matchers.h"
@@ -54,6 +56,13 @@ TEST(MetricsTest, RecordsRpcsByMethodAndCode) {
   EXPECT_EQ(ok, 2);
   EXPECT_EQ(invalid, 1);
   EXPECT_EQ(observed, 3u);
+}
+
+TEST(MetricsTest, MethodsThisBinaryDoesNotKnowShareOneLabel) {
+  EXPECT_EQ(MethodLabel("/breach.v1.AdminService/WhoAmI"), "/breach.v1.AdminService/WhoAmI");
+  EXPECT_EQ(MethodLabel("/no.Such/Method"), kUnknownMethod);
+  EXPECT_EQ(MethodLabel("/breach.v1.AdminService/NoSuchMethod"), kUnknownMethod);
+  EXPECT_EQ(MethodLabel(""), kUnknownMethod);
 }
 
 TEST(MetricsTest, StatusCodeNamesAreTheCanonicalOnes) {
