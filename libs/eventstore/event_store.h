@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "breach/v1/envelope.pb.h"
 #include "libs/common/clock.h"
 
@@ -85,6 +86,8 @@ struct Options {
   uint64_t disk_reserve_bytes = uint64_t{64} << 20;
   // Free bytes on the store's disk; empty means statvfs of the store's directory. For tests.
   std::function<absl::StatusOr<uint64_t>()> free_disk_bytes;
+  // Told how long each Append took, whatever its outcome (metrics). Empty: nobody is told.
+  std::function<void(absl::Duration took)> append_observer;
 };
 
 class EventStore {

@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "libs/common/status_macros.h"
 #include "libs/eventstore/append_validation.h"
 #include "libs/eventstore/chain_verifier.h"
@@ -77,6 +79,9 @@ class RocksDbEventStore final : public EventStore {
   }
 
   absl::StatusOr<AppendResult> Append(AppendRequest request) override {
+    absl::Cleanup observe = [this, started = absl::Now()] {
+      if (options_.append_observer) options_.append_observer(absl::Now() - started);
+    };
     RETURN_IF_ERROR(ValidateAppendRequest(request));
     RETURN_IF_ERROR(CheckWritable());
     std::shared_ptr<StreamHeadCache> stream = StreamCache(request.stream_id);

@@ -12,8 +12,8 @@ namespace breachd::grpcutil {
 
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
     const std::string& listen_address, std::shared_ptr<grpc::ServerCredentials> credentials,
-    const std::vector<grpc::Service*>& services,
-    const std::vector<std::string>& health_names) {
+    const std::vector<grpc::Service*>& services, const std::vector<std::string>& health_names,
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> observer) {
   grpc::EnableDefaultHealthCheckService(true);
   // gRPC's default health service carries no protobuf descriptor; naming one of our generated
   // health messages links health.pb.cc in, so reflection can describe grpc.health.v1.Health.
@@ -29,6 +29,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<UnparsableRequestInterceptorFactory>());
+  if (observer) interceptors.push_back(std::move(observer));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   host->server_ = builder.BuildAndStart();

@@ -11,6 +11,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
 namespace breachd::grpcutil {
@@ -27,11 +28,12 @@ class ServerHost {
   // Starts serving `services` (not owned; they must outlive the host) on `listen_address`
   // ("127.0.0.1:0" picks a free port) with `credentials` (grpcutil/tls.h: TLS, or plaintext
   // when asked for). Each service's full name is marked SERVING in the health service, as is
-  // the overall "" entry.
+  // the overall "" entry. `observer`, when given, intercepts every call after the host's own
+  // interceptors (metrics count what the client gets).
   static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
       const std::string& listen_address, std::shared_ptr<grpc::ServerCredentials> credentials,
-      const std::vector<grpc::Service*>& services,
-      const std::vector<std::string>& health_names);
+      const std::vector<grpc::Service*>& services, const std::vector<std::string>& health_names,
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> observer = nullptr);
   ~ServerHost();
 
   int port() const { return port_; }

@@ -22,12 +22,16 @@
 #include "libs/common/files.h"
 #include "libs/common/log.h"
 #include "nlohmann/json.hpp"
+#include "services/breachd/metrics_listen.h"
 #include "services/breachd/suite.h"
 #include "services/breachd/transport_setup.h"
 
 ABSL_FLAG(std::string, services, "all",
           "Services to host: all, or a list of intake,register");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listen address (port 0 picks one)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Prometheus endpoint (GET /metrics), or off. Default 127.0.0.1:9464, or 127.0.0.1:0 "
+          "(a free port) when --listen's port is 0");
 ABSL_FLAG(std::string, data_dir, "var/breachd", "Folder for the stores (one subfolder per service)");
 ABSL_FLAG(std::string, kafka, "embedded",
           "'embedded' runs librdkafka's mock cluster in-process; anything else is bootstrap.servers");
@@ -73,9 +77,10 @@ namespace {
 
 void PrintWelcome(const breachd::suite::Suite& suite,
                   const breachd::suite::PreparedTransport& transport, bool dev_identity) {
-  std::printf("\nbreachd is ready.\n  endpoint:          %s (%s)\n  bootstrap servers: %s\n\n",
+  std::printf("\nbreachd is ready.\n  endpoint:          %s (%s)\n  metrics:           %s\n"
+              "  bootstrap servers: %s\n\n",
               suite.endpoint().c_str(), transport.security.insecure ? "plaintext" : "TLS",
-              suite.bootstrap_servers().c_str());
+              suite.metrics_endpoint().c_str(), suite.bootstrap_servers().c_str());
   std::string connect;
   if (transport.security.insecure) {
     connect = " BREACHCTL_INSECURE=1";
@@ -133,6 +138,7 @@ bool WriteReadyFile(const std::string& path, const breachd::suite::Suite& suite)
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << nlohmann::json{{"endpoint", suite.endpoint()},
+                          {"metrics_endpoint", suite.metrics_endpoint()},
                           {"bootstrap_servers", suite.bootstrap_servers()}}
                .dump()
         << "\n";
@@ -162,6 +168,8 @@ int main(int argc, char** argv) {
   breachd::suite::SuiteConfig config;
   config.services = *services;
   config.listen = absl::GetFlag(FLAGS_listen);
+  config.metrics_listen =
+      breachd::suite::MetricsListenAddress(absl::GetFlag(FLAGS_metrics_listen), config.listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   config.kafka = absl::GetFlag(FLAGS_kafka);
   config.kafka_properties = absl::GetFlag(FLAGS_kafka_property);

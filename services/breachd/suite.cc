@@ -21,10 +21,23 @@ absl::StatusOr<std::unique_ptr<Suite>> Suite::Start(const SuiteConfig& config) {
 
 Suite::~Suite() { Stop(); }
 
+namespace {
+
+// "HOST:PORT" a client on this machine dials for a server listening on `listen` at `port`.
+std::string LocalEndpoint(const std::string& listen, int port) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return absl::StrCat(host == "0.0.0.0" || host == "[::]" || host.empty() ? "127.0.0.1" : host,
+                      ":", port);
+}
+
+}  // namespace
+
 std::string Suite::endpoint() const {
-  const std::string host = config_.listen.substr(0, config_.listen.rfind(':'));
-  return absl::StrCat(host == "0.0.0.0" || host == "[::]" ? "127.0.0.1" : host, ":",
-                      server_ ? server_->port() : 0);
+  return LocalEndpoint(config_.listen, server_ ? server_->port() : 0);
+}
+
+std::string Suite::metrics_endpoint() const {
+  return metrics_ ? LocalEndpoint(config_.metrics_listen, metrics_->port()) : "";
 }
 
 std::function<void()> Suite::Notifier(const std::string& name) {
@@ -42,7 +55,9 @@ absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name
     return absl::UnavailableError(absl::StrCat("cannot create ", dir.string(), ": ",
                                                error.message()));
   }
-  ASSIGN_OR_RETURN(hosted.store, eventstore::EventStore::Open(dir.string()));
+  eventstore::Options options;
+  if (metrics_) options.append_observer = metrics_->AppendObserverFor(name);
+  ASSIGN_OR_RETURN(hosted.store, eventstore::EventStore::Open(dir.string(), options));
   if (config.republish) RETURN_IF_ERROR(hosted.store->RequeueAllForPublish());
   hosted.outbox = std::make_unique<service::StoreOutbox>(*hosted.store);
   ASSIGN_OR_RETURN(hosted.relay, bus::OutboxRelay::Start(bus_, *hosted.outbox));
@@ -80,6 +95,9 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     bus_ = bus.config;
   }
 
+  if (!config_.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(metrics_, metrics::Metrics::Start(config_.metrics_listen));
+  }
   consumer_bus_ = bus_;
   if (bus.embedded && !consumer_bus_.extra.count("fetch.wait.max.ms")) {
     // librdkafka's mock broker holds an empty fetch for the whole fetch.wait.max.ms instead of
@@ -120,14 +138,24 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   services.push_back(feed_.get());
   health_names.push_back("breach.v1.EventFeedService");
 
-  ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, config_.transport.server,
-                                                        services, health_names));
+  ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(
+                                config_.listen, config_.transport.server, services, health_names,
+                                metrics_ ? metrics_->NewRpcInterceptorFactory() : nullptr));
   // After the server: in one process the register catches up from this very server.
   if (register_) RETURN_IF_ERROR(SubscribeRegister());
+  if (metrics_) {
+    for (const std::string& name : health_names) metrics_->SetServing(name, true);
+  }
   StartHealthMonitor();
+  if (metrics_) {
+    metrics_->SampleDeliveryWith([this](breach::v1::GetDeliveryStatusResponse* response) {
+      return FillDeliveryStatus(response);
+    });
+  }
   std::vector<std::string> names(config_.services.begin(), config_.services.end());
   log::Info("breachd started", {{"services", absl::StrJoin(names, ",")},
                                 {"endpoint", endpoint()},
+                                {"metrics_endpoint", metrics_endpoint()},
                                 {"bootstrap_servers", bus_.bootstrap_servers},
                                 {"data_dir", config_.data_dir}});
   return absl::OkStatus();
@@ -192,6 +220,7 @@ absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* re
       const bus::OutboxRelayCounters counters = hosted.relay->counters();
       outbox->set_published(counters.published);
       outbox->set_errors(counters.errors);
+      outbox->set_parked(counters.parked);
     }
   }
   return absl::OkStatus();
@@ -219,9 +248,13 @@ void Suite::StartHealthMonitor() {
                          }});
   }
   grpc::HealthCheckServiceInterface* health = server_->health();
+  metrics::Metrics* metrics = metrics_.get();
   health_ = std::make_unique<service::HealthMonitor>(
       std::move(monitored),
-      [health](const std::string& name, bool serving) { health->SetServingStatus(name, serving); },
+      [health, metrics](const std::string& name, bool serving) {
+        health->SetServingStatus(name, serving);
+        if (metrics) metrics->SetServing(name, serving);
+      },
       SystemClock::Get());
   health_->Start();
 }
@@ -230,6 +263,7 @@ void Suite::Stop(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
   if (health_) health_->Stop();  // before what it samples and sets goes away
+  metrics_.reset();  // no scrape samples the stores from here on
   // Subscriptions before the server: a catch-up may be reading from this very server.
   for (auto& [name, hosted] : hosted_) {
     if (hosted.subscription) hosted.subscription->Stop();

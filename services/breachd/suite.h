@@ -19,6 +19,7 @@
 #include "libs/delivery/subscription.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/grpcutil/server_host.h"
+#include "libs/metrics/metrics.h"
 #include "libs/service/admin_service.h"
 #include "libs/service/health_monitor.h"
 #include "libs/service/rpc_guard.h"
@@ -36,6 +37,8 @@ class Suite {
 
   // "127.0.0.1:PORT" of the gRPC server.
   std::string endpoint() const;
+  // "127.0.0.1:PORT" of the Prometheus endpoint; empty without one (SuiteConfig::metrics_listen).
+  std::string metrics_endpoint() const;
   // bootstrap.servers of the bus in use.
   const std::string& bootstrap_servers() const { return bus_.bootstrap_servers; }
   const auth::IdentityStore& identities() const { return *identities_; }
@@ -78,6 +81,7 @@ class Suite {
   void StartHealthMonitor();
 
   SuiteConfig config_;
+  std::unique_ptr<metrics::Metrics> metrics_;  // first: whatever records into it goes before
   std::unique_ptr<bus::EmbeddedBroker> broker_;
   bus::BusConfig bus_;
   bus::BusConfig consumer_bus_;  // bus_ with consumer-only tuning

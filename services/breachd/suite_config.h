@@ -22,6 +22,8 @@ inline constexpr const char* kAllServices[] = {"intake", "register"};
 struct SuiteConfig {
   std::set<std::string> services;  // subset of kAllServices
   std::string listen = "127.0.0.1:50051";
+  // Prometheus endpoint (GET /metrics); empty: none. Port 0 picks a free one.
+  std::string metrics_listen;
   std::string data_dir = "var/breachd";
   std::string kafka = "embedded";  // or bootstrap.servers
   std::vector<std::string> kafka_properties;  // extra librdkafka "key=value"
