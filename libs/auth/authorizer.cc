@@ -36,6 +36,7 @@ const char* RolesNeeded(Action action) {
     case Action::kVerifyStore:
     case Action::kListAllTenants:
     case Action::kReadDeliveryStatus:
+    case Action::kManageParked:
       return "provider-operator";
     case Action::kReadEventFeed:
       return "provider-operator or service";

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "services/breachd/service_modules.h"
 
 namespace breachd::suite {
 
@@ -88,19 +89,18 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
 
   std::vector<grpc::Service*> services;
   std::vector<std::string> health_names;
-  if (config_.services.count(intake::kServiceName)) {
-    intake_ = std::make_unique<intake::IntakeService>(*hosted_.at("intake").store, *identities_,
-                                                      SystemClock::Get(), Notifier("intake"));
-    services.push_back(intake_.get());
-    health_names.push_back("breach.v1.IntakeService");
-  }
-  if (config_.services.count(register_::kServiceName)) {
-    Hosted& hosted = hosted_.at("register");
-    ASSIGN_OR_RETURN(register_, register_::RegisterService::Create(
-                                    *hosted.store, *identities_, SystemClock::Get(),
-                                    Notifier("register")));
-    services.push_back(register_.get());
-    health_names.push_back("breach.v1.RegisterService");
+  for (auto& [name, hosted] : hosted_) {
+    const service::ServiceModule* module = FindModule(name);
+    if (module == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("no module hosts the service ", name));
+    }
+    ASSIGN_OR_RETURN(hosted.service,
+                     module->create({*hosted.store, *identities_, SystemClock::Get(),
+                                     Notifier(name)}));
+    for (grpc::Service* served : hosted.service->GrpcServices()) services.push_back(served);
+    for (std::string& health_name : hosted.service->HealthNames()) {
+      health_names.push_back(std::move(health_name));
+    }
   }
 
   // AdminService records a refusal in the store the refused action would have read.
@@ -118,8 +118,11 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   health_names.push_back("breach.v1.EventFeedService");
 
   ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(config_.listen, services, health_names));
-  // After the server: in one process the register catches up from this very server.
-  if (register_) RETURN_IF_ERROR(SubscribeRegister());
+  // After the server: in one process a consumer catches up from this very server.
+  for (auto& [name, hosted] : hosted_) {
+    std::optional<service::EventConsumer> consumer = hosted.service->Consumer();
+    if (consumer.has_value()) RETURN_IF_ERROR(Subscribe(hosted, *std::move(consumer)));
+  }
   StartHealthMonitor();
   std::vector<std::string> names(config_.services.begin(), config_.services.end());
   log::Info("breachd started", {{"services", absl::StrJoin(names, ",")},
@@ -129,43 +132,56 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::map<std::string, std::string>> Suite::SourceAddresses() const {
+absl::StatusOr<std::map<std::string, std::string>> Suite::SourceAddresses(
+    const std::string& consumer) const {
   std::map<std::string, std::string> addresses;
-  for (const char* source : kPublishingServices) {
+  for (const std::string& source : PublishingServices()) {
     if (auto peer = config_.peers.find(source); peer != config_.peers.end()) {
       addresses[source] = peer->second;
     } else if (hosted_.count(source)) {
       addresses[source] = endpoint();
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
-          "the register consumes the ", source, " service's events, which this process does "
-          "not host: give its address with --peers=", source, "=HOST:PORT"));
+          "the ", consumer, " consumes the ", source, " service's events, which this process "
+          "does not host: give its address with --peers=", source, "=HOST:PORT"));
     }
   }
   return addresses;
 }
 
-absl::Status Suite::SubscribeRegister() {
-  Hosted& hosted = hosted_.at("register");
+absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   delivery::SubscriptionOptions options;
-  options.consumer = "register";
-  options.bus.group_id = "breachd-register";
-  ASSIGN_OR_RETURN(options.sources, SourceAddresses());
+  options.consumer = hosted.name;
+  options.bus.group_id = absl::StrCat("breachd-", hosted.name);
+  ASSIGN_OR_RETURN(options.sources, SourceAddresses(hosted.name));
   ASSIGN_OR_RETURN(options.token, identities_->ServiceToken());
   options.sweep_interval = config_.sweep_interval;
-  register_::RegisterService* handler = register_.get();
   delivery::ConsumerHooks hooks;
-  hooks.apply = [handler](const breach::v1::EventEnvelope& event) {
-    return handler->ApplyConsumed(event);
+  hooks.apply = [&hosted, apply = std::move(consumer.apply)](
+                    const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(bool applied, apply(event));
+    if (applied) {
+      absl::MutexLock lock(&hosted.observer_mu);
+      if (hosted.applied_observer) hosted.applied_observer(event);
+    }
+    return applied;
   };
-  hooks.make_durable = [handler] { return handler->MakeAppliedDurable(); };
+  hooks.make_durable = std::move(consumer.make_durable);
   ASSIGN_OR_RETURN(hosted.subscription, delivery::Subscription::Start(
                                             consumer_bus_, std::move(options), *hosted.store,
                                             std::move(hooks)));
   if (!hosted.subscription->AwaitStarted(absl::Seconds(20))) {
-    log::Warn("the register has not caught up or joined its group yet; serving anyway");
+    log::Warn(absl::StrCat("the ", hosted.name,
+                           " has not caught up or joined its group yet; serving anyway"));
   }
   return absl::OkStatus();
+}
+
+void Suite::SetAppliedObserver(const std::string& service, AppliedObserver observer) {
+  auto it = hosted_.find(service);
+  if (it == hosted_.end()) return;
+  absl::MutexLock lock(&it->second.observer_mu);
+  it->second.applied_observer = std::move(observer);
 }
 
 absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* response) {
@@ -190,19 +206,16 @@ absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* re
 }
 
 void Suite::StartHealthMonitor() {
-  // The hosted services whose stores feed a served gRPC service.
-  static const std::map<std::string, std::string> kHealthNames = {
-      {intake::kServiceName, "breach.v1.IntakeService"},
-      {register_::kServiceName, "breach.v1.RegisterService"}};
+  // Every health name of a hosted service follows whether its store and relay can deliver.
   std::vector<service::MonitoredService> monitored;
   for (auto& [name, hosted] : hosted_) {
-    auto health_name = kHealthNames.find(name);
-    if (health_name == kHealthNames.end()) continue;
     eventstore::EventStore* store = hosted.store.get();
     bus::OutboxRelay* relay = hosted.relay.get();
-    monitored.push_back({health_name->second, [store, relay] {
-                           return service::SampleStoreAndRelay(*store, *relay);
-                         }});
+    for (const std::string& health_name : hosted.service->HealthNames()) {
+      monitored.push_back({health_name, [store, relay] {
+                             return service::SampleStoreAndRelay(*store, *relay);
+                           }});
+    }
   }
   grpc::HealthCheckServiceInterface* health = server_->health();
   health_ = std::make_unique<service::HealthMonitor>(

@@ -11,13 +11,8 @@
 
 namespace breachd::suite {
 
-// The services this build can host, each with a gRPC service and a store. assessment and
-// notification join the list when their gRPC services exist (until then a process claiming to
-// host them would answer NOT_FOUND to their health checks).
-inline constexpr const char* kAllServices[] = {"intake", "register"};
-
 struct SuiteConfig {
-  std::set<std::string> services;  // subset of kAllServices
+  std::set<std::string> services;  // names of modules (service_modules.h)
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "var/breachd";
   std::string kafka = "embedded";  // or bootstrap.servers
@@ -32,17 +27,22 @@ struct SuiteConfig {
   absl::Duration sweep_interval = absl::Seconds(5);
 };
 
-// Services whose events others consume (each serves its store for catch-up).
-inline constexpr const char* kPublishingServices[] = {"intake", "register"};
+// The services this build can host: one per module (service_modules.h). A service without a
+// module (notification, until it has one) cannot be hosted.
+std::vector<std::string> HostableServices();
 
-// "intake=HOST:PORT,register=HOST:PORT". INVALID_ARGUMENT names a bad entry.
+// Services whose events others consume (each serves its store for catch-up).
+std::vector<std::string> PublishingServices();
+
+// "intake=HOST:PORT,register=HOST:PORT" (publishing services only). INVALID_ARGUMENT names a
+// bad entry.
 absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string& flag);
 
-// "all" (every service of kAllServices) or a comma-separated list such as "intake,register".
+// "all" (every hostable service) or a comma-separated list such as "intake,register".
 // INVALID_ARGUMENT names a service this build cannot host.
 absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag);
 
-// OK if `services` is a non-empty subset of kAllServices; INVALID_ARGUMENT names the first that
+// OK if `services` is a non-empty subset of HostableServices(); INVALID_ARGUMENT names the first that
 // is not.
 absl::Status CheckHostable(const std::set<std::string>& services);
 

@@ -3,22 +3,17 @@
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
-#include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "libs/service/idempotency.h"
-#include "services/intake/report_limits.h"
+#include "services/intake/intake_schema.h"
+#include "services/intake/report_filing.h"
 #include "services/intake/report_validation.h"
 
 namespace breachd::intake {
 namespace {
 
 using breach::v1::Report;
-
-std::string ReportKey(const std::string& breach_id) { return absl::StrCat("report/", breach_id); }
-std::string RequestKey(const std::string& tenant, const std::string& request_id) {
-  return absl::StrCat("idempotency/", tenant, "/", request_id);
-}
 
 constexpr char kReportMethod[] = "/breach.v1.IntakeService/ReportBreach";
 constexpr char kGetMethod[] = "/breach.v1.IntakeService/GetReport";
@@ -54,10 +49,8 @@ grpc::Status IntakeService::GetReport(grpc::ServerContext* context,
 
 absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
                                            const breach::v1::ReportBreachRequest& request) {
-  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  RETURN_IF_ERROR(CheckReportLimits(request.report()));  // what is accepted can be published
+  RETURN_IF_ERROR(CheckReportRequest(request));
   const breach::v1::BreachReport& form = request.report();
-  if (form.tenant().empty()) return absl::InvalidArgumentError("report.tenant is required");
   RETURN_IF_ERROR(
       guard_.Authorize(principal, auth::Action::kReportBreach, form.tenant(), kReportMethod));
   const absl::Time now = clock_.Now();
@@ -72,25 +65,12 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   absl::MutexLock lock(&request_locks_.For(idempotent.row_key()));
   ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
-    ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(*earlier));
+    ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(store_, *earlier));
     if (stored.has_value()) return *stored;
   }
 
-  Report report;
-  report.set_breach_id(NewUlid(now));
-  report.set_name(absl::StrCat("tenants/", form.tenant(), "/breaches/", report.breach_id()));
-  *report.mutable_report() = form;
-  if (!form.has_form_date()) *report.mutable_report()->mutable_form_date() = ProtoFromTime(now);
-  report.mutable_reported_by()->set_subject(principal.subject);
-  report.mutable_reported_by()->set_role(principal.PrimaryRole());
-  report.mutable_reported_by()->set_tenant(principal.tenant);
-  *report.mutable_recorded_at() = ProtoFromTime(now);
-  report.set_request_id(request.request_id());
-
-  breach::v1::BreachReported reported;
-  reported.set_breach_id(report.breach_id());
-  *reported.mutable_report() = report.report();
-  reported.set_request_id(request.request_id());
+  Report report = FileReport(request, principal, now, NewUlid(now));
+  const breach::v1::BreachReported reported = ReportedEvent(report);
   const service::EventOrigin origin{kServiceName, principal, request.request_id(),
                                     report.breach_id()};
   eventstore::AppendRequest append;
@@ -109,7 +89,7 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
                                            const std::string& breach_id) {
   if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
   const absl::Status no_breach = absl::NotFoundError(absl::StrCat("no breach ", breach_id));
-  ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(breach_id));
+  ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(store_, breach_id));
   if (!report.has_value()) return no_breach;
   RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadReport,
                                          report->report().tenant(), kGetMethod, breach_id,
@@ -125,16 +105,6 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
   return *std::move(report);
-}
-
-absl::StatusOr<std::optional<Report>> IntakeService::FindReport(const std::string& breach_id) {
-  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.GetProjection(ReportKey(breach_id)));
-  if (!bytes.has_value()) return std::nullopt;
-  Report report;
-  if (!report.ParseFromString(*bytes)) {
-    return absl::DataLossError(absl::StrCat("stored report of ", breach_id, " is unreadable"));
-  }
-  return report;
 }
 
 }  // namespace breachd::intake

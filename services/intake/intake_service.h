@@ -1,9 +1,5 @@
 // gRPC adapter of the intake service: Allegato A reports in, BreachReported events out.
-//
-// Store schema (projection rows in the intake event store):
-//   report/<breach_id>               -> breach.v1.Report
-//   idempotency/<tenant>/<request_id> -> breach.v1.IdempotencyRecord whose result is the
-//                                        breach_id (AIP-155 retries; libs/service/idempotency.h)
+// The decisions are in report_filing.h and report_validation.h, the rows in intake_schema.h.
 #pragma once
 
 #include <functional>
@@ -37,7 +33,6 @@ class IntakeService final : public breach::v1::IntakeService::Service {
                                           const breach::v1::ReportBreachRequest& request);
   absl::StatusOr<breach::v1::Report> Read(const auth::Principal& principal,
                                           const std::string& breach_id);
-  absl::StatusOr<std::optional<breach::v1::Report>> FindReport(const std::string& breach_id);
 
   eventstore::EventStore& store_;
   const auth::IdentityStore& identities_;

@@ -1,12 +1,10 @@
 #include "services/register/register_projection.h"
 
-#include <algorithm>
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/proto_time.h"
 #include "libs/service/event_factory.h"
+#include "services/register/register_schema.h"
 
 namespace breachd::register_ {
 namespace {
@@ -14,15 +12,6 @@ namespace {
 using breach::v1::EventEnvelope;
 using breach::v1::RegisterEntry;
 using breach::v1::TimelineEntry;
-
-// Unix nanoseconds as 20 zero-padded digits, written as seconds then nanos so that no time
-// overflows int64 nanoseconds; times before 1970 sort first as 0 (recorded_at never is).
-std::string PaddedNanos(const google::protobuf::Timestamp& ts) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%011lld%09d", static_cast<long long>(std::max<int64_t>(ts.seconds(), 0)),
-                std::clamp(ts.nanos(), 0, 999'999'999));
-  return buf;
-}
 
 }  // namespace
 
@@ -62,19 +51,6 @@ RegisterEntry EntryFromReport(const EventEnvelope& event, const breach::v1::Brea
 
 }  // namespace
 
-std::string EntryKey(const std::string& tenant, const std::string& breach_id) {
-  return absl::StrCat("entry/", tenant, "/", breach_id);
-}
-std::string EntryPrefix(const std::string& tenant) {
-  return tenant.empty() ? "entry/" : absl::StrCat("entry/", tenant, "/");
-}
-std::string BreachTenantKey(const std::string& breach_id) {
-  return absl::StrCat("breach/", breach_id);
-}
-std::string TimelinePrefix(const std::string& breach_id) {
-  return absl::StrCat("timeline/", breach_id, "/");
-}
-
 std::string BreachIdOf(const EventEnvelope& event) {
   // Breach streams are keyed by the breach id (a ULID); audit streams are "audit-<tenant>".
   if (event.stream_id().rfind("audit-", 0) == 0) return "";
@@ -108,8 +84,7 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " has no tenant"));
   }
   std::vector<eventstore::ProjectionWrite> writes;
-  writes.push_back({absl::StrCat(TimelinePrefix(breach_id), PaddedNanos(event.recorded_at()), "/",
-                                 event.event_id()),
+  writes.push_back({TimelineKey(breach_id, event.recorded_at(), event.event_id()),
                     ToTimelineEntry(event).SerializeAsString()});
 
   std::optional<RegisterEntry> updated = entry;
