@@ -1,5 +1,5 @@
 // Shared pieces of the integration and end-to-end tests: an identity file with
-// two schools and a provider operator, sample Allegato A reports, bounded waiting.
+// two schools (Vespucci with every school role) and a provider operator, sample Allegato A reports, bounded waiting.
 #pragma once
 
 #include <functional>
@@ -15,6 +15,8 @@ namespace breachd::testing {
 inline constexpr char kOperatorToken[] = "test-operator-token";
 inline constexpr char kVespucciDpoToken[] = "test-vespucci-dpo-token";
 inline constexpr char kVespucciStaffToken[] = "test-vespucci-staff-token";
+inline constexpr char kVespucciHeadToken[] = "test-vespucci-head-token";  // the controller
+inline constexpr char kVespucciItToken[] = "test-vespucci-it-token";
 inline constexpr char kGalileiDpoToken[] = "test-galilei-dpo-token";
 inline constexpr char kServiceToken[] = "test-service-token";  // services catching up
 inline constexpr char kVespucci[] = "MIIS01200V";
