@@ -3,6 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace breachd::lifecycle {
 namespace {
@@ -135,6 +137,23 @@ BreachState Apply(const BreachState& state, const breach::v1::EventEnvelope& eve
   if (!CommandOf(event, &command, &verdict)) return state;
   absl::StatusOr<BreachState> next = Decide(state, command, verdict);
   return next.ok() ? *next : state;
+}
+
+void ApplyFieldChanges(const breach::v1::Amendment& amendment, breach::v1::BreachReport& report) {
+  using google::protobuf::util::FieldMaskUtil;
+  FieldMaskUtil::MergeOptions replace;
+  replace.set_replace_message_fields(true);
+  replace.set_replace_repeated_fields(true);
+  for (const breach::v1::FieldChange& change : amendment.changes()) {
+    breach::v1::BreachReport value;  // "" is an unset field: merging it clears the field
+    if (!change.new_value().empty() &&
+        !google::protobuf::util::JsonStringToMessage(change.new_value(), &value).ok()) {
+      continue;  // written by intake from a valid report; never expected
+    }
+    google::protobuf::FieldMask field;
+    field.add_paths(change.field());
+    FieldMaskUtil::MergeMessageTo(value, field, replace, &report);
+  }
 }
 
 }  // namespace breachd::lifecycle

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "breach/v1/envelope.pb.h"
+#include "breach/v1/intake.pb.h"
 #include "breach/v1/lifecycle.pb.h"
 
 namespace breachd::lifecycle {
@@ -57,5 +58,8 @@ bool CommandOf(const breach::v1::EventEnvelope& event, Command* command, TriageV
 // (replayed out of its service's order) would be impossible, leaves the state as it is: the
 // deciding service already checked it, and a projection must never stop on history.
 BreachState Apply(const BreachState& state, const breach::v1::EventEnvelope& event);
+
+// Writes an amendment's new values into `report` (what the report reads after it).
+void ApplyFieldChanges(const breach::v1::Amendment& amendment, breach::v1::BreachReport& report);
 
 }  // namespace breachd::lifecycle

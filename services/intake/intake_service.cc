@@ -6,6 +6,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "libs/service/idempotency.h"
+#include "services/intake/breach_changes.h"
 #include "services/intake/intake_schema.h"
 #include "services/intake/report_filing.h"
 #include "services/intake/report_validation.h"
@@ -17,6 +18,13 @@ using breach::v1::Report;
 
 constexpr char kReportMethod[] = "/breach.v1.IntakeService/ReportBreach";
 constexpr char kGetMethod[] = "/breach.v1.IntakeService/GetReport";
+constexpr char kTriageMethod[] = "/breach.v1.IntakeService/Triage";
+constexpr char kAmendMethod[] = "/breach.v1.IntakeService/AmendReport";
+constexpr char kAddActionMethod[] = "/breach.v1.IntakeService/AddAction";
+constexpr char kListActionsMethod[] = "/breach.v1.IntakeService/ListActions";
+
+// The lock stripe of a breach's changes and reads (one key space with request ids).
+std::string BreachLockKey(const std::string& breach_id) { return ReportKey(breach_id); }
 
 }  // namespace
 
@@ -87,13 +95,8 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
 
 absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
                                            const std::string& breach_id) {
-  if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
-  const absl::Status no_breach = absl::NotFoundError(absl::StrCat("no breach ", breach_id));
-  ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(store_, breach_id));
-  if (!report.has_value()) return no_breach;
-  RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadReport,
-                                         report->report().tenant(), kGetMethod, breach_id,
-                                         no_breach));
+  ASSIGN_OR_RETURN(Report report,
+                   FindAuthorized(principal, breach_id, auth::Action::kReadReport, kGetMethod));
   // Who read the report, and when, is part of the breach's history.
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(breach_id);
@@ -101,10 +104,154 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
   eventstore::AppendRequest append;
   append.stream_id = breach_id;
   append.events.push_back(service::MakeEvent({kServiceName, principal, kGetMethod, breach_id},
-                                             report->report().tenant(), clock_.Now(), viewed));
+                                             report.report().tenant(), clock_.Now(), viewed));
+  {
+    absl::MutexLock lock(&breach_locks_.For(BreachLockKey(breach_id)));
+    RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  }
+  if (on_append_) on_append_();
+  return report;
+}
+
+absl::StatusOr<Report> IntakeService::FindAuthorized(const auth::Principal& principal,
+                                                     const std::string& breach_id,
+                                                     auth::Action action,
+                                                     const std::string& method) {
+  if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
+  const absl::Status no_breach = absl::NotFoundError(absl::StrCat("no breach ", breach_id));
+  ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(store_, breach_id));
+  if (!report.has_value()) return no_breach;
+  RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, action, report->report().tenant(), method,
+                                         breach_id, no_breach));
+  return *std::move(report);
+}
+
+grpc::Status IntakeService::Triage(grpc::ServerContext* context,
+                                   const breach::v1::TriageRequest* request, Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        *response,
+        ChangeBreach(principal, request->breach_id(), auth::Action::kTriageBreach, kTriageMethod,
+                     request->expected_revision(), kTriageMethod,
+                     [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
+                       ASSIGN_OR_RETURN(breach::v1::BreachTriaged triaged,
+                                        DecideTriage(report, *request, principal, now));
+                       ApplyTriage(triaged, report);
+                       return Change{std::make_unique<breach::v1::BreachTriaged>(triaged), {}};
+                     }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeService::AmendReport(grpc::ServerContext* context,
+                                        const breach::v1::AmendReportRequest* request,
+                                        Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        *response,
+        ChangeBreach(principal, request->breach_id(), auth::Action::kAmendReport, kAmendMethod,
+                     request->expected_revision(), kAmendMethod,
+                     [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
+                       ASSIGN_OR_RETURN(breach::v1::ReportAmended amended,
+                                        DecideAmendment(report, *request, principal, now,
+                                                        [this](const std::string& tenant) {
+                                                          return identities_.IsKnownTenant(tenant);
+                                                        }));
+                       ApplyAmendment(amended, report);
+                       return Change{std::make_unique<breach::v1::ReportAmended>(amended), {}};
+                     }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeService::AddAction(grpc::ServerContext* context,
+                                      const breach::v1::AddActionRequest* request,
+                                      breach::v1::ContainmentAction* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, RecordAction(principal, *request));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
+    const auth::Principal& principal, const breach::v1::AddActionRequest& request) {
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(Report found, FindAuthorized(principal, request.breach_id(),
+                                                auth::Action::kRecordContainment,
+                                                kAddActionMethod));
+  // A retry gets the first action back; the id reused for anything else is ALREADY_EXISTS.
+  const std::string tenant = found.report().tenant();
+  const service::IdempotentRequest idempotent(RequestKey(tenant, request.request_id()),
+                                              request.request_id(), request, principal.subject);
+  absl::MutexLock request_lock(&request_locks_.For(idempotent.row_key()));
+  ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
+  if (earlier.has_value()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                     store_.GetProjection(ActionKey(request.breach_id(), *earlier)));
+    breach::v1::ContainmentAction action;
+    if (bytes.has_value() && action.ParseFromString(*bytes)) return action;
+  }
+  breach::v1::ContainmentAction recorded_action;
+  RETURN_IF_ERROR(
+      ChangeBreach(principal, request.breach_id(), auth::Action::kRecordContainment,
+                   kAddActionMethod, request.expected_revision(), request.request_id(),
+                   [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
+                     ASSIGN_OR_RETURN(breach::v1::ContainmentActionRecorded recorded,
+                                      DecideAction(report, request, principal, now, NewUlid(now)));
+                     ApplyAction(recorded, report);
+                     recorded_action = recorded.action();
+                     const std::string& action_id = recorded_action.action_id();
+                     return Change{
+                         std::make_unique<breach::v1::ContainmentActionRecorded>(recorded),
+                         {{ActionKey(report.breach_id(), action_id),
+                           recorded_action.SerializeAsString()},
+                          idempotent.Remember(action_id)}};
+                   })
+          .status());
+  return recorded_action;
+}
+
+grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
+                                        const breach::v1::ListActionsRequest* request,
+                                        breach::v1::ListActionsResponse* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    RETURN_IF_ERROR(FindAuthorized(principal, request->breach_id(),
+                                   auth::Action::kReadContainment, kListActionsMethod)
+                        .status());
+    ASSIGN_OR_RETURN(std::vector<breach::v1::ContainmentAction> actions,
+                     intake::ListActions(store_, request->breach_id()));
+    for (auto& action : actions) *response->add_actions() = std::move(action);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& principal,
+                                                   const std::string& breach_id,
+                                                   auth::Action action,
+                                                   const std::string& method,
+                                                   uint64_t expected_revision,
+                                                   const std::string& causation_id,
+                                                   const Decider& decide) {
+  ASSIGN_OR_RETURN(Report report, FindAuthorized(principal, breach_id, action, method));
+  absl::MutexLock lock(&breach_locks_.For(BreachLockKey(breach_id)));
+  // Again under the lock: the report may have changed since the unlocked read above.
+  ASSIGN_OR_RETURN(std::optional<Report> current, FindReport(store_, breach_id));
+  if (current.has_value()) report = *std::move(current);
+  RETURN_IF_ERROR(CheckRevision(report, expected_revision));
+  ASSIGN_OR_RETURN(const uint64_t version, store_.StreamVersion(breach_id));
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(Change change, decide(report, now));
+
+  eventstore::AppendRequest append;
+  append.stream_id = breach_id;
+  append.expected_version = version;  // ABORTED if another writer got in between
+  append.events.push_back(service::MakeEvent({kServiceName, principal, causation_id, breach_id},
+                                             report.report().tenant(), now, *change.event));
+  append.projection = std::move(change.rows);
+  append.projection.push_back({ReportKey(breach_id), report.SerializeAsString()});
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
-  return *std::move(report);
+  return report;
 }
 
 }  // namespace breachd::intake

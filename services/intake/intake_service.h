@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include "breach/v1/intake.grpc.pb.h"
@@ -27,6 +29,16 @@ class IntakeService final : public breach::v1::IntakeService::Service {
                             breach::v1::Report* response) override;
   grpc::Status GetReport(grpc::ServerContext* context, const breach::v1::GetReportRequest* request,
                          breach::v1::Report* response) override;
+  grpc::Status Triage(grpc::ServerContext* context, const breach::v1::TriageRequest* request,
+                      breach::v1::Report* response) override;
+  grpc::Status AmendReport(grpc::ServerContext* context,
+                           const breach::v1::AmendReportRequest* request,
+                           breach::v1::Report* response) override;
+  grpc::Status AddAction(grpc::ServerContext* context, const breach::v1::AddActionRequest* request,
+                         breach::v1::ContainmentAction* response) override;
+  grpc::Status ListActions(grpc::ServerContext* context,
+                           const breach::v1::ListActionsRequest* request,
+                           breach::v1::ListActionsResponse* response) override;
 
  private:
   absl::StatusOr<breach::v1::Report> File(const auth::Principal& principal,
@@ -34,12 +46,36 @@ class IntakeService final : public breach::v1::IntakeService::Service {
   absl::StatusOr<breach::v1::Report> Read(const auth::Principal& principal,
                                           const std::string& breach_id);
 
+  // One change of a filed breach, under the breach's lock: finds the report (NOT_FOUND, also
+  // for another school's), authorizes `action`, checks the revision, asks `decide` for the
+  // event and the rows it adds, and appends them with the report as it becomes, at the stream
+  // version it read (ABORTED if the stream moved meanwhile).
+  struct Change {
+    std::unique_ptr<google::protobuf::Message> event;
+    std::vector<eventstore::ProjectionWrite> rows;
+  };
+  using Decider = std::function<absl::StatusOr<Change>(breach::v1::Report& report, absl::Time now)>;
+  absl::StatusOr<breach::v1::Report> ChangeBreach(const auth::Principal& principal,
+                                                  const std::string& breach_id,
+                                                  auth::Action action, const std::string& method,
+                                                  uint64_t expected_revision,
+                                                  const std::string& causation_id,
+                                                  const Decider& decide);
+  // Finds the report of `breach_id` and checks the caller may take `action` on it.
+  absl::StatusOr<breach::v1::Report> FindAuthorized(const auth::Principal& principal,
+                                                    const std::string& breach_id,
+                                                    auth::Action action,
+                                                    const std::string& method);
+  absl::StatusOr<breach::v1::ContainmentAction> RecordAction(
+      const auth::Principal& principal, const breach::v1::AddActionRequest& request);
+
   eventstore::EventStore& store_;
   const auth::IdentityStore& identities_;
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;
-  StripedMutex<> request_locks_;
+  StripedMutex<> request_locks_;  // per request id: a retry waits for the first attempt
+  StripedMutex<> breach_locks_;   // per breach: one change at a time; taken after request_locks_
 };
 
 }  // namespace breachd::intake

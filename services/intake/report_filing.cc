@@ -31,6 +31,9 @@ breach::v1::Report FileReport(const breach::v1::ReportBreachRequest& request,
   report.mutable_reported_by()->set_tenant(reporter.tenant);
   *report.mutable_recorded_at() = ProtoFromTime(now);
   report.set_request_id(request.request_id());
+  *report.mutable_current() = report.report();  // as read, until amended
+  report.set_status(breach::v1::BREACH_STATUS_REPORTED);
+  report.set_revision(1);
   return report;
 }
 

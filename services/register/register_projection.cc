@@ -1,8 +1,11 @@
 #include "services/register/register_projection.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/proto_time.h"
+#include "libs/lifecycle/breach_lifecycle.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_schema.h"
 
@@ -29,24 +32,89 @@ TimelineEntry ToTimelineEntry(const EventEnvelope& event) {
 
 namespace {
 
-RegisterEntry EntryFromReport(const EventEnvelope& event, const breach::v1::BreachReported& reported,
-                              const absl::TimeZone& zone) {
-  const breach::v1::BreachReport& form = reported.report();
-  RegisterEntry entry;
-  entry.set_breach_id(reported.breach_id());
-  entry.set_tenant(event.tenant());
-  entry.set_name(absl::StrCat("tenants/", event.tenant(), "/breaches/", reported.breach_id()));
-  entry.set_status(breach::v1::BREACH_STATUS_REPORTED);
+// The entry's copy of the report's facts (its own fields stay as they are).
+void CopyReportFacts(const breach::v1::BreachReport& form, const absl::TimeZone& zone,
+                     RegisterEntry& entry) {
   *entry.mutable_discovered_at() = form.discovered_at();
-  if (form.has_incident_at()) *entry.mutable_incident_at() = form.incident_at();
-  *entry.mutable_reported_at() = event.recorded_at();
+  if (form.has_incident_at()) {
+    *entry.mutable_incident_at() = form.incident_at();
+  } else {
+    entry.clear_incident_at();
+  }
   entry.set_place(form.place());
   entry.set_description(form.description());
   *entry.mutable_data_subject_categories() = form.data_subject_categories();
   entry.set_approx_data_subjects(form.approx_data_subjects());
   entry.set_year(static_cast<int32_t>(
       absl::ToCivilYear(TimeFromProto(form.discovered_at()), zone).year()));
+}
+
+// The facts of the entry as a report, for an amendment to change.
+breach::v1::BreachReport ReportFacts(const RegisterEntry& entry) {
+  breach::v1::BreachReport form;
+  *form.mutable_discovered_at() = entry.discovered_at();
+  if (entry.has_incident_at()) *form.mutable_incident_at() = entry.incident_at();
+  form.set_place(entry.place());
+  form.set_description(entry.description());
+  *form.mutable_data_subject_categories() = entry.data_subject_categories();
+  form.set_approx_data_subjects(entry.approx_data_subjects());
+  return form;
+}
+
+RegisterEntry EntryFromReport(const EventEnvelope& event, const breach::v1::BreachReported& reported,
+                              const absl::TimeZone& zone) {
+  RegisterEntry entry;
+  entry.set_breach_id(reported.breach_id());
+  entry.set_tenant(event.tenant());
+  entry.set_name(absl::StrCat("tenants/", event.tenant(), "/breaches/", reported.breach_id()));
+  entry.set_status(breach::v1::BREACH_STATUS_REPORTED);
+  *entry.mutable_reported_at() = event.recorded_at();
+  CopyReportFacts(reported.report(), zone, entry);
   return entry;
+}
+
+// What a lifecycle event changes in the entry besides its status.
+void ApplyLifecycleFacts(const EventEnvelope& event, const absl::TimeZone& zone,
+                         RegisterEntry& entry) {
+  const google::protobuf::Any& payload = event.payload();
+  breach::v1::BreachTriaged triaged;
+  if (payload.Is<breach::v1::BreachTriaged>() && payload.UnpackTo(&triaged)) {
+    entry.set_verdict(triaged.verdict());
+    entry.set_verdict_reason(triaged.reason());
+    if (triaged.has_awareness()) {
+      *entry.mutable_aware_at() = triaged.awareness().aware_at();
+    } else {
+      entry.clear_aware_at();
+    }
+  }
+  breach::v1::ReportAmended amended;
+  if (payload.Is<breach::v1::ReportAmended>() && payload.UnpackTo(&amended)) {
+    breach::v1::BreachReport form = ReportFacts(entry);
+    lifecycle::ApplyFieldChanges(amended.amendment(), form);
+    CopyReportFacts(form, zone, entry);
+    entry.set_amendments(entry.amendments() + 1);
+  }
+  if (payload.Is<breach::v1::ContainmentActionRecorded>()) {
+    entry.set_containment_actions(entry.containment_actions() + 1);
+  }
+  lifecycle::BreachState state;
+  state.status = entry.status();
+  state.verdict = entry.verdict();
+  state = lifecycle::Apply(state, event);
+  entry.set_status(state.status);
+}
+
+std::string VerdictText(breach::v1::TriageVerdict verdict) {
+  switch (verdict) {
+    case breach::v1::TRIAGE_VERDICT_BREACH: return "a breach";
+    case breach::v1::TRIAGE_VERDICT_NOT_A_BREACH: return "not a breach";
+    case breach::v1::TRIAGE_VERDICT_INVESTIGATING: return "under investigation";
+    default: return "unjudged";
+  }
+}
+
+std::string TimeText(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", TimeFromProto(ts), absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -71,6 +139,34 @@ std::string Summarize(const EventEnvelope& event) {
     if (event.payload().UnpackTo(&viewed)) {
       return absl::StrCat(event.actor().subject(), " read the ", viewed.view());
     }
+  }
+  breach::v1::BreachTriaged triaged;
+  if (event.payload().Is<breach::v1::BreachTriaged>() && event.payload().UnpackTo(&triaged)) {
+    std::string line = absl::StrCat("Triaged by ", event.actor().subject(), " as ",
+                                    VerdictText(triaged.verdict()));
+    if (triaged.has_awareness()) {
+      absl::StrAppend(&line, ", aware at ", TimeText(triaged.awareness().aware_at()));
+    }
+    if (triaged.has_previous_awareness()) {
+      absl::StrAppend(&line, " (corrects ", TimeText(triaged.previous_awareness().aware_at()), ")");
+    }
+    return line;
+  }
+  breach::v1::ReportAmended amended;
+  if (event.payload().Is<breach::v1::ReportAmended>() && event.payload().UnpackTo(&amended)) {
+    std::vector<std::string> fields;
+    for (const auto& change : amended.amendment().changes()) fields.push_back(change.field());
+    return absl::StrCat("Report amended by ", event.actor().subject(), ": ",
+                        absl::StrJoin(fields, ", "));
+  }
+  breach::v1::ContainmentActionRecorded recorded;
+  if (event.payload().Is<breach::v1::ContainmentActionRecorded>() &&
+      event.payload().UnpackTo(&recorded)) {
+    return absl::StrCat(
+        "Containment action recorded by ", event.actor().subject(), " (",
+        absl::AsciiStrToLower(breach::v1::ActionStatus_Name(recorded.action().status())
+                                  .substr(sizeof("ACTION_STATUS_") - 1)),
+        ")");
   }
   return absl::StrCat(type, " by ", event.actor().subject());
 }
@@ -101,6 +197,7 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
   }
   if (updated.has_value() && !event.payload().Is<breach::v1::BreachViewed>()) {
     // Views are history, not a change of the entry.
+    ApplyLifecycleFacts(event, zone, *updated);
     updated->set_events(updated->events() + 1);
     *updated->mutable_updated_at() = event.recorded_at();
     writes.push_back({EntryKey(updated->tenant(), breach_id), updated->SerializeAsString()});
