@@ -123,6 +123,14 @@ bool CommandOf(const breach::v1::EventEnvelope& event, Command* command, TriageV
     *command = Command::kRecordAction;
     return true;
   }
+  if (payload.Is<breach::v1::AssessmentSubmitted>()) {
+    *command = Command::kSubmitAssessment;
+    return true;
+  }
+  if (payload.Is<breach::v1::DutyOverridden>()) {
+    *command = Command::kOverrideDuty;
+    return true;
+  }
   return false;
 }
 

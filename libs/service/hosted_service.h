@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,8 @@ struct ServiceContext {
   const auth::IdentityStore& identities;
   const Clock& clock;
   std::function<void()> on_append;  // after every durable append (wakes the outbox relay)
+  // Settings from flags a module may need, e.g. "regimes_dir" (empty or absent: its default).
+  std::map<std::string, std::string> settings;
 };
 
 // How a consuming service takes events in (delivery::Subscription calls these).

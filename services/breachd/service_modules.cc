@@ -1,5 +1,6 @@
 #include "services/breachd/service_modules.h"
 
+#include "services/assessment/assessment_module.h"
 #include "services/intake/intake_module.h"
 #include "services/register/register_module.h"
 
@@ -7,7 +8,8 @@ namespace breachd::suite {
 
 const std::vector<service::ServiceModule>& ServiceModules() {
   static const auto* modules =
-      new std::vector<service::ServiceModule>{intake::IntakeModule(), register_::RegisterModule()};
+      new std::vector<service::ServiceModule>{intake::IntakeModule(), assessment::AssessmentModule(),
+                                              register_::RegisterModule()};
   return *modules;
 }
 

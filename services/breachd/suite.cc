@@ -96,7 +96,9 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     }
     ASSIGN_OR_RETURN(hosted.service,
                      module->create({*hosted.store, *identities_, SystemClock::Get(),
-                                     Notifier(name)}));
+                                     Notifier(name),
+                                     {{"regimes_dir", config_.regimes_dir},
+                                      {"templates_dir", config_.templates_dir}}}));
     for (grpc::Service* served : hosted.service->GrpcServices()) services.push_back(served);
     for (std::string& health_name : hosted.service->HealthNames()) {
       health_names.push_back(std::move(health_name));
@@ -132,19 +134,34 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   return absl::OkStatus();
 }
 
+// Where every breach starts; a consumer without it is misconfigured.
+constexpr char kReportingService[] = "intake";
+
 absl::StatusOr<std::map<std::string, std::string>> Suite::SourceAddresses(
     const std::string& consumer) const {
   std::map<std::string, std::string> addresses;
+  std::vector<std::string> unreachable;
   for (const std::string& source : PublishingServices()) {
     if (auto peer = config_.peers.find(source); peer != config_.peers.end()) {
       addresses[source] = peer->second;
     } else if (hosted_.count(source)) {
       addresses[source] = endpoint();
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the ", consumer, " consumes the ", source, " service's events, which this process "
-          "does not host: give its address with --peers=", source, "=HOST:PORT"));
+      unreachable.push_back(source);
     }
+  }
+  if (!addresses.count(kReportingService)) {
+    // Without the reports there is nothing to consume: a deployment mistake, not a choice.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the ", consumer, " consumes the intake service's events, which this process does not "
+        "host: give its address with --peers=intake=HOST:PORT"));
+  }
+  for (const std::string& source : unreachable) {
+    // A service not deployed has no events; one deployed elsewhere needs --peers to be caught
+    // up from. Said loudly, since its events would reach this consumer only through the bus.
+    log::Warn(absl::StrCat("the ", consumer, " has no address for the ", source,
+                           " service's store: give --peers=", source,
+                           "=HOST:PORT if it runs elsewhere"));
   }
   return addresses;
 }

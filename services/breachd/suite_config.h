@@ -23,6 +23,10 @@ struct SuiteConfig {
   bool republish = false;
   // gRPC address of each service this process does not host but consumes (catch-up reads).
   std::map<std::string, std::string> peers;
+  // Data files of the regulatory engine (assessment); empty: $BREACHD_DATA_DIR/regimes,
+  // ./regimes, then the source tree's (likewise templates).
+  std::string regimes_dir;
+  std::string templates_dir;
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);
 };

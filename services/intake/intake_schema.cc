@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/service/projection_rows.h"
 
 namespace breachd::intake {
 
@@ -21,37 +22,22 @@ std::string RequestKey(const std::string& tenant, const std::string& request_id)
 
 absl::StatusOr<std::optional<breach::v1::Report>> FindReport(eventstore::EventStore& store,
                                                              const std::string& breach_id) {
-  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store.GetProjection(ReportKey(breach_id)));
-  if (!bytes.has_value()) return std::nullopt;
-  breach::v1::Report report;
-  if (!report.ParseFromString(*bytes)) {
-    return absl::DataLossError(absl::StrCat("stored report of ", breach_id, " is unreadable"));
-  }
+  ASSIGN_OR_RETURN(std::optional<breach::v1::Report> stored,
+                   service::ReadRow<breach::v1::Report>(store, ReportKey(breach_id)));
+  if (!stored.has_value()) return std::nullopt;
+  breach::v1::Report& report = *stored;
   if (report.status() == breach::v1::BREACH_STATUS_UNSPECIFIED) {
     // Filed before the lifecycle existed: never triaged nor amended.
     *report.mutable_current() = report.report();
     report.set_status(breach::v1::BREACH_STATUS_REPORTED);
     report.set_revision(1);
   }
-  return report;
+  return stored;
 }
 
 absl::StatusOr<std::vector<breach::v1::ContainmentAction>> ListActions(
     eventstore::EventStore& store, const std::string& breach_id) {
-  std::vector<breach::v1::ContainmentAction> actions;
-  absl::Status row_status;
-  RETURN_IF_ERROR(store.ScanProjection(
-      ActionPrefix(breach_id), "", [&](const std::string& key, const std::string& value) {
-        breach::v1::ContainmentAction action;
-        if (!action.ParseFromString(value)) {
-          row_status = absl::DataLossError(absl::StrCat("stored action ", key, " is unreadable"));
-          return false;
-        }
-        actions.push_back(std::move(action));
-        return true;
-      }));
-  RETURN_IF_ERROR(row_status);
-  return actions;
+  return service::ReadRows<breach::v1::ContainmentAction>(store, ActionPrefix(breach_id));
 }
 
 }  // namespace breachd::intake

@@ -73,6 +73,43 @@ RegisterEntry EntryFromReport(const EventEnvelope& event, const breach::v1::Brea
   return entry;
 }
 
+// Puts `decision` in the entry's duties, replacing the one on the same duty.
+void SetDuty(const breach::v1::DutyDecision& decision, RegisterEntry& entry) {
+  for (breach::v1::DutyDecision& duty : *entry.mutable_duties()) {
+    if (duty.duty() == decision.duty()) {
+      duty = decision;
+      return;
+    }
+  }
+  *entry.add_duties() = decision;
+}
+
+// What the assessment's events say of the latest version: severity, classification, duties.
+void ApplyAssessmentFacts(const google::protobuf::Any& payload, RegisterEntry& entry) {
+  breach::v1::AssessmentSubmitted submitted;
+  if (payload.Is<breach::v1::AssessmentSubmitted>() && payload.UnpackTo(&submitted)) {
+    entry.set_assessment_version(submitted.version());
+    entry.clear_duties();  // a new version decides every duty anew
+  }
+  breach::v1::SeverityAssessed severity;
+  if (payload.Is<breach::v1::SeverityAssessed>() && payload.UnpackTo(&severity)) {
+    entry.set_severity_band(severity.severity().band());
+    entry.set_severity_score(severity.severity().score());
+  }
+  breach::v1::BreachClassified classified;
+  if (payload.Is<breach::v1::BreachClassified>() && payload.UnpackTo(&classified)) {
+    entry.set_classification(classified.classification());
+  }
+  breach::v1::DutyDecided decided;
+  if (payload.Is<breach::v1::DutyDecided>() && payload.UnpackTo(&decided)) {
+    SetDuty(decided.decision(), entry);
+  }
+  breach::v1::DutyOverridden overridden;
+  if (payload.Is<breach::v1::DutyOverridden>() && payload.UnpackTo(&overridden)) {
+    SetDuty(overridden.decision(), entry);
+  }
+}
+
 // What a lifecycle event changes in the entry besides its status.
 void ApplyLifecycleFacts(const EventEnvelope& event, const absl::TimeZone& zone,
                          RegisterEntry& entry) {
@@ -97,6 +134,7 @@ void ApplyLifecycleFacts(const EventEnvelope& event, const absl::TimeZone& zone,
   if (payload.Is<breach::v1::ContainmentActionRecorded>()) {
     entry.set_containment_actions(entry.containment_actions() + 1);
   }
+  ApplyAssessmentFacts(payload, entry);
   lifecycle::BreachState state;
   state.status = entry.status();
   state.verdict = entry.verdict();
@@ -111,6 +149,44 @@ std::string VerdictText(breach::v1::TriageVerdict verdict) {
     case breach::v1::TRIAGE_VERDICT_INVESTIGATING: return "under investigation";
     default: return "unjudged";
   }
+}
+
+std::string DutyText(const breach::v1::DutyDecision& decision) {
+  return absl::StrCat(
+      absl::AsciiStrToLower(breach::v1::DutyKind_Name(decision.duty()).substr(sizeof("DUTY_KIND_") - 1)),
+      decision.required() ? " required" : " not required", " (", decision.regime(), ")");
+}
+
+// The timeline line of an assessment event, if it is one.
+std::optional<std::string> SummarizeAssessment(const EventEnvelope& event) {
+  const google::protobuf::Any& payload = event.payload();
+  breach::v1::AssessmentSubmitted submitted;
+  if (payload.Is<breach::v1::AssessmentSubmitted>() && payload.UnpackTo(&submitted)) {
+    return absl::StrCat("Allegato B submitted by ", event.actor().subject(), " (version ",
+                        submitted.version(), ")");
+  }
+  breach::v1::SeverityAssessed severity;
+  if (payload.Is<breach::v1::SeverityAssessed>() && payload.UnpackTo(&severity)) {
+    return absl::StrCat("Severity ", severity.severity().score(), " (",
+                        absl::AsciiStrToLower(breach::v1::SeverityBand_Name(severity.severity().band())
+                                                  .substr(sizeof("SEVERITY_BAND_") - 1)),
+                        ")");
+  }
+  breach::v1::BreachClassified classified;
+  if (payload.Is<breach::v1::BreachClassified>() && payload.UnpackTo(&classified)) {
+    return absl::StrCat("Classified ", classified.classification(), " (", classified.regime(), ")");
+  }
+  breach::v1::DutyDecided decided;
+  if (payload.Is<breach::v1::DutyDecided>() && payload.UnpackTo(&decided)) {
+    return absl::StrCat("Engine decided: ", DutyText(decided.decision()));
+  }
+  breach::v1::DutyOverridden overridden;
+  if (payload.Is<breach::v1::DutyOverridden>() && payload.UnpackTo(&overridden)) {
+    return absl::StrCat("Overridden by ", event.actor().subject(), ": ",
+                        DutyText(overridden.decision()), "; the engine said ",
+                        overridden.decision().computed_required() ? "required" : "not required");
+  }
+  return std::nullopt;
 }
 
 std::string TimeText(const google::protobuf::Timestamp& ts) {
@@ -168,7 +244,7 @@ std::string Summarize(const EventEnvelope& event) {
                                   .substr(sizeof("ACTION_STATUS_") - 1)),
         ")");
   }
-  return absl::StrCat(type, " by ", event.actor().subject());
+  return SummarizeAssessment(event).value_or(absl::StrCat(type, " by ", event.actor().subject()));
 }
 
 absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(

@@ -38,14 +38,7 @@ class LifecycleTest : public ::testing::Test {
     breach::v1::ReportBreachRequest request;
     request.set_request_id("lifecycle-1");
     *request.mutable_report() = LostLaptopReport(kVespucci);
-    ASSERT_TRUE(intake_->ReportBreach(As(kVespucciStaffToken).get(), request, &report_).ok());
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    context->AddMetadata("authorization", "Bearer " + token);
-    return context;
+    ASSERT_TRUE(intake_->ReportBreach(CallAs(kVespucciStaffToken).get(), request, &report_).ok());
   }
 
   breach::v1::TriageRequest BreachVerdict(absl::Duration ago) {
@@ -60,7 +53,7 @@ class LifecycleTest : public ::testing::Test {
 
   grpc::Status Triage(const std::string& token, const breach::v1::TriageRequest& request,
                       breach::v1::Report* response) {
-    return intake_->Triage(As(token).get(), request, response);
+    return intake_->Triage(CallAs(token).get(), request, response);
   }
 
   breach::v1::RegisterEntry EntryOnceIt(const std::function<bool(const breach::v1::RegisterEntry&)>& holds) {
@@ -68,7 +61,7 @@ class LifecycleTest : public ::testing::Test {
     EXPECT_TRUE(WaitUntil([&] {
       breach::v1::GetBreachRequest request;
       request.set_breach_id(report_.breach_id());
-      return register_->GetBreach(As(kVespucciDpoToken).get(), request, &entry).ok() && holds(entry);
+      return register_->GetBreach(CallAs(kVespucciDpoToken).get(), request, &entry).ok() && holds(entry);
     }));
     return entry;
   }
@@ -98,7 +91,7 @@ TEST_F(LifecycleTest, TriageFixesAwarenessAndACorrectionKeepsBoth) {
   breach::v1::Timeline timeline;
   ASSERT_TRUE(WaitUntil([&] {
     timeline.Clear();
-    return register_->GetTimeline(As(kVespucciDpoToken).get(), timeline_request, &timeline).ok() &&
+    return register_->GetTimeline(CallAs(kVespucciDpoToken).get(), timeline_request, &timeline).ok() &&
            std::count_if(timeline.entries().begin(), timeline.entries().end(), [](const auto& line) {
              return line.type() == "breach.v1.BreachTriaged";
            }) == 2;
@@ -151,7 +144,7 @@ TEST_F(LifecycleTest, BadTriageNamesTheFieldAndWrongRoleOrSchoolIsRefused) {
   // Nothing was triaged.
   breach::v1::GetReportRequest get;
   get.set_breach_id(report_.breach_id());
-  ASSERT_TRUE(intake_->GetReport(As(kVespucciDpoToken).get(), get, &response).ok());
+  ASSERT_TRUE(intake_->GetReport(CallAs(kVespucciDpoToken).get(), get, &response).ok());
   EXPECT_EQ(response.status(), breach::v1::BREACH_STATUS_REPORTED);
   EXPECT_EQ(response.revision(), 1u);
 }
@@ -174,7 +167,7 @@ TEST_F(LifecycleTest, AmendmentKeepsTheOriginalAndShowsWhatChanged) {
   request.mutable_report()->set_approx_data_subjects(48);
   request.set_reason("Anche la 3C era sul portatile");
   breach::v1::Report amended;
-  ASSERT_TRUE(intake_->AmendReport(As(kVespucciDpoToken).get(), request, &amended).ok());
+  ASSERT_TRUE(intake_->AmendReport(CallAs(kVespucciDpoToken).get(), request, &amended).ok());
   EXPECT_EQ(amended.report().approx_data_subjects(), 24);  // as filed
   EXPECT_EQ(amended.current().approx_data_subjects(), 48);  // as read
   ASSERT_EQ(amended.amendments_size(), 1);
@@ -185,11 +178,11 @@ TEST_F(LifecycleTest, AmendmentKeepsTheOriginalAndShowsWhatChanged) {
 
   // A bad new value names the field and changes nothing.
   request.mutable_report()->set_approx_data_subjects(0);
-  const grpc::Status bad = intake_->AmendReport(As(kVespucciDpoToken).get(), request, &amended);
+  const grpc::Status bad = intake_->AmendReport(CallAs(kVespucciDpoToken).get(), request, &amended);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad.error_message(), HasSubstr("approx_data_subjects"));
   request.mutable_update_mask()->set_paths(0, "tenant");
-  EXPECT_EQ(intake_->AmendReport(As(kVespucciDpoToken).get(), request, &amended).error_code(),
+  EXPECT_EQ(intake_->AmendReport(CallAs(kVespucciDpoToken).get(), request, &amended).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
@@ -203,26 +196,26 @@ TEST_F(LifecycleTest, ContainmentActionsAreRecordedOnceAndListed) {
   *request.mutable_done_at() =
       TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now() - absl::Minutes(30)));
   breach::v1::ContainmentAction first;
-  ASSERT_TRUE(intake_->AddAction(As(kVespucciItToken).get(), request, &first).ok());
+  ASSERT_TRUE(intake_->AddAction(CallAs(kVespucciItToken).get(), request, &first).ok());
   breach::v1::ContainmentAction retried;
-  ASSERT_TRUE(intake_->AddAction(As(kVespucciItToken).get(), request, &retried).ok());
+  ASSERT_TRUE(intake_->AddAction(CallAs(kVespucciItToken).get(), request, &retried).ok());
   EXPECT_EQ(retried.action_id(), first.action_id());
 
   request.set_what("Altro");
-  EXPECT_EQ(intake_->AddAction(As(kVespucciItToken).get(), request, &retried).error_code(),
+  EXPECT_EQ(intake_->AddAction(CallAs(kVespucciItToken).get(), request, &retried).error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
   request.set_request_id("action-2");
   request.clear_done_at();
-  const grpc::Status no_time = intake_->AddAction(As(kVespucciItToken).get(), request, &retried);
+  const grpc::Status no_time = intake_->AddAction(CallAs(kVespucciItToken).get(), request, &retried);
   EXPECT_EQ(no_time.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(no_time.error_message(), HasSubstr("done_at"));
-  EXPECT_EQ(intake_->AddAction(As(kVespucciStaffToken).get(), request, &retried).error_code(),
+  EXPECT_EQ(intake_->AddAction(CallAs(kVespucciStaffToken).get(), request, &retried).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   breach::v1::ListActionsRequest list;
   list.set_breach_id(report_.breach_id());
   breach::v1::ListActionsResponse actions;
-  ASSERT_TRUE(intake_->ListActions(As(kVespucciHeadToken).get(), list, &actions).ok());
+  ASSERT_TRUE(intake_->ListActions(CallAs(kVespucciHeadToken).get(), list, &actions).ok());
   ASSERT_EQ(actions.actions_size(), 1);
   EXPECT_EQ(actions.actions(0).recorded_by().subject(), "user:it-vespucci");
   EntryOnceIt([](const auto& e) { return e.containment_actions() == 1; });

@@ -57,6 +57,13 @@ breach::v1::BreachReport LostLaptopReport(const std::string& tenant) {
   return report;
 }
 
+std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token, absl::Duration deadline) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  context->AddMetadata("authorization", "Bearer " + token);
+  return context;
+}
+
 bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (!done()) {

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
 #include "breach/v1/intake.pb.h"
+#include "grpcpp/client_context.h"
 #include "libs/common/testing/scratch_dir.h"  // ScratchDir: every test folder
 
 namespace breachd::testing {
@@ -27,6 +29,10 @@ void WriteTwoSchoolIdentity(const std::string& path);
 
 // A valid Allegato A for `tenant`: a lost, unencrypted laptop with pupils' grades.
 breach::v1::BreachReport LostLaptopReport(const std::string& tenant);
+
+// A client context that calls as the bearer of `token`, with a deadline.
+std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token,
+                                            absl::Duration deadline = absl::Seconds(10));
 
 // Calls `done` until it returns true or `timeout` passes; returns its last answer. For waiting
 // on real asynchronous work (the bus), never for the passing of time.

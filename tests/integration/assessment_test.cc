@@ -1,0 +1,195 @@
+// The assessment service through real gRPC on the embedded bus: it learns of a breach from the
+// bus, evaluates an Allegato B with the regulatory engine from the breach's awareness moment,
+// keeps versions and human overrides, and the register shows what it decided.
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "breach/v1/assessment_service.grpc.pb.h"
+#include "breach/v1/intake.grpc.pb.h"
+#include "breach/v1/register.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "libs/common/testing/status_matchers.h"
+#include "services/breachd/suite.h"
+#include "tests/testing/fixtures.h"
+
+namespace breachd {
+namespace {
+
+using namespace breachd::testing;  // NOLINT: test fixtures
+using ::testing::HasSubstr;
+using google::protobuf::util::TimeUtil;
+
+breach::v1::RiskAssessment ExampleAssessment() {
+  std::ifstream in(std::string(BREACHD_SOURCE_DIR) + "/docs/examples/assess-lost-laptop.json");
+  std::stringstream json;
+  json << in.rdbuf();
+  breach::v1::RiskAssessment assessment;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json.str(), &assessment).ok());
+  return assessment;
+}
+
+class AssessmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = std::make_unique<ScratchDir>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    WriteTwoSchoolIdentity(scratch_->path() + "/identity.json");
+    suite::SuiteConfig config;
+    config.services = {"intake", "assessment", "register"};
+    config.listen = "127.0.0.1:0";
+    config.data_dir = scratch_->path();
+    config.regimes_dir = std::string(BREACHD_SOURCE_DIR) + "/regimes";
+    config.templates_dir = std::string(BREACHD_SOURCE_DIR) + "/templates";
+    ASSERT_OK_AND_ASSIGN(suite_, suite::Suite::Start(config));
+    auto channel = grpc::CreateChannel(suite_->endpoint(), grpc::InsecureChannelCredentials());
+    intake_ = breach::v1::IntakeService::NewStub(channel);
+    assessment_ = breach::v1::AssessmentService::NewStub(channel);
+    register_ = breach::v1::RegisterService::NewStub(channel);
+    breach::v1::ReportBreachRequest request;
+    request.set_request_id("assess-1");
+    *request.mutable_report() = LostLaptopReport(kVespucci);
+    ASSERT_TRUE(intake_->ReportBreach(CallAs(kVespucciStaffToken).get(), request, &report_).ok());
+  }
+
+  void TriageAsBreach() {
+    breach::v1::TriageRequest request;
+    request.set_breach_id(report_.breach_id());
+    request.set_verdict(breach::v1::TRIAGE_VERDICT_BREACH);
+    request.set_reason("Portatile non cifrato");
+    *request.mutable_aware_at() =
+        TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now() - absl::Hours(2)));
+    breach::v1::Report triaged;
+    ASSERT_TRUE(intake_->Triage(CallAs(kVespucciHeadToken).get(), request, &triaged).ok());
+  }
+
+  breach::v1::SubmitAssessmentRequest Submission(const std::string& request_id) {
+    breach::v1::SubmitAssessmentRequest request;
+    request.set_breach_id(report_.breach_id());
+    request.set_request_id(request_id);
+    *request.mutable_assessment() = ExampleAssessment();
+    return request;
+  }
+
+  // Submits once the assessment service has learnt of the breach from the bus (and, with
+  // `await_triage`, of its triage); the last answer.
+  grpc::Status SubmitWhenKnown(const breach::v1::SubmitAssessmentRequest& request,
+                               breach::v1::AssessmentVersion* version,
+                               bool await_triage = false) {
+    grpc::Status status;
+    WaitUntil([&] {
+      status = assessment_->SubmitAssessment(CallAs(kVespucciDpoToken).get(), request, version);
+      return status.error_code() != grpc::StatusCode::NOT_FOUND &&
+             !(await_triage && status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+    });
+    return status;
+  }
+
+  std::unique_ptr<ScratchDir> scratch_;
+  std::unique_ptr<suite::Suite> suite_;
+  std::unique_ptr<breach::v1::IntakeService::Stub> intake_;
+  std::unique_ptr<breach::v1::AssessmentService::Stub> assessment_;
+  std::unique_ptr<breach::v1::RegisterService::Stub> register_;
+  breach::v1::Report report_;
+};
+
+TEST_F(AssessmentTest, UntriagedBreachCannotBeAssessed) {
+  breach::v1::AssessmentVersion version;
+  const grpc::Status status = SubmitWhenKnown(Submission("a-1"), &version);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("the breach is reported"));
+}
+
+TEST_F(AssessmentTest, SubmissionIsEvaluatedFromTheAwarenessMomentAndKeptAsVersions) {
+  TriageAsBreach();
+  breach::v1::AssessmentVersion first;
+  // Until the triage arrives over the bus the breach is only reported.
+  const grpc::Status status =
+      SubmitWhenKnown(Submission("a-1"), &first, /*await_triage=*/true);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(first.version(), 1u);
+  EXPECT_GT(first.result().severity().factors_size(), 0);
+  EXPECT_GE(first.result().classification(), 1);
+  EXPECT_GT(first.result().duties_size(), 0);
+  EXPECT_FALSE(first.result().duties(0).regime().empty());
+  EXPECT_GT(first.assessment().awareness_time().seconds(), 0);
+
+  // A retry is the same version; a second submission is a new one, the first stays readable.
+  breach::v1::AssessmentVersion retried;
+  ASSERT_TRUE(assessment_->SubmitAssessment(CallAs(kVespucciDpoToken).get(), Submission("a-1"),
+                                            &retried).ok());
+  EXPECT_EQ(retried.version(), 1u);
+  breach::v1::AssessmentVersion second;
+  ASSERT_TRUE(assessment_->SubmitAssessment(CallAs(kVespucciDpoToken).get(), Submission("a-2"),
+                                            &second).ok());
+  EXPECT_EQ(second.version(), 2u);
+  breach::v1::GetAssessmentRequest get;
+  get.set_breach_id(report_.breach_id());
+  get.set_version(1);
+  breach::v1::AssessmentVersion read;
+  ASSERT_TRUE(assessment_->GetAssessment(CallAs(kVespucciHeadToken).get(), get, &read).ok());
+  EXPECT_EQ(read.request_id(), "a-1");
+  breach::v1::ListAssessmentVersionsRequest history_request;
+  history_request.set_breach_id(report_.breach_id());
+  breach::v1::AssessmentHistory history;
+  ASSERT_TRUE(assessment_->ListAssessmentVersions(CallAs(kVespucciDpoToken).get(), history_request,
+                                                  &history).ok());
+  EXPECT_EQ(history.versions_size(), 2);
+
+  // A stale version is ABORTED; the IT manager may not assess.
+  breach::v1::SubmitAssessmentRequest stale = Submission("a-3");
+  stale.set_expected_version(1);
+  EXPECT_EQ(assessment_->SubmitAssessment(CallAs(kVespucciDpoToken).get(), stale, &read).error_code(),
+            grpc::StatusCode::ABORTED);
+  EXPECT_EQ(assessment_->SubmitAssessment(CallAs(kVespucciItToken).get(), Submission("a-4"), &read)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(AssessmentTest, OverrideKeepsBothDecisionsAndTheRegisterShowsThem) {
+  TriageAsBreach();
+  breach::v1::AssessmentVersion version;
+  ASSERT_TRUE(SubmitWhenKnown(Submission("a-1"), &version, /*await_triage=*/true)
+                  .ok());
+  breach::v1::OverrideDutyRequest request;
+  request.set_breach_id(report_.breach_id());
+  request.set_duty(breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
+  request.set_required(true);
+  breach::v1::AssessmentVersion overridden;
+  const grpc::Status no_reason =
+      assessment_->OverrideDuty(CallAs(kVespucciDpoToken).get(), request, &overridden);
+  EXPECT_EQ(no_reason.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(no_reason.error_message(), HasSubstr("reason"));
+
+  request.set_reason("Le famiglie vanno informate comunque");
+  ASSERT_TRUE(assessment_->OverrideDuty(CallAs(kVespucciHeadToken).get(), request, &overridden).ok());
+  const breach::v1::DutyDecision* subjects = nullptr;
+  for (const auto& duty : overridden.result().duties()) {
+    if (duty.duty() == breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION) subjects = &duty;
+  }
+  ASSERT_NE(subjects, nullptr);
+  EXPECT_TRUE(subjects->required());
+  EXPECT_EQ(subjects->human_override().reason(), "Le famiglie vanno informate comunque");
+  EXPECT_EQ(subjects->human_override().decided_by(), "user:preside-vespucci");
+
+  breach::v1::GetBreachRequest get;
+  get.set_breach_id(report_.breach_id());
+  breach::v1::RegisterEntry entry;
+  ASSERT_TRUE(WaitUntil([&] {
+    if (!register_->GetBreach(CallAs(kVespucciDpoToken).get(), get, &entry).ok()) return false;
+    for (const auto& duty : entry.duties()) {
+      if (duty.has_human_override()) return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(entry.status(), breach::v1::BREACH_STATUS_ASSESSED);
+  EXPECT_EQ(entry.classification(), version.result().classification());
+  EXPECT_EQ(entry.assessment_version(), 1u);
+}
+
+}  // namespace
+}  // namespace breachd
