@@ -1,5 +1,6 @@
 #include "services/intake/intake_module.h"
 
+#include "services/intake/intake_consumer.h"
 #include "services/intake/intake_service.h"
 
 namespace breachd::intake {
@@ -8,13 +9,26 @@ namespace {
 class HostedIntake final : public service::HostedService {
  public:
   explicit HostedIntake(const service::ServiceContext& context)
-      : grpc_(context.store, context.identities, context.clock, context.on_append) {}
+      : grpc_(context.store, context.identities, context.clock, context.on_append,
+              breach_locks_),
+        consumer_(context.store, breach_locks_) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   std::vector<std::string> HealthNames() const override { return {"breach.v1.IntakeService"}; }
+  // The lifecycle decided elsewhere (assessments, overrides).
+  std::optional<service::EventConsumer> Consumer() override {
+    IntakeConsumer* consumer = &consumer_;
+    return service::EventConsumer{
+        [consumer](const breach::v1::EventEnvelope& event) {
+          return consumer->ApplyConsumed(event);
+        },
+        [consumer] { return consumer->MakeAppliedDurable(); }};
+  }
 
  private:
+  StripedMutex<> breach_locks_;  // before the adapters that share it
   IntakeService grpc_;
+  IntakeConsumer consumer_;
 };
 
 }  // namespace

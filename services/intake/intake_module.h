@@ -1,4 +1,5 @@
-// The intake as breachd hosts it: its gRPC service; it consumes nothing.
+// The intake as breachd hosts it: its gRPC service, and a consumer of the lifecycle decided
+// by other services (assessments, overrides).
 #pragma once
 
 #include "libs/service/hosted_service.h"

@@ -30,12 +30,13 @@ std::string BreachLockKey(const std::string& breach_id) { return ReportKey(breac
 
 IntakeService::IntakeService(eventstore::EventStore& store,
                              const auth::IdentityStore& identities, const Clock& clock,
-                             std::function<void()> on_append)
+                             std::function<void()> on_append, StripedMutex<>& breach_locks)
     : store_(store),
       identities_(identities),
       clock_(clock),
       on_append_(on_append),
-      guard_(kServiceName, identities, store, clock, on_append) {}
+      guard_(kServiceName, identities, store, clock, on_append),
+      breach_locks_(breach_locks) {}
 
 grpc::Status IntakeService::ReportBreach(grpc::ServerContext* context,
                                          const breach::v1::ReportBreachRequest* request,

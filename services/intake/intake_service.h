@@ -21,8 +21,10 @@ inline constexpr char kServiceName[] = "intake";
 class IntakeService final : public breach::v1::IntakeService::Service {
  public:
   // `on_append` runs after every durable append (wakes the outbox relay).
+  // `breach_locks` is shared with the consumer: one change of a report at a time.
   IntakeService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                const Clock& clock, std::function<void()> on_append);
+                const Clock& clock, std::function<void()> on_append,
+                StripedMutex<>& breach_locks);
 
   grpc::Status ReportBreach(grpc::ServerContext* context,
                             const breach::v1::ReportBreachRequest* request,
@@ -75,7 +77,7 @@ class IntakeService final : public breach::v1::IntakeService::Service {
   std::function<void()> on_append_;
   service::RpcGuard guard_;
   StripedMutex<> request_locks_;  // per request id: a retry waits for the first attempt
-  StripedMutex<> breach_locks_;   // per breach: one change at a time; taken after request_locks_
+  StripedMutex<>& breach_locks_;  // per breach: one change at a time; taken after request_locks_
 };
 
 }  // namespace breachd::intake

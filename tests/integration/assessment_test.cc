@@ -148,6 +148,22 @@ TEST_F(AssessmentTest, SubmissionIsEvaluatedFromTheAwarenessMomentAndKeptAsVersi
   EXPECT_EQ(assessment_->SubmitAssessment(CallAs(kVespucciItToken).get(), Submission("a-4"), &read)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+
+  // The intake learns of the assessment over the bus: an assessed breach is not judged anew.
+  breach::v1::TriageRequest rejudge;
+  rejudge.set_breach_id(report_.breach_id());
+  rejudge.set_verdict(breach::v1::TRIAGE_VERDICT_NOT_A_BREACH);
+  rejudge.set_reason("Ripensamento");
+  breach::v1::GetReportRequest get_report;
+  get_report.set_breach_id(report_.breach_id());
+  breach::v1::Report seen;
+  ASSERT_TRUE(WaitUntil([&] {
+    return intake_->GetReport(CallAs(kVespucciHeadToken).get(), get_report, &seen).ok() &&
+           seen.status() == breach::v1::BREACH_STATUS_ASSESSED;
+  }));
+  const grpc::Status refused = intake_->Triage(CallAs(kVespucciHeadToken).get(), rejudge, &seen);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("the breach is assessed"));
 }
 
 TEST_F(AssessmentTest, OverrideKeepsBothDecisionsAndTheRegisterShowsThem) {
