@@ -11,7 +11,9 @@
 #include "libs/regulation/regime.h"
 #include "libs/regulation/regime_loader.h"
 #include "libs/regulation/template_loader.h"
+#include "libs/service/projection_consumer.h"
 #include "services/assessment/assessment_consumer.h"
+#include "services/assessment/assessment_schema.h"
 #include "services/assessment/assessment_service.h"
 
 namespace breachd::assessment {
@@ -62,25 +64,22 @@ class HostedAssessment final : public service::HostedService {
                    std::shared_ptr<const regulation::RegulationEngine> engine)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
               std::move(engine), breach_locks_),
-        consumer_(context.store, breach_locks_) {}
+        consumer_(context.store, breach_locks_,
+                  [](const breach::v1::EventEnvelope& event) { return CaseKey(event.stream_id()); },
+                  [&store = context.store](const breach::v1::EventEnvelope& event) {
+                    return AssessmentRowsFor(store, event);
+                  }) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   std::vector<std::string> HealthNames() const override {
     return {"breach.v1.AssessmentService"};
   }
-  std::optional<service::EventConsumer> Consumer() override {
-    AssessmentConsumer* consumer = &consumer_;
-    return service::EventConsumer{
-        [consumer](const breach::v1::EventEnvelope& event) {
-          return consumer->ApplyConsumed(event);
-        },
-        [consumer] { return consumer->MakeAppliedDurable(); }};
-  }
+  std::optional<service::EventConsumer> Consumer() override { return consumer_.Hooks(); }
 
  private:
   StripedMutex<> breach_locks_;  // before the adapters that share it
   AssessmentService grpc_;
-  AssessmentConsumer consumer_;
+  service::ProjectionConsumer consumer_;
 };
 
 }  // namespace
