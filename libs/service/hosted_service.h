@@ -50,6 +50,8 @@ class HostedService {
   virtual std::vector<std::string> HealthNames() const = 0;
   // What it consumes from the publishing services, or nullopt if it consumes nothing.
   virtual std::optional<EventConsumer> Consumer() { return std::nullopt; }
+  // The versions of the data files it decides with, e.g. "gdpr-it@2026-01" (for whoami).
+  virtual std::vector<std::string> DataVersions() const { return {}; }
 };
 
 // A service breachd can host, by name.

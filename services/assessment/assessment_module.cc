@@ -62,7 +62,8 @@ class HostedAssessment final : public service::HostedService {
  public:
   HostedAssessment(const service::ServiceContext& context,
                    std::shared_ptr<const regulation::RegulationEngine> engine)
-      : grpc_(context.store, context.identities, context.clock, context.on_append,
+      : engine_(engine),
+        grpc_(context.store, context.identities, context.clock, context.on_append,
               std::move(engine), breach_locks_),
         consumer_(context.store, breach_locks_,
                   [](const breach::v1::EventEnvelope& event) { return CaseKey(event.stream_id()); },
@@ -75,8 +76,16 @@ class HostedAssessment final : public service::HostedService {
     return {"breach.v1.AssessmentService"};
   }
   std::optional<service::EventConsumer> Consumer() override { return consumer_.Hooks(); }
+  std::vector<std::string> DataVersions() const override {
+    std::vector<std::string> versions;
+    for (const breach::v1::Regime& regime : engine_->regimes()) {
+      versions.push_back(regulation::RegimeRef(regime));
+    }
+    return versions;
+  }
 
  private:
+  std::shared_ptr<const regulation::RegulationEngine> engine_;
   StripedMutex<> breach_locks_;  // before the adapters that share it
   AssessmentService grpc_;
   service::ProjectionConsumer consumer_;

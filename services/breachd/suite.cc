@@ -109,6 +109,15 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   std::map<std::string, service::HostedStore> stores;
   for (auto& [name, hosted] : hosted_) stores[name] = {hosted.store.get(), Notifier(name)};
   admin_ = std::make_unique<service::AdminService>(stores, *identities_, SystemClock::Get());
+  std::vector<std::string> hosted_names;
+  std::vector<std::string> data_versions;
+  for (auto& [name, hosted] : hosted_) {
+    hosted_names.push_back(name);
+    for (std::string& version : hosted.service->DataVersions()) {
+      data_versions.push_back(std::move(version));
+    }
+  }
+  admin_->SetHostedVersions(std::move(hosted_names), std::move(data_versions));
   admin_->SetDeliveryStatusProvider(
       [this](breach::v1::GetDeliveryStatusResponse* response) {
         return FillDeliveryStatus(response);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/assessment_service.grpc.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
@@ -96,6 +97,15 @@ class AssessmentTest : public ::testing::Test {
   std::unique_ptr<breach::v1::RegisterService::Stub> register_;
   breach::v1::Report report_;
 };
+
+TEST_F(AssessmentTest, WhoAmIShowsTheRegimesInUse) {
+  auto admin = breach::v1::AdminService::NewStub(
+      grpc::CreateChannel(suite_->endpoint(), grpc::InsecureChannelCredentials()));
+  breach::v1::WhoAmIResponse whoami;
+  ASSERT_TRUE(admin->WhoAmI(CallAs(kOperatorToken).get(), {}, &whoami).ok());
+  EXPECT_THAT(whoami.services(), ::testing::Contains("assessment"));
+  EXPECT_THAT(whoami.regulation_data(), ::testing::Contains(::testing::StartsWith("gdpr-it@")));
+}
 
 TEST_F(AssessmentTest, UntriagedBreachCannotBeAssessed) {
   breach::v1::AssessmentVersion version;

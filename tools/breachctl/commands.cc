@@ -371,7 +371,9 @@ int WhoAmI(const CommandLine& line, CommandIo& io) {
   return Print(io, response, [&] {
     PrintFields(io.out, {{"subject", response.subject()},
                          {"tenant", response.tenant()},
-                         {"roles", absl::StrJoin(response.roles(), ",")}});
+                         {"roles", absl::StrJoin(response.roles(), ",")},
+                         {"services", absl::StrJoin(response.services(), ",")},
+                         {"regimes", absl::StrJoin(response.regulation_data(), ",")}});
   });
 }
 
