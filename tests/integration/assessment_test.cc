@@ -1,6 +1,7 @@
 // The assessment service through real gRPC on the embedded bus: it learns of a breach from the
 // bus, evaluates an Allegato B with the regulatory engine from the breach's awareness moment,
 // keeps versions and human overrides, and the register shows what it decided.
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -215,6 +216,40 @@ TEST_F(AssessmentTest, OverrideKeepsBothDecisionsAndTheRegisterShowsThem) {
   EXPECT_EQ(entry.status(), breach::v1::BREACH_STATUS_ASSESSED);
   EXPECT_EQ(entry.classification(), version.result().classification());
   EXPECT_EQ(entry.assessment_version(), 1u);
+}
+
+TEST(AssessmentStartTest, BadRegimeFileStopsTheStartNamingFileAndField) {
+  ScratchDir scratch("BadRegimeFileStopsTheStartNamingFileAndField");
+  WriteTwoSchoolIdentity(scratch.path() + "/identity.json");
+  // A copy of the regimes with one field broken.
+  const std::string regimes = scratch.path() + "/regimes";
+  std::filesystem::copy(std::string(BREACHD_SOURCE_DIR) + "/regimes", regimes,
+                        std::filesystem::copy_options::recursive);
+  std::string broken_file;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(regimes + "/gdpr-it")) {
+    if (entry.path().extension() == ".json") broken_file = entry.path().string();
+  }
+  ASSERT_FALSE(broken_file.empty());
+  std::stringstream json;
+  json << std::ifstream(broken_file).rdbuf();
+  std::string text = json.str();
+  const size_t field = text.find("\"version\"");
+  ASSERT_NE(field, std::string::npos);
+  text.insert(field, "\"no_such_field\": 1, ");
+  std::ofstream(broken_file, std::ios::trunc) << text;
+
+  suite::SuiteConfig config;
+  config.services = {"intake", "assessment", "register"};
+  config.listen = "127.0.0.1:0";
+  config.data_dir = scratch.path() + "/data";
+  config.identity_file = scratch.path() + "/identity.json";
+  config.regimes_dir = regimes;
+  config.templates_dir = std::string(BREACHD_SOURCE_DIR) + "/templates";
+  const auto started = suite::Suite::Start(config);
+  ASSERT_FALSE(started.ok());
+  EXPECT_THAT(std::string(started.status().message()),
+              ::testing::AllOf(HasSubstr(std::filesystem::path(broken_file).filename().string()),
+                               HasSubstr("no_such_field")));
 }
 
 }  // namespace
