@@ -40,6 +40,7 @@ const std::vector<Rule>& Rules() {
       {Action::kAssessBreach, "assess-breach", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kOverrideDuty, "override-duty", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kReadAssessment, "read-assessment", false, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kDecideBreach, "decide-breach", false, {kRoleSchoolHead, kRoleSchoolDpo}},
   };
   return *rules;
 }

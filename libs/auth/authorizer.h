@@ -27,6 +27,7 @@ enum class Action {
   kAssessBreach,    // submit an Allegato B risk assessment
   kOverrideDuty,    // replace the engine's art. 33/34 decision, with a reason
   kReadAssessment,  // read an assessment and its versions
+  kDecideBreach,    // confirm the art. 33/34 decisions; close or reopen a breach
 };
 
 // Every action, for tables and tests.
@@ -36,7 +37,7 @@ inline constexpr Action kAllActions[] = {
     Action::kReadEventFeed,    Action::kReadDeliveryStatus, Action::kManageParked,
     Action::kTriageBreach,     Action::kAmendReport,      Action::kRecordContainment,
     Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
-    Action::kReadAssessment};
+    Action::kReadAssessment,   Action::kDecideBreach};
 
 const char* ActionName(Action action);
 

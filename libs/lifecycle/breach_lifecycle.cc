@@ -131,6 +131,18 @@ bool CommandOf(const breach::v1::EventEnvelope& event, Command* command, TriageV
     *command = Command::kOverrideDuty;
     return true;
   }
+  if (payload.Is<breach::v1::DutiesDecided>()) {
+    *command = Command::kDecide;
+    return true;
+  }
+  if (payload.Is<breach::v1::BreachClosed>()) {
+    *command = Command::kClose;
+    return true;
+  }
+  if (payload.Is<breach::v1::BreachReopened>()) {
+    *command = Command::kReopen;
+    return true;
+  }
   return false;
 }
 

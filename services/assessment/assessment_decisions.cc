@@ -16,6 +16,17 @@ lifecycle::BreachState StateOf(const breach::v1::AssessmentCase& assessment_case
   return state;
 }
 
+absl::Status RequireReason(const std::string& reason, const char* why) {
+  if (absl::StripAsciiWhitespace(reason).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("reason is required: ", why));
+  }
+  if (reason.size() > kMaxReasonBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason is ", reason.size(), " bytes; the limit is ", kMaxReasonBytes));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool ApplyToCase(const breach::v1::EventEnvelope& event,
@@ -122,6 +133,18 @@ std::vector<std::unique_ptr<google::protobuf::Message>> VersionEvents(
   return events;
 }
 
+absl::Status PrepareDecision(const breach::v1::AssessmentCase& assessment_case,
+                             const breach::v1::DecideDutiesRequest& request) {
+  if (absl::Status reason = RequireReason(request.reason(), "say on what the decisions rest");
+      !reason.ok()) {
+    return reason;
+  }
+  const absl::Status allowed =
+      lifecycle::Decide(StateOf(assessment_case), lifecycle::Command::kDecide).status();
+  if (!allowed.ok()) return allowed;
+  return CheckVersion(assessment_case, request.expected_version());
+}
+
 const breach::v1::DutyDecision* FindDuty(const breach::v1::AssessmentResult& result,
                                          breach::v1::DutyKind duty) {
   for (const breach::v1::DutyDecision& decision : result.duties()) {
@@ -137,12 +160,9 @@ absl::StatusOr<breach::v1::DutyOverride> PrepareOverride(
       !breach::v1::DutyKind_IsValid(request.duty())) {
     return absl::InvalidArgumentError("duty is required");
   }
-  if (absl::StripAsciiWhitespace(request.reason()).empty()) {
-    return absl::InvalidArgumentError("reason is required: an override needs a written reason");
-  }
-  if (request.reason().size() > kMaxReasonBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("reason is ", request.reason().size(),
-                                                   " bytes; the limit is ", kMaxReasonBytes));
+  if (absl::Status reason = RequireReason(request.reason(), "an override needs a written reason");
+      !reason.ok()) {
+    return reason;
   }
   if (FindDuty(version.result(), request.duty()) == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -44,6 +44,12 @@ absl::StatusOr<breach::v1::DutyOverride> PrepareOverride(
     const breach::v1::AssessmentCase& assessment_case, const breach::v1::AssessmentVersion& version,
     const breach::v1::OverrideDutyRequest& request, const auth::Principal& principal);
 
+// Whether the decisions of the latest version may be confirmed: a written reason
+// (INVALID_ARGUMENT), an assessment and a status that allows deciding (FAILED_PRECONDITION
+// naming it), the version the caller saw (ABORTED).
+absl::Status PrepareDecision(const breach::v1::AssessmentCase& assessment_case,
+                             const breach::v1::DecideDutiesRequest& request);
+
 // The decision on `duty` in `result`, or nullptr.
 const breach::v1::DutyDecision* FindDuty(const breach::v1::AssessmentResult& result,
                                          breach::v1::DutyKind duty);

@@ -22,6 +22,7 @@ using breach::v1::AssessmentVersion;
 constexpr char kSubmitMethod[] = "/breach.v1.AssessmentService/SubmitAssessment";
 constexpr char kOverrideMethod[] = "/breach.v1.AssessmentService/OverrideDuty";
 constexpr char kGetMethod[] = "/breach.v1.AssessmentService/GetAssessment";
+constexpr char kDecideMethod[] = "/breach.v1.AssessmentService/DecideDuties";
 constexpr char kHistoryMethod[] = "/breach.v1.AssessmentService/ListAssessmentVersions";
 
 regulation::EvaluateOptions WithoutDrafts() {
@@ -72,6 +73,39 @@ grpc::Status AssessmentService::OverrideDuty(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(*response, Override(principal, *request));
     return absl::OkStatus();
   });
+}
+
+grpc::Status AssessmentService::DecideDuties(grpc::ServerContext* context,
+                                             const breach::v1::DecideDutiesRequest* request,
+                                             AssessmentVersion* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, Decide(principal, *request));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<AssessmentVersion> AssessmentService::Decide(
+    const auth::Principal& principal, const breach::v1::DecideDutiesRequest& request) {
+  ASSIGN_OR_RETURN(AssessmentCase found, FindAuthorized(principal, request.breach_id(),
+                                                        auth::Action::kDecideBreach,
+                                                        kDecideMethod));
+  absl::MutexLock lock(&breach_locks_.For(CaseKey(found.breach_id())));
+  ASSIGN_OR_RETURN(std::optional<AssessmentCase> current, FindCase(store_, found.breach_id()));
+  if (current.has_value()) found = *std::move(current);
+  RETURN_IF_ERROR(PrepareDecision(found, request));
+  ASSIGN_OR_RETURN(AssessmentVersion version, ReadVersion(found.breach_id(), found.latest_version()));
+  auto decided = std::make_unique<breach::v1::DutiesDecided>();
+  decided->set_breach_id(version.breach_id());
+  decided->set_version(version.version());
+  decided->set_reason(request.reason());
+  *decided->mutable_decisions() = version.result().duties();
+  std::vector<std::unique_ptr<google::protobuf::Message>> events;
+  events.push_back(std::move(decided));
+  ASSIGN_OR_RETURN(const uint64_t stream_version, store_.StreamVersion(found.breach_id()));
+  RETURN_IF_ERROR(AppendChange(principal, kDecideMethod,
+                               Advanced(found, lifecycle::Command::kDecide), stream_version,
+                               events, {}));
+  return version;
 }
 
 grpc::Status AssessmentService::GetAssessment(grpc::ServerContext* context,

@@ -33,6 +33,9 @@ class AssessmentService final : public breach::v1::AssessmentService::Service {
   grpc::Status OverrideDuty(grpc::ServerContext* context,
                             const breach::v1::OverrideDutyRequest* request,
                             breach::v1::AssessmentVersion* response) override;
+  grpc::Status DecideDuties(grpc::ServerContext* context,
+                            const breach::v1::DecideDutiesRequest* request,
+                            breach::v1::AssessmentVersion* response) override;
   grpc::Status GetAssessment(grpc::ServerContext* context,
                              const breach::v1::GetAssessmentRequest* request,
                              breach::v1::AssessmentVersion* response) override;
@@ -45,6 +48,8 @@ class AssessmentService final : public breach::v1::AssessmentService::Service {
       const auth::Principal& principal, const breach::v1::SubmitAssessmentRequest& request);
   absl::StatusOr<breach::v1::AssessmentVersion> Override(
       const auth::Principal& principal, const breach::v1::OverrideDutyRequest& request);
+  absl::StatusOr<breach::v1::AssessmentVersion> Decide(
+      const auth::Principal& principal, const breach::v1::DecideDutiesRequest& request);
   // The case of a breach the caller may take `action` on; NOT_FOUND for an unknown breach and
   // for another school's.
   absl::StatusOr<breach::v1::AssessmentCase> FindAuthorized(const auth::Principal& principal,

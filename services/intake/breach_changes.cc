@@ -20,6 +20,7 @@ lifecycle::BreachState StateOf(const Report& report) {
   lifecycle::BreachState state;
   state.status = report.status();
   state.verdict = report.verdict();
+  state.ever_assessed = report.ever_assessed();
   return state;
 }
 
@@ -194,6 +195,17 @@ absl::StatusOr<breach::v1::ContainmentActionRecorded> DecideAction(
   *action->mutable_recorded_at() = ProtoFromTime(now);
   action->set_request_id(request.request_id());
   return recorded;
+}
+
+absl::StatusOr<Report> DecideClosing(const Report& report, lifecycle::Command command,
+                                     const std::string& reason) {
+  RETURN_IF_ERROR(RequireText("reason", reason));
+  ASSIGN_OR_RETURN(const lifecycle::BreachState next,
+                   lifecycle::Decide(StateOf(report), command));
+  Report changed = report;
+  changed.set_status(next.status);
+  changed.set_revision(report.revision() + 1);
+  return changed;
 }
 
 void ApplyTriage(const breach::v1::BreachTriaged& triaged, Report& report) {

@@ -11,6 +11,7 @@
 #include "breach/v1/events.pb.h"
 #include "breach/v1/intake.pb.h"
 #include "libs/auth/principal.h"
+#include "libs/lifecycle/breach_lifecycle.h"
 #include "services/intake/report_validation.h"
 
 namespace breachd::intake {
@@ -33,6 +34,13 @@ absl::StatusOr<breach::v1::ReportAmended> DecideAmendment(
 absl::StatusOr<breach::v1::ContainmentActionRecorded> DecideAction(
     const breach::v1::Report& report, const breach::v1::AddActionRequest& request,
     const auth::Principal& principal, absl::Time now, const std::string& action_id);
+
+// Closing or reopening (`command` kClose or kReopen) with a written reason: the report as it
+// becomes (status, revision + 1). INVALID_ARGUMENT without a reason; FAILED_PRECONDITION when
+// the lifecycle refuses.
+absl::StatusOr<breach::v1::Report> DecideClosing(const breach::v1::Report& report,
+                                                 lifecycle::Command command,
+                                                 const std::string& reason);
 
 // The report after each event (revision + 1).
 void ApplyTriage(const breach::v1::BreachTriaged& triaged, breach::v1::Report& report);

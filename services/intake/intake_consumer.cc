@@ -20,9 +20,13 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> IntakeRowsFor(
   lifecycle::BreachState state;
   state.status = report->status();
   state.verdict = report->verdict();
+  state.ever_assessed = report->ever_assessed();
   const lifecycle::BreachState next = lifecycle::Apply(state, event);
-  if (next.status == state.status) return std::vector<eventstore::ProjectionWrite>{};
+  if (next.status == state.status && next.ever_assessed == state.ever_assessed) {
+    return std::vector<eventstore::ProjectionWrite>{};
+  }
   report->set_status(next.status);
+  report->set_ever_assessed(next.ever_assessed);
   return std::vector<eventstore::ProjectionWrite>{
       {ReportKey(event.stream_id()), report->SerializeAsString()}};
 }

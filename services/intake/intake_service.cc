@@ -22,6 +22,8 @@ constexpr char kTriageMethod[] = "/breach.v1.IntakeService/Triage";
 constexpr char kAmendMethod[] = "/breach.v1.IntakeService/AmendReport";
 constexpr char kAddActionMethod[] = "/breach.v1.IntakeService/AddAction";
 constexpr char kListActionsMethod[] = "/breach.v1.IntakeService/ListActions";
+constexpr char kCloseMethod[] = "/breach.v1.IntakeService/CloseBreach";
+constexpr char kReopenMethod[] = "/breach.v1.IntakeService/ReopenBreach";
 
 // The lock stripe of a breach's changes and reads (one key space with request ids).
 std::string BreachLockKey(const std::string& breach_id) { return ReportKey(breach_id); }
@@ -224,6 +226,48 @@ grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
     for (auto& action : actions) *response->add_actions() = std::move(action);
     return absl::OkStatus();
   });
+}
+
+grpc::Status IntakeService::CloseBreach(grpc::ServerContext* context,
+                                        const breach::v1::CloseBreachRequest* request,
+                                        Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, CloseOrReopen<breach::v1::BreachClosed>(
+                                    principal, request->breach_id(), request->reason(),
+                                    request->expected_revision(), lifecycle::Command::kClose,
+                                    kCloseMethod));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeService::ReopenBreach(grpc::ServerContext* context,
+                                         const breach::v1::ReopenBreachRequest* request,
+                                         Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, CloseOrReopen<breach::v1::BreachReopened>(
+                                    principal, request->breach_id(), request->reason(),
+                                    request->expected_revision(), lifecycle::Command::kReopen,
+                                    kReopenMethod));
+    return absl::OkStatus();
+  });
+}
+
+template <typename Event>
+absl::StatusOr<Report> IntakeService::CloseOrReopen(const auth::Principal& principal,
+                                                    const std::string& breach_id,
+                                                    const std::string& reason,
+                                                    uint64_t expected_revision,
+                                                    lifecycle::Command command,
+                                                    const std::string& method) {
+  return ChangeBreach(principal, breach_id, auth::Action::kDecideBreach, method,
+                      expected_revision, method,
+                      [&](Report& report, absl::Time) -> absl::StatusOr<Change> {
+                        ASSIGN_OR_RETURN(report, DecideClosing(report, command, reason));
+                        auto event = std::make_unique<Event>();
+                        event->set_breach_id(breach_id);
+                        event->set_reason(reason);
+                        return Change{std::move(event), {}};
+                      });
 }
 
 absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& principal,

@@ -12,6 +12,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/lifecycle/breach_lifecycle.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -41,6 +42,12 @@ class IntakeService final : public breach::v1::IntakeService::Service {
   grpc::Status ListActions(grpc::ServerContext* context,
                            const breach::v1::ListActionsRequest* request,
                            breach::v1::ListActionsResponse* response) override;
+  grpc::Status CloseBreach(grpc::ServerContext* context,
+                           const breach::v1::CloseBreachRequest* request,
+                           breach::v1::Report* response) override;
+  grpc::Status ReopenBreach(grpc::ServerContext* context,
+                            const breach::v1::ReopenBreachRequest* request,
+                            breach::v1::Report* response) override;
 
  private:
   absl::StatusOr<breach::v1::Report> File(const auth::Principal& principal,
@@ -68,6 +75,14 @@ class IntakeService final : public breach::v1::IntakeService::Service {
                                                     const std::string& breach_id,
                                                     auth::Action action,
                                                     const std::string& method);
+  // Close or reopen, with the reason, as `event` (BreachClosed or BreachReopened).
+  template <typename Event>
+  absl::StatusOr<breach::v1::Report> CloseOrReopen(const auth::Principal& principal,
+                                                   const std::string& breach_id,
+                                                   const std::string& reason,
+                                                   uint64_t expected_revision,
+                                                   lifecycle::Command command,
+                                                   const std::string& method);
   absl::StatusOr<breach::v1::ContainmentAction> RecordAction(
       const auth::Principal& principal, const breach::v1::AddActionRequest& request);
 

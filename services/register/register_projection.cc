@@ -138,6 +138,7 @@ void ApplyLifecycleFacts(const EventEnvelope& event, const absl::TimeZone& zone,
   lifecycle::BreachState state;
   state.status = entry.status();
   state.verdict = entry.verdict();
+  state.ever_assessed = entry.assessment_version() > 0;
   state = lifecycle::Apply(state, event);
   entry.set_status(state.status);
 }
@@ -179,6 +180,15 @@ std::optional<std::string> SummarizeAssessment(const EventEnvelope& event) {
   breach::v1::DutyDecided decided;
   if (payload.Is<breach::v1::DutyDecided>() && payload.UnpackTo(&decided)) {
     return absl::StrCat("Engine decided: ", DutyText(decided.decision()));
+  }
+  if (payload.Is<breach::v1::DutiesDecided>()) {
+    return absl::StrCat("Duties decided by ", event.actor().subject());
+  }
+  if (payload.Is<breach::v1::BreachClosed>()) {
+    return absl::StrCat("Closed by ", event.actor().subject());
+  }
+  if (payload.Is<breach::v1::BreachReopened>()) {
+    return absl::StrCat("Reopened by ", event.actor().subject());
   }
   breach::v1::DutyOverridden overridden;
   if (payload.Is<breach::v1::DutyOverridden>() && payload.UnpackTo(&overridden)) {

@@ -218,6 +218,66 @@ TEST_F(AssessmentTest, OverrideKeepsBothDecisionsAndTheRegisterShowsThem) {
   EXPECT_EQ(entry.assessment_version(), 1u);
 }
 
+TEST_F(AssessmentTest, DecidedBreachClosesRefusesChangesAndReopens) {
+  TriageAsBreach();
+  breach::v1::AssessmentVersion version;
+  ASSERT_TRUE(SubmitWhenKnown(Submission("a-1"), &version, /*await_triage=*/true).ok());
+  breach::v1::CloseBreachRequest close;
+  close.set_breach_id(report_.breach_id());
+  close.set_reason("Notifiche inviate");
+  breach::v1::Report report;
+  // Not decided yet: closing is refused, naming the status the intake knows.
+  const grpc::Status early = intake_->CloseBreach(CallAs(kVespucciHeadToken).get(), close, &report);
+  EXPECT_EQ(early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  breach::v1::DecideDutiesRequest decide;
+  decide.set_breach_id(report_.breach_id());
+  EXPECT_EQ(assessment_->DecideDuties(CallAs(kVespucciDpoToken).get(), decide, &version)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  decide.set_reason("Valutazione condivisa");
+  ASSERT_TRUE(assessment_->DecideDuties(CallAs(kVespucciDpoToken).get(), decide, &version).ok());
+
+  // Once the intake knows it is decided, it closes; then nothing but reopening.
+  ASSERT_TRUE(WaitUntil([&] {
+    return intake_->CloseBreach(CallAs(kVespucciHeadToken).get(), close, &report).ok();
+  }));
+  EXPECT_EQ(report.status(), breach::v1::BREACH_STATUS_CLOSED);
+  breach::v1::AddActionRequest action;
+  action.set_breach_id(report_.breach_id());
+  action.set_request_id("late-action");
+  action.set_what("Altro");
+  action.set_responsible("IT");
+  breach::v1::ContainmentAction ignored;
+  const grpc::Status refused = intake_->AddAction(CallAs(kVespucciItToken).get(), action, &ignored);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("the breach is closed"));
+
+  breach::v1::ReopenBreachRequest reopen;
+  reopen.set_breach_id(report_.breach_id());
+  reopen.set_reason("Nuovi fatti");
+  ASSERT_TRUE(intake_->ReopenBreach(CallAs(kVespucciHeadToken).get(), reopen, &report).ok());
+  EXPECT_EQ(report.status(), breach::v1::BREACH_STATUS_ASSESSED);
+
+  breach::v1::GetBreachRequest get;
+  get.set_breach_id(report_.breach_id());
+  breach::v1::RegisterEntry entry;
+  EXPECT_TRUE(WaitUntil([&] {
+    breach::v1::Timeline timeline;
+    breach::v1::GetTimelineRequest timeline_request;
+    timeline_request.set_breach_id(report_.breach_id());
+    if (!register_->GetTimeline(CallAs(kVespucciDpoToken).get(), timeline_request, &timeline).ok()) {
+      return false;
+    }
+    for (const auto& line : timeline.entries()) {
+      if (line.type() == "breach.v1.BreachReopened") return true;
+    }
+    return false;
+  }));
+  ASSERT_TRUE(register_->GetBreach(CallAs(kVespucciDpoToken).get(), get, &entry).ok());
+  EXPECT_EQ(entry.status(), breach::v1::BREACH_STATUS_ASSESSED);
+}
+
 TEST(AssessmentStartTest, BadRegimeFileStopsTheStartNamingFileAndField) {
   ScratchDir scratch("BadRegimeFileStopsTheStartNamingFileAndField");
   WriteTwoSchoolIdentity(scratch.path() + "/identity.json");

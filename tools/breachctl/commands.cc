@@ -602,6 +602,22 @@ void PrintVersion(CommandIo& io, const CommandLine& line,
   regulation::PrintResultTable(version.result(), line.FlagOr("lang", "it"), io.out);
 }
 
+// Sends a change of a breach's assessment with --expected-version and prints the version.
+template <typename Request>
+int ChangeAssessment(const CommandLine& line, CommandIo& io,
+                     grpc::Status (breach::v1::AssessmentService::Stub::*method)(
+                         grpc::ClientContext*, const Request&, breach::v1::AssessmentVersion*),
+                     Request& request) {
+  auto expected = ExpectedFlag(line, "expected-version");
+  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
+  request.set_expected_version(static_cast<uint32_t>(*expected));
+  breach::v1::AssessmentVersion version;
+  const grpc::Status status =
+      Call<breach::v1::AssessmentService>(io, "assessment", method, request, &version);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, version, [&] { PrintVersion(io, line, version); });
+}
+
 int AssessSubmit(const CommandLine& line, CommandIo& io) {
   auto text = ReadInput(line, io);
   if (!text.ok()) return UsageError(io, std::string(text.status().message()));
@@ -612,14 +628,8 @@ int AssessSubmit(const CommandLine& line, CommandIo& io) {
   }
   request.set_breach_id(line.words[2]);
   request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
-  auto expected = ExpectedFlag(line, "expected-version");
-  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
-  request.set_expected_version(static_cast<uint32_t>(*expected));
-  breach::v1::AssessmentVersion version;
-  const grpc::Status status = Call<breach::v1::AssessmentService>(
-      io, "assessment", &breach::v1::AssessmentService::Stub::SubmitAssessment, request, &version);
-  if (!status.ok()) return Fail(io, status);
-  return Print(io, version, [&] { PrintVersion(io, line, version); });
+  return ChangeAssessment(line, io, &breach::v1::AssessmentService::Stub::SubmitAssessment,
+                          request);
 }
 
 int AssessShow(const CommandLine& line, CommandIo& io) {
@@ -656,6 +666,41 @@ int AssessHistory(const CommandLine& line, CommandIo& io) {
       });
 }
 
+// `breach close|reopen ID --reason TEXT`.
+template <typename Request>
+int CloseOrReopen(const CommandLine& line, CommandIo& io,
+                  grpc::Status (breach::v1::IntakeService::Stub::*method)(
+                      grpc::ClientContext*, const Request&, breach::v1::Report*)) {
+  Request request;
+  request.set_breach_id(line.words[2]);
+  request.set_reason(line.FlagOr("reason", ""));
+  auto expected = ExpectedFlag(line, "expected-revision");
+  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
+  request.set_expected_revision(*expected);
+  breach::v1::Report report;
+  const grpc::Status status =
+      Call<breach::v1::IntakeService>(io, "intake", method, request, &report);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, report, [&] { PrintReport(io, report); });
+}
+
+int BreachClose(const CommandLine& line, CommandIo& io) {
+  return CloseOrReopen<breach::v1::CloseBreachRequest>(
+      line, io, &breach::v1::IntakeService::Stub::CloseBreach);
+}
+
+int BreachReopen(const CommandLine& line, CommandIo& io) {
+  return CloseOrReopen<breach::v1::ReopenBreachRequest>(
+      line, io, &breach::v1::IntakeService::Stub::ReopenBreach);
+}
+
+int AssessDecide(const CommandLine& line, CommandIo& io) {
+  breach::v1::DecideDutiesRequest request;
+  request.set_breach_id(line.words[2]);
+  request.set_reason(line.FlagOr("reason", ""));
+  return ChangeAssessment(line, io, &breach::v1::AssessmentService::Stub::DecideDuties, request);
+}
+
 int DutyOverride(const CommandLine& line, CommandIo& io) {
   breach::v1::OverrideDutyRequest request;
   request.set_breach_id(line.words[2]);
@@ -681,14 +726,7 @@ int DutyOverride(const CommandLine& line, CommandIo& io) {
   }
   request.set_required(required == "true");
   request.set_reason(line.FlagOr("reason", ""));
-  auto expected = ExpectedFlag(line, "expected-version");
-  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
-  request.set_expected_version(static_cast<uint32_t>(*expected));
-  breach::v1::AssessmentVersion version;
-  const grpc::Status status = Call<breach::v1::AssessmentService>(
-      io, "assessment", &breach::v1::AssessmentService::Stub::OverrideDuty, request, &version);
-  if (!status.ok()) return Fail(io, status);
-  return Print(io, version, [&] { PrintVersion(io, line, version); });
+  return ChangeAssessment(line, io, &breach::v1::AssessmentService::Stub::OverrideDuty, request);
 }
 
 }  // namespace breachd::breachctl

@@ -52,6 +52,9 @@ int AssessSubmit(const CommandLine& line, CommandIo& io);
 int AssessShow(const CommandLine& line, CommandIo& io);
 int AssessHistory(const CommandLine& line, CommandIo& io);
 int DutyOverride(const CommandLine& line, CommandIo& io);
+int AssessDecide(const CommandLine& line, CommandIo& io);
+int BreachClose(const CommandLine& line, CommandIo& io);
+int BreachReopen(const CommandLine& line, CommandIo& io);
 int AdminRetry(const CommandLine& line, CommandIo& io);
 
 }  // namespace breachd::breachctl

@@ -38,6 +38,7 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kAssessBreach, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kOverrideDuty, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kReadAssessment, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kDecideBreach, {kRoleSchoolHead, kRoleSchoolDpo}},
       // Provider-wide: no school role.
       {Action::kVerifyStore, {}},
       {Action::kListAllTenants, {}},

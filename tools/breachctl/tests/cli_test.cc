@@ -194,11 +194,12 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "action", "assess", "duty", "verify",
                                           "admin", "whoami", "help", "version", "completion"));
   EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "retry"));
-  EXPECT_THAT(Complete({"breach", ""}), ElementsAre("list", "get", "timeline", "triage"));
+  EXPECT_THAT(Complete({"breach", ""}),
+              ElementsAre("list", "get", "timeline", "triage", "close", "reopen"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
   EXPECT_THAT(Complete({"help", "assess", ""}),
-              ElementsAre("submit", "show", "history", "preview"));
+              ElementsAre("submit", "show", "history", "decide", "preview"));
   EXPECT_THAT(Complete({"completion", ""}), ElementsAre("bash"));
   EXPECT_THAT(Complete({"breach", "get", "ID", ""}), IsEmpty());
 }
