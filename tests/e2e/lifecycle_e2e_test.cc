@@ -1,7 +1,7 @@
 // The breach lifecycle end to end, as a school would live it: devbus, and intake, assessment
 // and register each in their own breachd process, driven only through breachctl. report ->
-// triage -> action -> assess -> override; the register shows status, classification and
-// duties, the timeline every step with who and when, and every store verifies.
+// triage -> action -> assess -> override -> decide -> close; the register shows status,
+// classification and duties, the timeline every step with who and when, and every store verifies.
 #include <signal.h>
 
 #include <map>
@@ -155,6 +155,16 @@ TEST_F(LifecycleEndToEndTest, ReportTriageActionAssessOverrideReachTheRegister) 
   EXPECT_EQ(who["breach.v1.AssessmentSubmitted"], "user:dpo-vespucci");
   EXPECT_EQ(who["breach.v1.DutyOverridden"], "user:preside-vespucci");
   EXPECT_TRUE(who.count("breach.v1.BreachClassified"));
+
+  // The DPO confirms the decisions; the head closes the case once the intake has heard.
+  Ok({"assess", "decide", id, "--reason", "Valutazione condivisa"}, kVespucciDpoToken);
+  EXPECT_TRUE(WaitUntil([&] {
+    return Breachctl({"breach", "close", id, "--reason", "Notifiche gestite"}, kVespucciHeadToken)
+               .exit_code == 0;
+  }));
+  EXPECT_TRUE(WaitUntil([&] {
+    return Ok({"breach", "get", id}, kVespucciDpoToken)["status"] == "BREACH_STATUS_CLOSED";
+  }));
 
   for (const std::string service : {"intake", "assessment", "register"}) {
     const CommandResult verified =
