@@ -143,8 +143,8 @@ int RunLatency() {
   options.reporters = {{testing::kVespucciDpoToken, testing::kVespucci},
                        {testing::kGalileiDpoToken, testing::kGalilei}};
   OpenLoopReporter reporter(options);
-  (*suite)->register_service()->SetAppliedObserver(
-      [&reporter](const breach::v1::EventEnvelope& event) { reporter.OnApplied(event); });
+  (*suite)->SetAppliedObserver(
+      "register", [&reporter](const breach::v1::EventEnvelope& event) { reporter.OnApplied(event); });
 
   int exit_code = 0;
   if (absl::Status primed = reporter.Prime(absl::Seconds(60)); !primed.ok()) {
@@ -178,7 +178,7 @@ int RunLatency() {
     if (result.lost != 0 || result.rpc_failed != 0) exit_code = 1;
   }
   std::fflush(stdout);
-  (*suite)->register_service()->SetAppliedObserver(nullptr);
+  (*suite)->SetAppliedObserver("register", nullptr);
   (*suite)->Stop();
   suite->reset();
   Cleanup(dir);

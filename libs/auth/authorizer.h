@@ -20,7 +20,24 @@ enum class Action {
   kReadEventFeed,   // read a whole store in order (catch-up): services and operators
   kReadDeliveryStatus,  // consumer checkpoints, lag and gaps: operators
   kManageParked,    // list and retry events the bus refused (provider-wide)
+  kTriageBreach,    // judge a report (breach or not) and fix the awareness moment
+  kAmendReport,     // correct or complete a filed report
+  kRecordContainment,  // add or update a containment or recovery action
+  kReadContainment,    // list the containment and recovery actions
+  kAssessBreach,    // submit an Allegato B risk assessment
+  kOverrideDuty,    // replace the engine's art. 33/34 decision, with a reason
+  kReadAssessment,  // read an assessment and its versions
+  kDecideBreach,    // confirm the art. 33/34 decisions; close or reopen a breach
 };
+
+// Every action, for tables and tests.
+inline constexpr Action kAllActions[] = {
+    Action::kReportBreach,     Action::kReadReport,       Action::kReadRegister,
+    Action::kVerifyBreach,     Action::kVerifyStore,      Action::kListAllTenants,
+    Action::kReadEventFeed,    Action::kReadDeliveryStatus, Action::kManageParked,
+    Action::kTriageBreach,     Action::kAmendReport,      Action::kRecordContainment,
+    Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
+    Action::kReadAssessment,   Action::kDecideBreach};
 
 const char* ActionName(Action action);
 

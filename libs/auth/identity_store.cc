@@ -116,6 +116,10 @@ absl::StatusOr<IdentityStore> IdentityStore::LoadOrCreateDevelopment(const std::
   store.grants_.push_back({RandomHexToken(16), {"user:dpo", kDemoSchoolCode, {kRoleSchoolDpo}}});
   store.grants_.push_back(
       {RandomHexToken(16), {"user:segreteria", kDemoSchoolCode, {kRoleSchoolStaff}}});
+  // Appended after the first three, which the README's tour picks by position.
+  store.grants_.push_back(
+      {RandomHexToken(16), {"user:preside", kDemoSchoolCode, {kRoleSchoolHead}}});
+  store.grants_.push_back({RandomHexToken(16), {"user:it", kDemoSchoolCode, {kRoleSchoolIt}}});
   store.grants_.push_back(NewServiceGrant());
   RETURN_IF_ERROR(WriteIdentityFile(path, store.ToJson()));
   return store;

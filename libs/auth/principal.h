@@ -10,9 +10,12 @@ namespace breachd::auth {
 // The tenant of the provider's own staff; every other tenant is a school code.
 inline constexpr char kProviderTenant[] = "provider";
 
-// Roles. A principal may hold several.
+// Roles. A principal may hold several. The school roles are those of the school's breach
+// procedure (seed 002): the controller (the head teacher), its DPO, its IT manager and staff.
 inline constexpr char kRoleProviderOperator[] = "provider-operator";
+inline constexpr char kRoleSchoolHead[] = "school-head";
 inline constexpr char kRoleSchoolDpo[] = "school-dpo";
+inline constexpr char kRoleSchoolIt[] = "school-it";
 inline constexpr char kRoleSchoolStaff[] = "school-staff";
 // Another breachd process (or a service of this one) reading a store to catch up.
 inline constexpr char kRoleService[] = "service";

@@ -44,6 +44,8 @@ grpc::Status AdminService::WhoAmI(grpc::ServerContext* context, const breach::v1
     response->set_subject(principal.subject);
     response->set_tenant(principal.tenant);
     for (const std::string& role : principal.roles) response->add_roles(role);
+    for (const std::string& service : hosted_services_) response->add_services(service);
+    for (const std::string& data : regulation_data_) response->add_regulation_data(data);
     return absl::OkStatus();
   });
 }

@@ -47,6 +47,12 @@ class AdminService final : public breach::v1::AdminService::Service {
   void SetDeliveryStatusProvider(DeliveryStatusProvider provider) {
     delivery_status_ = std::move(provider);
   }
+  // What this process hosts and the data versions it runs on, shown by WhoAmI.
+  void SetHostedVersions(std::vector<std::string> services,
+                         std::vector<std::string> regulation_data) {
+    hosted_services_ = std::move(services);
+    regulation_data_ = std::move(regulation_data);
+  }
 
   grpc::Status ListParked(grpc::ServerContext* context,
                           const breach::v1::ListParkedRequest* request,
@@ -83,6 +89,8 @@ class AdminService final : public breach::v1::AdminService::Service {
 
   std::map<std::string, Guarded> stores_;
   DeliveryStatusProvider delivery_status_;
+  std::vector<std::string> hosted_services_;
+  std::vector<std::string> regulation_data_;
 };
 
 }  // namespace breachd::service

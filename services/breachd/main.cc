@@ -27,7 +27,7 @@
 #include "services/breachd/transport_setup.h"
 
 ABSL_FLAG(std::string, services, "all",
-          "Services to host: all, or a list of intake,register");
+          "Services to host: all, or a list of intake,assessment,register");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listen address (port 0 picks one)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus endpoint (GET /metrics), or off. Default 127.0.0.1:9464, or 127.0.0.1:0 "
@@ -69,6 +69,11 @@ ABSL_FLAG(bool, republish, false,
 ABSL_FLAG(std::string, peers, "",
           "gRPC address of each consumed service this process does not host, e.g. "
           "intake=10.0.0.5:50051 (the register catches up from the intake store)");
+ABSL_FLAG(std::string, regimes_dir, "",
+          "Regime files of the assessment service; default $BREACHD_DATA_DIR/regimes, ./regimes, "
+          "or the source tree's");
+ABSL_FLAG(std::string, templates_dir, "",
+          "Notification templates of the assessment service (defaults as --regimes_dir)");
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write {\"endpoint\":...,\"bootstrap_servers\":...} here once serving");
 ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTERM");
@@ -194,6 +199,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.republish = absl::GetFlag(FLAGS_republish);
+  config.regimes_dir = absl::GetFlag(FLAGS_regimes_dir);
+  config.templates_dir = absl::GetFlag(FLAGS_templates_dir);
   auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));
   if (!peers.ok()) {
     std::fprintf(stderr, "breachd: %s\n", std::string(peers.status().message()).c_str());

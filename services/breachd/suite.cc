@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "services/breachd/service_modules.h"
 
 namespace breachd::suite {
 
@@ -103,31 +104,42 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     // librdkafka's mock broker holds an empty fetch for the whole fetch.wait.max.ms instead of
     // answering when data arrives, as a real broker does; keep the wait short (measured in
     // docs/benchmarks.md: p99 594 ms with the 100 ms default at 500 reports/s).
-    consumer_bus_.extra["fetch.wait.max.ms"] = "5";
+    // (emplace: GCC 12's -Wrestrict misfires on operator[] = "5" here.)
+    consumer_bus_.extra.emplace("fetch.wait.max.ms", "5");
   }
   for (const std::string& name : config_.services) RETURN_IF_ERROR(OpenStore(config_, name));
 
   std::vector<grpc::Service*> services;
   std::vector<std::string> health_names;
-  if (config_.services.count(intake::kServiceName)) {
-    intake_ = std::make_unique<intake::IntakeService>(*hosted_.at("intake").store, *identities_,
-                                                      SystemClock::Get(), Notifier("intake"));
-    services.push_back(intake_.get());
-    health_names.push_back("breach.v1.IntakeService");
-  }
-  if (config_.services.count(register_::kServiceName)) {
-    Hosted& hosted = hosted_.at("register");
-    ASSIGN_OR_RETURN(register_, register_::RegisterService::Create(
-                                    *hosted.store, *identities_, SystemClock::Get(),
-                                    Notifier("register")));
-    services.push_back(register_.get());
-    health_names.push_back("breach.v1.RegisterService");
+  for (auto& [name, hosted] : hosted_) {
+    const service::ServiceModule* module = FindModule(name);
+    if (module == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("no module hosts the service ", name));
+    }
+    ASSIGN_OR_RETURN(hosted.service,
+                     module->create({*hosted.store, *identities_, SystemClock::Get(),
+                                     Notifier(name),
+                                     {{"regimes_dir", config_.regimes_dir},
+                                      {"templates_dir", config_.templates_dir}}}));
+    for (grpc::Service* served : hosted.service->GrpcServices()) services.push_back(served);
+    for (std::string& health_name : hosted.service->HealthNames()) {
+      health_names.push_back(std::move(health_name));
+    }
   }
 
   // AdminService records a refusal in the store the refused action would have read.
   std::map<std::string, service::HostedStore> stores;
   for (auto& [name, hosted] : hosted_) stores[name] = {hosted.store.get(), Notifier(name)};
   admin_ = std::make_unique<service::AdminService>(stores, *identities_, SystemClock::Get());
+  std::vector<std::string> hosted_names;
+  std::vector<std::string> data_versions;
+  for (auto& [name, hosted] : hosted_) {
+    hosted_names.push_back(name);
+    for (std::string& version : hosted.service->DataVersions()) {
+      data_versions.push_back(std::move(version));
+    }
+  }
+  admin_->SetHostedVersions(std::move(hosted_names), std::move(data_versions));
   admin_->SetDeliveryStatusProvider(
       [this](breach::v1::GetDeliveryStatusResponse* response) {
         return FillDeliveryStatus(response);
@@ -141,10 +153,13 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   ASSIGN_OR_RETURN(server_, grpcutil::ServerHost::Start(
                                 config_.listen, config_.transport.server, services, health_names,
                                 metrics_ ? metrics_->NewRpcInterceptorFactory() : nullptr));
-  // After the server: in one process the register catches up from this very server.
-  if (register_) RETURN_IF_ERROR(SubscribeRegister());
   if (metrics_) {
     for (const std::string& name : health_names) metrics_->SetServing(name, true);
+  }
+  // After the server: in one process a consumer catches up from this very server.
+  for (auto& [name, hosted] : hosted_) {
+    std::optional<service::EventConsumer> consumer = hosted.service->Consumer();
+    if (consumer.has_value()) RETURN_IF_ERROR(Subscribe(hosted, *std::move(consumer)));
   }
   StartHealthMonitor();
   if (metrics_) {
@@ -161,47 +176,75 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::map<std::string, std::string>> Suite::SourceAddresses() const {
+// Where every breach starts; a consumer without it is misconfigured.
+constexpr char kReportingService[] = "intake";
+
+absl::StatusOr<std::map<std::string, std::string>> Suite::SourceAddresses(
+    const std::string& consumer) const {
   std::map<std::string, std::string> addresses;
-  for (const char* source : kPublishingServices) {
+  std::vector<std::string> unreachable;
+  for (const std::string& source : PublishingServices()) {
     if (auto peer = config_.peers.find(source); peer != config_.peers.end()) {
       addresses[source] = peer->second;
     } else if (hosted_.count(source)) {
       addresses[source] = endpoint();
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the register consumes the ", source, " service's events, which this process does "
-          "not host: give its address with --peers=", source, "=HOST:PORT"));
+      unreachable.push_back(source);
     }
+  }
+  if (!addresses.count(kReportingService)) {
+    // Without the reports there is nothing to consume: a deployment mistake, not a choice.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the ", consumer, " consumes the intake service's events, which this process does not "
+        "host: give its address with --peers=intake=HOST:PORT"));
+  }
+  for (const std::string& source : unreachable) {
+    // A service not deployed has no events; one deployed elsewhere needs --peers to be caught
+    // up from. Said loudly, since its events would reach this consumer only through the bus.
+    log::Warn(absl::StrCat("the ", consumer, " has no address for the ", source,
+                           " service's store: give --peers=", source,
+                           "=HOST:PORT if it runs elsewhere"));
   }
   return addresses;
 }
 
-absl::Status Suite::SubscribeRegister() {
-  Hosted& hosted = hosted_.at("register");
+absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   delivery::SubscriptionOptions options;
-  options.consumer = "register";
-  options.bus.group_id = "breachd-register";
-  ASSIGN_OR_RETURN(options.sources, SourceAddresses());
+  options.consumer = hosted.name;
+  options.bus.group_id = absl::StrCat("breachd-", hosted.name);
+  ASSIGN_OR_RETURN(options.sources, SourceAddresses(hosted.name));
   options.token = config_.service_token;
   if (options.token.empty()) {
     ASSIGN_OR_RETURN(options.token, identities_->ServiceToken());
   }
   options.credentials = config_.transport.client;
   options.sweep_interval = config_.sweep_interval;
-  register_::RegisterService* handler = register_.get();
   delivery::ConsumerHooks hooks;
-  hooks.apply = [handler](const breach::v1::EventEnvelope& event) {
-    return handler->ApplyConsumed(event);
+  hooks.apply = [&hosted, apply = std::move(consumer.apply)](
+                    const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(bool applied, apply(event));
+    if (applied) {
+      absl::MutexLock lock(&hosted.observer_mu);
+      if (hosted.applied_observer) hosted.applied_observer(event);
+    }
+    return applied;
   };
-  hooks.make_durable = [handler] { return handler->MakeAppliedDurable(); };
+  hooks.make_durable = std::move(consumer.make_durable);
   ASSIGN_OR_RETURN(hosted.subscription, delivery::Subscription::Start(
                                             consumer_bus_, std::move(options), *hosted.store,
                                             std::move(hooks)));
   if (!hosted.subscription->AwaitStarted(absl::Seconds(20))) {
-    log::Warn("the register has not caught up or joined its group yet; serving anyway");
+    log::Warn(absl::StrCat("the ", hosted.name,
+                           " has not caught up or joined its group yet; serving anyway"));
   }
   return absl::OkStatus();
+}
+
+void Suite::SetAppliedObserver(const std::string& service, AppliedObserver observer) {
+  auto it = hosted_.find(service);
+  if (it == hosted_.end()) return;
+  absl::MutexLock lock(&it->second.observer_mu);
+  it->second.applied_observer = std::move(observer);
 }
 
 absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* response) {
@@ -227,25 +270,23 @@ absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* re
 }
 
 void Suite::StartHealthMonitor() {
-  // The hosted services whose stores feed a served gRPC service.
-  static const std::map<std::string, std::string> kHealthNames = {
-      {intake::kServiceName, "breach.v1.IntakeService"},
-      {register_::kServiceName, "breach.v1.RegisterService"}};
+  // Every health name of a hosted service follows whether its store and relay can deliver.
   std::vector<service::MonitoredService> monitored;
   for (auto& [name, hosted] : hosted_) {
-    auto health_name = kHealthNames.find(name);
-    if (health_name == kHealthNames.end()) continue;
     eventstore::EventStore* store = hosted.store.get();
     bus::OutboxRelay* relay = hosted.relay.get();
     delivery::Subscription* subscription = hosted.subscription.get();
-    monitored.push_back({health_name->second, [store, relay, subscription] {
-                           service::HealthSample sample = service::SampleStoreAndRelay(*store, *relay);
-                           if (subscription != nullptr) {
-                             auto parked = subscription->Parked();
-                             if (parked.ok()) sample.consumer_parked = parked->size();
-                           }
-                           return sample;
-                         }});
+    for (const std::string& health_name : hosted.service->HealthNames()) {
+      monitored.push_back({health_name, [store, relay, subscription] {
+                             service::HealthSample sample =
+                                 service::SampleStoreAndRelay(*store, *relay);
+                             if (subscription != nullptr) {
+                               auto parked = subscription->Parked();
+                               if (parked.ok()) sample.consumer_parked = parked->size();
+                             }
+                             return sample;
+                           }});
+    }
   }
   grpc::HealthCheckServiceInterface* health = server_->health();
   metrics::Metrics* metrics = metrics_.get();

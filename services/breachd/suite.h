@@ -21,12 +21,11 @@
 #include "libs/grpcutil/server_host.h"
 #include "libs/metrics/metrics.h"
 #include "libs/service/admin_service.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/service/health_monitor.h"
-#include "libs/service/rpc_guard.h"
+#include "libs/service/hosted_service.h"
 #include "libs/service/store_outbox.h"
 #include "services/breachd/suite_config.h"
-#include "services/intake/intake_service.h"
-#include "services/register/register_service.h"
 
 namespace breachd::suite {
 
@@ -42,13 +41,10 @@ class Suite {
   // bootstrap.servers of the bus in use.
   const std::string& bootstrap_servers() const { return bus_.bootstrap_servers; }
   const auth::IdentityStore& identities() const { return *identities_; }
-  // The hosted register (nullptr if not hosted), e.g. to observe applied events.
-  register_::RegisterService* register_service() const { return register_.get(); }
-  // The register's subscription (nullptr if not hosted): checkpoints, lag, gaps.
-  delivery::Subscription* register_subscription() const {
-    auto it = hosted_.find("register");
-    return it == hosted_.end() ? nullptr : it->second.subscription.get();
-  }
+  // Called after each event a hosted consuming service newly applied (not for duplicates), on
+  // its consumer thread; nullptr to stop. For metrics and benchmarks. No-op if not hosted.
+  using AppliedObserver = std::function<void(const breach::v1::EventEnvelope& event)>;
+  void SetAppliedObserver(const std::string& service, AppliedObserver observer);
   // The store of a hosted service (nullptr if not hosted), e.g. to check what a call wrote.
   eventstore::EventStore* store(const std::string& service) const {
     auto it = hosted_.find(service);
@@ -59,23 +55,28 @@ class Suite {
   void Stop(absl::Duration grace = absl::Seconds(10));
 
  private:
-  // One hosted service's durable side.
+  // One hosted service: its durable side and what its module built on it.
   struct Hosted {
     std::string name;
     std::unique_ptr<eventstore::EventStore> store;
     std::unique_ptr<service::StoreOutbox> outbox;
     std::unique_ptr<bus::OutboxRelay> relay;
+    std::unique_ptr<service::HostedService> service;
     std::unique_ptr<delivery::Subscription> subscription;  // for a consuming service
+    absl::Mutex observer_mu;
+    AppliedObserver applied_observer ABSL_GUARDED_BY(observer_mu);
   };
 
   Suite() = default;
   absl::Status Open(const SuiteConfig& config);
   absl::Status OpenStore(const SuiteConfig& config, const std::string& name);
   std::function<void()> Notifier(const std::string& name);
-  // Subscribes the register to every publishing service (bus + catch-up from their stores).
-  absl::Status SubscribeRegister();
-  // The gRPC address of each store the register consumes.
-  absl::StatusOr<std::map<std::string, std::string>> SourceAddresses() const;
+  // Subscribes a consuming service to every publishing service (bus + catch-up from their
+  // stores).
+  absl::Status Subscribe(Hosted& hosted, service::EventConsumer consumer);
+  // The gRPC address of each publishing service's store, for `consumer`.
+  absl::StatusOr<std::map<std::string, std::string>> SourceAddresses(
+      const std::string& consumer) const;
   absl::Status FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* response);
   // Keeps each served service's health status true to whether it can deliver (health_monitor.h).
   void StartHealthMonitor();
@@ -89,8 +90,6 @@ class Suite {
   std::map<std::string, Hosted> hosted_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<delivery::EventFeedService> feed_;
-  std::unique_ptr<intake::IntakeService> intake_;
-  std::unique_ptr<register_::RegisterService> register_;
   std::unique_ptr<grpcutil::ServerHost> server_;
   std::unique_ptr<service::HealthMonitor> health_;
   bool stopped_ = false;

@@ -1,18 +1,35 @@
 #include "services/breachd/suite_config.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/breachd/service_modules.h"
 
 namespace breachd::suite {
+
+std::vector<std::string> HostableServices() {
+  std::vector<std::string> names;
+  for (const service::ServiceModule& module : ServiceModules()) names.push_back(module.name);
+  return names;
+}
+
+std::vector<std::string> PublishingServices() {
+  std::vector<std::string> names;
+  for (const service::ServiceModule& module : ServiceModules()) {
+    if (module.publishes) names.push_back(module.name);
+  }
+  return names;
+}
 
 absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag) {
   std::set<std::string> services;
   for (absl::string_view part : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
     const std::string name(absl::StripAsciiWhitespace(part));
     if (name == "all") {
-      services.insert(std::begin(kAllServices), std::end(kAllServices));
+      for (std::string& hostable : HostableServices()) services.insert(std::move(hostable));
     } else {
       services.insert(name);
     }
@@ -27,11 +44,13 @@ absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string&
     std::pair<std::string, std::string> peer = absl::StrSplit(part, absl::MaxSplits('=', 1));
     peer.first = std::string(absl::StripAsciiWhitespace(peer.first));
     peer.second = std::string(absl::StripAsciiWhitespace(peer.second));
-    bool known = false;
-    for (const char* service : kPublishingServices) known |= peer.first == service;
+    const std::vector<std::string> publishing = PublishingServices();
+    const bool known =
+        std::find(publishing.begin(), publishing.end(), peer.first) != publishing.end();
     if (!known || peer.second.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--peers: '", part, "' is not SERVICE=HOST:PORT with SERVICE one of intake, register"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--peers: '", part, "' is not SERVICE=HOST:PORT with SERVICE one of ",
+                       absl::StrJoin(publishing, ", ")));
     }
     peers[peer.first] = peer.second;
   }
@@ -41,12 +60,10 @@ absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string&
 absl::Status CheckHostable(const std::set<std::string>& services) {
   if (services.empty()) return absl::InvalidArgumentError("--services names no service");
   for (const std::string& name : services) {
-    bool hostable = false;
-    for (const char* service : kAllServices) hostable |= name == service;
-    if (!hostable) {
+    if (FindModule(name) == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--services: '", name, "' is not a service this build can host (expected all, or a list of ",
-          absl::StrJoin(kAllServices, ", "), ")"));
+          absl::StrJoin(HostableServices(), ", "), ")"));
     }
   }
   return absl::OkStatus();

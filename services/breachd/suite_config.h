@@ -14,13 +14,8 @@
 
 namespace breachd::suite {
 
-// The services this build can host, each with a gRPC service and a store. assessment and
-// notification join the list when their gRPC services exist (until then a process claiming to
-// host them would answer NOT_FOUND to their health checks).
-inline constexpr const char* kAllServices[] = {"intake", "register"};
-
 struct SuiteConfig {
-  std::set<std::string> services;  // subset of kAllServices
+  std::set<std::string> services;  // names of modules (service_modules.h)
   std::string listen = "127.0.0.1:50051";
   // Prometheus endpoint (GET /metrics); empty: none. Port 0 picks a free one.
   std::string metrics_listen;
@@ -45,21 +40,30 @@ struct SuiteConfig {
   bool republish = false;
   // gRPC address of each service this process does not host but consumes (catch-up reads).
   std::map<std::string, std::string> peers;
+  // Data files of the regulatory engine (assessment); empty: $BREACHD_DATA_DIR/regimes,
+  // ./regimes, then the source tree's (likewise templates).
+  std::string regimes_dir;
+  std::string templates_dir;
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);
 };
 
-// Services whose events others consume (each serves its store for catch-up).
-inline constexpr const char* kPublishingServices[] = {"intake", "register"};
+// The services this build can host: one per module (service_modules.h). A service without a
+// module (notification, until it has one) cannot be hosted.
+std::vector<std::string> HostableServices();
 
-// "intake=HOST:PORT,register=HOST:PORT". INVALID_ARGUMENT names a bad entry.
+// Services whose events others consume (each serves its store for catch-up).
+std::vector<std::string> PublishingServices();
+
+// "intake=HOST:PORT,register=HOST:PORT" (publishing services only). INVALID_ARGUMENT names a
+// bad entry.
 absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string& flag);
 
-// "all" (every service of kAllServices) or a comma-separated list such as "intake,register".
+// "all" (every hostable service) or a comma-separated list such as "intake,register".
 // INVALID_ARGUMENT names a service this build cannot host.
 absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag);
 
-// OK if `services` is a non-empty subset of kAllServices; INVALID_ARGUMENT names the first that
+// OK if `services` is a non-empty subset of HostableServices(); INVALID_ARGUMENT names the first that
 // is not.
 absl::Status CheckHostable(const std::set<std::string>& services);
 

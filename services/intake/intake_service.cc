@@ -3,11 +3,12 @@
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
-#include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "libs/service/idempotency.h"
-#include "services/intake/report_limits.h"
+#include "services/intake/breach_changes.h"
+#include "services/intake/intake_schema.h"
+#include "services/intake/report_filing.h"
 #include "services/intake/report_validation.h"
 
 namespace breachd::intake {
@@ -15,24 +16,29 @@ namespace {
 
 using breach::v1::Report;
 
-std::string ReportKey(const std::string& breach_id) { return absl::StrCat("report/", breach_id); }
-std::string RequestKey(const std::string& tenant, const std::string& request_id) {
-  return absl::StrCat("idempotency/", tenant, "/", request_id);
-}
-
 constexpr char kReportMethod[] = "/breach.v1.IntakeService/ReportBreach";
 constexpr char kGetMethod[] = "/breach.v1.IntakeService/GetReport";
+constexpr char kTriageMethod[] = "/breach.v1.IntakeService/Triage";
+constexpr char kAmendMethod[] = "/breach.v1.IntakeService/AmendReport";
+constexpr char kAddActionMethod[] = "/breach.v1.IntakeService/AddAction";
+constexpr char kListActionsMethod[] = "/breach.v1.IntakeService/ListActions";
+constexpr char kCloseMethod[] = "/breach.v1.IntakeService/CloseBreach";
+constexpr char kReopenMethod[] = "/breach.v1.IntakeService/ReopenBreach";
+
+// The lock stripe of a breach's changes and reads (one key space with request ids).
+std::string BreachLockKey(const std::string& breach_id) { return ReportKey(breach_id); }
 
 }  // namespace
 
 IntakeService::IntakeService(eventstore::EventStore& store,
                              const auth::IdentityStore& identities, const Clock& clock,
-                             std::function<void()> on_append)
+                             std::function<void()> on_append, StripedMutex<>& breach_locks)
     : store_(store),
       identities_(identities),
       clock_(clock),
       on_append_(on_append),
-      guard_(kServiceName, identities, store, clock, on_append) {}
+      guard_(kServiceName, identities, store, clock, on_append),
+      breach_locks_(breach_locks) {}
 
 grpc::Status IntakeService::ReportBreach(grpc::ServerContext* context,
                                          const breach::v1::ReportBreachRequest* request,
@@ -54,10 +60,8 @@ grpc::Status IntakeService::GetReport(grpc::ServerContext* context,
 
 absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
                                            const breach::v1::ReportBreachRequest& request) {
-  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  RETURN_IF_ERROR(CheckReportLimits(request.report()));  // what is accepted can be published
+  RETURN_IF_ERROR(CheckReportRequest(request));
   const breach::v1::BreachReport& form = request.report();
-  if (form.tenant().empty()) return absl::InvalidArgumentError("report.tenant is required");
   RETURN_IF_ERROR(
       guard_.Authorize(principal, auth::Action::kReportBreach, form.tenant(), kReportMethod));
   const absl::Time now = clock_.Now();
@@ -72,25 +76,12 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   absl::MutexLock lock(&request_locks_.For(idempotent.row_key()));
   ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
-    ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(*earlier));
+    ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(store_, *earlier));
     if (stored.has_value()) return *stored;
   }
 
-  Report report;
-  report.set_breach_id(NewUlid(now));
-  report.set_name(absl::StrCat("tenants/", form.tenant(), "/breaches/", report.breach_id()));
-  *report.mutable_report() = form;
-  if (!form.has_form_date()) *report.mutable_report()->mutable_form_date() = ProtoFromTime(now);
-  report.mutable_reported_by()->set_subject(principal.subject);
-  report.mutable_reported_by()->set_role(principal.PrimaryRole());
-  report.mutable_reported_by()->set_tenant(principal.tenant);
-  *report.mutable_recorded_at() = ProtoFromTime(now);
-  report.set_request_id(request.request_id());
-
-  breach::v1::BreachReported reported;
-  reported.set_breach_id(report.breach_id());
-  *reported.mutable_report() = report.report();
-  reported.set_request_id(request.request_id());
+  Report report = FileReport(request, principal, now, NewUlid(now));
+  const breach::v1::BreachReported reported = ReportedEvent(report);
   const service::EventOrigin origin{kServiceName, principal, request.request_id(),
                                     report.breach_id()};
   eventstore::AppendRequest append;
@@ -107,13 +98,8 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
 
 absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
                                            const std::string& breach_id) {
-  if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
-  const absl::Status no_breach = absl::NotFoundError(absl::StrCat("no breach ", breach_id));
-  ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(breach_id));
-  if (!report.has_value()) return no_breach;
-  RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadReport,
-                                         report->report().tenant(), kGetMethod, breach_id,
-                                         no_breach));
+  ASSIGN_OR_RETURN(Report report,
+                   FindAuthorized(principal, breach_id, auth::Action::kReadReport, kGetMethod));
   // Who read the report, and when, is part of the breach's history.
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(breach_id);
@@ -121,19 +107,195 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
   eventstore::AppendRequest append;
   append.stream_id = breach_id;
   append.events.push_back(service::MakeEvent({kServiceName, principal, kGetMethod, breach_id},
-                                             report->report().tenant(), clock_.Now(), viewed));
-  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+                                             report.report().tenant(), clock_.Now(), viewed));
+  {
+    absl::MutexLock lock(&breach_locks_.For(BreachLockKey(breach_id)));
+    RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  }
   if (on_append_) on_append_();
+  return report;
+}
+
+absl::StatusOr<Report> IntakeService::FindAuthorized(const auth::Principal& principal,
+                                                     const std::string& breach_id,
+                                                     auth::Action action,
+                                                     const std::string& method) {
+  if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
+  const absl::Status no_breach = absl::NotFoundError(absl::StrCat("no breach ", breach_id));
+  ASSIGN_OR_RETURN(std::optional<Report> report, FindReport(store_, breach_id));
+  if (!report.has_value()) return no_breach;
+  RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, action, report->report().tenant(), method,
+                                         breach_id, no_breach));
   return *std::move(report);
 }
 
-absl::StatusOr<std::optional<Report>> IntakeService::FindReport(const std::string& breach_id) {
-  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.GetProjection(ReportKey(breach_id)));
-  if (!bytes.has_value()) return std::nullopt;
-  Report report;
-  if (!report.ParseFromString(*bytes)) {
-    return absl::DataLossError(absl::StrCat("stored report of ", breach_id, " is unreadable"));
+grpc::Status IntakeService::Triage(grpc::ServerContext* context,
+                                   const breach::v1::TriageRequest* request, Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        *response,
+        ChangeBreach(principal, request->breach_id(), auth::Action::kTriageBreach, kTriageMethod,
+                     request->expected_revision(), kTriageMethod,
+                     [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
+                       ASSIGN_OR_RETURN(breach::v1::BreachTriaged triaged,
+                                        DecideTriage(report, *request, principal, now));
+                       ApplyTriage(triaged, report);
+                       return Change{std::make_unique<breach::v1::BreachTriaged>(triaged), {}};
+                     }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeService::AmendReport(grpc::ServerContext* context,
+                                        const breach::v1::AmendReportRequest* request,
+                                        Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        *response,
+        ChangeBreach(principal, request->breach_id(), auth::Action::kAmendReport, kAmendMethod,
+                     request->expected_revision(), kAmendMethod,
+                     [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
+                       ASSIGN_OR_RETURN(breach::v1::ReportAmended amended,
+                                        DecideAmendment(report, *request, principal, now,
+                                                        [this](const std::string& tenant) {
+                                                          return identities_.IsKnownTenant(tenant);
+                                                        }));
+                       ApplyAmendment(amended, report);
+                       return Change{std::make_unique<breach::v1::ReportAmended>(amended), {}};
+                     }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeService::AddAction(grpc::ServerContext* context,
+                                      const breach::v1::AddActionRequest* request,
+                                      breach::v1::ContainmentAction* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, RecordAction(principal, *request));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
+    const auth::Principal& principal, const breach::v1::AddActionRequest& request) {
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(Report found, FindAuthorized(principal, request.breach_id(),
+                                                auth::Action::kRecordContainment,
+                                                kAddActionMethod));
+  // A retry gets the first action back; the id reused for anything else is ALREADY_EXISTS.
+  const std::string tenant = found.report().tenant();
+  const service::IdempotentRequest idempotent(RequestKey(tenant, request.request_id()),
+                                              request.request_id(), request, principal.subject);
+  absl::MutexLock request_lock(&request_locks_.For(idempotent.row_key()));
+  ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
+  if (earlier.has_value()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                     store_.GetProjection(ActionKey(request.breach_id(), *earlier)));
+    breach::v1::ContainmentAction action;
+    if (bytes.has_value() && action.ParseFromString(*bytes)) return action;
   }
+  breach::v1::ContainmentAction recorded_action;
+  RETURN_IF_ERROR(
+      ChangeBreach(principal, request.breach_id(), auth::Action::kRecordContainment,
+                   kAddActionMethod, request.expected_revision(), request.request_id(),
+                   [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
+                     ASSIGN_OR_RETURN(breach::v1::ContainmentActionRecorded recorded,
+                                      DecideAction(report, request, principal, now, NewUlid(now)));
+                     ApplyAction(recorded, report);
+                     recorded_action = recorded.action();
+                     const std::string& action_id = recorded_action.action_id();
+                     return Change{
+                         std::make_unique<breach::v1::ContainmentActionRecorded>(recorded),
+                         {{ActionKey(report.breach_id(), action_id),
+                           recorded_action.SerializeAsString()},
+                          idempotent.Remember(action_id)}};
+                   })
+          .status());
+  return recorded_action;
+}
+
+grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
+                                        const breach::v1::ListActionsRequest* request,
+                                        breach::v1::ListActionsResponse* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    RETURN_IF_ERROR(FindAuthorized(principal, request->breach_id(),
+                                   auth::Action::kReadContainment, kListActionsMethod)
+                        .status());
+    ASSIGN_OR_RETURN(std::vector<breach::v1::ContainmentAction> actions,
+                     intake::ListActions(store_, request->breach_id()));
+    for (auto& action : actions) *response->add_actions() = std::move(action);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeService::CloseBreach(grpc::ServerContext* context,
+                                        const breach::v1::CloseBreachRequest* request,
+                                        Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, CloseOrReopen<breach::v1::BreachClosed>(
+                                    principal, request->breach_id(), request->reason(),
+                                    request->expected_revision(), lifecycle::Command::kClose,
+                                    kCloseMethod));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IntakeService::ReopenBreach(grpc::ServerContext* context,
+                                         const breach::v1::ReopenBreachRequest* request,
+                                         Report* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, CloseOrReopen<breach::v1::BreachReopened>(
+                                    principal, request->breach_id(), request->reason(),
+                                    request->expected_revision(), lifecycle::Command::kReopen,
+                                    kReopenMethod));
+    return absl::OkStatus();
+  });
+}
+
+template <typename Event>
+absl::StatusOr<Report> IntakeService::CloseOrReopen(const auth::Principal& principal,
+                                                    const std::string& breach_id,
+                                                    const std::string& reason,
+                                                    uint64_t expected_revision,
+                                                    lifecycle::Command command,
+                                                    const std::string& method) {
+  return ChangeBreach(principal, breach_id, auth::Action::kDecideBreach, method,
+                      expected_revision, method,
+                      [&](Report& report, absl::Time) -> absl::StatusOr<Change> {
+                        ASSIGN_OR_RETURN(report, DecideClosing(report, command, reason));
+                        auto event = std::make_unique<Event>();
+                        event->set_breach_id(breach_id);
+                        event->set_reason(reason);
+                        return Change{std::move(event), {}};
+                      });
+}
+
+absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& principal,
+                                                   const std::string& breach_id,
+                                                   auth::Action action,
+                                                   const std::string& method,
+                                                   uint64_t expected_revision,
+                                                   const std::string& causation_id,
+                                                   const Decider& decide) {
+  ASSIGN_OR_RETURN(Report report, FindAuthorized(principal, breach_id, action, method));
+  absl::MutexLock lock(&breach_locks_.For(BreachLockKey(breach_id)));
+  // Again under the lock: the report may have changed since the unlocked read above.
+  ASSIGN_OR_RETURN(std::optional<Report> current, FindReport(store_, breach_id));
+  if (current.has_value()) report = *std::move(current);
+  RETURN_IF_ERROR(CheckRevision(report, expected_revision));
+  ASSIGN_OR_RETURN(const uint64_t version, store_.StreamVersion(breach_id));
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(Change change, decide(report, now));
+
+  eventstore::AppendRequest append;
+  append.stream_id = breach_id;
+  append.expected_version = version;  // ABORTED if another writer got in between
+  append.events.push_back(service::MakeEvent({kServiceName, principal, causation_id, breach_id},
+                                             report.report().tenant(), now, *change.event));
+  append.projection = std::move(change.rows);
+  append.projection.push_back({ReportKey(breach_id), report.SerializeAsString()});
+  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  if (on_append_) on_append_();
   return report;
 }
 

@@ -1,12 +1,10 @@
 // gRPC adapter of the intake service: Allegato A reports in, BreachReported events out.
-//
-// Store schema (projection rows in the intake event store):
-//   report/<breach_id>               -> breach.v1.Report
-//   idempotency/<tenant>/<request_id> -> breach.v1.IdempotencyRecord whose result is the
-//                                        breach_id (AIP-155 retries; libs/service/idempotency.h)
+// The decisions are in report_filing.h and report_validation.h, the rows in intake_schema.h.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include "breach/v1/intake.grpc.pb.h"
@@ -14,6 +12,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/lifecycle/breach_lifecycle.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -23,28 +22,77 @@ inline constexpr char kServiceName[] = "intake";
 class IntakeService final : public breach::v1::IntakeService::Service {
  public:
   // `on_append` runs after every durable append (wakes the outbox relay).
+  // `breach_locks` is shared with the consumer: one change of a report at a time.
   IntakeService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                const Clock& clock, std::function<void()> on_append);
+                const Clock& clock, std::function<void()> on_append,
+                StripedMutex<>& breach_locks);
 
   grpc::Status ReportBreach(grpc::ServerContext* context,
                             const breach::v1::ReportBreachRequest* request,
                             breach::v1::Report* response) override;
   grpc::Status GetReport(grpc::ServerContext* context, const breach::v1::GetReportRequest* request,
                          breach::v1::Report* response) override;
+  grpc::Status Triage(grpc::ServerContext* context, const breach::v1::TriageRequest* request,
+                      breach::v1::Report* response) override;
+  grpc::Status AmendReport(grpc::ServerContext* context,
+                           const breach::v1::AmendReportRequest* request,
+                           breach::v1::Report* response) override;
+  grpc::Status AddAction(grpc::ServerContext* context, const breach::v1::AddActionRequest* request,
+                         breach::v1::ContainmentAction* response) override;
+  grpc::Status ListActions(grpc::ServerContext* context,
+                           const breach::v1::ListActionsRequest* request,
+                           breach::v1::ListActionsResponse* response) override;
+  grpc::Status CloseBreach(grpc::ServerContext* context,
+                           const breach::v1::CloseBreachRequest* request,
+                           breach::v1::Report* response) override;
+  grpc::Status ReopenBreach(grpc::ServerContext* context,
+                            const breach::v1::ReopenBreachRequest* request,
+                            breach::v1::Report* response) override;
 
  private:
   absl::StatusOr<breach::v1::Report> File(const auth::Principal& principal,
                                           const breach::v1::ReportBreachRequest& request);
   absl::StatusOr<breach::v1::Report> Read(const auth::Principal& principal,
                                           const std::string& breach_id);
-  absl::StatusOr<std::optional<breach::v1::Report>> FindReport(const std::string& breach_id);
+
+  // One change of a filed breach, under the breach's lock: finds the report (NOT_FOUND, also
+  // for another school's), authorizes `action`, checks the revision, asks `decide` for the
+  // event and the rows it adds, and appends them with the report as it becomes, at the stream
+  // version it read (ABORTED if the stream moved meanwhile).
+  struct Change {
+    std::unique_ptr<google::protobuf::Message> event;
+    std::vector<eventstore::ProjectionWrite> rows;
+  };
+  using Decider = std::function<absl::StatusOr<Change>(breach::v1::Report& report, absl::Time now)>;
+  absl::StatusOr<breach::v1::Report> ChangeBreach(const auth::Principal& principal,
+                                                  const std::string& breach_id,
+                                                  auth::Action action, const std::string& method,
+                                                  uint64_t expected_revision,
+                                                  const std::string& causation_id,
+                                                  const Decider& decide);
+  // Finds the report of `breach_id` and checks the caller may take `action` on it.
+  absl::StatusOr<breach::v1::Report> FindAuthorized(const auth::Principal& principal,
+                                                    const std::string& breach_id,
+                                                    auth::Action action,
+                                                    const std::string& method);
+  // Close or reopen, with the reason, as `event` (BreachClosed or BreachReopened).
+  template <typename Event>
+  absl::StatusOr<breach::v1::Report> CloseOrReopen(const auth::Principal& principal,
+                                                   const std::string& breach_id,
+                                                   const std::string& reason,
+                                                   uint64_t expected_revision,
+                                                   lifecycle::Command command,
+                                                   const std::string& method);
+  absl::StatusOr<breach::v1::ContainmentAction> RecordAction(
+      const auth::Principal& principal, const breach::v1::AddActionRequest& request);
 
   eventstore::EventStore& store_;
   const auth::IdentityStore& identities_;
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;
-  StripedMutex<> request_locks_;
+  StripedMutex<> request_locks_;  // per request id: a retry waits for the first attempt
+  StripedMutex<>& breach_locks_;  // per breach: one change at a time; taken after request_locks_
 };
 
 }  // namespace breachd::intake

@@ -37,22 +37,9 @@ absl::Status RequireText(const BreachReport& report) {
   return absl::OkStatus();
 }
 
-// OK if `timestamp` lies in [kEarliestReportTime, now + kClockSkewAllowance]. Nanos and the
-// lower bound are checked on the raw fields; the only conversion, TimeFromProto, is exact for
-// any seconds (absl::Time spans far more than int64 nanoseconds).
 absl::Status CheckTimeInRange(const std::string& field,
                               const google::protobuf::Timestamp& timestamp, absl::Time now) {
-  if (timestamp.nanos() < 0 || timestamp.nanos() >= 1'000'000'000) {
-    return FieldError(field, "is not a valid time (nanos out of range)");
-  }
-  if (timestamp.seconds() < absl::ToUnixSeconds(kEarliestReportTime)) {
-    return FieldError(field, absl::StrCat("is before ", kEarliestReportTimeText));
-  }
-  const absl::Time latest = now + kClockSkewAllowance;
-  if (TimeFromProto(timestamp) > latest) {
-    return FieldError(field, "is in the future");
-  }
-  return absl::OkStatus();
+  return CheckTimeField(absl::StrCat("report.", field), timestamp, now);
 }
 
 absl::Status CheckTimes(const BreachReport& report, absl::Time now) {
@@ -102,6 +89,24 @@ absl::Status ValidateReport(const BreachReport& report, absl::Time now,
   if (report.approx_data_subjects() < 1 || report.approx_data_subjects() > kMaxDataSubjects) {
     return FieldError("approx_data_subjects",
                       absl::StrCat("must be between 1 and ", kMaxDataSubjects));
+  }
+  return absl::OkStatus();
+}
+
+// Nanos and the lower bound are checked on the raw fields; the only conversion, TimeFromProto,
+// is exact for any seconds (absl::Time spans far more than int64 nanoseconds).
+absl::Status CheckTimeField(const std::string& field_path,
+                            const google::protobuf::Timestamp& timestamp, absl::Time now) {
+  if (timestamp.nanos() < 0 || timestamp.nanos() >= 1'000'000'000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_path, " is not a valid time (nanos out of range)"));
+  }
+  if (timestamp.seconds() < absl::ToUnixSeconds(kEarliestReportTime)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_path, " is before ", kEarliestReportTimeText));
+  }
+  if (TimeFromProto(timestamp) > now + kClockSkewAllowance) {
+    return absl::InvalidArgumentError(absl::StrCat(field_path, " is in the future"));
   }
   return absl::OkStatus();
 }

@@ -27,6 +27,11 @@ using TenantLookup = std::function<bool(const std::string& tenant)>;
 absl::Status ValidateReport(const breach::v1::BreachReport& report, absl::Time now,
                             const TenantLookup& is_known_tenant);
 
+// OK if `timestamp` lies in [kEarliestReportTime, now + kClockSkewAllowance] with valid nanos;
+// INVALID_ARGUMENT starting with `field_path` otherwise.
+absl::Status CheckTimeField(const std::string& field_path,
+                            const google::protobuf::Timestamp& timestamp, absl::Time now);
+
 // request_id: 1..128 characters of [A-Za-z0-9._:-].
 absl::Status ValidateRequestId(const std::string& request_id);
 

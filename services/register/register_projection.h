@@ -1,11 +1,6 @@
 // How events become the Registro dei Data Breach and each breach's timeline. Pure: it turns an
-// event (and the entry as it stands) into projection rows; the caller writes them atomically.
-//
-// Projection rows in the register's store:
-//   entry/<tenant>/<breach_id>                    -> breach.v1.RegisterEntry
-//   breach/<breach_id>                            -> tenant (find an entry from its id)
-//   timeline/<breach_id>/<recorded_at>/<event_id> -> breach.v1.TimelineEntry
-//     recorded_at as 20-digit zero-padded Unix nanoseconds, so rows sort by time.
+// event (and the entry as it stands) into projection rows (register_schema.h); the caller writes
+// them atomically.
 #pragma once
 
 #include <optional>
@@ -17,13 +12,9 @@
 #include "breach/v1/envelope.pb.h"
 #include "breach/v1/register.pb.h"
 #include "libs/eventstore/event_store.h"
+#include "services/register/register_schema.h"
 
 namespace breachd::register_ {
-
-std::string EntryKey(const std::string& tenant, const std::string& breach_id);
-std::string EntryPrefix(const std::string& tenant);  // "" tenant: every school
-std::string BreachTenantKey(const std::string& breach_id);
-std::string TimelinePrefix(const std::string& breach_id);
 
 // The breach an event belongs to, or "" for events outside any breach (audit streams).
 std::string BreachIdOf(const breach::v1::EventEnvelope& event);

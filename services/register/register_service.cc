@@ -6,9 +6,9 @@
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
-#include "libs/common/time_zone.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_projection.h"
+#include "services/register/register_schema.h"
 
 namespace breachd::register_ {
 namespace {
@@ -20,34 +20,15 @@ constexpr char kGetMethod[] = "/breach.v1.RegisterService/GetBreach";
 constexpr char kTimelineMethod[] = "/breach.v1.RegisterService/GetTimeline";
 
 
-template <typename T>
-absl::StatusOr<T> ParseRow(const std::string& bytes, const std::string& key) {
-  T message;
-  if (!message.ParseFromString(bytes)) {
-    return absl::DataLossError(absl::StrCat("register row ", key, " is unreadable"));
-  }
-  return message;
-}
-
 }  // namespace
-
-absl::StatusOr<std::unique_ptr<RegisterService>> RegisterService::Create(
-    eventstore::EventStore& store, const auth::IdentityStore& identities, const Clock& clock,
-    std::function<void()> on_append) {
-  // Without tzdata the register's years would silently be counted in UTC: refuse to start.
-  ASSIGN_OR_RETURN(absl::TimeZone zone, LoadNamedTimeZone(kRegisterTimeZone));
-  return std::unique_ptr<RegisterService>(
-      new RegisterService(store, identities, clock, std::move(on_append), zone));
-}
 
 RegisterService::RegisterService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
-                                 std::function<void()> on_append, absl::TimeZone zone)
+                                 std::function<void()> on_append)
     : store_(store),
       clock_(clock),
       on_append_(on_append),
-      guard_(kServiceName, identities, store, clock, on_append),
-      zone_(zone) {}
+      guard_(kServiceName, identities, store, clock, on_append) {}
 
 grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
                                            const breach::v1::ListBreachesRequest* request,
@@ -82,23 +63,6 @@ grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
     if (!listed) *response->add_entries() = ToTimelineEntry(opened.view);
     return absl::OkStatus();
   });
-}
-
-absl::StatusOr<bool> RegisterService::ApplyConsumed(const breach::v1::EventEnvelope& event) {
-  std::optional<RegisterEntry> entry;
-  const std::string breach_id = BreachIdOf(event);
-  if (!breach_id.empty()) {
-    ASSIGN_OR_RETURN(entry, FindEntry(event.tenant(), breach_id));
-  }
-  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes,
-                   Project(event, entry, zone_));
-  // Not fsynced here: the consumer syncs once before it commits offsets (see Suite).
-  ASSIGN_OR_RETURN(bool applied, store_.ApplyConsumed(event.event_id(), writes, /*sync=*/false));
-  if (applied) {
-    absl::MutexLock lock(&observer_mu_);
-    if (applied_observer_) applied_observer_(event);
-  }
-  return applied;
 }
 
 absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
@@ -187,7 +151,7 @@ absl::StatusOr<RegisterService::OpenedEntry> RegisterService::OpenEntry(const au
   if (!IsUlid(breach_id)) return absl::InvalidArgumentError("breach_id is not a breach id");
   const absl::Status no_breach =
       absl::NotFoundError(absl::StrCat("no breach ", breach_id, " in the register"));
-  ASSIGN_OR_RETURN(std::optional<RegisterEntry> entry, FindEntryById(breach_id));
+  ASSIGN_OR_RETURN(std::optional<RegisterEntry> entry, FindEntryById(store_, breach_id));
   if (!entry.has_value()) return no_breach;
   RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadRegister, entry->tenant(),
                                          method, breach_id, no_breach));
@@ -203,23 +167,6 @@ absl::StatusOr<RegisterService::OpenedEntry> RegisterService::OpenEntry(const au
   ASSIGN_OR_RETURN(eventstore::AppendResult appended, store_.Append(std::move(append)));
   if (on_append_) on_append_();
   return OpenedEntry{*std::move(entry), appended.events.front()};
-}
-
-absl::StatusOr<std::optional<RegisterEntry>> RegisterService::FindEntry(
-    const std::string& tenant, const std::string& breach_id) {
-  const std::string key = EntryKey(tenant, breach_id);
-  ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.GetProjection(key));
-  if (!bytes.has_value()) return std::nullopt;
-  ASSIGN_OR_RETURN(RegisterEntry entry, ParseRow<RegisterEntry>(*bytes, key));
-  return entry;
-}
-
-absl::StatusOr<std::optional<RegisterEntry>> RegisterService::FindEntryById(
-    const std::string& breach_id) {
-  ASSIGN_OR_RETURN(std::optional<std::string> tenant,
-                   store_.GetProjection(BreachTenantKey(breach_id)));
-  if (!tenant.has_value()) return std::nullopt;
-  return FindEntry(*tenant, breach_id);
 }
 
 absl::StatusOr<breach::v1::Timeline> RegisterService::ReadTimeline(const RegisterEntry& entry) {

@@ -1,5 +1,5 @@
-// gRPC adapter and bus consumer of the register service: the Registro dei Data Breach per
-// school and across the provider, and each breach's timeline (who knew what, when).
+// gRPC adapter of the register service: the Registro dei Data Breach per school and across the
+// provider, and each breach's timeline (who knew what, when). The bus side is RegisterConsumer.
 #pragma once
 
 #include <functional>
@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
@@ -28,10 +27,8 @@ inline constexpr char kRegisterTimeZone[] = "Europe/Rome";
 
 class RegisterService final : public breach::v1::RegisterService::Service {
  public:
-  // FAILED_PRECONDITION when kRegisterTimeZone cannot be loaded (no tzdata).
-  static absl::StatusOr<std::unique_ptr<RegisterService>> Create(
-      eventstore::EventStore& store, const auth::IdentityStore& identities, const Clock& clock,
-      std::function<void()> on_append);
+  RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
+                  const Clock& clock, std::function<void()> on_append);
 
   grpc::Status ListBreaches(grpc::ServerContext* context,
                             const breach::v1::ListBreachesRequest* request,
@@ -42,25 +39,7 @@ class RegisterService final : public breach::v1::RegisterService::Service {
                            const breach::v1::GetTimelineRequest* request,
                            breach::v1::Timeline* response) override;
 
-  // Applies an event once (dedupe by event id, atomically with the projection rows); true if
-  // it was new. Called one event at a time (from the bus or a catch-up). The write is not
-  // fsynced: call MakeAppliedDurable() before committing offsets or checkpoints.
-  absl::StatusOr<bool> ApplyConsumed(const breach::v1::EventEnvelope& event);
-
-  absl::Status MakeAppliedDurable() { return store_.WriteProjection({}, /*sync=*/true); }
-
-  // Called after each newly applied event (not for duplicates), on the consumer thread.
-  // For metrics and benchmarks.
-  using AppliedObserver = std::function<void(const breach::v1::EventEnvelope& event)>;
-  void SetAppliedObserver(AppliedObserver observer) {
-    absl::MutexLock lock(&observer_mu_);
-    applied_observer_ = std::move(observer);
-  }
-
  private:
-  RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                  const Clock& clock, std::function<void()> on_append, absl::TimeZone zone);
-
   absl::StatusOr<breach::v1::ListBreachesResponse> List(const auth::Principal& principal,
                                                         const breach::v1::ListBreachesRequest& request);
   // Records who was shown which entries (a BreachesListed event on the caller's audit stream).
@@ -76,10 +55,6 @@ class RegisterService final : public breach::v1::RegisterService::Service {
                                                       const std::string& breach_id,
                                                       const std::string& view,
                                                       const std::string& method);
-  absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntry(const std::string& tenant,
-                                                                     const std::string& breach_id);
-  absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntryById(
-      const std::string& breach_id);
   absl::StatusOr<breach::v1::Timeline> ReadTimeline(const breach::v1::RegisterEntry& entry);
   // Views are appended here and reach the timeline through the bus like every other event.
 
@@ -87,9 +62,6 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;
-  absl::TimeZone zone_;
-  absl::Mutex observer_mu_;
-  AppliedObserver applied_observer_ ABSL_GUARDED_BY(observer_mu_);
 };
 
 }  // namespace breachd::register_

@@ -82,10 +82,11 @@ class DeliveryTest : public ::testing::Test {
     return response;
   }
 
+  // The register's row for `source` (the intake consumes too, since the lifecycle).
   const breach::v1::SourceDelivery* SourceRow(const breach::v1::GetDeliveryStatusResponse& status,
                                               const std::string& source) {
     for (const auto& row : status.sources()) {
-      if (row.source() == source) return &row;
+      if (row.consumer() == "register" && row.source() == source) return &row;
     }
     return nullptr;
   }

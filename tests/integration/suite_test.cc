@@ -380,6 +380,32 @@ class EveryRpcTest : public SuiteTest {
     breach::v1::Report report;
     return intake_->GetReport(As(token).get(), request, &report);
   }
+  // A lifecycle RPC of the intake with `request` as given.
+  template <typename Request, typename Response>
+  grpc::Status CallIntake(grpc::Status (breach::v1::IntakeService::Stub::*method)(
+                              grpc::ClientContext*, const Request&, Response*),
+                          const std::string& token, const Request& request) {
+    Response response;
+    return ((*intake_).*method)(As(token).get(), request, &response);
+  }
+  grpc::Status Triage(const std::string& token, const std::string& id,
+                      breach::v1::TriageVerdict verdict) {
+    breach::v1::TriageRequest request;
+    request.set_breach_id(id);
+    request.set_verdict(verdict);
+    request.set_reason("controllo");
+    return CallIntake(&breach::v1::IntakeService::Stub::Triage, token, request);
+  }
+  grpc::Status AddAction(const std::string& token, const std::string& id,
+                         const std::string& request_id, breach::v1::ActionStatus status) {
+    breach::v1::AddActionRequest request;
+    request.set_breach_id(id);
+    request.set_request_id(request_id);
+    request.set_what("Password cambiate");
+    request.set_responsible("IT");
+    request.set_status(status);
+    return CallIntake(&breach::v1::IntakeService::Stub::AddAction, token, request);
+  }
   grpc::Status ListBreaches(const std::string& token,
                             const std::function<void(breach::v1::ListBreachesRequest&)>& spoil) {
     breach::v1::ListBreachesRequest request;
@@ -554,6 +580,66 @@ const std::vector<BadCall>& BadCalls() {
       {"GetReportOfAnotherSchool",
        [](EveryRpcTest& t, auto& id) { return t.GetReport(kGalileiDpoToken, id); },
        grpc::StatusCode::NOT_FOUND, "no breach", {{"intake", 1}}},
+      // IntakeService/Triage, AmendReport, AddAction, ListActions
+      {"TriageWithoutVerdict",
+       [](EveryRpcTest& t, auto& id) {
+         return t.Triage(kVespucciDpoToken, id, breach::v1::TRIAGE_VERDICT_UNSPECIFIED);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "verdict", {}},
+      {"TriageBreachWithoutAwareness",
+       [](EveryRpcTest& t, auto& id) {
+         return t.Triage(kVespucciDpoToken, id, breach::v1::TRIAGE_VERDICT_BREACH);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "aware_at", {}},
+      {"TriageByStaff",
+       [](EveryRpcTest& t, auto& id) {
+         return t.Triage(kVespucciStaffToken, id, breach::v1::TRIAGE_VERDICT_NOT_A_BREACH);
+       },
+       grpc::StatusCode::PERMISSION_DENIED, "triage-breach", {{"intake", 1}}},
+      {"TriageOfAnotherSchool",
+       [](EveryRpcTest& t, auto& id) {
+         return t.Triage(kGalileiDpoToken, id, breach::v1::TRIAGE_VERDICT_NOT_A_BREACH);
+       },
+       grpc::StatusCode::NOT_FOUND, "no breach", {{"intake", 1}}},
+      {"AmendTheTenant",
+       [](EveryRpcTest& t, auto& id) {
+         breach::v1::AmendReportRequest request;
+         request.set_breach_id(id);
+         request.mutable_update_mask()->add_paths("tenant");
+         request.mutable_report()->set_tenant(kGalilei);
+         request.set_reason("sposta");
+         return t.CallIntake(&breach::v1::IntakeService::Stub::AmendReport, kVespucciDpoToken,
+                             request);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "tenant cannot be amended", {}},
+      {"AmendWithoutReason",
+       [](EveryRpcTest& t, auto& id) {
+         breach::v1::AmendReportRequest request;
+         request.set_breach_id(id);
+         request.mutable_update_mask()->add_paths("place");
+         request.mutable_report()->set_place("aula 4");
+         return t.CallIntake(&breach::v1::IntakeService::Stub::AmendReport, kVespucciDpoToken,
+                             request);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "reason", {}},
+      {"AddActionWithoutRequestId",
+       [](EveryRpcTest& t, auto& id) {
+         return t.AddAction(kVespucciItToken, id, "", breach::v1::ACTION_STATUS_PLANNED);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "request_id", {}},
+      {"AddDoneActionWithoutTime",
+       [](EveryRpcTest& t, auto& id) {
+         return t.AddAction(kVespucciItToken, id, "act-1", breach::v1::ACTION_STATUS_DONE);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "done_at", {}},
+      {"ListActionsOfUnknownBreach",
+       [](EveryRpcTest& t, auto&) {
+         breach::v1::ListActionsRequest request;
+         request.set_breach_id(kUnknownBreach);
+         return t.CallIntake(&breach::v1::IntakeService::Stub::ListActions, kVespucciDpoToken,
+                             request);
+       },
+       grpc::StatusCode::NOT_FOUND, "no breach", {}},
       // RegisterService/ListBreaches
       {"ListWithNegativePageSize",
        [](EveryRpcTest& t, auto&) {

@@ -190,7 +190,8 @@ class OutsideClientTest(unittest.TestCase):
         import health_pb2_grpc
         health = health_pb2_grpc.HealthStub(self.channel)
         listed = self.listed_services()
-        for name in ["breach.v1.IntakeService", "breach.v1.RegisterService",
+        for name in ["breach.v1.IntakeService", "breach.v1.AssessmentService",
+                     "breach.v1.RegisterService",
                      "breach.v1.AdminService", "grpc.health.v1.Health"]:
             self.assertIn(name, listed)
         for name in [""] + [name for name in listed if name != "grpc.health.v1.Health"]:
@@ -250,11 +251,11 @@ class OutsideClientTest(unittest.TestCase):
     def test_services_flag_refuses_a_service_without_grpc_service(self):
         folder = os.path.join(self.scratch, "refused")
         os.makedirs(folder)
-        result = subprocess.run([ARGS.breachd, "--services=intake,assessment",
+        result = subprocess.run([ARGS.breachd, "--services=intake,notification",
                                  "--listen=127.0.0.1:0", "--data_dir=" + folder],
                                 capture_output=True, text=True, timeout=60)
         self.assertNotEqual(result.returncode, 0)
-        self.assertIn("'assessment'", result.stderr)
+        self.assertIn("'notification'", result.stderr)
         self.assertFalse(os.path.exists(os.path.join(folder, "intake")))
 
 

@@ -23,6 +23,10 @@ void WriteTwoSchoolIdentity(const std::string& path) {
          {"roles", {"school-dpo"}}},
         {{"token", kVespucciStaffToken}, {"subject", "user:segreteria"}, {"tenant", kVespucci},
          {"roles", {"school-staff"}}},
+        {{"token", kVespucciHeadToken}, {"subject", "user:preside-vespucci"},
+         {"tenant", kVespucci}, {"roles", {"school-head"}}},
+        {{"token", kVespucciItToken}, {"subject", "user:it-vespucci"}, {"tenant", kVespucci},
+         {"roles", {"school-it"}}},
         {{"token", kGalileiDpoToken}, {"subject", "user:dpo-galilei"}, {"tenant", kGalilei},
          {"roles", {"school-dpo"}}},
         {{"token", kServiceToken}, {"subject", "service:breachd"}, {"tenant", "provider"},
@@ -51,6 +55,13 @@ breach::v1::BreachReport LostLaptopReport(const std::string& tenant) {
   report.set_actions_taken("Password del registro cambiate; denuncia alla Polfer");
   report.set_department_head("Prof. Rossi");
   return report;
+}
+
+std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token, absl::Duration deadline) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  context->AddMetadata("authorization", "Bearer " + token);
+  return context;
 }
 
 bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {

@@ -1,12 +1,14 @@
 // Shared pieces of the integration and end-to-end tests: an identity file with
-// two schools and a provider operator, sample Allegato A reports, bounded waiting.
+// two schools (Vespucci with every school role) and a provider operator, sample Allegato A reports, bounded waiting.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
 #include "breach/v1/intake.pb.h"
+#include "grpcpp/client_context.h"
 #include "libs/common/testing/scratch_dir.h"  // ScratchDir: every test folder
 
 namespace breachd::testing {
@@ -15,6 +17,8 @@ namespace breachd::testing {
 inline constexpr char kOperatorToken[] = "test-operator-token";
 inline constexpr char kVespucciDpoToken[] = "test-vespucci-dpo-token";
 inline constexpr char kVespucciStaffToken[] = "test-vespucci-staff-token";
+inline constexpr char kVespucciHeadToken[] = "test-vespucci-head-token";  // the controller
+inline constexpr char kVespucciItToken[] = "test-vespucci-it-token";
 inline constexpr char kGalileiDpoToken[] = "test-galilei-dpo-token";
 inline constexpr char kServiceToken[] = "test-service-token";  // services catching up
 inline constexpr char kVespucci[] = "MIIS01200V";
@@ -25,6 +29,10 @@ void WriteTwoSchoolIdentity(const std::string& path);
 
 // A valid Allegato A for `tenant`: a lost, unencrypted laptop with pupils' grades.
 breach::v1::BreachReport LostLaptopReport(const std::string& tenant);
+
+// A client context that calls as the bearer of `token`, with a deadline.
+std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token,
+                                            absl::Duration deadline = absl::Seconds(10));
 
 // Calls `done` until it returns true or `timeout` passes; returns its last answer. For waiting
 // on real asynchronous work (the bus), never for the passing of time.

@@ -21,6 +21,8 @@ ConnectionSettings Settings(const CommandLine& line, double timeout_seconds) {
   settings.endpoint = line.FlagOr("endpoint", EnvOr("BREACHCTL_ENDPOINT", "127.0.0.1:50051"));
   settings.per_service["intake"] =
       line.FlagOr("intake-endpoint", EnvOr("BREACHCTL_INTAKE_ENDPOINT", ""));
+  settings.per_service["assessment"] =
+      line.FlagOr("assessment-endpoint", EnvOr("BREACHCTL_ASSESSMENT_ENDPOINT", ""));
   settings.per_service["register"] =
       line.FlagOr("register-endpoint", EnvOr("BREACHCTL_REGISTER_ENDPOINT", ""));
   settings.token = line.FlagOr("token", EnvOr("BREACHCTL_TOKEN", ""));

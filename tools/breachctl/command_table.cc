@@ -82,6 +82,8 @@ CliSpec MakeCli() {
             "breachd's endpoint (default $BREACHCTL_ENDPOINT, else 127.0.0.1:50051)"),
       Value("intake-endpoint", "HOST:PORT",
             "the intake service, if elsewhere ($BREACHCTL_INTAKE_ENDPOINT)"),
+      Value("assessment-endpoint", "HOST:PORT",
+            "the assessment service, if elsewhere ($BREACHCTL_ASSESSMENT_ENDPOINT)"),
       Value("register-endpoint", "HOST:PORT",
             "the register service, if elsewhere ($BREACHCTL_REGISTER_ENDPOINT)"),
       Value("token", "TOKEN", "bearer token (default $BREACHCTL_TOKEN)"),
@@ -119,16 +121,37 @@ CliSpec MakeCli() {
       Value("issuer", "ISS", "the token's issuer, breachd's --jwt_issuer (default breachd-dev)"),
       Value("audience", "AUD", "the token's audience, breachd's --jwt_audience (default breachd)"),
       Value("kid", "KID", "the key id in the header: the public key's name (default dev)"),
+      Choice("verdict", "the triage's verdict", {"breach", "not-a-breach", "investigating"}),
+      Value("aware-at", "TIME",
+            "when the school became reasonably certain of the breach, RFC 3339"),
+      Value("reason", "TEXT", "why (kept with the change, shown in the trail)"),
+      Value("evidence", "TEXT", "on what evidence the school became aware"),
+      Value("expected-revision", "N",
+            "refuse (ABORTED) unless the breach is still at this revision (see report get)"),
+      Value("expected-version", "N",
+            "refuse (ABORTED) unless the latest assessment version is still N"),
+      Value("what", "TEXT", "what the action does"),
+      Value("responsible", "WHO", "who is responsible for the action"),
+      Choice("action-status", "where the action stands (default planned)",
+             {"planned", "in-progress", "done"}),
+      Value("done-at", "TIME", "when the action was done, RFC 3339 (with --action-status done)"),
+      Value("assessment-version", "N", "this version instead of the latest"),
+      Choice("duty", "the duty to decide", {"authority", "subjects", "controller"}),
+      Choice("required", "the human decision", {"true", "false"}),
       Switch("help", "help for the command", 'h'),
       Switch("version", "print breachctl's version"),
   };
-  cli.connection_flags = {"endpoint", "intake-endpoint", "register-endpoint", "token", "timeout",
-                          "cacert", "cert", "key", "insecure"};
+  cli.connection_flags = {"endpoint",          "intake-endpoint", "assessment-endpoint",
+                          "register-endpoint", "token",           "timeout",
+                          "cacert",            "cert",            "key",
+                          "insecure"};
   cli.global_flags = {"help", "version"};
   cli.groups = {
-      {"report", "the Allegato A reports: file one, read one as filed"},
-      {"breach", "the Registro dei Data Breach: list, read an entry, its timeline"},
-      {"assess", "the risk assessment (Allegato B), offline"},
+      {"report", "the Allegato A reports: file one, read one, amend one"},
+      {"breach", "the Registro dei Data Breach: list, read an entry, its timeline; triage, close"},
+      {"action", "containment and recovery actions (procedure, step 2)"},
+      {"assess", "the risk assessment (Allegato B): submit, show, history; preview offline"},
+      {"duty", "the art. 33/34 decisions: a human override with a reason"},
       {"admin", "operating breachd: delivery status, events the bus refused"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
   };
@@ -205,6 +228,144 @@ CliSpec MakeCli() {
        .max_args = 1,
        .examples = {"breachctl breach timeline $ID", "breachctl breach timeline $ID -o json"},
        .run = BreachTimeline},
+      {.path = {"breach", "triage"},
+       .usage = "BREACH_ID --verdict breach|not-a-breach|investigating --reason TEXT "
+                "[--aware-at TIME --evidence TEXT] [--expected-revision N]",
+       .summary = "judge an incident: a breach (fixing the awareness moment) or not",
+       .description =
+           "The controller (school-head) or the DPO judges whether the report is a personal-data\n"
+           "breach. A breach verdict fixes the awareness moment (--aware-at, when the school became\n"
+           "reasonably certain; the art. 33 clock starts there) and on what evidence. Triaging\n"
+           "again corrects it: the correction and the moment it corrects both stay in the trail.\n"
+           "\"not-a-breach\" stays in the register with its reason.",
+       .flags = {"verdict", "aware-at", "reason", "evidence", "expected-revision", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach triage $ID --verdict breach "
+                    "--aware-at 2026-03-27T10:00:00+01:00 \\\n"
+                    "      --evidence 'Denuncia alla Polfer' --reason 'Portatile non cifrato'",
+                    "breachctl breach triage $ID --verdict not-a-breach "
+                    "--reason 'Disco cifrato, chiave al sicuro'"},
+       .run = BreachTriage},
+      {.path = {"report", "amend"},
+       .usage = "BREACH_ID -f FILE [--reason TEXT] [--expected-revision N]",
+       .summary = "correct or complete a report (the original stays as filed)",
+       .description =
+           "Reads a breach.v1.AmendReportRequest as JSON (update_mask naming the fields, report\n"
+           "holding their new values, reason; see docs/examples/amend-*.json). Each change is kept\n"
+           "with the old and the new value and who made it; the report as read is the original\n"
+           "plus its amendments. --reason replaces the file's reason.",
+       .flags = {"file", "reason", "expected-revision", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl report amend $ID -f docs/examples/amend-more-pupils.json"},
+       .run = ReportAmend},
+      {.path = {"action", "add"},
+       .usage = "BREACH_ID --what TEXT --responsible WHO [--action-status planned|in-progress|done "
+                "[--done-at TIME]] [--request-id ID]",
+       .summary = "record a containment or recovery action",
+       .description =
+           "Records what was done (or is planned) to contain the breach and recover, who is\n"
+           "responsible and, once done, when. The IT manager, the head and the DPO may record.\n"
+           "The same --request-id again is a retry and records nothing new.",
+       .flags = {"what", "responsible", "action-status", "done-at", "request-id", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl action add $ID --what 'Password del registro cambiate' "
+                    "--responsible 'Animatore digitale' \\\n"
+                    "      --action-status done --done-at 2026-03-27T11:00:00+01:00"},
+       .run = ActionAdd},
+      {.path = {"action", "list"},
+       .usage = "BREACH_ID",
+       .summary = "the containment and recovery actions of a breach",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl action list $ID"},
+       .run = ActionList},
+      {.path = {"assess", "submit"},
+       .usage = "BREACH_ID -f FILE [--lang it|en] [--request-id ID] [--expected-version N]",
+       .summary = "submit an Allegato B: the engine decides severity, class and duties",
+       .description =
+           "Sends a risk assessment (breach.v1.RiskAssessment; see docs/examples/assess-*.json)\n"
+           "for a breach judged a breach. The service evaluates it now, from the awareness moment\n"
+           "fixed by triage, and keeps the outcome as a new version. Prints it as assess show.",
+       .flags = {"file", "lang", "request-id", "expected-version", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl assess submit $ID -f docs/examples/assess-lost-laptop.json"},
+       .run = AssessSubmit},
+      {.path = {"assess", "show"},
+       .usage = "BREACH_ID [--assessment-version N] [--lang it|en]",
+       .summary = "an assessment: severity factors, classification, duties with reasons",
+       .description =
+           "Prints the latest version (or --assessment-version N) like assess preview: the ENISA\n"
+           "severity with its factor table, the classification with its reasons and each duty\n"
+           "with its reasons, legal basis and regime, in Italian unless --lang en.",
+       .flags = {"assessment-version", "lang", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl assess show $ID", "breachctl assess show $ID --assessment-version 1 --lang en"},
+       .run = AssessShow},
+      {.path = {"assess", "history"},
+       .usage = "BREACH_ID",
+       .summary = "every version of a breach's assessment",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl assess history $ID"},
+       .run = AssessHistory},
+      {.path = {"duty", "override"},
+       .usage = "BREACH_ID --duty authority|subjects|controller --required true|false "
+                "--reason TEXT [--expected-version N]",
+       .summary = "replace the engine's decision on a duty, with a written reason",
+       .description =
+           "The head or the DPO replaces the engine's art. 33/34 decision on one duty of the\n"
+           "latest assessment. Both decisions and the reason are kept and shown.",
+       .flags = {"duty", "required", "reason", "expected-version", "lang", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl duty override $ID --duty subjects --required true "
+                    "--reason 'Le famiglie vanno informate'"},
+       .run = DutyOverride},
+      {.path = {"assess", "decide"},
+       .usage = "BREACH_ID --reason TEXT [--expected-version N]",
+       .summary = "confirm the art. 33/34 decisions of the latest version",
+       .description =
+           "The head or the DPO confirms the duties of the latest assessment version (overrides\n"
+           "included): the breach becomes decided, and notification starts from here.",
+       .flags = {"reason", "expected-version", "lang", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl assess decide $ID --reason 'Valutazione del DPO condivisa'"},
+       .run = AssessDecide},
+      {.path = {"breach", "close"},
+       .usage = "BREACH_ID --reason TEXT [--expected-revision N]",
+       .summary = "close a decided breach, or an incident judged not a breach",
+       .flags = {"reason", "expected-revision", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach close $ID --reason 'Notifiche inviate, misure adottate'"},
+       .run = BreachClose},
+      {.path = {"breach", "reopen"},
+       .usage = "BREACH_ID --reason TEXT [--expected-revision N]",
+       .summary = "reopen a closed breach (new facts)",
+       .flags = {"reason", "expected-revision", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach reopen $ID --reason 'Nuovi fatti dalla Polfer'"},
+       .run = BreachReopen},
       {.path = {"verify"},
        .usage = "[BREACH_ID]",
        .summary = "re-check the hash chains of the event stores",

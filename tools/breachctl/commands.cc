@@ -1,5 +1,6 @@
 #include "tools/breachctl/commands.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -10,11 +11,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "breach/v1/admin.grpc.pb.h"
+#include "breach/v1/assessment_service.grpc.pb.h"
 #include "libs/grpcutil/status.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/ids.h"
+#include "libs/regulation/result_table.h"
 #include "tools/breachctl/assess_preview.h"
 
 namespace breachd::breachctl {
@@ -81,9 +84,66 @@ std::string CategoryNames(const google::protobuf::RepeatedField<int>& categories
   return absl::StrJoin(names, ",");
 }
 
+// An enum value's name without its prefix, lower case, with dashes: "not-a-breach".
+template <typename Enum>
+std::string EnumWord(const std::string& name, absl::string_view prefix) {
+  std::string word = absl::AsciiStrToLower(absl::string_view(name).substr(prefix.size()));
+  std::replace(word.begin(), word.end(), '_', '-');
+  return word;
+}
+
 std::string StatusName(breach::v1::BreachStatus status) {
-  return absl::AsciiStrToLower(
-      breach::v1::BreachStatus_Name(status).substr(sizeof("BREACH_STATUS_") - 1));
+  return EnumWord<breach::v1::BreachStatus>(breach::v1::BreachStatus_Name(status),
+                                            "BREACH_STATUS_");
+}
+
+std::string VerdictName(breach::v1::TriageVerdict verdict) {
+  if (verdict == breach::v1::TRIAGE_VERDICT_UNSPECIFIED) return "";
+  return EnumWord<breach::v1::TriageVerdict>(breach::v1::TriageVerdict_Name(verdict),
+                                             "TRIAGE_VERDICT_");
+}
+
+std::string DutyName(breach::v1::DutyKind duty) {
+  return EnumWord<breach::v1::DutyKind>(breach::v1::DutyKind_Name(duty), "DUTY_KIND_");
+}
+
+std::string ActionStatusName(breach::v1::ActionStatus status) {
+  return EnumWord<breach::v1::ActionStatus>(breach::v1::ActionStatus_Name(status),
+                                            "ACTION_STATUS_");
+}
+
+// Parses a JSON file's text into `message`, or a usage error naming `what`.
+absl::Status ParseJson(const std::string& text, Message* message, const std::string& what) {
+  const auto parsed = google::protobuf::util::JsonStringToMessage(text, message);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the file is not a valid ", what, " JSON: ", parsed.message().as_string()));
+  }
+  return absl::OkStatus();
+}
+
+// An RFC 3339 flag as a Timestamp.
+absl::StatusOr<google::protobuf::Timestamp> TimeFlag(const std::string& flag,
+                                                     const std::string& value) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, value, &time, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": not an RFC 3339 time like 2026-03-27T10:00:00+01:00: \"",
+                     value, "\""));
+  }
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(absl::ToUnixSeconds(time));
+  return timestamp;
+}
+
+// --expected-revision / --expected-version N, 0 when absent.
+absl::StatusOr<uint64_t> ExpectedFlag(const CommandLine& line, const std::string& flag) {
+  uint64_t expected = 0;
+  if (auto value = line.Flag(flag); value && !absl::SimpleAtoi(*value, &expected)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be a number"));
+  }
+  return expected;
 }
 
 // -f FILE, or stdin for -f - and for no -f when stdin is not a terminal.
@@ -135,6 +195,37 @@ void PrintReport(CommandIo& io, const breach::v1::Report& report) {
                        {"description", form.description()},
                        {"actions taken", form.actions_taken()},
                        {"request id", report.request_id()}});
+  if (report.status() == breach::v1::BREACH_STATUS_UNSPECIFIED) return;
+  PrintFields(io.out, {{"status", StatusName(report.status())},
+                       {"revision", absl::StrCat(report.revision())},
+                       {"verdict", VerdictName(report.verdict())},
+                       {"verdict reason", report.verdict_reason()},
+                       {"aware at", FormatTimestamp(report.awareness().aware_at())},
+                       {"aware by", report.awareness().decided_by().subject()},
+                       {"evidence", report.awareness().evidence()},
+                       {"amendments", absl::StrCat(report.amendments_size())}});
+  // The report as read is the original above plus these changes.
+  for (const auto& amendment : report.amendments()) {
+    for (const auto& change : amendment.changes()) {
+      io.out << "  amended " << change.field() << ": " << change.old_value() << " -> "
+             << change.new_value() << " (" << amendment.amended_by().subject() << ", "
+             << FormatTimestamp(amendment.amended_at()) << ": " << OneLine(amendment.reason())
+             << ")\n";
+    }
+  }
+}
+
+void PrintDuties(CommandIo& io, const google::protobuf::RepeatedPtrField<breach::v1::DutyDecision>& duties) {
+  for (const auto& duty : duties) {
+    io.out << "  duty " << DutyName(duty.duty()) << ": "
+           << (duty.required() ? "required" : "not required");
+    if (duty.has_human_override()) {
+      io.out << " (override by " << duty.human_override().decided_by() << ": "
+             << OneLine(duty.human_override().reason()) << "; the engine said "
+             << (duty.computed_required() ? "required" : "not required") << ")";
+    }
+    io.out << " [" << duty.regime() << "]\n";
+  }
 }
 
 // The preview command's error, "breachctl assess preview: PROBLEM\n[usage...]", as one line.
@@ -220,6 +311,20 @@ int BreachGet(const CommandLine& line, CommandIo& io) {
     PrintFields(io.out, {{"breach", entry.breach_id()},
                          {"name", entry.name()},
                          {"status", StatusName(entry.status())},
+                         {"verdict", VerdictName(entry.verdict())},
+                         {"verdict reason", entry.verdict_reason()},
+                         {"aware at", FormatTimestamp(entry.aware_at())},
+                         {"amendments", absl::StrCat(entry.amendments())},
+                         {"actions", absl::StrCat(entry.containment_actions())},
+                         {"assessment", entry.assessment_version() == 0
+                                            ? ""
+                                            : absl::StrCat("version ", entry.assessment_version())},
+                         {"severity", entry.assessment_version() == 0
+                                          ? ""
+                                          : absl::StrCat(entry.severity_score())},
+                         {"classification", entry.classification() == 0
+                                                ? ""
+                                                : absl::StrCat(entry.classification())},
                          {"discovered", FormatTimestamp(entry.discovered_at())},
                          {"incident", FormatTimestamp(entry.incident_at())},
                          {"reported", FormatTimestamp(entry.reported_at())},
@@ -231,6 +336,7 @@ int BreachGet(const CommandLine& line, CommandIo& io) {
                          {"description", entry.description()},
                          {"updated", FormatTimestamp(entry.updated_at())},
                          {"events", absl::StrCat(entry.events())}});
+    PrintDuties(io, entry.duties());
       });
 }
 
@@ -282,7 +388,9 @@ int WhoAmI(const CommandLine& line, CommandIo& io) {
   return Print(io, response, [&] {
     PrintFields(io.out, {{"subject", response.subject()},
                          {"tenant", response.tenant()},
-                         {"roles", absl::StrJoin(response.roles(), ",")}});
+                         {"roles", absl::StrJoin(response.roles(), ",")},
+                         {"services", absl::StrJoin(response.services(), ",")},
+                         {"regimes", absl::StrJoin(response.regulation_data(), ",")}});
   });
 }
 
@@ -400,6 +508,242 @@ int AdminRetry(const CommandLine& line, CommandIo& io) {
   if (!status.ok()) return Fail(io, status);
   return Print(io, response,
                [&] { io.out << "put back in the outbox: " << response.retried() << "\n"; });
+}
+
+int BreachTriage(const CommandLine& line, CommandIo& io) {
+  breach::v1::TriageRequest request;
+  request.set_breach_id(line.words[2]);
+  const std::string verdict = line.FlagOr("verdict", "");
+  std::string enum_name = absl::AsciiStrToUpper(verdict);
+  std::replace(enum_name.begin(), enum_name.end(), '-', '_');
+  breach::v1::TriageVerdict parsed;
+  if (verdict.empty() ||
+      !breach::v1::TriageVerdict_Parse("TRIAGE_VERDICT_" + enum_name, &parsed)) {
+    return UsageError(io, "--verdict must be breach, not-a-breach or investigating");
+  }
+  request.set_verdict(parsed);
+  request.set_reason(line.FlagOr("reason", ""));
+  request.set_evidence(line.FlagOr("evidence", ""));
+  if (auto aware_at = line.Flag("aware-at")) {
+    auto timestamp = TimeFlag("aware-at", *aware_at);
+    if (!timestamp.ok()) return UsageError(io, std::string(timestamp.status().message()));
+    *request.mutable_aware_at() = *timestamp;
+  }
+  auto expected = ExpectedFlag(line, "expected-revision");
+  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
+  request.set_expected_revision(*expected);
+  breach::v1::Report report;
+  const grpc::Status status = Call<breach::v1::IntakeService>(
+      io, "intake", &breach::v1::IntakeService::Stub::Triage, request, &report);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, report, [&] { PrintReport(io, report); });
+}
+
+int ReportAmend(const CommandLine& line, CommandIo& io) {
+  auto text = ReadInput(line, io);
+  if (!text.ok()) return UsageError(io, std::string(text.status().message()));
+  breach::v1::AmendReportRequest request;
+  if (absl::Status parsed = ParseJson(*text, &request, "amendment"); !parsed.ok()) {
+    return UsageError(io, std::string(parsed.message()));
+  }
+  request.set_breach_id(line.words[2]);
+  if (auto reason = line.Flag("reason")) request.set_reason(*reason);
+  auto expected = ExpectedFlag(line, "expected-revision");
+  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
+  if (*expected != 0) request.set_expected_revision(*expected);
+  breach::v1::Report report;
+  const grpc::Status status = Call<breach::v1::IntakeService>(
+      io, "intake", &breach::v1::IntakeService::Stub::AmendReport, request, &report);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, report, [&] { PrintReport(io, report); });
+}
+
+int ActionAdd(const CommandLine& line, CommandIo& io) {
+  breach::v1::AddActionRequest request;
+  request.set_breach_id(line.words[2]);
+  request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
+  request.set_what(line.FlagOr("what", ""));
+  request.set_responsible(line.FlagOr("responsible", ""));
+  if (auto state = line.Flag("action-status")) {
+    std::string enum_name = absl::AsciiStrToUpper(*state);
+    std::replace(enum_name.begin(), enum_name.end(), '-', '_');
+    breach::v1::ActionStatus parsed;
+    if (!breach::v1::ActionStatus_Parse("ACTION_STATUS_" + enum_name, &parsed)) {
+      return UsageError(io, "--action-status must be planned, in-progress or done");
+    }
+    request.set_status(parsed);
+  }
+  if (auto done_at = line.Flag("done-at")) {
+    auto timestamp = TimeFlag("done-at", *done_at);
+    if (!timestamp.ok()) return UsageError(io, std::string(timestamp.status().message()));
+    *request.mutable_done_at() = *timestamp;
+  }
+  breach::v1::ContainmentAction action;
+  const grpc::Status status = Call<breach::v1::IntakeService>(
+      io, "intake", &breach::v1::IntakeService::Stub::AddAction, request, &action);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, action, [&] {
+    PrintFields(io.out, {{"action", action.action_id()},
+                         {"what", action.what()},
+                         {"responsible", action.responsible()},
+                         {"status", ActionStatusName(action.status())},
+                         {"done", FormatTimestamp(action.done_at())},
+                         {"recorded by", action.recorded_by().subject()},
+                         {"recorded", FormatTimestamp(action.recorded_at())}});
+  });
+}
+
+int ActionList(const CommandLine& line, CommandIo& io) {
+  return ShowBreach<breach::v1::IntakeService, breach::v1::ListActionsRequest>(
+      line, io, "intake", &breach::v1::IntakeService::Stub::ListActions,
+      [&](const breach::v1::ListActionsResponse& response) {
+        Table table({"ACTION", "STATUS", "DONE", "RESPONSIBLE", "RECORDED BY", "WHAT"});
+        for (const auto& action : response.actions()) {
+          table.AddRow({action.action_id(), ActionStatusName(action.status()),
+                        FormatTimestamp(action.done_at()), action.responsible(),
+                        action.recorded_by().subject(), Shorten(action.what(), 60)});
+        }
+        table.Print(io.out);
+      });
+}
+
+// An assessment version: who and when, then the engine's table (as `assess preview`).
+void PrintVersion(CommandIo& io, const CommandLine& line,
+                  const breach::v1::AssessmentVersion& version) {
+  PrintFields(io.out, {{"breach", version.breach_id()},
+                       {"version", absl::StrCat(version.version())},
+                       {"submitted by", version.submitted_by().subject()},
+                       {"submitted", FormatTimestamp(version.submitted_at())},
+                       {"aware at", FormatTimestamp(version.assessment().awareness_time())}});
+  io.out << "\n";
+  regulation::PrintResultTable(version.result(), line.FlagOr("lang", "it"), io.out);
+}
+
+// Sends a change of a breach's assessment with --expected-version and prints the version.
+template <typename Request>
+int ChangeAssessment(const CommandLine& line, CommandIo& io,
+                     grpc::Status (breach::v1::AssessmentService::Stub::*method)(
+                         grpc::ClientContext*, const Request&, breach::v1::AssessmentVersion*),
+                     Request& request) {
+  auto expected = ExpectedFlag(line, "expected-version");
+  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
+  request.set_expected_version(static_cast<uint32_t>(*expected));
+  breach::v1::AssessmentVersion version;
+  const grpc::Status status =
+      Call<breach::v1::AssessmentService>(io, "assessment", method, request, &version);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, version, [&] { PrintVersion(io, line, version); });
+}
+
+int AssessSubmit(const CommandLine& line, CommandIo& io) {
+  auto text = ReadInput(line, io);
+  if (!text.ok()) return UsageError(io, std::string(text.status().message()));
+  breach::v1::SubmitAssessmentRequest request;
+  if (absl::Status parsed = ParseJson(*text, request.mutable_assessment(), "Allegato B");
+      !parsed.ok()) {
+    return UsageError(io, std::string(parsed.message()));
+  }
+  request.set_breach_id(line.words[2]);
+  request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
+  return ChangeAssessment(line, io, &breach::v1::AssessmentService::Stub::SubmitAssessment,
+                          request);
+}
+
+int AssessShow(const CommandLine& line, CommandIo& io) {
+  breach::v1::GetAssessmentRequest request;
+  request.set_breach_id(line.words[2]);
+  uint32_t number = 0;
+  // --assessment-version, since --version is breachctl's own.
+  if (auto version = line.Flag("assessment-version");
+      version && !absl::SimpleAtoi(*version, &number)) {
+    return UsageError(io, "--assessment-version must be a number");
+  }
+  request.set_version(number);
+  breach::v1::AssessmentVersion version;
+  const grpc::Status status = Call<breach::v1::AssessmentService>(
+      io, "assessment", &breach::v1::AssessmentService::Stub::GetAssessment, request, &version);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, version, [&] { PrintVersion(io, line, version); });
+}
+
+int AssessHistory(const CommandLine& line, CommandIo& io) {
+  return ShowBreach<breach::v1::AssessmentService, breach::v1::ListAssessmentVersionsRequest>(
+      line, io, "assessment", &breach::v1::AssessmentService::Stub::ListAssessmentVersions,
+      [&](const breach::v1::AssessmentHistory& history) {
+        Table table({"VERSION", "SUBMITTED", "BY", "SEVERITY", "CLASS", "OVERRIDES", "REGIMES"});
+        for (const auto& version : history.versions()) {
+          table.AddRow({absl::StrCat(version.version()), FormatTimestamp(version.submitted_at()),
+                        version.submitted_by().subject(),
+                        absl::StrCat(version.result().severity().score()),
+                        absl::StrCat(version.result().classification()),
+                        absl::StrCat(version.assessment().overrides_size()),
+                        absl::StrJoin(version.result().regimes(), ",")});
+        }
+        table.Print(io.out);
+      });
+}
+
+// `breach close|reopen ID --reason TEXT`.
+template <typename Request>
+int CloseOrReopen(const CommandLine& line, CommandIo& io,
+                  grpc::Status (breach::v1::IntakeService::Stub::*method)(
+                      grpc::ClientContext*, const Request&, breach::v1::Report*)) {
+  Request request;
+  request.set_breach_id(line.words[2]);
+  request.set_reason(line.FlagOr("reason", ""));
+  auto expected = ExpectedFlag(line, "expected-revision");
+  if (!expected.ok()) return UsageError(io, std::string(expected.status().message()));
+  request.set_expected_revision(*expected);
+  breach::v1::Report report;
+  const grpc::Status status =
+      Call<breach::v1::IntakeService>(io, "intake", method, request, &report);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, report, [&] { PrintReport(io, report); });
+}
+
+int BreachClose(const CommandLine& line, CommandIo& io) {
+  return CloseOrReopen<breach::v1::CloseBreachRequest>(
+      line, io, &breach::v1::IntakeService::Stub::CloseBreach);
+}
+
+int BreachReopen(const CommandLine& line, CommandIo& io) {
+  return CloseOrReopen<breach::v1::ReopenBreachRequest>(
+      line, io, &breach::v1::IntakeService::Stub::ReopenBreach);
+}
+
+int AssessDecide(const CommandLine& line, CommandIo& io) {
+  breach::v1::DecideDutiesRequest request;
+  request.set_breach_id(line.words[2]);
+  request.set_reason(line.FlagOr("reason", ""));
+  return ChangeAssessment(line, io, &breach::v1::AssessmentService::Stub::DecideDuties, request);
+}
+
+int DutyOverride(const CommandLine& line, CommandIo& io) {
+  breach::v1::OverrideDutyRequest request;
+  request.set_breach_id(line.words[2]);
+  const std::string duty = line.FlagOr("duty", "");
+  // Short names for the duties a school overrides; any DutyKind name works too.
+  static const std::map<std::string, breach::v1::DutyKind> kShort = {
+      {"authority", breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION},
+      {"subjects", breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION},
+      {"controller", breach::v1::DUTY_KIND_CONTROLLER_NOTICE},
+      {"register", breach::v1::DUTY_KIND_REGISTER_ENTRY}};
+  std::string enum_name = absl::AsciiStrToUpper(duty);
+  std::replace(enum_name.begin(), enum_name.end(), '-', '_');
+  breach::v1::DutyKind kind;
+  if (auto it = kShort.find(duty); it != kShort.end()) {
+    kind = it->second;
+  } else if (duty.empty() || !breach::v1::DutyKind_Parse("DUTY_KIND_" + enum_name, &kind)) {
+    return UsageError(io, "--duty must be authority, subjects, controller, register or a duty kind");
+  }
+  request.set_duty(kind);
+  const std::string required = line.FlagOr("required", "");
+  if (required != "true" && required != "false") {
+    return UsageError(io, "--required must be true or false");
+  }
+  request.set_required(required == "true");
+  request.set_reason(line.FlagOr("reason", ""));
+  return ChangeAssessment(line, io, &breach::v1::AssessmentService::Stub::OverrideDuty, request);
 }
 
 }  // namespace breachd::breachctl

@@ -43,6 +43,18 @@ int AssessPreview(const CommandLine& line, CommandIo& io);
 // --aware-ago: the RFC 3339 time DURATION ("6h", "90m", "1h30m", "2d") before `now`.
 absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now);
 int AdminParked(const CommandLine& line, CommandIo& io);
+// The lifecycle: triage, amendments, containment actions, assessments, overrides.
+int BreachTriage(const CommandLine& line, CommandIo& io);
+int ReportAmend(const CommandLine& line, CommandIo& io);
+int ActionAdd(const CommandLine& line, CommandIo& io);
+int ActionList(const CommandLine& line, CommandIo& io);
+int AssessSubmit(const CommandLine& line, CommandIo& io);
+int AssessShow(const CommandLine& line, CommandIo& io);
+int AssessHistory(const CommandLine& line, CommandIo& io);
+int DutyOverride(const CommandLine& line, CommandIo& io);
+int AssessDecide(const CommandLine& line, CommandIo& io);
+int BreachClose(const CommandLine& line, CommandIo& io);
+int BreachReopen(const CommandLine& line, CommandIo& io);
 int AdminRetry(const CommandLine& line, CommandIo& io);
 
 }  // namespace breachd::breachctl

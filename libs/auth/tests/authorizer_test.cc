@@ -1,5 +1,8 @@
 #include "libs/auth/authorizer.h"
 
+#include <map>
+#include <set>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/status_matchers.h"
@@ -10,38 +13,84 @@ namespace {
 using ::breachd::testing::IsOk;
 using ::breachd::testing::StatusIs;
 
+constexpr char kOwnSchool[] = "MIIS01200V";
+constexpr char kOtherSchool[] = "RMIC81500L";
+
 const Principal kOperator{"user:ops", kProviderTenant, {kRoleProviderOperator}};
-const Principal kDpo{"user:dpo", "MIIS01200V", {kRoleSchoolDpo}};
-const Principal kStaff{"user:staff", "MIIS01200V", {kRoleSchoolStaff}};
+const Principal kHead{"user:preside", kOwnSchool, {kRoleSchoolHead}};
+const Principal kDpo{"user:dpo", kOwnSchool, {kRoleSchoolDpo}};
+const Principal kIt{"user:it", kOwnSchool, {kRoleSchoolIt}};
+const Principal kStaff{"user:staff", kOwnSchool, {kRoleSchoolStaff}};
+
+// The whole policy as a table: which school roles may take each action on their own school.
+// Every other (role, action) pair on the own school, and every action on another school, is
+// refused; a provider operator may take every action on every school.
+const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
+  static const auto* policy = new std::map<Action, std::set<std::string>>{
+      {Action::kReportBreach, {kRoleSchoolHead, kRoleSchoolDpo, kRoleSchoolIt, kRoleSchoolStaff}},
+      {Action::kReadReport, {kRoleSchoolHead, kRoleSchoolDpo, kRoleSchoolIt, kRoleSchoolStaff}},
+      {Action::kReadRegister, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kVerifyBreach, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kTriageBreach, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kAmendReport, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kRecordContainment, {kRoleSchoolHead, kRoleSchoolDpo, kRoleSchoolIt}},
+      {Action::kReadContainment, {kRoleSchoolHead, kRoleSchoolDpo, kRoleSchoolIt}},
+      {Action::kAssessBreach, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kOverrideDuty, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kReadAssessment, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kDecideBreach, {kRoleSchoolHead, kRoleSchoolDpo}},
+      // Provider-wide: no school role.
+      {Action::kVerifyStore, {}},
+      {Action::kListAllTenants, {}},
+      {Action::kReadEventFeed, {}},
+      {Action::kReadDeliveryStatus, {}},
+      {Action::kManageParked, {}},
+  };
+  return *policy;
+}
+
+TEST(AuthorizerTest, PolicyTableCoversEveryAction) {
+  for (Action action : kAllActions) {
+    EXPECT_TRUE(OwnSchoolPolicy().count(action)) << ActionName(action);
+    EXPECT_STRNE(ActionName(action), "unknown");
+  }
+}
+
+TEST(AuthorizerTest, EveryRoleTimesEveryActionTimesOwnAndOtherSchool) {
+  for (const Principal& principal : {kHead, kDpo, kIt, kStaff}) {
+    const std::string role = principal.roles.front();
+    for (Action action : kAllActions) {
+      const bool allowed = OwnSchoolPolicy().at(action).count(role) > 0;
+      const absl::Status own = Authorize(principal, action, kOwnSchool);
+      if (allowed) {
+        EXPECT_THAT(own, IsOk()) << role << " " << ActionName(action);
+      } else {
+        EXPECT_THAT(own, StatusIs(absl::StatusCode::kPermissionDenied,
+                                  ::testing::AllOf(::testing::HasSubstr(ActionName(action)),
+                                                   ::testing::HasSubstr("provider-operator"))))
+            << role << " " << ActionName(action);
+      }
+      EXPECT_THAT(Authorize(principal, action, kOtherSchool),
+                  StatusIs(absl::StatusCode::kPermissionDenied))
+          << role << " " << ActionName(action) << " on another school";
+    }
+  }
+}
 
 TEST(AuthorizerTest, ProviderOperatorMayDoEverythingOnAnySchool) {
-  for (Action action : {Action::kReportBreach, Action::kReadReport, Action::kReadRegister,
-                        Action::kVerifyBreach, Action::kVerifyStore, Action::kListAllTenants,
-                        Action::kManageParked}) {
-    EXPECT_THAT(Authorize(kOperator, action, "RMIC81500L"), IsOk()) << ActionName(action);
+  for (Action action : kAllActions) {
+    EXPECT_THAT(Authorize(kOperator, action, kOtherSchool), IsOk()) << ActionName(action);
+    EXPECT_THAT(Authorize(kOperator, action, kOwnSchool), IsOk()) << ActionName(action);
   }
 }
 
 TEST(AuthorizerTest, SchoolNeverTouchesAnotherSchool) {
   for (Action action : {Action::kReportBreach, Action::kReadReport, Action::kReadRegister,
-                        Action::kVerifyBreach}) {
-    EXPECT_THAT(Authorize(kDpo, action, "RMIC81500L"),
+                        Action::kVerifyBreach, Action::kTriageBreach, Action::kAssessBreach}) {
+    EXPECT_THAT(Authorize(kDpo, action, kOtherSchool),
                 StatusIs(absl::StatusCode::kPermissionDenied, ::testing::HasSubstr("another")))
         << ActionName(action);
   }
-}
-
-TEST(AuthorizerTest, SchoolRolesDecideWhatIsAllowedOnTheOwnSchool) {
-  EXPECT_THAT(Authorize(kDpo, Action::kReadRegister, "MIIS01200V"), IsOk());
-  EXPECT_THAT(Authorize(kStaff, Action::kReportBreach, "MIIS01200V"), IsOk());
-  EXPECT_THAT(Authorize(kStaff, Action::kReadRegister, "MIIS01200V"),
-              StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_THAT(Authorize(kDpo, Action::kVerifyStore, "MIIS01200V"),
-              StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_THAT(Authorize(kDpo, Action::kListAllTenants, ""),
-              StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_THAT(Authorize(kDpo, Action::kManageParked, "MIIS01200V"),
-              StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
 TEST(AuthorizerTest, RefusalOfAProviderWideActionNamesTheMissingRole) {
@@ -51,13 +100,24 @@ TEST(AuthorizerTest, RefusalOfAProviderWideActionNamesTheMissingRole) {
                        ::testing::AllOf(::testing::HasSubstr("verify-store"),
                                         ::testing::HasSubstr("provider-operator"),
                                         ::testing::Not(::testing::HasSubstr("another")))));
-  EXPECT_THAT(Authorize(kStaff, Action::kReadRegister, "MIIS01200V"),
+  EXPECT_THAT(Authorize(kStaff, Action::kReadRegister, kOwnSchool),
               StatusIs(absl::StatusCode::kPermissionDenied, ::testing::HasSubstr("school-dpo")));
+  EXPECT_THAT(Authorize(kIt, Action::kTriageBreach, kOwnSchool),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       ::testing::HasSubstr("provider-operator, school-head or school-dpo")));
+}
+
+TEST(AuthorizerTest, ServicePrincipalOnlyReadsTheEventFeed) {
+  const Principal service{"service:breachd", kProviderTenant, {kRoleService}};
+  for (Action action : kAllActions) {
+    EXPECT_EQ(Authorize(service, action, kOwnSchool).ok(), action == Action::kReadEventFeed)
+        << ActionName(action);
+  }
 }
 
 TEST(AuthorizerTest, ProviderTenantWithoutOperatorRoleIsDenied) {
   const Principal auditor{"user:x", kProviderTenant, {"auditor"}};
-  EXPECT_THAT(Authorize(auditor, Action::kReadRegister, "MIIS01200V"),
+  EXPECT_THAT(Authorize(auditor, Action::kReadRegister, kOwnSchool),
               StatusIs(absl::StatusCode::kPermissionDenied));
 }
 

@@ -71,7 +71,7 @@ TEST(BreachctlBinaryTest, CompletionScriptWorksInBash) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.err, IsEmpty());
   const std::vector<std::string> lines = absl::StrSplit(run.out, '\n', absl::SkipEmpty());
-  EXPECT_THAT(lines, ElementsAre("complete -F _breachctl breachctl", "timeline"));
+  EXPECT_THAT(lines, ElementsAre("complete -F _breachctl breachctl", "timeline", "triage"));
 }
 
 TEST(BreachctlBinaryTest, UsageErrorsAreOneLineAndExitTwo) {

@@ -146,8 +146,8 @@ TEST(CheckCommandLineTest, ValuesMustBeAmongTheFlagsChoices) {
             "");
   EXPECT_EQ(CheckCommandLine(Cli(), list, Parse({"breach", "list", "-o", "yaml"})),
             "--output must be table or json");
-  EXPECT_EQ(CheckCommandLine(Cli(), list, Parse({"breach", "list", "--status", "closed"})),
-            "--status must be reported");
+  EXPECT_EQ(CheckCommandLine(Cli(), list, Parse({"breach", "list", "--status", "archived"})),
+            "--status must be reported or triaged or assessed or decided or closed");
 }
 
 TEST(CheckCommandLineTest, CountsTheWordsAfterThePath) {
@@ -191,13 +191,16 @@ class CompletionTest : public ::testing::Test {
 
 TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
-  EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "verify", "admin", "whoami", "token",
-                                          "assess", "help", "version", "completion"));
+  EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "action", "assess", "duty", "verify",
+                                          "admin", "whoami", "token", "help", "version",
+                                          "completion"));
   EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "retry"));
-  EXPECT_THAT(Complete({"breach", ""}), ElementsAre("list", "get", "timeline"));
+  EXPECT_THAT(Complete({"breach", ""}),
+              ElementsAre("list", "get", "timeline", "triage", "close", "reopen"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
-  EXPECT_THAT(Complete({"help", "assess", ""}), ElementsAre("preview"));
+  EXPECT_THAT(Complete({"help", "assess", ""}),
+              ElementsAre("submit", "show", "history", "decide", "preview"));
   EXPECT_THAT(Complete({"completion", ""}), ElementsAre("bash"));
   EXPECT_THAT(Complete({"breach", "get", "ID", ""}), IsEmpty());
 }

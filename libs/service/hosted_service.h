@@ -1,0 +1,65 @@
+// The one interface through which breachd hosts a service: given its context (its own store,
+// the identities, the clock, the relay's wake-up), a module builds a HostedService that says
+// which gRPC services it serves, under which health names, and what it consumes from the bus.
+// breachd knows nothing else about a service, so a new one is a new module, not a new if-block.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "breach/v1/envelope.pb.h"
+#include "libs/auth/identity_store.h"
+#include "libs/common/clock.h"
+#include "libs/eventstore/event_store.h"
+
+namespace grpc {
+class Service;
+}
+
+namespace breachd::service {
+
+// What a hosted service is given. Everything outlives the service.
+struct ServiceContext {
+  eventstore::EventStore& store;  // the service's own store, never another's
+  const auth::IdentityStore& identities;
+  const Clock& clock;
+  std::function<void()> on_append;  // after every durable append (wakes the outbox relay)
+  // Settings from flags a module may need, e.g. "regimes_dir" (empty or absent: its default).
+  std::map<std::string, std::string> settings;
+};
+
+// How a consuming service takes events in (delivery::Subscription calls these).
+struct EventConsumer {
+  // Applies an event at most once (dedupe by event id), without fsync; true if it was new.
+  std::function<absl::StatusOr<bool>(const breach::v1::EventEnvelope& event)> apply;
+  // Makes every earlier apply durable (one fsync), before offsets and checkpoints move.
+  std::function<absl::Status()> make_durable;
+};
+
+class HostedService {
+ public:
+  virtual ~HostedService() = default;
+  // The gRPC services to serve (owned by this object).
+  virtual std::vector<grpc::Service*> GrpcServices() = 0;
+  // Full names answered by the health service, e.g. "breach.v1.IntakeService".
+  virtual std::vector<std::string> HealthNames() const = 0;
+  // What it consumes from the publishing services, or nullopt if it consumes nothing.
+  virtual std::optional<EventConsumer> Consumer() { return std::nullopt; }
+  // The versions of the data files it decides with, e.g. "gdpr-it@2026-01" (for whoami).
+  virtual std::vector<std::string> DataVersions() const { return {}; }
+};
+
+// A service breachd can host, by name.
+struct ServiceModule {
+  std::string name;  // also the store's folder and the envelope's source
+  bool publishes = true;  // others consume its events (it is a catch-up source)
+  std::function<absl::StatusOr<std::unique_ptr<HostedService>>(const ServiceContext& context)>
+      create;
+};
+
+}  // namespace breachd::service

@@ -1,0 +1,50 @@
+// The intake's decisions on a filed breach, pure: triage (and the awareness moment), amendments
+// of the Allegato A, containment actions. Each checks the request (INVALID_ARGUMENT naming the
+// field), the lifecycle (FAILED_PRECONDITION naming the status) and the revision the caller saw
+// (ABORTED), and returns the event to append; Apply* folds an event into the stored report.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "breach/v1/events.pb.h"
+#include "breach/v1/intake.pb.h"
+#include "libs/auth/principal.h"
+#include "libs/lifecycle/breach_lifecycle.h"
+#include "services/intake/report_validation.h"
+
+namespace breachd::intake {
+
+inline constexpr size_t kMaxReasonBytes = 4 * 1024;  // reasons, evidence, an action's "what"
+
+// ABORTED when `expected_revision` (0 = any) is not the report's revision.
+absl::Status CheckRevision(const breach::v1::Report& report, uint64_t expected_revision);
+
+absl::StatusOr<breach::v1::BreachTriaged> DecideTriage(const breach::v1::Report& report,
+                                                       const breach::v1::TriageRequest& request,
+                                                       const auth::Principal& principal,
+                                                       absl::Time now);
+
+absl::StatusOr<breach::v1::ReportAmended> DecideAmendment(
+    const breach::v1::Report& report, const breach::v1::AmendReportRequest& request,
+    const auth::Principal& principal, absl::Time now, const TenantLookup& is_known_tenant);
+
+// `action_id` is the new action's id.
+absl::StatusOr<breach::v1::ContainmentActionRecorded> DecideAction(
+    const breach::v1::Report& report, const breach::v1::AddActionRequest& request,
+    const auth::Principal& principal, absl::Time now, const std::string& action_id);
+
+// Closing or reopening (`command` kClose or kReopen) with a written reason: the report as it
+// becomes (status, revision + 1). INVALID_ARGUMENT without a reason; FAILED_PRECONDITION when
+// the lifecycle refuses.
+absl::StatusOr<breach::v1::Report> DecideClosing(const breach::v1::Report& report,
+                                                 lifecycle::Command command,
+                                                 const std::string& reason);
+
+// The report after each event (revision + 1).
+void ApplyTriage(const breach::v1::BreachTriaged& triaged, breach::v1::Report& report);
+void ApplyAmendment(const breach::v1::ReportAmended& amended, breach::v1::Report& report);
+void ApplyAction(const breach::v1::ContainmentActionRecorded& recorded, breach::v1::Report& report);
+
+}  // namespace breachd::intake

@@ -1,0 +1,43 @@
+#include "services/intake/intake_module.h"
+
+#include "libs/service/projection_consumer.h"
+#include "services/intake/intake_consumer.h"
+#include "services/intake/intake_schema.h"
+#include "services/intake/intake_service.h"
+
+namespace breachd::intake {
+namespace {
+
+class HostedIntake final : public service::HostedService {
+ public:
+  explicit HostedIntake(const service::ServiceContext& context)
+      : grpc_(context.store, context.identities, context.clock, context.on_append,
+              breach_locks_),
+        consumer_(context.store, breach_locks_,
+                  [](const breach::v1::EventEnvelope& event) { return ReportKey(event.stream_id()); },
+                  [&store = context.store](const breach::v1::EventEnvelope& event) {
+                    return IntakeRowsFor(store, event);
+                  }) {}
+
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  std::vector<std::string> HealthNames() const override { return {"breach.v1.IntakeService"}; }
+  // The lifecycle decided elsewhere (assessments, overrides).
+  std::optional<service::EventConsumer> Consumer() override { return consumer_.Hooks(); }
+
+ private:
+  StripedMutex<> breach_locks_;  // before the adapters that share it
+  IntakeService grpc_;
+  service::ProjectionConsumer consumer_;
+};
+
+}  // namespace
+
+service::ServiceModule IntakeModule() {
+  return {kServiceName, /*publishes=*/true,
+          [](const service::ServiceContext& context)
+              -> absl::StatusOr<std::unique_ptr<service::HostedService>> {
+            return std::make_unique<HostedIntake>(context);
+          }};
+}
+
+}  // namespace breachd::intake

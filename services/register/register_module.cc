@@ -1,0 +1,45 @@
+#include "services/register/register_module.h"
+
+#include "libs/common/status_macros.h"
+#include "libs/common/time_zone.h"
+#include "services/register/register_consumer.h"
+#include "services/register/register_service.h"
+
+namespace breachd::register_ {
+namespace {
+
+class HostedRegister final : public service::HostedService {
+ public:
+  HostedRegister(const service::ServiceContext& context, absl::TimeZone zone)
+      : grpc_(context.store, context.identities, context.clock, context.on_append),
+        consumer_(context.store, zone) {}
+
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  std::vector<std::string> HealthNames() const override { return {"breach.v1.RegisterService"}; }
+  std::optional<service::EventConsumer> Consumer() override {
+    RegisterConsumer* consumer = &consumer_;
+    return service::EventConsumer{
+        [consumer](const breach::v1::EventEnvelope& event) {
+          return consumer->ApplyConsumed(event);
+        },
+        [consumer] { return consumer->MakeAppliedDurable(); }};
+  }
+
+ private:
+  RegisterService grpc_;
+  RegisterConsumer consumer_;
+};
+
+}  // namespace
+
+service::ServiceModule RegisterModule() {
+  return {kServiceName, /*publishes=*/true,
+          [](const service::ServiceContext& context)
+              -> absl::StatusOr<std::unique_ptr<service::HostedService>> {
+            // Without tzdata the register's years would silently be counted in UTC.
+            ASSIGN_OR_RETURN(absl::TimeZone zone, LoadNamedTimeZone(kRegisterTimeZone));
+            return std::make_unique<HostedRegister>(context, zone);
+          }};
+}
+
+}  // namespace breachd::register_
