@@ -104,12 +104,6 @@ class MultiProcessTest : public ::testing::Test {
     return grpc::CreateChannel(endpoints_[service], grpc::InsecureChannelCredentials());
   }
 
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    context->AddMetadata("authorization", "Bearer " + token);
-    return context;
-  }
 
   // Every entry of the provider's register, page by page (-1 if the register cannot answer).
   int RegisterCount() {
@@ -123,7 +117,7 @@ class MultiProcessTest : public ::testing::Test {
     std::vector<breach::v1::RegisterEntry> entries;
     do {
       breach::v1::ListBreachesResponse page;
-      if (!stub->ListBreaches(As(kOperatorToken).get(), request, &page).ok()) return std::nullopt;
+      if (!stub->ListBreaches(CallAs(kOperatorToken).get(), request, &page).ok()) return std::nullopt;
       entries.insert(entries.end(), page.entries().begin(), page.entries().end());
       request.set_page_token(page.next_page_token());
     } while (!request.page_token().empty());
@@ -140,7 +134,7 @@ class MultiProcessTest : public ::testing::Test {
       *request.mutable_report() = form;
       breach::v1::Report report;
       const grpc::Status status =
-          intake->ReportBreach(As(kVespucciDpoToken).get(), request, &report);
+          intake->ReportBreach(CallAs(kVespucciDpoToken).get(), request, &report);
       ASSERT_TRUE(status.ok()) << status.error_message();
     }
   }
@@ -254,7 +248,7 @@ TEST_F(OneSmallPartitionTest, PausedRegisterCatchesUpFarBeyondWhatTheBusKeeps) {
   auto admin = breach::v1::AdminService::NewStub(Channel("register"));
   auto intake_row = [&]() -> std::optional<breach::v1::SourceDelivery> {
     breach::v1::GetDeliveryStatusResponse status;
-    if (!admin->GetDeliveryStatus(As(kOperatorToken).get(), {}, &status).ok()) return std::nullopt;
+    if (!admin->GetDeliveryStatus(CallAs(kOperatorToken).get(), {}, &status).ok()) return std::nullopt;
     for (const auto& row : status.sources()) {
       if (row.source() == "intake") return row;
     }

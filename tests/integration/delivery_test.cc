@@ -48,12 +48,6 @@ class DeliveryTest : public ::testing::Test {
     suite_.reset();
   }
 
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    context->AddMetadata("authorization", "Bearer " + token);
-    return context;
-  }
 
   void File(int count, const std::string& prefix) {
     auto intake = breach::v1::IntakeService::NewStub(channel_);
@@ -62,7 +56,7 @@ class DeliveryTest : public ::testing::Test {
       request.set_request_id(prefix + std::to_string(i));
       *request.mutable_report() = LostLaptopReport(kVespucci);
       breach::v1::Report report;
-      ASSERT_TRUE(intake->ReportBreach(As(kVespucciDpoToken).get(), request, &report).ok());
+      ASSERT_TRUE(intake->ReportBreach(CallAs(kVespucciDpoToken).get(), request, &report).ok());
     }
   }
 
@@ -71,14 +65,14 @@ class DeliveryTest : public ::testing::Test {
     breach::v1::ListBreachesRequest request;
     request.set_page_size(500);
     breach::v1::ListBreachesResponse response;
-    if (!stub->ListBreaches(As(kOperatorToken).get(), request, &response).ok()) return -1;
+    if (!stub->ListBreaches(CallAs(kOperatorToken).get(), request, &response).ok()) return -1;
     return response.entries_size();
   }
 
   breach::v1::GetDeliveryStatusResponse DeliveryStatus() {
     auto admin = breach::v1::AdminService::NewStub(channel_);
     breach::v1::GetDeliveryStatusResponse response;
-    EXPECT_TRUE(admin->GetDeliveryStatus(As(kOperatorToken).get(), {}, &response).ok());
+    EXPECT_TRUE(admin->GetDeliveryStatus(CallAs(kOperatorToken).get(), {}, &response).ok());
     return response;
   }
 
@@ -151,7 +145,7 @@ TEST_F(DeliveryTest, EventFeedServesAStoreInOrderToServicesAndOperatorsOnly) {
   breach::v1::ReadEventsRequest request;
   request.set_source("intake");
   request.set_batch_size(2);
-  auto context = As(kServiceToken);
+  auto context = CallAs(kServiceToken);
   auto reader = feed->ReadEvents(context.get(), request);
   breach::v1::ReadEventsResponse response;
   std::vector<uint64_t> positions;
@@ -170,7 +164,7 @@ TEST_F(DeliveryTest, EventFeedServesAStoreInOrderToServicesAndOperatorsOnly) {
   EXPECT_EQ(head, positions.back());
 
   auto refused = [&](const std::string& token, breach::v1::ReadEventsRequest bad) {
-    auto call = As(token);
+    auto call = CallAs(token);
     auto stream = feed->ReadEvents(call.get(), bad);
     breach::v1::ReadEventsResponse ignored;
     while (stream->Read(&ignored)) {
@@ -194,7 +188,7 @@ TEST_F(DeliveryTest, DeliveryStatusIsForOperators) {
   StartSuite({"intake", "register"});
   auto admin = breach::v1::AdminService::NewStub(channel_);
   breach::v1::GetDeliveryStatusResponse response;
-  EXPECT_EQ(admin->GetDeliveryStatus(As(kVespucciDpoToken).get(), {}, &response).error_code(),
+  EXPECT_EQ(admin->GetDeliveryStatus(CallAs(kVespucciDpoToken).get(), {}, &response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
 

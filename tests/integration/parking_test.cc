@@ -58,19 +58,13 @@ class ParkingTest : public ::testing::Test {
     StartSuite(kafka_properties);
   }
 
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    context->AddMetadata("authorization", "Bearer " + token);
-    return context;
-  }
 
   grpc::Status TryFile(const breach::v1::BreachReport& form, const std::string& request_id,
                        breach::v1::Report* report) {
     breach::v1::ReportBreachRequest request;
     request.set_request_id(request_id);
     *request.mutable_report() = form;
-    return intake_->ReportBreach(As(kVespucciDpoToken).get(), request, report);
+    return intake_->ReportBreach(CallAs(kVespucciDpoToken).get(), request, report);
   }
 
   std::string File(const breach::v1::BreachReport& form, const std::string& request_id) {
@@ -85,7 +79,7 @@ class ParkingTest : public ::testing::Test {
       breach::v1::GetBreachRequest request;
       request.set_breach_id(breach_id);
       breach::v1::RegisterEntry entry;
-      return register_->GetBreach(As(kOperatorToken).get(), request, &entry).ok();
+      return register_->GetBreach(CallAs(kOperatorToken).get(), request, &entry).ok();
     });
   }
 
@@ -96,7 +90,7 @@ class ParkingTest : public ::testing::Test {
 
   breach::v1::ListParkedResponse ListParked() {
     breach::v1::ListParkedResponse response;
-    const grpc::Status status = admin_->ListParked(As(kOperatorToken).get(), {}, &response);
+    const grpc::Status status = admin_->ListParked(CallAs(kOperatorToken).get(), {}, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -134,7 +128,7 @@ TEST_F(ParkingTest, OversizedReportIsRefusedAtTheApiNamingTheFieldAndTheLimit) {
   const std::string filed = File(LostLaptopReport(kVespucci), "r-ok");
   ASSERT_TRUE(RegisterHas(filed));
   breach::v1::ListBreachesResponse list;
-  ASSERT_TRUE(register_->ListBreaches(As(kOperatorToken).get(), {}, &list).ok());
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kOperatorToken).get(), {}, &list).ok());
   EXPECT_EQ(list.entries_size(), 1);
   EXPECT_EQ(CheckHealth(channel_, kIntakeHealth), HealthStatus::kServing);
 }
@@ -161,7 +155,7 @@ TEST_F(ParkingTest, RefusedEventIsParkedLaterReportsFlowAndRetryDeliversIt) {
 
   // Schools cannot see or retry the provider's parked events.
   breach::v1::ListParkedResponse denied;
-  EXPECT_EQ(admin_->ListParked(As(kVespucciDpoToken).get(), {}, &denied).error_code(),
+  EXPECT_EQ(admin_->ListParked(CallAs(kVespucciDpoToken).get(), {}, &denied).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   // A restart does not lose or un-park it, and health still says so.
@@ -173,7 +167,7 @@ TEST_F(ParkingTest, RefusedEventIsParkedLaterReportsFlowAndRetryDeliversIt) {
   breach::v1::RetryParkedRequest retry;
   retry.set_all(true);
   breach::v1::RetryParkedResponse retried;
-  ASSERT_TRUE(admin_->RetryParked(As(kOperatorToken).get(), retry, &retried).ok());
+  ASSERT_TRUE(admin_->RetryParked(CallAs(kOperatorToken).get(), retry, &retried).ok());
   EXPECT_EQ(retried.retried(), 1u);
   ASSERT_TRUE(WaitUntil([&] { return ListParked().events_size() == 0; }));
   EXPECT_TRUE(IntakeHealthBecomes(HealthStatus::kServing));
@@ -189,7 +183,7 @@ TEST_F(ParkingTest, RetryOfAnEventTheBusStillRefusesParksItAgain) {
   breach::v1::RetryParkedRequest retry;
   retry.set_position(ListParked().events(0).position());
   breach::v1::RetryParkedResponse retried;
-  ASSERT_TRUE(admin_->RetryParked(As(kOperatorToken).get(), retry, &retried).ok());
+  ASSERT_TRUE(admin_->RetryParked(CallAs(kOperatorToken).get(), retry, &retried).ok());
   EXPECT_EQ(retried.retried(), 1u);
   ASSERT_TRUE(WaitUntil([&] {
     const breach::v1::ListParkedResponse parked = ListParked();
@@ -197,7 +191,7 @@ TEST_F(ParkingTest, RetryOfAnEventTheBusStillRefusesParksItAgain) {
   }));
 
   retry.set_position(999);
-  EXPECT_EQ(admin_->RetryParked(As(kOperatorToken).get(), retry, &retried).error_code(),
+  EXPECT_EQ(admin_->RetryParked(CallAs(kOperatorToken).get(), retry, &retried).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
 

@@ -63,12 +63,6 @@ class SuiteTest : public ::testing::Test {
     health_ = grpc::health::v1::Health::NewStub(channel);
   }
 
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    context->AddMetadata("authorization", "Bearer " + token);
-    return context;
-  }
 
   breach::v1::Report File(const std::string& token, const breach::v1::BreachReport& form,
                           const std::string& request_id) {
@@ -76,7 +70,7 @@ class SuiteTest : public ::testing::Test {
     request.set_request_id(request_id);
     *request.mutable_report() = form;
     breach::v1::Report report;
-    const grpc::Status status = intake_->ReportBreach(As(token).get(), request, &report);
+    const grpc::Status status = intake_->ReportBreach(CallAs(token).get(), request, &report);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return report;
   }
@@ -85,7 +79,7 @@ class SuiteTest : public ::testing::Test {
     breach::v1::ListBreachesRequest request;
     request.set_tenant(tenant);
     breach::v1::ListBreachesResponse response;
-    const grpc::Status status = register_->ListBreaches(As(token).get(), request, &response);
+    const grpc::Status status = register_->ListBreaches(CallAs(token).get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -123,7 +117,7 @@ TEST_F(SuiteTest, ReportReachesTheSchoolRegisterAndTimeline) {
   breach::v1::GetTimelineRequest request;
   request.set_breach_id(report.breach_id());
   breach::v1::Timeline timeline;
-  ASSERT_TRUE(register_->GetTimeline(As(kVespucciDpoToken).get(), request, &timeline).ok());
+  ASSERT_TRUE(register_->GetTimeline(CallAs(kVespucciDpoToken).get(), request, &timeline).ok());
   ASSERT_GE(timeline.entries_size(), 2);
   EXPECT_EQ(timeline.entries(0).type(), "breach.v1.BreachReported");
   EXPECT_EQ(timeline.entries(0).actor().subject(), "user:segreteria");
@@ -145,7 +139,7 @@ TEST_F(SuiteTest, SchoolNeverSeesAnotherSchool) {
   breach::v1::ListBreachesRequest other;
   other.set_tenant(kVespucci);
   breach::v1::ListBreachesResponse response;
-  EXPECT_EQ(register_->ListBreaches(As(kGalileiDpoToken).get(), other, &response).error_code(),
+  EXPECT_EQ(register_->ListBreaches(CallAs(kGalileiDpoToken).get(), other, &response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   // Another school's breach is answered exactly like a breach that does not exist (AIP-211).
@@ -154,28 +148,28 @@ TEST_F(SuiteTest, SchoolNeverSeesAnotherSchool) {
     breach::v1::GetBreachRequest get;
     get.set_breach_id(id);
     breach::v1::RegisterEntry entry;
-    const grpc::Status entry_status = register_->GetBreach(As(kGalileiDpoToken).get(), get, &entry);
+    const grpc::Status entry_status = register_->GetBreach(CallAs(kGalileiDpoToken).get(), get, &entry);
     EXPECT_EQ(entry_status.error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(entry_status.error_message(), absl::StrCat("no breach ", id, " in the register"));
     breach::v1::GetTimelineRequest timeline_request;
     timeline_request.set_breach_id(id);
     breach::v1::Timeline timeline;
     const grpc::Status timeline_status =
-        register_->GetTimeline(As(kGalileiDpoToken).get(), timeline_request, &timeline);
+        register_->GetTimeline(CallAs(kGalileiDpoToken).get(), timeline_request, &timeline);
     EXPECT_EQ(timeline_status.error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(timeline_status.error_message(), entry_status.error_message());
     breach::v1::GetReportRequest get_report;
     get_report.set_breach_id(id);
     breach::v1::Report read;
     const grpc::Status report_status =
-        intake_->GetReport(As(kGalileiDpoToken).get(), get_report, &read);
+        intake_->GetReport(CallAs(kGalileiDpoToken).get(), get_report, &read);
     EXPECT_EQ(report_status.error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(report_status.error_message(), absl::StrCat("no breach ", id));
     breach::v1::VerifyChainsRequest verify;
     verify.set_breach_id(id);
     breach::v1::VerifyChainsResponse verified;
     const grpc::Status verify_status =
-        admin_->VerifyChains(As(kGalileiDpoToken).get(), verify, &verified);
+        admin_->VerifyChains(CallAs(kGalileiDpoToken).get(), verify, &verified);
     EXPECT_EQ(verify_status.error_code(), grpc::StatusCode::NOT_FOUND);
     EXPECT_EQ(verify_status.error_message(), report_status.error_message());
   }
@@ -184,14 +178,14 @@ TEST_F(SuiteTest, SchoolNeverSeesAnotherSchool) {
   breach::v1::ReportBreachRequest forged;
   forged.set_request_id("forged");
   *forged.mutable_report() = LostLaptopReport(kVespucci);
-  EXPECT_EQ(intake_->ReportBreach(As(kGalileiDpoToken).get(), forged, &read).error_code(),
+  EXPECT_EQ(intake_->ReportBreach(CallAs(kGalileiDpoToken).get(), forged, &read).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(List(kOperatorToken, kVespucci).entries(), SizeIs(1));
 }
 
 TEST_F(SuiteTest, RequestsWithoutAValidTokenAreUnauthenticated) {
   breach::v1::ListBreachesResponse response;
-  EXPECT_EQ(register_->ListBreaches(As("forged").get(), {}, &response).error_code(),
+  EXPECT_EQ(register_->ListBreaches(CallAs("forged").get(), {}, &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
@@ -203,14 +197,14 @@ TEST_F(SuiteTest, BadReportNamesTheFieldAndStoresNothing) {
   request.set_request_id("bad-1");
   *request.mutable_report() = form;
   breach::v1::Report report;
-  const grpc::Status status = intake_->ReportBreach(As(kVespucciDpoToken).get(), request, &report);
+  const grpc::Status status = intake_->ReportBreach(CallAs(kVespucciDpoToken).get(), request, &report);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("report.incident_at"));
 
   File(kVespucciDpoToken, LostLaptopReport(kVespucci), "good-1");
   ASSERT_TRUE(RegisterHolds(1));
   breach::v1::VerifyChainsResponse verified;
-  ASSERT_TRUE(admin_->VerifyChains(As(kOperatorToken).get(), {}, &verified).ok());
+  ASSERT_TRUE(admin_->VerifyChains(CallAs(kOperatorToken).get(), {}, &verified).ok());
   EXPECT_THAT(verified.stores(), Contains(StoreWith("intake", 1)));
 }
 
@@ -238,7 +232,7 @@ TEST_F(SuiteTest, ReusedRequestIdForAnotherRequestIsRefusedAndFilesNothing) {
       {kVespucciDpoToken, &other_body}, {kVespucciStaffToken, &other_caller}};
   for (const auto& [token, request] : reuses) {
     breach::v1::Report report;
-    const grpc::Status status = intake_->ReportBreach(As(token).get(), *request, &report);
+    const grpc::Status status = intake_->ReportBreach(CallAs(token).get(), *request, &report);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << token;
     EXPECT_EQ(status.error_message(),
               "request_id demo-1 was already used for a different request");
@@ -255,11 +249,11 @@ TEST_F(SuiteTest, RegisterPagesAndFilters) {
   breach::v1::ListBreachesRequest request;
   request.set_page_size(2);
   breach::v1::ListBreachesResponse first, second;
-  ASSERT_TRUE(register_->ListBreaches(As(kVespucciDpoToken).get(), request, &first).ok());
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
   EXPECT_THAT(first.entries(), SizeIs(2));
   ASSERT_FALSE(first.next_page_token().empty());
   request.set_page_token(first.next_page_token());
-  ASSERT_TRUE(register_->ListBreaches(As(kVespucciDpoToken).get(), request, &second).ok());
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &second).ok());
   EXPECT_THAT(second.entries(), SizeIs(1));
   EXPECT_TRUE(second.next_page_token().empty());
   EXPECT_NE(second.entries(0).breach_id(), first.entries(0).breach_id());
@@ -268,12 +262,12 @@ TEST_F(SuiteTest, RegisterPagesAndFilters) {
   request.set_page_size(0);
   request.set_year(first.entries(0).year() + 1);
   breach::v1::ListBreachesResponse next_year;
-  ASSERT_TRUE(register_->ListBreaches(As(kVespucciDpoToken).get(), request, &next_year).ok());
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &next_year).ok());
   EXPECT_THAT(next_year.entries(), SizeIs(0));
 
   request.set_year(0);
   request.set_page_token("not-a-token");
-  const grpc::Status bad = register_->ListBreaches(As(kVespucciDpoToken).get(), request, &first);
+  const grpc::Status bad = register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad.error_message(), HasSubstr("page_token"));
 }
@@ -283,10 +277,10 @@ TEST_F(SuiteTest, RefusalsAreRecordedOnTheAuditStream) {
   breach::v1::GetReportRequest get;
   get.set_breach_id(report.breach_id());
   breach::v1::Report read;
-  ASSERT_EQ(intake_->GetReport(As(kGalileiDpoToken).get(), get, &read).error_code(),
+  ASSERT_EQ(intake_->GetReport(CallAs(kGalileiDpoToken).get(), get, &read).error_code(),
             grpc::StatusCode::NOT_FOUND);
   breach::v1::VerifyChainsResponse verified;
-  ASSERT_TRUE(admin_->VerifyChains(As(kOperatorToken).get(), {}, &verified).ok());
+  ASSERT_TRUE(admin_->VerifyChains(CallAs(kOperatorToken).get(), {}, &verified).ok());
   // The breach and audit-RMIC81500L.
   EXPECT_THAT(verified.stores(), Contains(AllOf(Property(&StoreVerification::service, "intake"),
                                                 Property(&StoreVerification::streams_checked, 2u))));
@@ -301,10 +295,10 @@ TEST_F(SuiteTest, AdminRefusalsAreRecordedInTheStoreOfTheRefusedAction) {
   breach::v1::VerifyChainsRequest one;
   one.set_breach_id(report.breach_id());
   breach::v1::VerifyChainsResponse verified;
-  EXPECT_EQ(admin_->VerifyChains(As(kGalileiDpoToken).get(), one, &verified).error_code(),
+  EXPECT_EQ(admin_->VerifyChains(CallAs(kGalileiDpoToken).get(), one, &verified).error_code(),
             grpc::StatusCode::NOT_FOUND);
   // Every store: a DPO lacks the provider-operator role, and each store records the attempt.
-  const grpc::Status whole = admin_->VerifyChains(As(kVespucciDpoToken).get(), {}, &verified);
+  const grpc::Status whole = admin_->VerifyChains(CallAs(kVespucciDpoToken).get(), {}, &verified);
   EXPECT_EQ(whole.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(whole.error_message(), HasSubstr("provider-operator"));
   EXPECT_THAT(whole.error_message(), Not(HasSubstr("another school")));
@@ -351,7 +345,7 @@ TEST_F(SuiteTest, EveryHostedServiceIsServing) {
 }
 
 TEST_F(SuiteTest, AmbiguousCredentialsAreUnauthenticated) {
-  auto context = As(kVespucciDpoToken);
+  auto context = CallAs(kVespucciDpoToken);
   context->AddMetadata("authorization", std::string("Bearer ") + kOperatorToken);
   breach::v1::WhoAmIResponse me;
   const grpc::Status status = admin_->WhoAmI(context.get(), {}, &me);
@@ -369,7 +363,7 @@ class EveryRpcTest : public SuiteTest {
     *request.mutable_report() = LostLaptopReport(kVespucci);
     spoil(*request.mutable_report());
     breach::v1::Report report;
-    return intake_->ReportBreach(As(token).get(), request, &report);
+    return intake_->ReportBreach(CallAs(token).get(), request, &report);
   }
   grpc::Status Report(const std::function<void(breach::v1::BreachReport&)>& spoil) {
     return ReportAs(kVespucciDpoToken, "bad-1", spoil);
@@ -378,7 +372,7 @@ class EveryRpcTest : public SuiteTest {
     breach::v1::GetReportRequest request;
     request.set_breach_id(id);
     breach::v1::Report report;
-    return intake_->GetReport(As(token).get(), request, &report);
+    return intake_->GetReport(CallAs(token).get(), request, &report);
   }
   // A lifecycle RPC of the intake with `request` as given.
   template <typename Request, typename Response>
@@ -386,7 +380,7 @@ class EveryRpcTest : public SuiteTest {
                               grpc::ClientContext*, const Request&, Response*),
                           const std::string& token, const Request& request) {
     Response response;
-    return ((*intake_).*method)(As(token).get(), request, &response);
+    return ((*intake_).*method)(CallAs(token).get(), request, &response);
   }
   grpc::Status Triage(const std::string& token, const std::string& id,
                       breach::v1::TriageVerdict verdict) {
@@ -411,25 +405,25 @@ class EveryRpcTest : public SuiteTest {
     breach::v1::ListBreachesRequest request;
     spoil(request);
     breach::v1::ListBreachesResponse response;
-    return register_->ListBreaches(As(token).get(), request, &response);
+    return register_->ListBreaches(CallAs(token).get(), request, &response);
   }
   grpc::Status GetBreach(const std::string& token, const std::string& id) {
     breach::v1::GetBreachRequest request;
     request.set_breach_id(id);
     breach::v1::RegisterEntry entry;
-    return register_->GetBreach(As(token).get(), request, &entry);
+    return register_->GetBreach(CallAs(token).get(), request, &entry);
   }
   grpc::Status GetTimeline(const std::string& token, const std::string& id) {
     breach::v1::GetTimelineRequest request;
     request.set_breach_id(id);
     breach::v1::Timeline timeline;
-    return register_->GetTimeline(As(token).get(), request, &timeline);
+    return register_->GetTimeline(CallAs(token).get(), request, &timeline);
   }
   grpc::Status Verify(const std::string& token, const std::string& id) {
     breach::v1::VerifyChainsRequest request;
     request.set_breach_id(id);
     breach::v1::VerifyChainsResponse response;
-    return admin_->VerifyChains(As(token).get(), request, &response);
+    return admin_->VerifyChains(CallAs(token).get(), request, &response);
   }
   grpc::Status WhoAmI(std::unique_ptr<grpc::ClientContext> context) {
     breach::v1::WhoAmIResponse response;
@@ -437,19 +431,19 @@ class EveryRpcTest : public SuiteTest {
   }
   grpc::Status DeliveryStatus(const std::string& token) {
     breach::v1::GetDeliveryStatusResponse response;
-    return admin_->GetDeliveryStatus(As(token).get(), {}, &response);
+    return admin_->GetDeliveryStatus(CallAs(token).get(), {}, &response);
   }
   grpc::Status ListParked(const std::string& token, const std::string& service) {
     breach::v1::ListParkedRequest request;
     request.set_service(service);
     breach::v1::ListParkedResponse response;
-    return admin_->ListParked(As(token).get(), request, &response);
+    return admin_->ListParked(CallAs(token).get(), request, &response);
   }
   grpc::Status RetryParked(const std::string& token, uint64_t position) {
     breach::v1::RetryParkedRequest request;
     request.set_position(position);
     breach::v1::RetryParkedResponse response;
-    return admin_->RetryParked(As(token).get(), request, &response);
+    return admin_->RetryParked(CallAs(token).get(), request, &response);
   }
   grpc::Status ReadEvents(const std::string& token,
                           const std::function<void(breach::v1::ReadEventsRequest&)>& spoil) {
@@ -458,7 +452,7 @@ class EveryRpcTest : public SuiteTest {
     spoil(request);
     auto feed = breach::v1::EventFeedService::NewStub(
         grpc::CreateChannel(suite_->endpoint(), grpc::InsecureChannelCredentials()));
-    auto context = As(token);
+    auto context = CallAs(token);
     auto reader = feed->ReadEvents(context.get(), request);
     breach::v1::ReadEventsResponse ignored;
     while (reader->Read(&ignored)) {
@@ -801,11 +795,11 @@ TEST_F(SuiteTest, RestartedSuiteIsWholeAndAppliesNothingTwice) {
   breach::v1::GetBreachRequest get;
   get.set_breach_id(report.breach_id());
   breach::v1::RegisterEntry entry;
-  ASSERT_TRUE(register_->GetBreach(As(kVespucciDpoToken).get(), get, &entry).ok());
+  ASSERT_TRUE(register_->GetBreach(CallAs(kVespucciDpoToken).get(), get, &entry).ok());
   EXPECT_EQ(entry.events(), 1u);  // BreachReported applied once, whatever path brought it
 
   breach::v1::VerifyChainsResponse verified;
-  ASSERT_TRUE(admin_->VerifyChains(As(kOperatorToken).get(), {}, &verified).ok());
+  ASSERT_TRUE(admin_->VerifyChains(CallAs(kOperatorToken).get(), {}, &verified).ok());
   EXPECT_TRUE(verified.ok());
 }
 
