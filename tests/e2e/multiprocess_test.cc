@@ -35,10 +35,8 @@ const std::string kExamples = std::string(BREACHD_SOURCE_DIR) + "/docs/examples/
 class MultiProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    scratch_ = std::make_unique<ScratchDir>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = TestFolderWithIdentity();
     dir_ = scratch_->path();
-    WriteTwoSchoolIdentity(dir_ + "/identity.json");
     // Port 0: tests running in parallel must not share devbus's default port.
     auto bus = ChildProcess::Start({kBin + "/devbus", "--listen=127.0.0.1:0",
                                     absl::StrCat("--partitions=", partitions_)},

@@ -38,9 +38,7 @@ breach::v1::RiskAssessment ExampleAssessment() {
 class AssessmentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    scratch_ = std::make_unique<ScratchDir>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    WriteTwoSchoolIdentity(scratch_->path() + "/identity.json");
+    scratch_ = TestFolderWithIdentity();
     suite::SuiteConfig config;
     config.services = {"intake", "assessment", "register"};
     config.listen = "127.0.0.1:0";

@@ -25,10 +25,8 @@ using ::testing::HasSubstr;
 class DeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    scratch_ = std::make_unique<ScratchDir>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = TestFolderWithIdentity();
     dir_ = scratch_->path();
-    WriteTwoSchoolIdentity(dir_ + "/identity.json");
   }
 
   void StartSuite(std::set<std::string> services) {

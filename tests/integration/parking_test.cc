@@ -31,10 +31,8 @@ constexpr char kSmallBusMessages[] = "message.max.bytes=4096";
 class ParkingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    scratch_ = std::make_unique<ScratchDir>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = TestFolderWithIdentity();
     dir_ = scratch_->path();
-    WriteTwoSchoolIdentity(dir_ + "/identity.json");
   }
 
   void StartSuite(const std::vector<std::string>& kafka_properties = {}) {

@@ -40,10 +40,8 @@ constexpr char kUnknownBreach[] = "01JQ0000000000000000000000";
 class SuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    scratch_ = std::make_unique<ScratchDir>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    scratch_ = TestFolderWithIdentity();
     dir_ = scratch_->path();
-    WriteTwoSchoolIdentity(dir_ + "/identity.json");
     StartSuite();
   }
 

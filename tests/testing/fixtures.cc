@@ -11,6 +11,13 @@
 
 namespace breachd::testing {
 
+std::unique_ptr<ScratchDir> TestFolderWithIdentity() {
+  auto folder = std::make_unique<ScratchDir>(
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  WriteTwoSchoolIdentity(folder->path() + "/identity.json");
+  return folder;
+}
+
 void WriteTwoSchoolIdentity(const std::string& path) {
   nlohmann::json doc = {
       {"tenants",

@@ -24,6 +24,10 @@ inline constexpr char kServiceToken[] = "test-service-token";  // services catch
 inline constexpr char kVespucci[] = "MIIS01200V";
 inline constexpr char kGalilei[] = "RMIC81500L";
 
+// A fresh scratch folder named after the running test, holding WriteTwoSchoolIdentity's file
+// as identity.json: where every multi-service test starts.
+std::unique_ptr<ScratchDir> TestFolderWithIdentity();
+
 // Writes an identity file for MIIS01200V and RMIC81500L with the tokens above.
 void WriteTwoSchoolIdentity(const std::string& path);
 
