@@ -33,7 +33,8 @@ absl::StatusOr<IdleRss> MeasureIdleRss(const std::string& breachd_path,
   const absl::Time spawned = absl::Now();
   absl::StatusOr<testing::ChildProcess> child = testing::ChildProcess::Start(
       {breachd_path, "--services=all", "--kafka=embedded", "--data_dir=" + data_dir,
-       "--listen=127.0.0.1:0", "--ready_file=" + ready_file},
+       "--listen=127.0.0.1:0", "--ready_file=" + ready_file, "--dev_identity", "--dev_tls",
+       "--metrics_listen=127.0.0.1:0"},
       data_dir + "/breachd");
   if (!child.ok()) return child.status();
 

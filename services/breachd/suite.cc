@@ -161,6 +161,15 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     std::optional<service::EventConsumer> consumer = hosted.service->Consumer();
     if (consumer.has_value()) RETURN_IF_ERROR(Subscribe(hosted, *std::move(consumer)));
   }
+  // All subscriptions join their groups and catch up at once; then wait for them together
+  // (each group's first join takes seconds on the embedded bus).
+  const absl::Time started_by = absl::Now() + absl::Seconds(20);
+  for (auto& [name, hosted] : hosted_) {
+    if (hosted.subscription && !hosted.subscription->AwaitStarted(started_by - absl::Now())) {
+      log::Warn(absl::StrCat("the ", name,
+                             " has not caught up or joined its group yet; serving anyway"));
+    }
+  }
   StartHealthMonitor();
   if (metrics_) {
     metrics_->SampleDeliveryWith([this](breach::v1::GetDeliveryStatusResponse* response) {
@@ -233,10 +242,6 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   ASSIGN_OR_RETURN(hosted.subscription, delivery::Subscription::Start(
                                             consumer_bus_, std::move(options), *hosted.store,
                                             std::move(hooks)));
-  if (!hosted.subscription->AwaitStarted(absl::Seconds(20))) {
-    log::Warn(absl::StrCat("the ", hosted.name,
-                           " has not caught up or joined its group yet; serving anyway"));
-  }
   return absl::OkStatus();
 }
 
