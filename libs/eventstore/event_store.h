@@ -103,6 +103,15 @@ class EventStore {
   // duplicate = true and writes nothing; a partial overlap is INVALID_ARGUMENT.
   virtual absl::StatusOr<AppendResult> Append(AppendRequest request) = 0;
 
+  // Appends to several streams in one atomic, synced write (one fsync for all): what a sweep
+  // that touches many streams at once needs. Each request is checked as Append checks it; the
+  // streams must differ; every event id must be new (a retry of a stored batch is
+  // ALREADY_EXISTS, not a silent duplicate). All or nothing. Test doubles inherit UNIMPLEMENTED.
+  virtual absl::StatusOr<std::vector<AppendResult>> AppendAcrossStreams(
+      std::vector<AppendRequest> requests) {
+    return absl::UnimplementedError("AppendAcrossStreams");
+  }
+
   // Events of one stream from `from_version` (1-based), in order. Empty if the stream is unknown.
   virtual absl::StatusOr<std::vector<EventEnvelope>> ReadStream(const std::string& stream_id,
                                                                 uint64_t from_version = 1) = 0;

@@ -6,6 +6,7 @@
 // under one fsync.
 #include "libs/eventstore/rocksdb_event_store.h"
 
+#include <algorithm>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -130,6 +131,79 @@ class RocksDbEventStore final : public EventStore {
     stream->version = head.version;
     stream->hash = head.hash;
     return result;
+  }
+
+  absl::StatusOr<std::vector<AppendResult>> AppendAcrossStreams(
+      std::vector<AppendRequest> requests) override {
+    absl::Cleanup observe = [this, started = absl::Now()] {
+      if (options_.append_observer) options_.append_observer(absl::Now() - started);
+    };
+    if (requests.empty()) return std::vector<AppendResult>{};
+    std::vector<std::string> event_ids;
+    // Streams are locked in id order, so two multi-stream appends never wait on each other.
+    std::sort(requests.begin(), requests.end(),
+              [](const AppendRequest& a, const AppendRequest& b) { return a.stream_id < b.stream_id; });
+    for (size_t i = 0; i < requests.size(); ++i) {
+      RETURN_IF_ERROR(ValidateAppendRequest(requests[i]));
+      if (i > 0 && requests[i].stream_id == requests[i - 1].stream_id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("stream ", requests[i].stream_id, " appears twice"));
+      }
+      for (const EventEnvelope& event : requests[i].events) event_ids.push_back(event.event_id());
+    }
+    RETURN_IF_ERROR(CheckWritable());
+    std::vector<std::shared_ptr<StreamHeadCache>> streams;
+    for (const AppendRequest& request : requests) streams.push_back(StreamCache(request.stream_id));
+    for (auto& stream : streams) stream->mu.Lock();
+    absl::Cleanup unlock = [&streams] {
+      for (auto& stream : streams) stream->mu.Unlock();
+    };
+    RETURN_IF_ERROR(ClaimEventIds(event_ids));
+    absl::Cleanup release = [this, &event_ids] { ReleaseEventIds(event_ids); };
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const AppendRequest& request = requests[i];
+      RETURN_IF_ERROR(LoadHead(request.stream_id, *streams[i]));
+      ASSIGN_OR_RETURN(std::optional<AppendResult> retry, FindStoredRetry(request));
+      if (retry) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("the events for stream ", request.stream_id, " are already stored"));
+      }
+      if (request.expected_version && *request.expected_version != streams[i]->version) {
+        return absl::AbortedError(absl::StrCat("stream ", request.stream_id, " is at version ",
+                                               streams[i]->version, ", expected_version was ",
+                                               *request.expected_version));
+      }
+    }
+    const uint64_t first_position = ReservePositions(event_ids.size());
+    rocksdb::WriteBatch batch;
+    std::vector<AppendResult> results(requests.size());
+    std::vector<layout::StreamHead> heads;
+    uint64_t position = first_position;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      AppendRequest& request = requests[i];
+      const size_t count = request.events.size();
+      results[i].events = SealEvents(std::move(request.events), request.stream_id, position,
+                                     streams[i]->version, streams[i]->hash);
+      position += count;
+      AddEvents(results[i].events, request.publish, batch);
+      AddProjectionWrites(*db_, request.projection, batch);
+      heads.push_back({results[i].events.back().stream_version(), results[i].events.back().hash()});
+      batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id),
+                layout::EncodeStreamHead(heads.back()));
+    }
+    absl::Status written = Write(write_options_, batch,
+                                 absl::StrCat("append to ", requests.size(), " streams"));
+    ReleasePositions(first_position);
+    for (size_t i = 0; i < streams.size(); ++i) {
+      if (!written.ok()) {
+        streams[i]->loaded = false;  // whether any of it reached the disk is unknown
+        continue;
+      }
+      streams[i]->version = heads[i].version;
+      streams[i]->hash = heads[i].hash;
+    }
+    if (!written.ok()) return written;
+    return results;
   }
 
   absl::StatusOr<std::vector<EventEnvelope>> ReadStream(const std::string& stream_id,

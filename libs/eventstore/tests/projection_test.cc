@@ -55,6 +55,30 @@ TEST_F(ProjectionTest, RowsAreWrittenWithTheEvents) {
   EXPECT_THAT(Row("tenant/X/1"), Optional(std::string("1")));
 }
 
+TEST_F(ProjectionTest, AnAppendAcrossStreamsWritesEveryStreamAndRowOrNothing) {
+  ASSERT_THAT(store().Append(MakeAppend("breach-2", 1)), IsOk());
+  std::vector<AppendRequest> requests = {MakeAppend("breach-2", 2), MakeAppend("breach-1", 1)};
+  requests[0].projection = {{.key = "clock/2", .value = "warned"}};
+  requests[1].projection = {{.key = "clock/1", .value = "warned"}};
+  absl::StatusOr<std::vector<AppendResult>> appended = store().AppendAcrossStreams(requests);
+  ASSERT_THAT(appended, IsOk());
+  EXPECT_EQ(store().StreamVersion("breach-1").value_or(0), 1u);
+  EXPECT_EQ(store().StreamVersion("breach-2").value_or(0), 3u);
+  EXPECT_THAT(Row("clock/1"), Optional(std::string("warned")));
+  EXPECT_THAT(store().Verify(), IsOk());
+
+  // One stale request refuses the whole batch: no stream moves, no row is written.
+  std::vector<AppendRequest> stale = {MakeAppend("breach-1", 1, /*expected_version=*/0),
+                                      MakeAppend("breach-3", 1)};
+  stale[1].projection = {{.key = "clock/3", .value = "warned"}};
+  EXPECT_THAT(store().AppendAcrossStreams(stale), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(store().StreamVersion("breach-3").value_or(9), 0u);
+  EXPECT_EQ(Row("clock/3"), std::nullopt);
+
+  // The same batch again is refused rather than stored twice.
+  EXPECT_THAT(store().AppendAcrossStreams(requests), StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
 TEST_F(ProjectionTest, AFailedAppendWritesNoRows) {
   ASSERT_THAT(store().Append(MakeAppend("breach-1", 1)), IsOk());
   AppendRequest conflicting = MakeAppend("breach-1", 1, /*expected_version=*/0);

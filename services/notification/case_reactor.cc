@@ -1,0 +1,75 @@
+#include "services/notification/case_reactor.h"
+
+#include "breach/v1/events.pb.h"
+#include "libs/common/status_macros.h"
+#include "libs/service/event_factory.h"
+#include "services/notification/clock_planner.h"
+#include "services/notification/notification_case.h"
+#include "services/notification/notification_schema.h"
+#include "services/notification/stream_change.h"
+
+namespace breachd::notification {
+
+CaseReactor::CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks,
+                         const Clock& clock,
+                         std::shared_ptr<const regulation::RegulationEngine> engine,
+                         std::function<void()> on_append, std::function<void()> on_timers_changed)
+    : store_(store),
+      breach_locks_(breach_locks),
+      clock_(clock),
+      engine_(std::move(engine)),
+      on_append_(std::move(on_append)),
+      on_timers_changed_(std::move(on_timers_changed)) {}
+
+std::string ClockCause(const breach::v1::EventEnvelope& event) {
+  const std::string type = service::ShortType(event.type());
+  if (type == "BreachTriaged") {
+    breach::v1::BreachTriaged triaged;
+    if (event.payload().UnpackTo(&triaged) && triaged.has_previous_awareness()) {
+      return "awareness corrected";
+    }
+    return "awareness fixed (authority notification presumed required until decided)";
+  }
+  if (type == "DutiesDecided") return "duties decided";
+  if (type == "DutyOverridden") return "duty overridden";
+  if (type == "AssessmentSubmitted") return "assessment submitted";
+  if (type == "BreachReopened") return "breach reopened";
+  return type;
+}
+
+absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) {
+  // Its own events changed its rows when they were appended.
+  if (event.source() == kServiceName) return store_.ApplyConsumed(event.event_id(), {}, false);
+  absl::MutexLock lock(&breach_locks_.For(CaseKey(event.stream_id())));
+  ASSIGN_OR_RETURN(std::optional<std::string> reacted,
+                   store_.GetProjection(ReactedKey(event.event_id())));
+  if (reacted.has_value()) return store_.ApplyConsumed(event.event_id(), {}, false);
+  ASSIGN_OR_RETURN(std::optional<breach::v1::NotificationCase> found,
+                   FindCase(store_, event.stream_id()));
+  if (!ApplyToCase(event, found)) return store_.ApplyConsumed(event.event_id(), {}, false);
+  const eventstore::ProjectionWrite case_row{CaseKey(found->breach_id()),
+                                             found->SerializeAsString()};
+
+  ASSIGN_OR_RETURN(ClockMap clocks, ReadClocks(store_, found->breach_id()));
+  const ClockPlan plan =
+      PlanClocks(*found, clocks, engine_->regimes(), engine_->zone(), ClockCause(event));
+  if (plan.armed.empty() && plan.disarmed.empty()) {
+    return store_.ApplyConsumed(event.event_id(), {case_row}, false);
+  }
+  StreamChange change{found->breach_id(), found->tenant(), {}, {case_row}};
+  RETURN_IF_ERROR(AddClockPlan(store_, found->tenant(), plan, clocks, change));
+  change.rows.push_back({ReactedKey(event.event_id()), ""});
+  RETURN_IF_ERROR(
+      store_.Append(ToAppend(change, SystemPrincipal(), event.event_id(), clock_.Now())).status());
+  if (on_append_) on_append_();
+  if (on_timers_changed_) on_timers_changed_();
+  return store_.ApplyConsumed(event.event_id(), {}, false);
+}
+
+service::EventConsumer CaseReactor::Hooks() {
+  return service::EventConsumer{
+      [this](const breach::v1::EventEnvelope& event) { return Apply(event); },
+      [this] { return store_.WriteProjection({}, /*sync=*/true); }};
+}
+
+}  // namespace breachd::notification

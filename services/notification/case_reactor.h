@@ -1,0 +1,46 @@
+// Bus side of the notification service: folds the other services' events into its own cases and
+// reacts to what moves a clock (a breach verdict fixing awareness, a correction of it, confirmed
+// duties, an override, closing) by appending ClockArmed / ClockDisarmed with the timers they
+// need. A reaction is appended with a "reacted" row for the consumed event, so a redelivered
+// event (bus replay, catch-up) never arms twice.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "breach/v1/envelope.pb.h"
+#include "libs/common/clock.h"
+#include "libs/common/striped_mutex.h"
+#include "libs/eventstore/event_store.h"
+#include "libs/regulation/engine.h"
+#include "libs/service/hosted_service.h"
+
+namespace breachd::notification {
+
+class CaseReactor {
+ public:
+  // `on_timers_changed` is called after a reaction armed or moved timers (wakes the sweeper);
+  // `on_append` after every append (wakes the relay).
+  CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
+              std::shared_ptr<const regulation::RegulationEngine> engine,
+              std::function<void()> on_append, std::function<void()> on_timers_changed);
+
+  // Applies an event at most once; true if it was new.
+  absl::StatusOr<bool> Apply(const breach::v1::EventEnvelope& event);
+
+  service::EventConsumer Hooks();
+
+ private:
+  eventstore::EventStore& store_;
+  StripedMutex<>& breach_locks_;
+  const Clock& clock_;
+  std::shared_ptr<const regulation::RegulationEngine> engine_;
+  std::function<void()> on_append_;
+  std::function<void()> on_timers_changed_;
+};
+
+// The cause a ClockArmed records for a reaction to `event` ("duties decided", ...).
+std::string ClockCause(const breach::v1::EventEnvelope& event);
+
+}  // namespace breachd::notification
