@@ -41,6 +41,12 @@ const std::vector<Rule>& Rules() {
       {Action::kOverrideDuty, "override-duty", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kReadAssessment, "read-assessment", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kDecideBreach, "decide-breach", false, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kManageSchools, "manage-schools", false, {}},
+      {Action::kReadNotifications, "read-notifications", false, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kPrepareDraft, "prepare-draft", false, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kApproveDraft, "approve-draft", false, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kSendNotification, "send-notification", false, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kRecordReceipt, "record-receipt", false, {kRoleSchoolHead, kRoleSchoolDpo}},
   };
   return *rules;
 }

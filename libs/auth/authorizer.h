@@ -28,6 +28,12 @@ enum class Action {
   kOverrideDuty,    // replace the engine's art. 33/34 decision, with a reason
   kReadAssessment,  // read an assessment and its versions
   kDecideBreach,    // confirm the art. 33/34 decisions; close or reopen a breach
+  kManageSchools,   // set a school's details (name, DPO, PEC, webhook): operators
+  kReadNotifications,  // read deadlines, drafts, deliveries and receipts
+  kPrepareDraft,    // prepare a notification draft
+  kApproveDraft,    // approve a draft for sending (the school's head or DPO)
+  kSendNotification,  // send an approved draft
+  kRecordReceipt,   // record a protocol number or an acknowledgement
 };
 
 // Every action, for tables and tests.
@@ -37,7 +43,9 @@ inline constexpr Action kAllActions[] = {
     Action::kReadEventFeed,    Action::kReadDeliveryStatus, Action::kManageParked,
     Action::kTriageBreach,     Action::kAmendReport,      Action::kRecordContainment,
     Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
-    Action::kReadAssessment,   Action::kDecideBreach};
+    Action::kReadAssessment,   Action::kDecideBreach,     Action::kManageSchools,
+    Action::kReadNotifications, Action::kPrepareDraft,    Action::kApproveDraft,
+    Action::kSendNotification, Action::kRecordReceipt};
 
 const char* ActionName(Action action);
 

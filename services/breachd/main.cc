@@ -73,7 +73,17 @@ ABSL_FLAG(std::string, regimes_dir, "",
           "Regime files of the assessment service; default $BREACHD_DATA_DIR/regimes, ./regimes, "
           "or the source tree's");
 ABSL_FLAG(std::string, templates_dir, "",
-          "Notification templates of the assessment service (defaults as --regimes_dir)");
+          "Draft templates of the assessment and notification services (defaults as "
+          "--regimes_dir)");
+ABSL_FLAG(std::string, smtp_config, "",
+          "JSON file of the SMTP server for e-mail and PEC (url, username, password_file, "
+          "ca_file, from); see docs/notification.md. Unset: e-mail deliveries fail, saying so");
+ABSL_FLAG(std::string, webhook_secret_file, "",
+          "File holding the HMAC-SHA256 key that signs webhook deliveries (>= 16 characters)");
+ABSL_FLAG(std::string, webhook_ca_file, "", "PEM CAs to trust for webhook endpoints (default: system)");
+ABSL_FLAG(std::string, authority_address, "protocollo@pec.gpdp.it",
+          "Where authority notifications go (the Garante's PEC address)");
+ABSL_FLAG(std::string, dispatch_rate, "20", "Messages per second to data subjects (0.1..1000)");
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write {\"endpoint\":...,\"bootstrap_servers\":...} here once serving");
 ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTERM");
@@ -201,6 +211,11 @@ int main(int argc, char** argv) {
   config.republish = absl::GetFlag(FLAGS_republish);
   config.regimes_dir = absl::GetFlag(FLAGS_regimes_dir);
   config.templates_dir = absl::GetFlag(FLAGS_templates_dir);
+  config.module_settings = {{"smtp_config", absl::GetFlag(FLAGS_smtp_config)},
+                            {"webhook_secret_file", absl::GetFlag(FLAGS_webhook_secret_file)},
+                            {"webhook_ca_file", absl::GetFlag(FLAGS_webhook_ca_file)},
+                            {"authority_address", absl::GetFlag(FLAGS_authority_address)},
+                            {"dispatch_rate", absl::GetFlag(FLAGS_dispatch_rate)}};
   auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));
   if (!peers.ok()) {
     std::fprintf(stderr, "breachd: %s\n", std::string(peers.status().message()).c_str());

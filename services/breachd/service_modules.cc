@@ -2,6 +2,7 @@
 
 #include "services/assessment/assessment_module.h"
 #include "services/intake/intake_module.h"
+#include "services/notification/notification_module.h"
 #include "services/register/register_module.h"
 
 namespace breachd::suite {
@@ -9,6 +10,7 @@ namespace breachd::suite {
 const std::vector<service::ServiceModule>& ServiceModules() {
   static const auto* modules =
       new std::vector<service::ServiceModule>{intake::IntakeModule(), assessment::AssessmentModule(),
+                                              notification::NotificationModule(),
                                               register_::RegisterModule()};
   return *modules;
 }

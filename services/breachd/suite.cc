@@ -116,11 +116,12 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     if (module == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("no module hosts the service ", name));
     }
-    ASSIGN_OR_RETURN(hosted.service,
-                     module->create({*hosted.store, *identities_, SystemClock::Get(),
-                                     Notifier(name),
-                                     {{"regimes_dir", config_.regimes_dir},
-                                      {"templates_dir", config_.templates_dir}}}));
+    std::map<std::string, std::string> settings = config_.module_settings;
+    settings["regimes_dir"] = config_.regimes_dir;
+    settings["templates_dir"] = config_.templates_dir;
+    ASSIGN_OR_RETURN(hosted.service, module->create({*hosted.store, *identities_,
+                                                     SystemClock::Get(), Notifier(name),
+                                                     std::move(settings)}));
     for (grpc::Service* served : hosted.service->GrpcServices()) services.push_back(served);
     for (std::string& health_name : hosted.service->HealthNames()) {
       health_names.push_back(std::move(health_name));

@@ -44,12 +44,16 @@ struct SuiteConfig {
   // ./regimes, then the source tree's (likewise templates).
   std::string regimes_dir;
   std::string templates_dir;
+  // Further module settings by name (the notification service's channels: smtp_config,
+  // webhook_secret_file, webhook_ca_file, authority_address, dispatch_rate); empty values are
+  // the module's defaults.
+  std::map<std::string, std::string> module_settings;
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);
 };
 
 // The services this build can host: one per module (service_modules.h). A service without a
-// module (notification, until it has one) cannot be hosted.
+// module cannot be hosted.
 std::vector<std::string> HostableServices();
 
 // Services whose events others consume (each serves its store for catch-up).

@@ -39,6 +39,13 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kOverrideDuty, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kReadAssessment, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kDecideBreach, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kReadNotifications, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kPrepareDraft, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kApproveDraft, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kSendNotification, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kRecordReceipt, {kRoleSchoolHead, kRoleSchoolDpo}},
+      // The operator's alone, on one school's data.
+      {Action::kManageSchools, {}},
       // Provider-wide: no school role.
       {Action::kVerifyStore, {}},
       {Action::kListAllTenants, {}},
