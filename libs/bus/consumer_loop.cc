@@ -70,7 +70,7 @@ ConsumerLoop::ConsumerLoop(ConsumerLoopOptions options, EventHandler handler)
     : options_(std::move(options)),
       handler_(std::move(handler)),
       next_backoff_(options_.retry_backoff_min),
-      last_commit_(absl::Now()) {}
+      last_commit_(options_.clock->Now()) {}
 
 ConsumerLoop::~ConsumerLoop() { Stop(); }
 
@@ -104,7 +104,7 @@ void ConsumerLoop::Run() {
                                             {"error", rd_kafka_message_errstr(message.get())}});
       }
     }
-    if (uncommitted_ && absl::Now() - last_commit_ >= options_.commit_interval) {
+    if (uncommitted_ && options_.clock->Now() - last_commit_ >= options_.commit_interval) {
       CommitStored();
     }
   }
@@ -208,7 +208,7 @@ void ConsumerLoop::SeekBack(const rd_kafka_message_t& message) {
 }
 
 void ConsumerLoop::CommitStored() {
-  last_commit_ = absl::Now();
+  last_commit_ = options_.clock->Now();
   if (!uncommitted_) return;
   if (options_.before_commit) {
     if (absl::Status durable = options_.before_commit(); !durable.ok()) {

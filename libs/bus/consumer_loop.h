@@ -34,6 +34,7 @@
 #include "absl/time/time.h"
 #include "libs/bus/bus.h"
 #include "libs/bus/kafka_client.h"
+#include "libs/common/clock.h"
 
 namespace breachd::bus {
 
@@ -45,6 +46,9 @@ struct ConsumerLoopOptions {
   absl::Duration retry_backoff_max = absl::Seconds(5);
   // Stored offsets are committed at most this often (and always on revoke and Stop).
   absl::Duration commit_interval = absl::Milliseconds(200);
+  // Times the commit interval. Not owned; must outlive the loop. (The poll timeout and the
+  // default retry wait stay on real time: they pace librdkafka and the loop thread.)
+  const Clock* clock = &SystemClock::Get();
   // Waits out a retry back-off on the loop thread. Tests replace it to avoid real waiting.
   // Default: waits `delay`, returning early when Stop() is called.
   std::function<void(absl::Duration delay)> wait_for_retry = nullptr;

@@ -64,6 +64,7 @@ void Subscription::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  sweep_alarm_.reset();
   if (loop_) loop_->Stop();
 }
 
@@ -85,6 +86,7 @@ absl::Status Subscription::LoadCheckpoints() {
 }
 
 bool Subscription::AwaitStarted(absl::Duration timeout) {
+  // Real time: the caller's own wait, not the subscription's timing.
   const absl::Time deadline = absl::Now() + timeout;
   {
     absl::MutexLock lock(&mu_);
@@ -119,7 +121,7 @@ void Subscription::Run() {
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stopping_ || catch_up_requested_;
       };
-      mu_.AwaitWithTimeout(absl::Condition(&wake), options_.sweep_interval);
+      mu_.Await(absl::Condition(&wake));  // the sweep alarm requests a catch-up too
       if (stopping_) return;
       catch_up_requested_ = false;
       for (const auto& [name, source] : sources_) names.push_back(name);
@@ -137,8 +139,13 @@ void Subscription::Run() {
                   {{"consumer", options_.consumer}, {"source", name}, {"error", source.last_error}});
       }
     }
-    absl::MutexLock lock(&mu_);
-    first_round_done_ = true;
+    {
+      absl::MutexLock lock(&mu_);
+      first_round_done_ = true;
+    }
+    // Replaced outside mu_: cancelling waits for a running RequestCatchUp, which takes mu_.
+    sweep_alarm_ = options_.clock->ScheduleAt(options_.clock->Now() + options_.sweep_interval,
+                                              [this] { RequestCatchUp(); });
   }
 }
 
@@ -179,7 +186,7 @@ absl::Status Subscription::CatchUp(const std::string& name) {
   ++source.catch_ups;
   source.caught_up_events += applied_new;
   source.gaps_repaired = gaps_before;
-  source.last_catch_up = absl::Now();
+  source.last_catch_up = options_.clock->Now();
   if (applied_new > 0) {
     log::Info("caught up from the source store",
               {{"consumer", options_.consumer},
@@ -225,7 +232,7 @@ absl::Status Subscription::Park(const EventEnvelope& event, const absl::Status& 
   parked.set_consumer(options_.consumer);
   *parked.mutable_event() = event;
   parked.set_error(error.ToString());
-  *parked.mutable_parked_at() = ProtoFromTime(absl::Now());
+  *parked.mutable_parked_at() = ProtoFromTime(options_.clock->Now());
   // Marked as consumed in the same batch: a redelivery no longer blocks what follows it.
   return store_.ApplyConsumed(event.event_id(),
                               {{ParkedKey(event.event_id()), parked.SerializeAsString()}},

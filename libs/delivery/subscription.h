@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "breach/v1/admin.pb.h"
 #include "libs/bus/consumer_loop.h"
+#include "libs/common/clock.h"
 #include "libs/delivery/source_reader.h"
 #include "libs/eventstore/event_store.h"
 
@@ -38,6 +39,9 @@ struct SubscriptionOptions {
   // How to reach the sources: TLS or, explicitly, plaintext (grpcutil/tls.h). Required.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   absl::Duration sweep_interval = absl::Seconds(5);
+  // Times the sweeps (an Alarm each) and stamps last_catch_up and parked_at. Not owned; must
+  // outlive the subscription. The bus loop has its own, in `bus.clock`.
+  const Clock* clock = &SystemClock::Get();
 };
 
 struct ConsumerHooks {
@@ -110,6 +114,8 @@ class Subscription {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   std::thread thread_;
+  // The next sweep; only the Run thread (then Stop, after joining it) touches it.
+  std::unique_ptr<Alarm> sweep_alarm_;
 };
 
 // Projection rows a subscription keeps in the consumer's store.

@@ -1,6 +1,5 @@
 #include "libs/service/event_factory.h"
 
-#include "absl/time/clock.h"
 #include "libs/common/ids.h"
 #include "libs/common/proto_time.h"
 
@@ -10,7 +9,7 @@ breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string
                                     absl::Time occurred_at,
                                     const google::protobuf::Message& payload) {
   breach::v1::EventEnvelope event;
-  event.set_event_id(NewUlid(absl::Now()));
+  event.set_event_id(NewUlid(occurred_at));
   event.set_type(payload.GetDescriptor()->full_name());
   event.set_source(origin.source);
   event.set_tenant(tenant);

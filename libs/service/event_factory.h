@@ -17,7 +17,8 @@ struct EventOrigin {
   std::string correlation_id;  // the whole flow
 };
 
-// A new envelope with a fresh ULID event id, `payload` packed, tenant and actor set.
+// A new envelope with a fresh ULID event id, `payload` packed, tenant and actor set. The ULID's
+// time is `occurred_at` (the caller's Clock), so ids sort like the events under a SimulatedClock.
 breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string& tenant,
                                     absl::Time occurred_at,
                                     const google::protobuf::Message& payload);
