@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/common/csv_rows.h"
 
 namespace breachd::directory {
 namespace {
@@ -33,39 +34,6 @@ const Column kColumns[] = {
     {"DPONOME", &School::dpo_name, false},
     {"DPOEMAIL", &School::dpo_email, false},
 };
-
-// Rows of fields, collected by libcsv's callbacks.
-struct Collector {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> current;
-  static void OnField(void* data, size_t size, void* self) {
-    static_cast<Collector*>(self)->current.emplace_back(static_cast<const char*>(data), size);
-  }
-  static void OnRow(int, void* self) {
-    auto* collector = static_cast<Collector*>(self);
-    collector->rows.push_back(std::move(collector->current));
-    collector->current.clear();
-  }
-};
-
-absl::StatusOr<std::vector<std::vector<std::string>>> SplitCsv(absl::string_view text) {
-  csv_parser parser;
-  if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-    return absl::InternalError("cannot initialise the CSV parser");
-  }
-  Collector collector;
-  const size_t parsed = csv_parse(&parser, text.data(), text.size(), &Collector::OnField,
-                                  &Collector::OnRow, &collector);
-  const bool complete = parsed == text.size() &&
-                        csv_fini(&parser, &Collector::OnField, &Collector::OnRow, &collector) == 0;
-  const std::string error = csv_strerror(csv_error(&parser));
-  csv_free(&parser);
-  if (!complete) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not CSV after row ", collector.rows.size(), ": ", error));
-  }
-  return collector.rows;
-}
 
 bool IsEmailLike(const std::string& text) {
   const size_t at = text.find('@');
@@ -114,15 +82,13 @@ std::vector<RowError> ValidateSchool(const School& school) {
 }
 
 absl::StatusOr<ParsedDirectory> ParseSchoolCsv(absl::string_view text) {
-  // A UTF-8 byte-order mark, as spreadsheets write it, is not part of the first header.
-  if (absl::StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
   auto rows = SplitCsv(text);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return absl::InvalidArgumentError("the file is empty: no header row");
 
   std::map<std::string, size_t> index;  // header -> position
-  for (size_t i = 0; i < rows->front().size(); ++i) {
-    index[absl::AsciiStrToUpper(absl::StripAsciiWhitespace(rows->front()[i]))] = i;
+  for (size_t i = 0; i < rows->front().fields.size(); ++i) {
+    index[absl::AsciiStrToUpper(absl::StripAsciiWhitespace(rows->front().fields[i]))] = i;
   }
   std::vector<std::string> missing;
   for (const Column& column : kColumns) {
@@ -137,12 +103,12 @@ absl::StatusOr<ParsedDirectory> ParseSchoolCsv(absl::string_view text) {
   ParsedDirectory parsed;
   std::map<std::string, int> first_row_of;  // code -> row, to report duplicates
   for (size_t r = 1; r < rows->size(); ++r) {
-    const std::vector<std::string>& fields = (*rows)[r];
+    const std::vector<std::string>& fields = (*rows)[r].fields;
     const int row = static_cast<int>(r) + 1;
     if (fields.size() == 1 && absl::StripAsciiWhitespace(fields[0]).empty()) continue;  // blank
-    if (fields.size() != rows->front().size()) {
+    if (fields.size() != rows->front().fields.size()) {
       parsed.errors.push_back({row, "", absl::StrCat("has ", fields.size(), " fields; the header has ",
-                                                     rows->front().size())});
+                                                     rows->front().fields.size())});
       continue;
     }
     School school;
