@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
 #include "libs/common/status_macros.h"
+#include "libs/regulation/draft_text.h"
 #include "libs/regulation/time_format.h"
 
 namespace breachd::regulation {
@@ -148,23 +149,12 @@ struct SharedTexts {
   std::string classification;
 };
 
-std::string DpoContact(const breach::v1::ContactPoint& dpo) {
-  std::string out;
-  for (const std::string* part : {&dpo.name(), &dpo.email(), &dpo.phone()}) {
-    if (part->empty()) continue;
-    absl::StrAppend(&out, out.empty() ? "" : ", ", *part);
-  }
-  return out;
-}
-
-std::string Count(int64_t n) { return n > 0 ? absl::StrCat("~", n) : ""; }
-
 SharedTexts MakeSharedTexts(const RiskAssessment& a, const AssessmentResult& r,
                             const absl::TimeZone& zone) {
   SharedTexts texts;
-  texts.dpo_contact = DpoContact(a.content().dpo());
-  texts.subjects_approx = Count(a.allegato_b().people_affected());
-  texts.records_approx = Count(a.facts().records_approx());
+  texts.dpo_contact = ContactText(a.content().dpo());
+  texts.subjects_approx = ApproxCount(a.allegato_b().people_affected());
+  texts.records_approx = ApproxCount(a.facts().records_approx());
   if (a.has_awareness_time()) {
     texts.awareness_time = FormatReadable(FromProto(a.awareness_time()), zone);
   }
@@ -283,35 +273,52 @@ bool NeedsDraft(const AssessmentResult& result, DutyKind duty) {
 
 }  // namespace
 
+std::vector<std::string> TemplateFileNames(absl::Span<const char* const> stems,
+                                           absl::Span<const char* const> languages) {
+  std::vector<std::string> names;
+  for (const char* stem : stems) {
+    for (const char* language : languages) {
+      names.push_back(absl::StrCat(stem, ".", language, ".md"));
+    }
+  }
+  return names;
+}
+
+absl::Status CompileTemplateFiles(
+    const TemplateSet& templates, const std::vector<std::string>& names,
+    absl::FunctionRef<int(size_t index, absl::string_view placeholder)> slot_of,
+    absl::Span<CompiledTemplate> out) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto text = templates.by_name.find(names[i]);
+    if (text == templates.by_name.end()) {
+      return absl::NotFoundError(absl::StrCat("template ", names[i], " not loaded"));
+    }
+    ASSIGN_OR_RETURN(out[i], CompiledTemplate::Compile(names[i], text->second,
+                                                       [&](absl::string_view placeholder) {
+                                                         return slot_of(i, placeholder);
+                                                       }));
+  }
+  return absl::OkStatus();
+}
+
 const std::vector<std::string>& RequiredTemplateNames() {
   static const auto* names = [] {
-    auto* list = new std::vector<std::string>;
-    for (const DraftKind& kind : kKinds) {
-      for (const Language* lang : kLanguages) {
-        list->push_back(absl::StrCat(kind.template_stem, ".", lang->code, ".md"));
-      }
-    }
-    return list;
+    std::vector<const char*> stems, languages;
+    for (const DraftKind& kind : kKinds) stems.push_back(kind.template_stem);
+    for (const Language* lang : kLanguages) languages.push_back(lang->code);
+    return new std::vector<std::string>(TemplateFileNames(stems, languages));
   }();
   return *names;
 }
 
 absl::StatusOr<DraftTemplates> DraftTemplates::Compile(const TemplateSet& templates) {
   DraftTemplates compiled;
-  for (size_t k = 0; k < std::size(kKinds); ++k) {
-    for (size_t l = 0; l < std::size(kLanguages); ++l) {
-      const size_t index = TemplateIndex(k, l);
-      const std::string& name = RequiredTemplateNames()[index];
-      const auto text = templates.by_name.find(name);
-      if (text == templates.by_name.end()) {
-        return absl::NotFoundError(absl::StrCat("template ", name, " not loaded"));
-      }
-      ASSIGN_OR_RETURN(compiled.compiled_[index],
-                       CompiledTemplate::Compile(name, text->second, [&](absl::string_view p) {
-                         return SlotOf(kKinds[k], p);
-                       }));
-    }
-  }
+  RETURN_IF_ERROR(CompileTemplateFiles(
+      templates, RequiredTemplateNames(),
+      [](size_t index, absl::string_view p) {
+        return SlotOf(kKinds[index / std::size(kLanguages)], p);
+      },
+      absl::MakeSpan(compiled.compiled_)));
   return compiled;
 }
 

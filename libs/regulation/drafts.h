@@ -10,7 +10,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "breach/v1/assessment.pb.h"
 #include "libs/regulation/template_renderer.h"
 
@@ -23,6 +25,19 @@ struct TemplateSet {
 
 // The template files the engine needs.
 const std::vector<std::string>& RequiredTemplateNames();
+
+// "<stem>.<language>.md" for each stem, then each language: the order templates are indexed in
+// (shared with notification_drafts.h).
+std::vector<std::string> TemplateFileNames(absl::Span<const char* const> stems,
+                                           absl::Span<const char* const> languages);
+
+// Compiles templates.by_name[names[i]] into out[i], its placeholders resolved by
+// slot_of(i, name). NOT_FOUND for a missing template; INVALID_ARGUMENT naming the file and the
+// placeholder for an unknown placeholder or an unclosed "{{".
+absl::Status CompileTemplateFiles(
+    const TemplateSet& templates, const std::vector<std::string>& names,
+    absl::FunctionRef<int(size_t index, absl::string_view placeholder)> slot_of,
+    absl::Span<CompiledTemplate> out);
 
 // The required templates, each parsed once against the placeholders of its kind of draft.
 class DraftTemplates {

@@ -8,7 +8,12 @@
 
 namespace breachd::regulation {
 
-// Loads every required template from `dir` and validates it (ValidateTemplates).
+// Loads every template of the assessment's drafts (RequiredTemplateNames()) from `dir` and
+// validates it (ValidateTemplates).
 absl::StatusOr<TemplateSet> LoadTemplateDirectory(const std::string& dir);
+
+// Loads every template of the notification service's drafts (NotificationTemplates::Names())
+// from `dir` and compiles them; an error names the file (and the placeholder).
+absl::StatusOr<TemplateSet> LoadNotificationTemplateDirectory(const std::string& dir);
 
 }  // namespace breachd::regulation
