@@ -213,6 +213,9 @@ void ReportFacts(const breach::v1::BreachReport& r, const Language& lang,
   f["subject_categories"].value = absl::StrJoin(categories, ", ");
   f["subjects_approx"].value = ApproxCount(r.approx_data_subjects());
   f["measures_taken"].value = r.actions_taken();
+  if (ReportedByProcessor(r)) {
+    f["processor_involved"].value = FirstOf(r.reporter().organization(), lang.yes);
+  }
   if (ReportedByProcessor(r) || r.reporter().external()) {
     f["processor_name"].value = r.reporter().organization();
     breach::v1::ContactPoint contact;
@@ -241,9 +244,11 @@ void AssessmentFacts(const breach::v1::AssessmentVersion& v, const Language& lan
   prefer("measures_taken", c.measures_taken());
   prefer("measures_proposed", c.measures_proposed());
   prefer("advice_to_subjects", c.advice_to_subjects());
-  f["processor_involved"].value = a.facts().processor_involved()
-                                      ? FirstOf(f["processor_name"].value, lang.yes)
-                                      : lang.no;
+  if (a.facts().processor_involved()) {
+    f["processor_involved"].value = FirstOf(f["processor_name"].value, lang.yes);
+  } else if (f["processor_involved"].value.empty()) {
+    f["processor_involved"].value = lang.no;
+  }
   if (r.severity().band() != breach::v1::SEVERITY_BAND_UNSPECIFIED &&
       breach::v1::SeverityBand_IsValid(r.severity().band())) {
     f["severity"].value = absl::StrFormat("%.2f (%s)", r.severity().score(),
@@ -324,10 +329,57 @@ absl::Status ValidateInputs(const DutyDraftInputs& in) {
   return absl::OkStatus();
 }
 
-// "`a`, `b`", or the language's "none".
+// How the document names a field that is still unknown: the reader is the Garante, a school or
+// a parent, not a programmer. A field without a label is named as it is.
+struct FieldLabel {
+  absl::string_view name;
+  const char* it;
+  const char* en;
+};
+
+constexpr FieldLabel kLabels[] = {
+    {"controller_name", "denominazione del titolare", "controller's name"},
+    {"controller_tax_code", "codice fiscale del titolare", "controller's tax code"},
+    {"controller_address", "indirizzo del titolare", "controller's address"},
+    {"controller_pec", "PEC del titolare", "controller's certified e-mail (PEC)"},
+    {"head_name", "dirigente scolastico", "head teacher"},
+    {"dpo_contact", "contatti del DPO", "DPO contact"},
+    {"incident_time", "data della violazione", "when the breach happened"},
+    {"discovery_time", "data della scoperta", "when it was discovered"},
+    {"awareness_time", "momento della conoscenza", "when the controller became aware"},
+    {"delay_reason", "motivi del ritardo", "reasons for the delay"},
+    {"place", "luogo della violazione", "where it happened"},
+    {"description", "descrizione", "description"},
+    {"nature_of_breach", "natura della violazione", "nature of the breach"},
+    {"databases", "sistemi e banche dati coinvolti", "systems and databases concerned"},
+    {"subject_categories", "categorie di interessati", "categories of data subjects"},
+    {"subjects_approx", "numero di interessati", "number of data subjects"},
+    {"record_categories", "categorie di dati", "categories of personal data"},
+    {"records_approx", "numero di registrazioni", "number of records"},
+    {"likely_consequences", "probabili conseguenze", "likely consequences"},
+    {"measures_taken", "misure adottate", "measures taken"},
+    {"subject_communication", "comunicazione agli interessati",
+     "communication to data subjects"},
+    {"advice_to_subjects", "che cosa possono fare gli interessati", "what people can do"},
+    {"processor_name", "responsabile del trattamento", "processor"},
+    {"processor_contact", "contatti del responsabile", "processor's contact"},
+    {"processor_awareness_time", "momento della conoscenza del responsabile",
+     "when the processor became aware"},
+};
+
+absl::string_view LabelOf(absl::string_view name, const Language& lang) {
+  for (const FieldLabel& label : kLabels) {
+    if (label.name == name) return &lang == &kEnglish ? label.en : label.it;
+  }
+  return name;
+}
+
+// "natura della violazione; probabili conseguenze", or the language's "none".
 std::string UnknownList(const NotificationDraft& draft, const Language& lang) {
   if (draft.unknown_fields().empty()) return lang.none;
-  return absl::StrCat("`", absl::StrJoin(draft.unknown_fields(), "`, `"), "`");
+  return absl::StrJoin(draft.unknown_fields(), "; ", [&lang](std::string* out, const auto& name) {
+    absl::StrAppend(out, LabelOf(name, lang));
+  });
 }
 
 NotificationDraft BuildDraft(const DutyDraftInputs& in, const DutySpec& spec,
@@ -538,13 +590,8 @@ absl::StatusOr<std::string> PersonalLetter(const NotificationDraft& subject_draf
 
 namespace {
 
-struct NoticeSection {
-  absl::string_view field;
-  const char* it;
-  const char* en;
-};
-
-constexpr NoticeSection kNoticeSections[] = {
+// The public notice's headings, by the field each shows.
+constexpr FieldLabel kNoticeSections[] = {
     {"nature_of_breach", "Che cosa è successo", "What happened"},
     {"likely_consequences", "Quali conseguenze può avere", "What this may mean for you"},
     {"measures_taken", "Che cosa abbiamo fatto", "What we have done"},
@@ -561,9 +608,9 @@ void AppendNoticeLanguage(const NotificationDraft& draft, std::string& html) {
                   it ? "Comunicazione di una violazione di dati personali (art. 34 GDPR)"
                      : "Notice of a personal data breach (GDPR art. 34)",
                   "</h2>\n");
-  for (const NoticeSection& section : kNoticeSections) {
-    const std::string value = FieldValue(draft, section.field);
-    if (value.empty() && section.field == "measures_proposed") continue;
+  for (const FieldLabel& section : kNoticeSections) {
+    const std::string value = FieldValue(draft, section.name);
+    if (value.empty() && section.name == "measures_proposed") continue;
     absl::StrAppend(&html, "<h3>", it ? section.it : section.en, "</h3>\n<p>",
                     HtmlEscape(value.empty() ? lang.unknown_plain : value),
                     "</p>\n");

@@ -49,7 +49,7 @@ struct DutyDraftInputs {
   const breach::v1::SchoolProfile* school = nullptr;   // null: the school's details are unknown
   std::string breach_id;
   absl::Time awareness = absl::InfinitePast();  // the controller's; InfinitePast: unknown
-  absl::Time now;
+  absl::Time now = absl::InfinitePast();  // InfinitePast: the preparation time is not shown
 };
 
 // One draft per language ("it", "en"): fields (what is not known yet is `unknown`, listed in

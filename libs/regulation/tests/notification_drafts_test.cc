@@ -164,8 +164,10 @@ TEST_F(NotificationDraftsTest, PreliminaryWhileArt33FactsAreMissing) {
   }
   EXPECT_THAT(drafts[0].document(), AllOf(HasSubstr("**Fase:** preliminare"),
                                           HasSubstr("_da definire_"),
-                                          HasSubstr("`likely_consequences`")));
-  EXPECT_THAT(drafts[1].document(), HasSubstr("_not yet known_"));
+                                          HasSubstr("categorie di dati; probabili conseguenze")));
+  EXPECT_THAT(drafts[1].document(),
+              AllOf(HasSubstr("_not yet known_"),
+                    HasSubstr("categories of personal data; likely consequences")));
 }
 
 TEST_F(NotificationDraftsTest, LateNotificationAsksWhy) {
