@@ -44,7 +44,9 @@ absl::StatusOr<size_t> DeadlineSweep::SweepBatch(absl::Time now) {
   for (size_t i = 0; i < due.size(); ++i) {
     const breach::v1::ClockTimer& timer = payloads[i];
     auto [it, fresh] = clocks.try_emplace(timer.breach_id());
-    if (fresh) ASSIGN_OR_RETURN(it->second, ReadClocks(store_, timer.breach_id()));
+    if (fresh) {
+      ASSIGN_OR_RETURN(it->second, ReadClocks(store_, timer.breach_id()));
+    }
     breach::v1::DutyClock& clock = it->second[timer.duty()];
     StreamChange& change = changes[timer.breach_id()];
     change.stream_id = timer.breach_id();

@@ -5,7 +5,7 @@
 #include "libs/regulation/engine_loader.h"
 #include "libs/regulation/regime.h"
 #include "libs/regulation/template_loader.h"
-#include "libs/timers/durable_timers.h"
+#include "libs/timers/timer_sweeper.h"
 #include "services/notification/case_reactor.h"
 #include "services/notification/deadline_sweep.h"
 #include "services/notification/dispatcher.h"
@@ -78,7 +78,7 @@ service::ServiceModule NotificationModule() {
               -> absl::StatusOr<std::unique_ptr<service::HostedService>> {
             ASSIGN_OR_RETURN(auto engine, regulation::LoadEngine(context.settings, kServiceName));
             ASSIGN_OR_RETURN(regulation::TemplateSet templates,
-                             regulation::LoadTemplateDirectory(
+                             regulation::LoadNotificationTemplateDirectory(
                                  regulation::EngineDataDir(context.settings, "templates")));
             ASSIGN_OR_RETURN(regulation::NotificationTemplates compiled,
                              regulation::NotificationTemplates::Compile(templates));
