@@ -2,9 +2,12 @@
 // refusals and a server that is gone.
 #include "libs/dispatch/smtp_sender.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/files.h"
 #include "libs/common/testing/status_matchers.h"
+#include "nlohmann/json.hpp"
 #include "tests/testing/local_servers.h"
 
 namespace breachd::dispatch {
@@ -81,6 +84,25 @@ TEST(SmtpSenderTest, DeliversOverStartTlsWithAuth) {
   EXPECT_EQ(messages[0].html, "<p>Gentile Mario, <b>perché</b>?</p>\n");
   EXPECT_EQ(messages[0].message_id, "<dlv-01JD5Z8Q@breachd>");
   EXPECT_THAT(messages[0].raw, HasSubstr("X-Breachd-Delivery: dlv-01JD5Z8Q\r\n"));
+}
+
+TEST(SmtpSenderTest, DeliversWithSettingsReadFromAFile) {
+  auto server = StartServer(WithAuth(LocalSmtpServerOptions::Tls::kStartTls));
+  ASSERT_NE(server, nullptr);
+  const std::string folder = server->folder();
+  ASSERT_THAT(WriteFileAtomically(folder + "/smtp-password", absl::StrCat(kPassword, "\n"), 0600),
+              IsOk());
+  const nlohmann::json json = {{"url", server->url()},
+                               {"username", kUser},
+                               {"password_file", "smtp-password"},
+                               {"ca_file", server->ca_file()},
+                               {"from", "notifiche@breachd.example.org"},
+                               {"timeout_seconds", 10}};
+  ASSERT_THAT(WriteFileAtomically(folder + "/smtp.json", json.dump(), 0644), IsOk());
+  const absl::StatusOr<SmtpSettings> settings = LoadSmtpSettings(folder + "/smtp.json");
+  ASSERT_THAT(settings, IsOk());
+  ASSERT_THAT(SmtpSender(*settings).Send(Message()), IsOk());
+  EXPECT_EQ(server->Messages().size(), 1u);
 }
 
 TEST(SmtpSenderTest, DeliversOverImplicitTls) {

@@ -92,6 +92,18 @@ TEST(WebhookSenderTest, A404IsPermanentWithTheReason) {
   EXPECT_FALSE(IsRetryable(answer.status()));
 }
 
+TEST(WebhookSenderTest, A429IsUnavailableAndA301IsPermanent) {
+  LocalWebhookServerOptions options;
+  options.responses = {429, 301};
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  EXPECT_THAT(WebhookSender().Post(RequestTo(*server), absl::Now()),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("429 Too Many Requests")));
+  // A signed POST is not sent on to wherever a redirect points.
+  EXPECT_THAT(WebhookSender().Post(RequestTo(*server), absl::Now()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("301")));
+}
+
 TEST(WebhookSenderTest, ATimeoutIsUnavailable) {
   LocalWebhookServerOptions options;
   options.delay_first_seconds = 5;
