@@ -209,10 +209,12 @@ std::string ComposeMime(const MailMessage& message, const SmtpSettings& settings
   const std::string boundary = Boundary(message);
   absl::StrAppend(&out, "Content-Type: multipart/alternative; boundary=\"", boundary, "\"",
                   kCrlf, kCrlf, "--", boundary, kCrlf);
+  // The CRLF before a boundary belongs to the boundary (RFC 2046 5.1.1), so each part gets
+  // one more to keep its own last line end.
   AppendTextPart(out, "plain", message.text_body);
-  absl::StrAppend(&out, "--", boundary, kCrlf);
+  absl::StrAppend(&out, kCrlf, "--", boundary, kCrlf);
   AppendTextPart(out, "html", message.html_body);
-  absl::StrAppend(&out, "--", boundary, "--", kCrlf);
+  absl::StrAppend(&out, kCrlf, "--", boundary, "--", kCrlf);
   return out;
 }
 

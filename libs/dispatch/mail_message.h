@@ -39,7 +39,7 @@ std::string ComposeMime(const MailMessage& message, const SmtpSettings& settings
 std::string EncodeHeaderText(absl::string_view text, size_t header_name_length);
 
 // Quoted-printable (RFC 2045 6.7) of UTF-8 text: line ends become CRLF, lines at most 76
-// characters with soft breaks, never splitting a UTF-8 sequence's escape.
+// characters with soft breaks, blanks before a line end encoded; ends with CRLF.
 std::string QuotedPrintable(absl::string_view text);
 
 // "Name <address>", the name quoted or encoded as needed; just the address without a name.

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <utility>
 
-#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -43,17 +43,21 @@ struct Replies {
     }
     return 0;
   }
-  // The last reply, with the lines of a multi-line one ("250-..." then "250 ...").
-  std::string Last() const {
-    if (lines.empty()) return "";
-    size_t first = lines.size() - 1;
-    const std::string code = lines.back().substr(0, 3);
-    while (first > 0 && lines[first - 1].size() > 3 && lines[first - 1].compare(0, 3, code) == 0 &&
-           lines[first - 1][3] == '-') {
+  // The last reply with `code` (curl's CURLINFO_RESPONSE_CODE; 0: the last reply at all),
+  // with all lines of a multi-line one ("250-..." then "250 ..."). Searching by code skips
+  // the "221 Bye" of the QUIT curl sends after a failed command.
+  std::string Reply(long code) const {
+    const std::string prefix = code > 0 ? absl::StrCat(code) : "";
+    size_t last = lines.size();
+    while (last > 0 && !absl::StartsWith(lines[last - 1], prefix)) --last;
+    if (last == 0) return "";
+    size_t first = last - 1;
+    const std::string reply_code = lines[first].substr(0, 3);
+    while (first > 0 && lines[first - 1].size() > 3 &&
+           lines[first - 1].compare(0, 3, reply_code) == 0 && lines[first - 1][3] == '-') {
       --first;
     }
-    std::vector<std::string> reply(lines.begin() + first, lines.end());
-    return absl::StrJoin(reply, " ");
+    return absl::StrJoin(lines.begin() + first, lines.begin() + last, " ");
   }
 };
 
@@ -109,7 +113,7 @@ absl::StatusOr<std::string> SmtpSender::SendAt(const MailMessage& message,
   const CURLcode rc = curl_easy_perform(curl);
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  const std::string reply = replies.Last();
+  const std::string reply = replies.Reply(code);
   if (rc == CURLE_OK) return reply;
 
   const std::string what = absl::StrCat(
