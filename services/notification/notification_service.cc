@@ -378,10 +378,10 @@ NotificationService::RecipientsOf(const NotificationCase& c, breach::v1::DutyKin
         return absl::InvalidArgumentError(
             "recipients_csv is required: a CSV of name,email,language for the data subjects");
       }
-      if (recipients_csv.size() > kMaxRecipientsCsvBytes) {
+      if (recipients_csv.size() > dispatch::kMaxRecipientsCsvBytes) {
         return absl::InvalidArgumentError(absl::StrCat("recipients_csv is ", recipients_csv.size(),
                                                        " bytes; the limit is ",
-                                                       kMaxRecipientsCsvBytes));
+                                                       dispatch::kMaxRecipientsCsvBytes));
       }
       ASSIGN_OR_RETURN(std::vector<dispatch::RecipientRow> rows,
                        dispatch::ParseRecipientsCsv(recipients_csv, "it"));

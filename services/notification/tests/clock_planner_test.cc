@@ -1,0 +1,136 @@
+#include "services/notification/clock_planner.h"
+
+#include <optional>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/proto_time.h"
+#include "libs/common/time_zone.h"
+#include "libs/regulation/regime_loader.h"
+#include "services/notification/notification_case.h"
+#include "services/notification/tests/notification_test_events.h"
+
+namespace breachd::notification {
+namespace {
+
+using breach::v1::DutyKind;
+using testing::Decided;
+using testing::Reported;
+using testing::Submitted;
+using testing::Triaged;
+
+const absl::Time kAware = absl::FromUnixSeconds(1774602000);  // 2026-03-27T09:00:00Z
+
+class ClockPlannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto regimes = regulation::LoadRegimeDirectory(std::string(BREACHD_SOURCE_DIR) + "/regimes");
+    ASSERT_TRUE(regimes.ok()) << regimes.status();
+    regimes_ = *std::move(regimes);
+    auto zone = LoadNamedTimeZone("Europe/Rome");
+    ASSERT_TRUE(zone.ok());
+    zone_ = *zone;
+  }
+
+  // Folds the events into a case and plans against `clocks`, applying the plan to them.
+  ClockPlan Fold(const std::vector<breach::v1::EventEnvelope>& events) {
+    for (const auto& event : events) ApplyToCase(event, case_);
+    ClockPlan plan = PlanClocks(*case_, clocks_, regimes_, zone_, "test");
+    for (const auto& armed : plan.armed) ApplyArmed(armed, case_->tenant(), clocks_[armed.deadline().duty()]);
+    for (const auto& disarmed : plan.disarmed) ApplyDisarmed(disarmed, clocks_[disarmed.duty()]);
+    return plan;
+  }
+
+  std::vector<breach::v1::Regime> regimes_;
+  absl::TimeZone zone_;
+  std::optional<breach::v1::NotificationCase> case_;
+  ClockMap clocks_;
+};
+
+TEST_F(ClockPlannerTest, ABreachVerdictArmsAProvisionalAuthorityClockOf72Hours) {
+  ClockPlan plan = Fold({Reported("B1", kAware - absl::Hours(2)), Triaged("B1", kAware)});
+  ASSERT_EQ(plan.armed.size(), 1u);
+  const breach::v1::Deadline& deadline = plan.armed[0].deadline();
+  EXPECT_EQ(deadline.duty(), breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  EXPECT_EQ(TimeFromProto(deadline.due_at()), kAware + absl::Hours(72));
+  // 27 March 2026 10:00 CET; the window crosses the change to summer time (29 March): the
+  // due time is 72 elapsed hours later, 30 March 11:00 CEST.
+  EXPECT_EQ(deadline.starts_at_local(), "2026-03-27T10:00:00+01:00");
+  EXPECT_EQ(deadline.due_at_local(), "2026-03-30T11:00:00+02:00");
+  EXPECT_EQ(deadline.warnings_size(), 3);
+}
+
+TEST_F(ClockPlannerTest, ConfirmedDutiesArmTheRequiredAndTheSameEventTwiceChangesNothing) {
+  Fold({Reported("B1", kAware), Triaged("B1", kAware)});
+  const std::vector<breach::v1::EventEnvelope> decided = {
+      Submitted("B1", 1, kAware, kAware + absl::Hours(1)),
+      Decided("B1", 1, /*authority=*/true, /*subjects=*/true, kAware + absl::Hours(2))};
+  ClockPlan plan = Fold(decided);
+  ASSERT_EQ(plan.armed.size(), 1u);  // the authority clock is unchanged; subjects is new
+  EXPECT_EQ(plan.armed[0].deadline().duty(), breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
+  EXPECT_TRUE(Fold({}).armed.empty());
+}
+
+TEST_F(ClockPlannerTest, NotRequiredDisarmsAndACorrectedAwarenessMovesTheClock) {
+  Fold({Reported("B1", kAware), Triaged("B1", kAware)});
+  ClockPlan plan = Fold({Submitted("B1", 1, kAware, kAware + absl::Hours(1)),
+                         Decided("B1", 1, /*authority=*/false, /*subjects=*/false,
+                                 kAware + absl::Hours(2))});
+  ASSERT_EQ(plan.disarmed.size(), 1u);
+  EXPECT_EQ(plan.disarmed[0].reason(), "the duty is no longer required");
+
+  Fold({Decided("B1", 1, /*authority=*/true, /*subjects=*/false, kAware + absl::Hours(3))});
+  plan = Fold({Triaged("B1", kAware - absl::Hours(10), /*correction=*/true)});
+  ASSERT_EQ(plan.armed.size(), 1u);
+  EXPECT_EQ(TimeFromProto(plan.armed[0].deadline().due_at()), kAware + absl::Hours(62));
+}
+
+TEST_F(ClockPlannerTest, TimersAreOnePerUntoldWarningAndTheDueTime) {
+  Fold({Reported("B1", kAware), Triaged("B1", kAware)});
+  breach::v1::DutyClock& clock = clocks_[breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION];
+  ASSERT_EQ(TimersFor(clock).size(), 4u);
+  std::vector<ClockTimerSpec> timers = TimersFor(clock);
+  EXPECT_EQ(timers[0].at, kAware + absl::Hours(36));
+
+  FiredTimer first = FireClockTimer(timers[0].payload, clock);
+  ASSERT_TRUE(first.warning.has_value());
+  EXPECT_DOUBLE_EQ(first.warning->fraction(), 0.5);
+  // The same timer again (a crash before its removal was durable cannot happen, but a stale
+  // timer can): nothing more is told.
+  EXPECT_FALSE(FireClockTimer(timers[0].payload, clock).warning.has_value());
+  EXPECT_EQ(TimersFor(clock).size(), 3u);
+
+  FiredTimer missed = FireClockTimer(timers[3].payload, clock);
+  ASSERT_TRUE(missed.missed.has_value());
+  EXPECT_FALSE(FireClockTimer(timers[3].payload, clock).missed.has_value());
+  EXPECT_EQ(ClockStatusAt(clock, kAware + absl::Hours(73)), breach::v1::DEADLINE_STATUS_OVERDUE);
+}
+
+TEST_F(ClockPlannerTest, AMetClockTellsNothingMoreAndStaysMet) {
+  Fold({Reported("B1", kAware), Triaged("B1", kAware)});
+  breach::v1::DutyClock& clock = clocks_[breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION];
+  const std::vector<ClockTimerSpec> timers = TimersFor(clock);
+  breach::v1::DutySubmitted submitted;
+  submitted.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  *submitted.mutable_submitted_at() = ProtoFromTime(kAware + absl::Hours(20));
+  ApplySubmitted(submitted, clock);
+  EXPECT_TRUE(TimersFor(clock).empty());
+  EXPECT_FALSE(FireClockTimer(timers[0].payload, clock).warning.has_value());
+  EXPECT_EQ(ClockStatusAt(clock, kAware + absl::Hours(100)), breach::v1::DEADLINE_STATUS_MET);
+  EXPECT_TRUE(Fold({Triaged("B1", kAware - absl::Hours(1), true)}).armed.empty());
+}
+
+TEST_F(ClockPlannerTest, ClosingDisarmsEveryClock) {
+  Fold({Reported("B1", kAware), Triaged("B1", kAware)});
+  breach::v1::BreachClosed closed;
+  closed.set_breach_id("B1");
+  closed.set_reason("done");
+  // Closing follows the lifecycle from "decided"; here the case is only triaged, so mark it.
+  case_->set_closed(true);
+  ClockPlan plan = Fold({});
+  ASSERT_EQ(plan.disarmed.size(), 1u);
+  EXPECT_EQ(plan.disarmed[0].reason(), "the breach was closed");
+}
+
+}  // namespace
+}  // namespace breachd::notification

@@ -1,0 +1,139 @@
+#include "services/notification/notification_decisions.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/proto_time.h"
+#include "libs/common/testing/status_matchers.h"
+
+namespace breachd::notification {
+namespace {
+
+using ::breachd::testing::IsOk;
+using ::breachd::testing::StatusIs;
+using ::testing::HasSubstr;
+
+const absl::Time kNow = absl::FromUnixSeconds(1774602000);
+
+breach::v1::Draft ApprovedDraft() {
+  breach::v1::Draft draft;
+  draft.set_breach_id("01JBREACH");
+  draft.set_tenant("MIIS01200V");
+  draft.set_duty(breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
+  draft.set_draft_version(2);
+  draft.set_sha256("abc");
+  return draft;
+}
+
+breach::v1::Recipient Person(const std::string& name, const std::string& address) {
+  breach::v1::Recipient recipient;
+  recipient.set_name(name);
+  recipient.set_address(address);
+  recipient.set_language("it");
+  return recipient;
+}
+
+TEST(PlanDeliveriesTest, OneDeliveryPerRecipientWithAStableKeyAndNeverTwice) {
+  const breach::v1::Draft draft = ApprovedDraft();
+  DeliveryPlan first = PlanDeliveries(draft, breach::v1::CHANNEL_EMAIL,
+                                      {Person("Anna", "anna@example.org"),
+                                       Person("Luca", "luca@example.org"),
+                                       Person("Anna again", "ANNA@example.org")},
+                                      {}, false, kNow);
+  ASSERT_EQ(first.queued.size(), 2u);  // the same address twice is one delivery
+  EXPECT_EQ(first.queued[0].delivery_id(), "subjects-v2-00001");
+  EXPECT_EQ(first.queued[0].idempotency_key(),
+            IdempotencyKey("01JBREACH", draft.duty(), 2, "anna@example.org"));
+  EXPECT_EQ(first.queued[0].status(), breach::v1::DELIVERY_STATUS_QUEUED);
+
+  // Sending the same version again reaches nobody twice; an unknown outcome is resent only
+  // when asked, as the same delivery marked as a resend.
+  std::vector<breach::v1::Delivery> existing = first.queued;
+  existing[1].set_status(breach::v1::DELIVERY_STATUS_OUTCOME_UNKNOWN);
+  DeliveryPlan again = PlanDeliveries(draft, breach::v1::CHANNEL_EMAIL,
+                                      {Person("Anna", "anna@example.org"),
+                                       Person("Luca", "luca@example.org")},
+                                      existing, false, kNow);
+  EXPECT_TRUE(again.queued.empty());
+  EXPECT_EQ(again.skipped.size(), 2u);
+  DeliveryPlan resend = PlanDeliveries(draft, breach::v1::CHANNEL_EMAIL,
+                                       {Person("Luca", "luca@example.org")}, existing, true, kNow);
+  ASSERT_EQ(resend.queued.size(), 1u);
+  EXPECT_EQ(resend.queued[0].delivery_id(), existing[1].delivery_id());
+  EXPECT_TRUE(resend.queued[0].resend_after_unknown());
+
+  // A new version is a new message to everyone.
+  breach::v1::Draft next = draft;
+  next.set_draft_version(3);
+  EXPECT_EQ(PlanDeliveries(next, breach::v1::CHANNEL_EMAIL, {Person("Anna", "anna@example.org")},
+                           existing, false, kNow)
+                .queued.size(),
+            1u);
+}
+
+TEST(CheckApprovalTest, TheHashMustBeTheOneReadAndLateNeedsAReason) {
+  breach::v1::Draft draft = ApprovedDraft();
+  draft.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  breach::v1::ApproveDraftRequest request;
+  request.set_draft_version(2);
+  request.set_sha256("abd");
+  EXPECT_THAT(CheckApproval(draft, request, std::nullopt, kNow),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("approve what you read")));
+  request.clear_sha256();
+  EXPECT_THAT(CheckApproval(draft, request, std::nullopt, kNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sha256")));
+  request.set_sha256("abc");
+  EXPECT_THAT(CheckApproval(draft, request, std::nullopt, kNow), IsOk());
+
+  breach::v1::DutyClock clock;
+  clock.mutable_deadline()->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  *clock.mutable_deadline()->mutable_due_at() = ProtoFromTime(kNow - absl::Hours(1));
+  EXPECT_THAT(CheckApproval(draft, request, clock, kNow),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("art. 33(1)")));
+  request.set_delay_reason("the laptop's owner reported it only after the weekend");
+  EXPECT_THAT(CheckApproval(draft, request, clock, kNow), IsOk());
+}
+
+TEST(CheckReceiptTest, NamesTheFieldAndNeedsSomethingSent) {
+  breach::v1::RecordReceiptRequest request;
+  request.set_breach_id("01JBREACH");
+  request.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  request.set_kind(breach::v1::RECEIPT_KIND_AUTHORITY_PROTOCOL);
+  *request.mutable_received_at() = ProtoFromTime(kNow);
+  EXPECT_THAT(CheckReceipt(request, {}, kNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("protocol_number")));
+  request.set_protocol_number("12345/2026");
+  EXPECT_THAT(CheckReceipt(request, {}, kNow),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("was sent")));
+  breach::v1::Delivery sent;
+  sent.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  sent.set_status(breach::v1::DELIVERY_STATUS_SENT);
+  EXPECT_THAT(CheckReceipt(request, {sent}, kNow), IsOk());
+  *request.mutable_received_at() = ProtoFromTime(kNow + absl::Hours(24 * 365 * 300));
+  EXPECT_THAT(CheckReceipt(request, {sent}, kNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("received_at")));
+  request.set_duty(breach::v1::DUTY_KIND_REGISTER_ENTRY);
+  EXPECT_THAT(CheckReceipt(request, {sent}, kNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duty")));
+}
+
+TEST(ValidateSchoolProfileTest, NamesTheBadField) {
+  breach::v1::SchoolProfile profile;
+  profile.set_tenant("MIIS01200V");
+  profile.set_name("IIS Amerigo Vespucci");
+  profile.set_pec("miis01200v@pec.istruzione.it");
+  EXPECT_THAT(ValidateSchoolProfile(profile), IsOk());
+  profile.set_pec("not an address");
+  EXPECT_THAT(ValidateSchoolProfile(profile),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("profile.pec")));
+  profile.set_pec("");
+  profile.set_webhook_url("http://portal.example.org/hook");
+  EXPECT_THAT(ValidateSchoolProfile(profile),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("profile.webhook_url")));
+  profile.set_webhook_url("");
+  profile.set_name("");
+  EXPECT_THAT(ValidateSchoolProfile(profile),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("profile.name")));
+}
+
+}  // namespace
+}  // namespace breachd::notification
