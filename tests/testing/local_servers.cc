@@ -100,6 +100,9 @@ absl::StatusOr<std::unique_ptr<LocalSmtpServer>> LocalSmtpServer::Start(
     argv.insert(argv.end(), {"--user", options.user, "--password", options.password});
   }
   for (const std::string& rule : options.refuse) argv.insert(argv.end(), {"--refuse", rule});
+  if (options.hold_reply_seconds > 0) {
+    argv.insert(argv.end(), {"--hold-reply", absl::StrCat(options.hold_reply_seconds)});
+  }
   server->implicit_tls_ = options.tls == LocalSmtpServerOptions::Tls::kImplicit;
   if (server->implicit_tls_) argv.push_back("--implicit-tls");
   RETURN_IF_ERROR(server->Launch(argv, options.tls != LocalSmtpServerOptions::Tls::kNone));

@@ -62,6 +62,7 @@ struct LocalSmtpServerOptions {
   Tls tls = Tls::kStartTls;           // kStartTls: the server requires STARTTLS
   std::string user, password;          // non-empty: AUTH LOGIN/PLAIN required
   std::vector<std::string> refuse;     // "REGEX:CODE": answer CODE to matching recipients
+  double hold_reply_seconds = 0;       // store each message, then wait this long before "250"
 };
 
 class LocalSmtpServer : public ReadyServer {

@@ -6,6 +6,7 @@ OUT/<n>.eml, with a line in OUT/log.jsonl: mail_from, rcpt_tos, message_id and, 
 Python's email package (so C++ tests need no MIME parser), subject, text and html.
 """
 import argparse
+import asyncio
 import email
 import email.policy
 import json
@@ -27,8 +28,9 @@ def free_port():
 
 
 class Handler:
-    def __init__(self, out_dir, refusals):
+    def __init__(self, out_dir, refusals, hold_reply=0):
         self.out_dir = out_dir
+        self.hold_reply = hold_reply
         self.refusals = refusals  # [(compiled regex, code)]
         self.count = 0
         self.lock = threading.Lock()
@@ -67,6 +69,9 @@ class Handler:
             }
             with self.lock, open(os.path.join(self.out_dir, "log.jsonl"), "a") as f:
                 f.write(json.dumps(record) + "\n")
+        if self.hold_reply:
+            # The message is stored; the client waits for the answer (crash tests kill it here).
+            await asyncio.sleep(self.hold_reply)
         return "250 Message accepted for delivery"
 
 
@@ -80,6 +85,8 @@ def main():
     parser.add_argument("--password")
     parser.add_argument("--refuse", action="append", default=[], help="REGEX:CODE")
     parser.add_argument("--out")
+    parser.add_argument("--hold-reply", type=float, default=0,
+                        help="seconds to wait, after storing a message, before answering 250")
     args = parser.parse_args()
 
     refusals = []
@@ -107,7 +114,7 @@ def main():
         kwargs.update(tls_context=context, require_starttls=True)
 
     port = args.port or free_port()
-    controller = Controller(Handler(args.out, refusals), hostname="127.0.0.1", port=port,
+    controller = Controller(Handler(args.out, refusals, args.hold_reply), hostname="127.0.0.1", port=port,
                             **kwargs)
     controller.start()
     stop = threading.Event()
