@@ -84,6 +84,9 @@ ABSL_FLAG(std::string, webhook_ca_file, "", "PEM CAs to trust for webhook endpoi
 ABSL_FLAG(std::string, authority_address, "protocollo@pec.gpdp.it",
           "Where authority notifications go (the Garante's PEC address)");
 ABSL_FLAG(std::string, dispatch_rate, "20", "Messages per second to data subjects (0.1..1000)");
+ABSL_FLAG(std::string, dispatch_backoff_seconds, "30",
+          "Wait before a failed delivery's first retry (1..3600); doubles per attempt, at most "
+          "an hour, 6 attempts");
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write {\"endpoint\":...,\"bootstrap_servers\":...} here once serving");
 ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTERM");
@@ -215,7 +218,9 @@ int main(int argc, char** argv) {
                             {"webhook_secret_file", absl::GetFlag(FLAGS_webhook_secret_file)},
                             {"webhook_ca_file", absl::GetFlag(FLAGS_webhook_ca_file)},
                             {"authority_address", absl::GetFlag(FLAGS_authority_address)},
-                            {"dispatch_rate", absl::GetFlag(FLAGS_dispatch_rate)}};
+                            {"dispatch_rate", absl::GetFlag(FLAGS_dispatch_rate)},
+                            {"dispatch_backoff_seconds",
+                             absl::GetFlag(FLAGS_dispatch_backoff_seconds)}};
   auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));
   if (!peers.ok()) {
     std::fprintf(stderr, "breachd: %s\n", std::string(peers.status().message()).c_str());

@@ -41,6 +41,14 @@ absl::StatusOr<ChannelSettings> LoadChannelSettings(
           absl::StrCat("--dispatch_rate is ", rate, "; it must be 0.1..1000 messages a second"));
     }
   }
+  if (const std::string backoff = Setting(settings, "dispatch_backoff_seconds"); !backoff.empty()) {
+    int seconds = 0;
+    if (!absl::SimpleAtoi(backoff, &seconds) || seconds < 1 || seconds > 3600) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--dispatch_backoff_seconds is ", backoff, "; it must be 1..3600"));
+    }
+    channels.retry.initial_backoff = absl::Seconds(seconds);
+  }
   return channels;
 }
 

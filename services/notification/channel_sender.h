@@ -25,7 +25,8 @@ struct ChannelSettings {
 };
 
 // Reads the settings the module gets from flags: "smtp_config" (a JSON file),
-// "webhook_secret_file", "webhook_ca_file", "authority_address", "dispatch_rate".
+// "webhook_secret_file", "webhook_ca_file", "authority_address", "dispatch_rate",
+// "dispatch_backoff_seconds" (the first retry's wait, 1..3600; doubles up to an hour).
 absl::StatusOr<ChannelSettings> LoadChannelSettings(
     const std::map<std::string, std::string>& settings);
 
