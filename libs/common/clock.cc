@@ -108,13 +108,19 @@ SystemClock::SystemClock() : queue_(std::make_shared<AlarmQueue>(absl::InfiniteP
 
 SystemClock::~SystemClock() {
   queue_->Clear();
-  absl::MutexLock lock(&thread_mu_);
-  if (!thread_.joinable()) return;
+  std::thread thread;
+  {
+    // Joined outside the lock: the running alarm may still call ScheduleAt.
+    absl::MutexLock lock(&thread_mu_);
+    stopped_ = true;
+    thread.swap(thread_);
+  }
+  if (!thread.joinable()) return;
   // exit() called from an alarm: the thread cannot join itself.
-  if (thread_.get_id() == std::this_thread::get_id()) {
-    thread_.detach();
+  if (thread.get_id() == std::this_thread::get_id()) {
+    thread.detach();
   } else {
-    thread_.join();
+    thread.join();
   }
 }
 
@@ -126,7 +132,8 @@ const SystemClock& SystemClock::Get() {
 std::unique_ptr<Alarm> SystemClock::ScheduleAt(absl::Time at, std::function<void()> fn) const {
   {
     absl::MutexLock lock(&thread_mu_);
-    if (!thread_.joinable()) thread_ = std::thread([this] { RunTimerThread(); });
+    // After the destructor began, alarms are accepted and never run.
+    if (!stopped_ && !thread_.joinable()) thread_ = std::thread([this] { RunTimerThread(); });
   }
   return queue_->Add(queue_, at, std::move(fn));
 }

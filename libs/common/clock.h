@@ -61,6 +61,7 @@ class SystemClock final : public Clock {
   const std::shared_ptr<clock_internal::AlarmQueue> queue_;
   mutable absl::Mutex thread_mu_;
   mutable std::thread thread_ ABSL_GUARDED_BY(thread_mu_);
+  mutable bool stopped_ ABSL_GUARDED_BY(thread_mu_) = false;
 };
 
 // A clock that moves only when told to. Thread-safe; advance it from one thread at a time, and

@@ -48,16 +48,18 @@ void TimerSweeper::Stop() {
 }
 
 void TimerSweeper::SweepNow() {
-  absl::StatusOr<std::optional<absl::Time>> next;
+  // Usually the alarm running this sweep. Destroyed last, with no lock held: cancelling another
+  // alarm waits for its callback, which may be waiting for sweep_mu_.
+  std::unique_ptr<Alarm> replaced;
+  // Held until the next sweep is scheduled, so that an older sweep's next time never replaces
+  // a newer one's.
+  absl::MutexLock sweeping(&sweep_mu_);
   {
-    absl::MutexLock sweeping(&sweep_mu_);
-    {
-      absl::MutexLock lock(&mu_);
-      if (stopped_) return;
-      poked_ = false;
-    }
-    next = sweep_(clock_.Now());
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    poked_ = false;
   }
+  const absl::StatusOr<std::optional<absl::Time>> next = sweep_(clock_.Now());
   std::optional<absl::Time> at;
   if (!next.ok()) {
     at = clock_.Now() + retry_after_;
@@ -67,7 +69,6 @@ void TimerSweeper::SweepNow() {
   } else {
     at = *next;
   }
-  std::unique_ptr<Alarm> replaced;  // usually the alarm running this sweep
   absl::MutexLock lock(&mu_);
   if (stopped_) return;
   if (poked_) at = at.has_value() ? std::min(*at, clock_.Now()) : clock_.Now();

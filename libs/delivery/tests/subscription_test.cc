@@ -14,6 +14,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "libs/bus/embedded_broker.h"
+#include "libs/common/proto_time.h"
 #include "libs/common/testing/free_port.h"
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
@@ -104,14 +105,16 @@ class SubscriptionTest : public ::testing::Test {
     server_.reset();
   }
 
-  void Subscribe() {
+  void Subscribe(const Clock& clock = SystemClock::Get(),
+                 absl::Duration sweep_interval = absl::Milliseconds(100)) {
     SubscriptionOptions options;
+    options.clock = &clock;
     options.consumer = "register";
     options.bus.group_id = "test-register";
     options.sources = {{"intake", absl::StrCat("127.0.0.1:", port_)}};
     options.token = kServiceToken;
     options.credentials = grpc::InsecureChannelCredentials();
-    options.sweep_interval = absl::Milliseconds(100);
+    options.sweep_interval = sweep_interval;
     ConsumerHooks hooks;
     hooks.apply = [this](const breach::v1::EventEnvelope& event) { return projection_.Apply(event); };
     hooks.make_durable = [this] { return consumer_->WriteProjection({}, /*sync=*/true); };
@@ -141,6 +144,7 @@ class SubscriptionTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   Projection projection_;
+  SimulatedClock sweep_clock_;  // outlives subscription_
   std::unique_ptr<Subscription> subscription_;
 };
 
@@ -183,6 +187,22 @@ TEST_F(SubscriptionTest, StreamCutMidwayResumesFromTheCheckpoint) {
   Subscribe();
   ASSERT_TRUE(WaitFor([&] { return IntakeRow().catch_ups() >= 1; }));
   EXPECT_EQ(IntakeRow().caught_up_events(), 0u);
+}
+
+TEST_F(SubscriptionTest, SweepsAndTheirTimesFollowTheSubscriptionsClock) {
+  StartServer();
+  const absl::Time start = sweep_clock_.Now();
+  Subscribe(sweep_clock_, /*sweep_interval=*/absl::Hours(1));  // never, in real time
+  ASSERT_TRUE(WaitFor([&] { return projection_.Applied() == kEvents; }));
+  ASSERT_TRUE(WaitFor([&] { return IntakeRow().catch_ups() >= 1; }));
+  EXPECT_EQ(TimeFromProto(IntakeRow().last_catch_up()), start);
+  // The next sweep is an alarm an hour ahead on the simulated clock. Advanced until it has run
+  // (the loop schedules it just after its first round).
+  ASSERT_TRUE(WaitFor([&] {
+    sweep_clock_.Advance(absl::Hours(1));
+    return TimeFromProto(IntakeRow().last_catch_up()) > start;
+  }));
+  EXPECT_EQ(projection_.Deliveries(), kEvents);
 }
 
 }  // namespace

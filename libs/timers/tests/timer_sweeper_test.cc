@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/proto_time.h"
@@ -99,6 +100,22 @@ TEST(TimerSweeperTest, StopCancelsTheNextSweep) {
   sweeper.Poke();
   clock.Advance(absl::Hours(2));
   EXPECT_THAT(script.swept_at_hours, ElementsAre(0));
+}
+
+// The only test on real time (milliseconds): sweeps run on the SystemClock's timer thread.
+TEST(TimerSweeperTest, RunsOnTheSystemClocksTimerThread) {
+  SystemClock clock;
+  absl::Notification second_sweep;
+  int sweeps = 0;
+  TimerSweeper sweeper(clock, [&](absl::Time now) -> absl::StatusOr<std::optional<absl::Time>> {
+    if (++sweeps == 1) return now + absl::Milliseconds(10);
+    second_sweep.Notify();
+    return std::nullopt;
+  });
+  sweeper.Start();
+  EXPECT_TRUE(second_sweep.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  sweeper.Stop();
+  EXPECT_EQ(sweeps, 2);
 }
 
 // The service's loop end to end on a real store: sweeps fire what is due in one Append with the
