@@ -3,9 +3,9 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -158,7 +158,9 @@ struct Fact {
   std::string value;
   bool not_applicable = false;
 };
-using Facts = absl::flat_hash_map<absl::string_view, Fact>;
+// Node-based: BuildDraft keeps views of values while looking up (and adding) others, so an
+// insertion must never move a value (a flat map's rehash did, leaving views of freed memory).
+using Facts = std::map<absl::string_view, Fact>;
 
 std::string Readable(const google::protobuf::Timestamp& ts, bool has, const absl::TimeZone& zone) {
   return has ? FormatReadable(FromProto(ts), zone) : "";

@@ -99,6 +99,20 @@ class NotificationDraftsTest : public ::testing::Test {
   absl::Time awareness_;
 };
 
+bool IsValidUtf8(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = text[i];
+    if (c < 0x80) continue;
+    const size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (n == 0 || i + n > text.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n - 1;
+  }
+  return true;
+}
+
 const breach::v1::DraftField* Field(const NotificationDraft& draft, const std::string& name) {
   for (const auto& field : draft.fields()) {
     if (field.name() == name) return &field;
@@ -282,6 +296,26 @@ TEST_F(NotificationDraftsTest, SubjectLineIsOneLine) {
     for (const auto& draft : Build(Inputs(duty))) {
       EXPECT_THAT(DraftSubject(draft, &school_),
                   AllOf(Not(HasSubstr("\n")), Not(HasSubstr("\r")), HasSubstr("Vespucci Bcc")));
+    }
+  }
+}
+
+// Every value a draft shows is the value collected, even for facts looked up after others were
+// added (a flat map's rehash once left views of freed memory in the document: garbage bytes
+// that the gRPC client refused as invalid UTF-8). Before an assessment most facts are missing,
+// which is when lookups add the most.
+TEST_F(NotificationDraftsTest, DocumentsShowTheCollectedValuesBeforeAnyAssessment) {
+  for (DutyKind duty : {breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION,
+                        breach::v1::DUTY_KIND_CONTROLLER_NOTICE}) {
+    DutyDraftInputs in = Inputs(duty);
+    in.assessment = nullptr;
+    for (const NotificationDraft& draft : Build(in)) {
+      for (const auto& field : draft.fields()) {
+        if (field.value().empty()) continue;
+        EXPECT_TRUE(absl::StrContains(draft.document(), field.value()))
+            << draft.language() << " " << field.name() << " = " << field.value();
+      }
+      EXPECT_TRUE(IsValidUtf8(draft.document())) << draft.language();
     }
   }
 }
