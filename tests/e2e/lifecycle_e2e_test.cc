@@ -196,6 +196,7 @@ TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
   Ok({"assess", "decide", id, "--reason", "Valutazione del DPO condivisa dal Dirigente"},
      kVespucciDpoToken);
   const nlohmann::json entry = RegisterEntryIn(id, "BREACH_STATUS_DECIDED");
+  ASSERT_TRUE(entry.is_object());
   EXPECT_EQ(entry["verdict"], "TRIAGE_VERDICT_BREACH");
   EXPECT_EQ(entry["classification"], example.classification);
   EXPECT_EQ(entry["assessment_version"], 1);
@@ -206,6 +207,8 @@ TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
     if (overridden) {
       EXPECT_EQ(duty["human_override"]["reason"], example.override->reason);
       EXPECT_EQ(duty["required"], example.override->required);
+      EXPECT_NE(duty["computed_required"], example.override->required)
+          << "each example's override replaces the engine's decision";
     } else {
       EXPECT_EQ(duty["required"], duty["computed_required"]) << duty.dump();
     }
