@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,9 +65,22 @@ class LifecycleEndToEndTest : public ::testing::TestWithParam<SchoolExample> {
  protected:
   static void SetUpTestSuite() {
     scratch_ = new ScratchDir("LifecycleEndToEndTest");
+    WriteTwoSchoolIdentity(scratch_->path() + "/identity.json");
+    StartBreachd();
+  }
+
+  static void TearDownTestSuite() {
+    StopBreachd();
+    delete scratch_;
+    scratch_ = nullptr;
+  }
+
+  // Starts breachd on the suite's data folder (again, after StopBreachd) and waits until it is
+  // ready; on failure the suite's tests fail in SetUp.
+  static void StartBreachd() {
     const std::string dir = scratch_->path();
-    WriteTwoSchoolIdentity(dir + "/identity.json");
     const std::string ready = dir + "/ready.json";
+    std::filesystem::remove(ready);
     auto process = ChildProcess::Start(
         {kBin + "/breachd", "--services=all", "--kafka=embedded", "--listen=127.0.0.1:0",
          "--data_dir=" + dir + "/data", "--identity_file=" + dir + "/identity.json",
@@ -85,14 +99,12 @@ class LifecycleEndToEndTest : public ::testing::TestWithParam<SchoolExample> {
     endpoint_ = new std::string(nlohmann::json::parse(ReadFile(ready))["endpoint"]);
   }
 
-  static void TearDownTestSuite() {
+  static void StopBreachd() {
     if (breachd_ != nullptr && breachd_->Running()) breachd_->Signal(SIGTERM);
     delete breachd_;
     delete endpoint_;
-    delete scratch_;
     breachd_ = nullptr;
     endpoint_ = nullptr;
-    scratch_ = nullptr;
   }
 
   void SetUp() override { ASSERT_NE(endpoint_, nullptr) << "breachd is not running"; }
@@ -139,6 +151,8 @@ class LifecycleEndToEndTest : public ::testing::TestWithParam<SchoolExample> {
     return assessment.dump();
   }
 
+  static void RunToClosed(const SchoolExample& example, std::string* id);
+
   static ScratchDir* scratch_;
   static ChildProcess* breachd_;
   static std::string* endpoint_;
@@ -148,54 +162,54 @@ ScratchDir* LifecycleEndToEndTest::scratch_ = nullptr;
 ChildProcess* LifecycleEndToEndTest::breachd_ = nullptr;
 std::string* LifecycleEndToEndTest::endpoint_ = nullptr;
 
-TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
-  const SchoolExample& example = GetParam();
-
+// Drives one school example through breachctl from the report to a closed breach, checking
+// the register at each step that depends on the previous one; `id` is the breach.
+void LifecycleEndToEndTest::RunToClosed(const SchoolExample& example, std::string* id) {
   // Staff file the Allegato A.
   const nlohmann::json report =
       Ok({"report", "create", "-f", kExamples + example.report}, kVespucciStaffToken);
-  const std::string id = report.value("breach_id", "");
-  ASSERT_FALSE(id.empty());
+  *id = report.value("breach_id", "");
+  ASSERT_FALSE(id->empty());
 
   // The head judges it a breach, aware an hour ago, and the register shows it triaged: a reader
   // polls the projection (docs/lifecycle.md, "Ordering across services").
   const std::string aware_at = absl::FormatTime(absl::RFC3339_sec, absl::Now() - absl::Hours(1),
                                                 absl::UTCTimeZone());
-  Ok({"breach", "triage", id, "--verdict", "breach", "--aware-at", aware_at, "--evidence",
+  Ok({"breach", "triage", *id, "--verdict", "breach", "--aware-at", aware_at, "--evidence",
       "Segnalazione verificata dal Dirigente", "--reason", "Violazione confermata: " + example.name},
      kVespucciHeadToken);
-  RegisterEntryIn(id, "BREACH_STATUS_TRIAGED");
+  RegisterEntryIn(*id, "BREACH_STATUS_TRIAGED");
 
   // IT records what it did.
-  Ok({"action", "add", id, "--what", example.action, "--responsible", "Animatore digitale",
+  Ok({"action", "add", *id, "--what", example.action, "--responsible", "Animatore digitale",
       "--action-status", "done", "--done-at", aware_at},
      kVespucciItToken);
-  EXPECT_EQ(Ok({"action", "list", id}, kVespucciHeadToken)["actions"].size(), 1u);
+  EXPECT_EQ(Ok({"action", "list", *id}, kVespucciHeadToken)["actions"].size(), 1u);
 
   // The DPO submits the Allegato B once the assessment service has heard of the triage; the
   // same request id makes the retries one submission.
   nlohmann::json version;
   ASSERT_TRUE(WaitUntil([&] {
-    version = Poll({"assess", "submit", id, "-f", "-", "--request-id", "assess-" + id},
+    version = Poll({"assess", "submit", *id, "-f", "-", "--request-id", "assess-" + *id},
                    kVespucciDpoToken, AllegatoB(example.assessment));
     return !version.is_null();
-  })) << Breachctl({"assess", "submit", id, "-f", "-"}, kVespucciDpoToken,
+  })) << Breachctl({"assess", "submit", *id, "-f", "-"}, kVespucciDpoToken,
                    AllegatoB(example.assessment)).err;
   EXPECT_EQ(version["result"]["classification"], example.classification);
 
   if (example.override) {
-    Ok({"duty", "override", id, "--duty", example.override->duty, "--required",
+    Ok({"duty", "override", *id, "--duty", example.override->duty, "--required",
         example.override->required ? "true" : "false", "--reason", example.override->reason},
        kVespucciHeadToken);
-    const CommandResult shown = Breachctl({"assess", "show", id}, kVespucciDpoToken);
+    const CommandResult shown = Breachctl({"assess", "show", *id}, kVespucciDpoToken);
     EXPECT_EQ(shown.exit_code, 0) << shown.err;
     EXPECT_THAT(shown.out, HasSubstr(example.override->reason));
   }
 
   // The DPO confirms the duties: the register shows status, classification and duties.
-  Ok({"assess", "decide", id, "--reason", "Valutazione del DPO condivisa dal Dirigente"},
+  Ok({"assess", "decide", *id, "--reason", "Valutazione del DPO condivisa dal Dirigente"},
      kVespucciDpoToken);
-  const nlohmann::json entry = RegisterEntryIn(id, "BREACH_STATUS_DECIDED");
+  const nlohmann::json entry = RegisterEntryIn(*id, "BREACH_STATUS_DECIDED");
   ASSERT_TRUE(entry.is_object());
   EXPECT_EQ(entry["verdict"], "TRIAGE_VERDICT_BREACH");
   EXPECT_EQ(entry["classification"], example.classification);
@@ -222,11 +236,18 @@ TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
 
   // The head closes the case once the intake has heard of the decision.
   EXPECT_TRUE(WaitUntil([&] {
-    return Breachctl({"breach", "close", id, "--reason", "Adempimenti completati"},
+    return Breachctl({"breach", "close", *id, "--reason", "Adempimenti completati"},
                      kVespucciHeadToken)
                .exit_code == 0;
   }));
-  RegisterEntryIn(id, "BREACH_STATUS_CLOSED");
+  RegisterEntryIn(*id, "BREACH_STATUS_CLOSED");
+}
+
+TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
+  const SchoolExample& example = GetParam();
+  std::string id;
+  RunToClosed(example, &id);
+  if (HasFatalFailure()) return;
 
   // The timeline shows every step, with who and when, in the order they were taken.
   const nlohmann::json timeline = Ok({"breach", "timeline", id}, kVespucciDpoToken);
@@ -279,62 +300,99 @@ TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
   for (const auto& store : verified["stores"]) EXPECT_EQ(store["ok"], true) << store.dump();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    SchoolExamples, LifecycleEndToEndTest,
-    ::testing::Values(
-        // The README tour: the head lifts the communication, the laptop was found sealed.
-        SchoolExample{"lost_laptop_tour", "report-lost-laptop.json", "assess-lost-laptop.json",
-                      "Password del registro elettronico cambiate", 3,
-                      {{kRegister, true}, {kAuthority, true}, {kSubjects, false}},
-                      Override{"subjects", false,
-                               "Portatile ritrovato sigillato dalla Polfer il giorno dopo: rischio "
-                               "elevato rimosso (art. 34(3)(b))"}},
-        SchoolExample{"lost_laptop_health_data", "report-lost-laptop-health-data.json",
-                      "assessment-lost-laptop-health-data.json",
-                      "Account della docente bloccato e credenziali cambiate", 3,
-                      {{kRegister, true}, {kAuthority, true}, {kSubjects, true}}},
-        // The engine does not ask to tell the families; the head tells them all the same.
-        SchoolExample{"email_wrong_parents", "report-email-wrong-parents.json",
-                      "assessment-email-wrong-parents.json",
-                      "Liste di distribuzione per classe nella posta della segreteria", 2,
-                      {{kRegister, true}, {kAuthority, true}, {kSubjects, true}},
-                      Override{"subjects", true,
-                               "Le famiglie della 2A vanno informate: i loro recapiti sono "
-                               "arrivati ad altri genitori"}},
-        // Register only; the school asks every user to change a password reused elsewhere.
-        SchoolExample{"portal_password_hashes", "report-portal-password-hashes.json",
-                      "assessment-portal-password-hashes.json",
-                      "Vulnerabilità SQL injection del portale corretta", 1,
-                      {{kRegister, true}, {kAuthority, false}, {kSubjects, true}},
-                      Override{"subjects", true,
-                               "Reimpostazione delle password: avvisiamo comunque gli utenti"}},
-        SchoolExample{"provider_misconfigured_access", "report-provider-misconfigured-access.json",
-                      "assessment-provider-misconfigured-access.json",
-                      "Permessi dell'area genitori verificati dopo la correzione del fornitore", 3,
-                      {{kRegister, true},
-                       {kAuthority, true},
-                       {kSubjects, true},
-                       {"DUTY_KIND_CONTROLLER_NOTICE", true},
-                       {"DUTY_KIND_CSIRT_EARLY_WARNING", true},
-                       {"DUTY_KIND_CSIRT_NOTIFICATION", true},
-                       {"DUTY_KIND_CSIRT_FINAL_REPORT", true}}},
-        SchoolExample{"ransomware_with_backups", "report-ransomware-with-backups.json",
-                      "assessment-ransomware-with-backups.json",
-                      "Rete isolata e file server ripristinato dal backup", 3,
-                      {{kRegister, true}, {kAuthority, true}, {kSubjects, false}}},
-        SchoolExample{"ransomware_without_backups", "report-ransomware-without-backups.json",
-                      "assessment-ransomware-without-backups.json",
-                      "Rete isolata; analisi forense affidata", 3,
-                      {{kRegister, true}, {kAuthority, true}, {kSubjects, true}}},
-        SchoolExample{"staff_list_food_intolerance", "report-staff-list-food-intolerance.json",
-                      "assessment-staff-list-food-intolerance.json",
-                      "Conferme di cancellazione raccolte da tutti i destinatari", 2,
-                      {{kRegister, true}, {kAuthority, true}, {kSubjects, false}}},
-        SchoolExample{"stolen_paper_registers", "report-stolen-paper-registers.json",
-                      "assessment-stolen-paper-registers.json",
-                      "Voti ricostruiti con i docenti e riportati nel registro elettronico", 3,
-                      {{kRegister, true}, {kAuthority, true}, {kSubjects, true}}}),
-    [](const auto& info) { return info.param.name; });
+// Every school example of docs/examples; the first is the README tour.
+std::vector<SchoolExample> SchoolExamples() {
+  return {
+    // The README tour: the head lifts the communication, the laptop was found sealed.
+    SchoolExample{"lost_laptop_tour", "report-lost-laptop.json", "assess-lost-laptop.json",
+                  "Password del registro elettronico cambiate", 3,
+                  {{kRegister, true}, {kAuthority, true}, {kSubjects, false}},
+                  Override{"subjects", false,
+                           "Portatile ritrovato sigillato dalla Polfer il giorno dopo: rischio "
+                           "elevato rimosso (art. 34(3)(b))"}},
+    SchoolExample{"lost_laptop_health_data", "report-lost-laptop-health-data.json",
+                  "assessment-lost-laptop-health-data.json",
+                  "Account della docente bloccato e credenziali cambiate", 3,
+                  {{kRegister, true}, {kAuthority, true}, {kSubjects, true}}},
+    // The engine does not ask to tell the families; the head tells them all the same.
+    SchoolExample{"email_wrong_parents", "report-email-wrong-parents.json",
+                  "assessment-email-wrong-parents.json",
+                  "Liste di distribuzione per classe nella posta della segreteria", 2,
+                  {{kRegister, true}, {kAuthority, true}, {kSubjects, true}},
+                  Override{"subjects", true,
+                           "Le famiglie della 2A vanno informate: i loro recapiti sono "
+                           "arrivati ad altri genitori"}},
+    // Register only; the school asks every user to change a password reused elsewhere.
+    SchoolExample{"portal_password_hashes", "report-portal-password-hashes.json",
+                  "assessment-portal-password-hashes.json",
+                  "Vulnerabilità SQL injection del portale corretta", 1,
+                  {{kRegister, true}, {kAuthority, false}, {kSubjects, true}},
+                  Override{"subjects", true,
+                           "Reimpostazione delle password: avvisiamo comunque gli utenti"}},
+    SchoolExample{"provider_misconfigured_access", "report-provider-misconfigured-access.json",
+                  "assessment-provider-misconfigured-access.json",
+                  "Permessi dell'area genitori verificati dopo la correzione del fornitore", 3,
+                  {{kRegister, true},
+                   {kAuthority, true},
+                   {kSubjects, true},
+                   {"DUTY_KIND_CONTROLLER_NOTICE", true},
+                   {"DUTY_KIND_CSIRT_EARLY_WARNING", true},
+                   {"DUTY_KIND_CSIRT_NOTIFICATION", true},
+                   {"DUTY_KIND_CSIRT_FINAL_REPORT", true}}},
+    SchoolExample{"ransomware_with_backups", "report-ransomware-with-backups.json",
+                  "assessment-ransomware-with-backups.json",
+                  "Rete isolata e file server ripristinato dal backup", 3,
+                  {{kRegister, true}, {kAuthority, true}, {kSubjects, false}}},
+    SchoolExample{"ransomware_without_backups", "report-ransomware-without-backups.json",
+                  "assessment-ransomware-without-backups.json",
+                  "Rete isolata; analisi forense affidata", 3,
+                  {{kRegister, true}, {kAuthority, true}, {kSubjects, true}}},
+    SchoolExample{"staff_list_food_intolerance", "report-staff-list-food-intolerance.json",
+                  "assessment-staff-list-food-intolerance.json",
+                  "Conferme di cancellazione raccolte da tutti i destinatari", 2,
+                  {{kRegister, true}, {kAuthority, true}, {kSubjects, false}}},
+    SchoolExample{"stolen_paper_registers", "report-stolen-paper-registers.json",
+                  "assessment-stolen-paper-registers.json",
+                  "Voti ricostruiti con i docenti e riportati nel registro elettronico", 3,
+                  {{kRegister, true}, {kAuthority, true}, {kSubjects, true}}}};
+}
+
+INSTANTIATE_TEST_SUITE_P(SchoolExamples, LifecycleEndToEndTest,
+                         ::testing::ValuesIn(SchoolExamples()),
+                         [](const auto& info) { return info.param.name; });
+
+// The timeline of a breach without the reads (BreachViewed), which are not the lifecycle's.
+nlohmann::json StepsOf(const nlohmann::json& timeline) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& line : timeline["entries"]) {
+    if (line["type"] != "breach.v1.BreachViewed") steps.push_back(line);
+  }
+  return steps;
+}
+
+// The register is a projection of the intake's and the assessment's stores: removed, it is
+// rebuilt at the next start, each source's store caught up in turn (the assessment's before the
+// intake's), and shows every breach as it did (docs/lifecycle.md, "Ordering across services").
+class RegisterRebuildEndToEndTest : public LifecycleEndToEndTest {};
+
+TEST_F(RegisterRebuildEndToEndTest, RemovedRegisterIsRebuiltWithTheSameEntryAndTimeline) {
+  const SchoolExample example = SchoolExamples().front();  // with an override
+  std::string id;
+  RunToClosed(example, &id);
+  if (HasFatalFailure()) return;
+  const nlohmann::json entry = Ok({"breach", "get", id}, kVespucciDpoToken);
+  const nlohmann::json steps = StepsOf(Ok({"breach", "timeline", id}, kVespucciDpoToken));
+  ASSERT_EQ(entry.value("status", ""), "BREACH_STATUS_CLOSED");
+
+  StopBreachd();
+  std::filesystem::remove_all(scratch_->path() + "/data/register");
+  StartBreachd();
+  ASSERT_NE(endpoint_, nullptr) << "breachd did not start again";
+
+  // Status, verdict, classification, duties with the override, counts: every column.
+  EXPECT_EQ(RegisterEntryIn(id, "BREACH_STATUS_CLOSED"), entry);
+  EXPECT_EQ(StepsOf(Ok({"breach", "timeline", id}, kVespucciDpoToken)), steps);
+}
 
 }  // namespace
 }  // namespace breachd
