@@ -161,8 +161,7 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
                                                    " has an unreadable BreachReported payload"));
   }
   std::vector<eventstore::ProjectionWrite> writes;
-  writes.push_back({TimelineKey(breach_id, event.recorded_at(), event.event_id()),
-                    ToTimelineEntry(event).SerializeAsString()});
+  writes.push_back({TimelineKey(breach_id, event), ToTimelineEntry(event).SerializeAsString()});
   if (!ChangesEntry(event)) return writes;
 
   writes.push_back({HistoryKey(breach_id, event), event.SerializeAsString()});

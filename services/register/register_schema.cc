@@ -37,9 +37,10 @@ std::string BreachTenantKey(const std::string& breach_id) {
 std::string TimelinePrefix(const std::string& breach_id) {
   return absl::StrCat("timeline/", breach_id, "/");
 }
-std::string TimelineKey(const std::string& breach_id, const google::protobuf::Timestamp& recorded_at,
-                        const std::string& event_id) {
-  return absl::StrCat(TimelinePrefix(breach_id), PaddedNanos(recorded_at), "/", event_id);
+std::string TimelineKey(const std::string& breach_id, const breach::v1::EventEnvelope& event) {
+  return absl::StrCat(TimelinePrefix(breach_id), PaddedNanos(event.recorded_at()), "/",
+                      event.source(), "/", PaddedVersion(event.stream_version()), "/",
+                      event.event_id());
 }
 std::string HistoryPrefix(const std::string& breach_id) {
   return absl::StrCat("history/", breach_id, "/");

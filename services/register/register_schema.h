@@ -4,14 +4,17 @@
 //   breach/<breach_id>                            -> tenant (find an entry from its id)
 //   history/<breach_id>/<source>/<stream_version>/<event_id> -> breach.v1.EventEnvelope: every
 //     event the entry is folded from (register_entry.h), so that it can be folded again
-//   timeline/<breach_id>/<recorded_at>/<event_id> -> breach.v1.TimelineEntry
-//     recorded_at as 20-digit zero-padded Unix nanoseconds, so rows sort by time.
+//   timeline/<breach_id>/<recorded_at>/<source>/<stream_version>/<event_id>
+//                                                 -> breach.v1.TimelineEntry
+//     recorded_at as 20-digit zero-padded Unix nanoseconds, so rows sort by time, and the events
+//     of one append (one source, one instant) in their stream order; stream_version 20 digits.
 //   register-schema                               -> the schema version of these rows ("2")
 // Events of its own (BreachViewed, BreachesListed, AccessDenied) are on breach and audit
 // streams of the same store.
 //
-// Schema versions: 1 (no register-schema row) had no history rows; a store of an earlier
-// version is rebuilt from the sources at start (PrepareStore).
+// Schema versions: 1 (no register-schema row) had no history rows and timeline keys without
+// source and stream version; a store of an earlier version is rebuilt from the sources at start
+// (PrepareStore).
 #pragma once
 
 #include <optional>
@@ -31,8 +34,7 @@ std::string EntryKey(const std::string& tenant, const std::string& breach_id);
 std::string EntryPrefix(const std::string& tenant);  // "" tenant: every school
 std::string BreachTenantKey(const std::string& breach_id);
 std::string TimelinePrefix(const std::string& breach_id);
-std::string TimelineKey(const std::string& breach_id, const google::protobuf::Timestamp& recorded_at,
-                        const std::string& event_id);
+std::string TimelineKey(const std::string& breach_id, const breach::v1::EventEnvelope& event);
 std::string HistoryPrefix(const std::string& breach_id);
 std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnvelope& event);
 

@@ -261,8 +261,8 @@ TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
     if (!who.count(line["type"])) order.push_back(line["type"]);
     who[line["type"]] = line["actor"]["subject"];
   }
-  // Each command's events, and who caused them. One command's events are one append, recorded
-  // at the same instant: the timeline orders the commands, not the events inside one.
+  // Each command's events, and who caused them, in the order taken. One command's events are
+  // one append, recorded at the same instant: inside it the timeline keeps the append's order.
   using Events = std::vector<std::pair<std::string, std::string>>;  // type, actor
   std::vector<Events> commands = {
       {{"breach.v1.BreachReported", "user:segreteria"}},
@@ -284,6 +284,9 @@ TEST_P(LifecycleEndToEndTest, ReportTriageActionAssessDecideReachTheRegister) {
     for (const auto& [type, subject] : commands[i]) {
       EXPECT_EQ(who[type], subject) << type;
       const size_t at = std::find(order.begin(), order.end(), type) - order.begin();
+      if (first != order.size()) {
+        EXPECT_GT(at, last) << type << " out of its append's order: " << absl::StrJoin(order, ", ");
+      }
       first = std::min(first, at);
       last = std::max(last, at);
     }

@@ -80,15 +80,26 @@ TEST(RegisterProjectionTest, YearAndTimelineKeyDoNotOverflowBeyond2262) {
   RegisterEntry entry;
   ASSERT_TRUE(entry.ParseFromString(writes.back().value));
   EXPECT_EQ(entry.year(), 9999);
-  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "253402300799000000000/",
-                                        event.event_id()));
+  EXPECT_EQ(writes[0].key,
+            absl::StrCat(TimelinePrefix(kBreach), "253402300799000000000/intake/",
+                         "00000000000000000001/", event.event_id()));
 }
 
-TEST(RegisterProjectionTest, TimelineKeyIsZeroPaddedUnixNanoseconds) {
+TEST(RegisterProjectionTest, TimelineKeyIsZeroPaddedUnixNanosecondsThenStreamOrder) {
   ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767225600)),
                                             {}, Rome()));
-  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "01767225600000000000/",
-                                        "01JQ0000000000000000000001"));
+  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "01767225600000000000/intake/",
+                                        "00000000000000000001/01JQ0000000000000000000001"));
+}
+
+TEST(RegisterProjectionTest, EventsOfOneAppendSortInStreamOrderNotByEventId) {
+  // One append: the same recorded_at; the later event happens to have the smaller id.
+  EventEnvelope first = Reported(absl::Now());
+  first.set_event_id("01JQ00000000000000000000ZZ");
+  EventEnvelope second = first;
+  second.set_event_id("01JQ0000000000000000000000");
+  second.set_stream_version(2);
+  EXPECT_LT(TimelineKey(kBreach, first), TimelineKey(kBreach, second));
 }
 
 TEST(RegisterProjectionTest, ViewAddsTimelineLineButLeavesEntryAlone) {
