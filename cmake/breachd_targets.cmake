@@ -56,7 +56,9 @@ function(breachd_cc_test)
   if(NOT BREACHD_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  # ONE_PROCESS: one ctest entry runs the whole binary, so that a suite fixture (e.g. one server
+  # for every case, SetUpTestSuite) is paid for once instead of once per test.
+  cmake_parse_arguments(ARG "ONE_PROCESS" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
@@ -71,6 +73,12 @@ function(breachd_cc_test)
   endif()
   # Scratch folders go under build/test-scratch (libs/common/testing/scratch_dir.h), never
   # straight into the system temp folder.
+  if(ARG_ONE_PROCESS)
+    add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
+    set_tests_properties(${ARG_NAME} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+                         ENVIRONMENT "TEST_TMPDIR=${PROJECT_BINARY_DIR}/test-scratch")
+    return()
+  endif()
   gtest_discover_tests(${ARG_NAME}
     DISCOVERY_MODE PRE_TEST
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"

@@ -7,12 +7,13 @@
 namespace breachd::register_ {
 
 absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnvelope& event) {
-  std::optional<breach::v1::RegisterEntry> entry;
+  std::vector<breach::v1::EventEnvelope> history;
   const std::string breach_id = BreachIdOf(event);
   if (!breach_id.empty()) {
-    ASSIGN_OR_RETURN(entry, FindEntry(store_, event.tenant(), breach_id));
+    ASSIGN_OR_RETURN(history, ReadHistory(store_, breach_id));
   }
-  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes, Project(event, entry, zone_));
+  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes,
+                   Project(event, std::move(history), zone_));
   // Not fsynced here: the consumer syncs once before it commits offsets (see Suite).
   return store_.ApplyConsumed(event.event_id(), writes, /*sync=*/false);
 }

@@ -1,8 +1,11 @@
 #include "services/register/register_module.h"
 
+#include "absl/strings/str_cat.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_zone.h"
 #include "services/register/register_consumer.h"
+#include "services/register/register_schema.h"
 #include "services/register/register_service.h"
 
 namespace breachd::register_ {
@@ -38,6 +41,13 @@ service::ServiceModule RegisterModule() {
               -> absl::StatusOr<std::unique_ptr<service::HostedService>> {
             // Without tzdata the register's years would silently be counted in UTC.
             ASSIGN_OR_RETURN(absl::TimeZone zone, LoadNamedTimeZone(kRegisterTimeZone));
+            // Before the subscription starts: a rebuild catches up from the first event.
+            ASSIGN_OR_RETURN(bool rebuilding, PrepareStore(context.store));
+            if (rebuilding) {
+              log::Info("the register's store has an earlier schema: rebuilding it from the "
+                        "sources",
+                        {{"schema", absl::StrCat(kSchemaVersion)}});
+            }
             return std::make_unique<HostedRegister>(context, zone);
           }};
 }

@@ -1,9 +1,8 @@
 // How events become the Registro dei Data Breach and each breach's timeline. Pure: it turns an
-// event (and the entry as it stands) into projection rows (register_schema.h); the caller writes
-// them atomically.
+// event (and the breach's history as stored) into projection rows (register_schema.h); the
+// caller writes them atomically.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +18,13 @@ namespace breachd::register_ {
 // The breach an event belongs to, or "" for events outside any breach (audit streams).
 std::string BreachIdOf(const breach::v1::EventEnvelope& event);
 
-// Rows to write for `event`, given the breach's entry as stored (nullopt if none yet).
-// Unknown event types still get a timeline line (the register never drops history); an event
-// that is about no breach yields no rows. `zone` is where the register's year is counted.
+// Rows to write for `event`: its timeline line, and for an event the entry is folded from
+// (register_entry.h) the event itself in the breach's history and the entry folded anew from
+// `history` (the breach's events stored so far) and this event. Unknown event types still get a
+// timeline line and count as history (the register never drops history); an event that is about
+// no breach yields no rows. `zone` is where the register's year is counted.
 absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
-    const breach::v1::EventEnvelope& event, const std::optional<breach::v1::RegisterEntry>& entry,
+    const breach::v1::EventEnvelope& event, std::vector<breach::v1::EventEnvelope> history,
     const absl::TimeZone& zone);
 
 // The timeline line of an event.

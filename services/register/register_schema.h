@@ -2,17 +2,28 @@
 //
 //   entry/<tenant>/<breach_id>                    -> breach.v1.RegisterEntry
 //   breach/<breach_id>                            -> tenant (find an entry from its id)
-//   timeline/<breach_id>/<recorded_at>/<event_id> -> breach.v1.TimelineEntry
-//     recorded_at as 20-digit zero-padded Unix nanoseconds, so rows sort by time.
+//   history/<breach_id>/<source>/<stream_version>/<event_id> -> breach.v1.EventEnvelope: every
+//     event the entry is folded from (register_entry.h), so that it can be folded again
+//   timeline/<breach_id>/<recorded_at>/<source>/<stream_version>/<event_id>
+//                                                 -> breach.v1.TimelineEntry
+//     recorded_at as 20-digit zero-padded Unix nanoseconds, so rows sort by time, and the events
+//     of one append (one source, one instant) in their stream order; stream_version 20 digits.
+//   register-schema                               -> the schema version of these rows ("2")
 // Events of its own (BreachViewed, BreachesListed, AccessDenied) are on breach and audit
 // streams of the same store.
+//
+// Schema versions: 1 (no register-schema row) had no history rows and timeline keys without
+// source and stream version; a store of an earlier version is rebuilt from the sources at start
+// (PrepareStore).
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "breach/v1/envelope.pb.h"
 #include "breach/v1/register.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "libs/eventstore/event_store.h"
@@ -23,8 +34,19 @@ std::string EntryKey(const std::string& tenant, const std::string& breach_id);
 std::string EntryPrefix(const std::string& tenant);  // "" tenant: every school
 std::string BreachTenantKey(const std::string& breach_id);
 std::string TimelinePrefix(const std::string& breach_id);
-std::string TimelineKey(const std::string& breach_id, const google::protobuf::Timestamp& recorded_at,
-                        const std::string& event_id);
+std::string TimelineKey(const std::string& breach_id, const breach::v1::EventEnvelope& event);
+std::string HistoryPrefix(const std::string& breach_id);
+std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnvelope& event);
+
+inline constexpr char kSchemaKey[] = "register-schema";
+inline constexpr int kSchemaVersion = 2;
+
+// Readies the store for this schema before anything consumes: a store written by an earlier
+// version loses every projection row and consumed marker (ResetProjections: entries, timelines,
+// checkpoints), so the subscription catches up from the first event of every source and
+// rebuilds the register; its own events stay. True if it did; FAILED_PRECONDITION for a store
+// written by a later version. A fresh store just gets its register-schema row.
+absl::StatusOr<bool> PrepareStore(eventstore::EventStore& store);
 
 // A stored row as its message; DATA_LOSS naming the key if it does not parse.
 template <typename T>
@@ -42,5 +64,9 @@ absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntry(eventstore::E
                                                                    const std::string& breach_id);
 absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntryById(
     eventstore::EventStore& store, const std::string& breach_id);
+
+// The events a breach's entry is folded from, as stored (history/ rows).
+absl::StatusOr<std::vector<breach::v1::EventEnvelope>> ReadHistory(eventstore::EventStore& store,
+                                                                   const std::string& breach_id);
 
 }  // namespace breachd::register_

@@ -33,6 +33,7 @@ EventEnvelope Reported(absl::Time discovered) {
   event.set_type("breach.v1.BreachReported");
   event.set_source("intake");
   event.set_stream_id(kBreach);
+  event.set_stream_version(1);
   event.set_tenant("MIIS01200V");
   *event.mutable_recorded_at() = TimeUtil::SecondsToTimestamp(1767225600);
   event.mutable_actor()->set_subject("user:dpo");
@@ -48,14 +49,15 @@ absl::TimeZone Rome() {
 
 TEST(RegisterProjectionTest, ReportCreatesEntryTenantIndexAndTimelineLine) {
   ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767225600)),
-                                            std::nullopt, Rome()));
-  ASSERT_THAT(writes, SizeIs(3));
+                                            {}, Rome()));
+  ASSERT_THAT(writes, SizeIs(4));
   EXPECT_THAT(writes[0].key, StartsWith(TimelinePrefix(kBreach)));
-  EXPECT_EQ(writes[1].key, BreachTenantKey(kBreach));
-  EXPECT_EQ(writes[1].value, "MIIS01200V");
-  EXPECT_EQ(writes[2].key, EntryKey("MIIS01200V", kBreach));
+  EXPECT_THAT(writes[1].key, StartsWith(HistoryPrefix(kBreach)));
+  EXPECT_EQ(writes[2].key, BreachTenantKey(kBreach));
+  EXPECT_EQ(writes[2].value, "MIIS01200V");
+  EXPECT_EQ(writes[3].key, EntryKey("MIIS01200V", kBreach));
   RegisterEntry entry;
-  ASSERT_TRUE(entry.ParseFromString(writes[2].value));
+  ASSERT_TRUE(entry.ParseFromString(writes[3].value));
   EXPECT_EQ(entry.status(), breach::v1::BREACH_STATUS_REPORTED);
   EXPECT_EQ(entry.name(), std::string("tenants/MIIS01200V/breaches/") + kBreach);
   EXPECT_EQ(entry.events(), 1u);
@@ -64,7 +66,7 @@ TEST(RegisterProjectionTest, ReportCreatesEntryTenantIndexAndTimelineLine) {
 TEST(RegisterProjectionTest, YearIsCountedInRomeNotUtc) {
   // 31 Dec 2025 23:30 UTC is already 1 Jan 2026 in Rome.
   ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767223800)),
-                                            std::nullopt, Rome()));
+                                            {}, Rome()));
   RegisterEntry entry;
   ASSERT_TRUE(entry.ParseFromString(writes.back().value));
   EXPECT_EQ(entry.year(), 2026);
@@ -74,26 +76,34 @@ TEST(RegisterProjectionTest, YearAndTimelineKeyDoNotOverflowBeyond2262) {
   // Stored before intake refused far-future dates: 9999-12-31T12:00:00Z must stay year 9999.
   EventEnvelope event = Reported(absl::FromUnixSeconds(253402257600));
   event.mutable_recorded_at()->set_seconds(253402300799);
-  ASSERT_OK_AND_ASSIGN(auto writes, Project(event, std::nullopt, Rome()));
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(event, {}, Rome()));
   RegisterEntry entry;
   ASSERT_TRUE(entry.ParseFromString(writes.back().value));
   EXPECT_EQ(entry.year(), 9999);
-  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "253402300799000000000/",
-                                        event.event_id()));
+  EXPECT_EQ(writes[0].key,
+            absl::StrCat(TimelinePrefix(kBreach), "253402300799000000000/intake/",
+                         "00000000000000000001/", event.event_id()));
 }
 
-TEST(RegisterProjectionTest, TimelineKeyIsZeroPaddedUnixNanoseconds) {
+TEST(RegisterProjectionTest, TimelineKeyIsZeroPaddedUnixNanosecondsThenStreamOrder) {
   ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767225600)),
-                                            std::nullopt, Rome()));
-  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "01767225600000000000/",
-                                        "01JQ0000000000000000000001"));
+                                            {}, Rome()));
+  EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "01767225600000000000/intake/",
+                                        "00000000000000000001/01JQ0000000000000000000001"));
+}
+
+TEST(RegisterProjectionTest, EventsOfOneAppendSortInStreamOrderNotByEventId) {
+  // One append: the same recorded_at; the later event happens to have the smaller id.
+  EventEnvelope first = Reported(absl::Now());
+  first.set_event_id("01JQ00000000000000000000ZZ");
+  EventEnvelope second = first;
+  second.set_event_id("01JQ0000000000000000000000");
+  second.set_stream_version(2);
+  EXPECT_LT(TimelineKey(kBreach, first), TimelineKey(kBreach, second));
 }
 
 TEST(RegisterProjectionTest, ViewAddsTimelineLineButLeavesEntryAlone) {
-  RegisterEntry existing;
-  existing.set_tenant("MIIS01200V");
-  existing.set_breach_id(kBreach);
-  existing.set_events(1);
+  const std::vector<EventEnvelope> existing = {Reported(absl::Now())};
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(kBreach);
   viewed.set_view("timeline");
@@ -111,7 +121,7 @@ TEST(RegisterProjectionTest, ViewAddsTimelineLineButLeavesEntryAlone) {
 TEST(RegisterProjectionTest, AuditEventsAreNotAboutABreach) {
   EventEnvelope event = Reported(absl::Now());
   event.set_stream_id("audit-MIIS01200V");
-  ASSERT_OK_AND_ASSIGN(auto writes, Project(event, std::nullopt, Rome()));
+  ASSERT_OK_AND_ASSIGN(auto writes, Project(event, {}, Rome()));
   EXPECT_THAT(writes, SizeIs(0));
 }
 
@@ -119,8 +129,8 @@ TEST(RegisterProjectionTest, TimelineKeysSortByRecordedTime) {
   EventEnvelope early = Reported(absl::Now());
   EventEnvelope late = early;
   *late.mutable_recorded_at() = TimeUtil::SecondsToTimestamp(1767225600 + 10);
-  ASSERT_OK_AND_ASSIGN(auto a, Project(early, std::nullopt, Rome()));
-  ASSERT_OK_AND_ASSIGN(auto b, Project(late, std::nullopt, Rome()));
+  ASSERT_OK_AND_ASSIGN(auto a, Project(early, {}, Rome()));
+  ASSERT_OK_AND_ASSIGN(auto b, Project(late, {}, Rome()));
   EXPECT_LT(a[0].key, b[0].key);
 }
 

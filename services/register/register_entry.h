@@ -1,0 +1,42 @@
+// A breach's entry in the Registro dei Data Breach as a function of the breach's events, the
+// same whatever order they arrived in. Pure: no store, no bus.
+//
+// The register consumes two sources, intake and assessment, whose events reach it each in its
+// own stream order but in no order between the two (docs/lifecycle.md, "Ordering across
+// services"). So the entry is not built by arrival: it is folded from all the breach's events,
+// each source's in stream order, the sources merged by `recorded_at` (when the deciding service
+// appended them; at the same instant, by source name). That is the order in which the services
+// decided, since a service decides on the other's events only after they were recorded.
+//
+// The facts come from one source each (report, triage, amendments and actions from intake;
+// version, severity, classification and duties from assessment) and depend only on that
+// source's order; the status follows the lifecycle state machine (libs/lifecycle) over the
+// merged events.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "breach/v1/envelope.pb.h"
+#include "breach/v1/register.pb.h"
+
+namespace breachd::register_ {
+
+// Whether an event of a breach is one its entry is folded from: every one but the reads
+// (BreachViewed), which are history for the timeline, not a change of the entry.
+bool ChangesEntry(const breach::v1::EventEnvelope& event);
+
+// The order the entry folds `events` (of one breach) in: each source's events by stream version,
+// the sources merged by recorded_at, at the same instant the source first in name order. A
+// source's own order wins over its clock: a recorded_at that went back stays in stream order.
+std::vector<const breach::v1::EventEnvelope*> FoldOrder(
+    const std::vector<breach::v1::EventEnvelope>& events);
+
+// The entry of the breach whose events (every one that ChangesEntry, each once) are `events`,
+// or nullopt while its report (BreachReported) is not among them: an entry is a report and what
+// followed it. `zone` is where its year is counted.
+std::optional<breach::v1::RegisterEntry> FoldEntry(
+    const std::vector<breach::v1::EventEnvelope>& events, const absl::TimeZone& zone);
+
+}  // namespace breachd::register_

@@ -1,0 +1,138 @@
+// The register as its consumer builds it in a real store: the entry of a breach is the same
+// whatever order intake's and assessment's events arrive in (each source's own order kept), and
+// a store of an earlier schema is emptied for a rebuild.
+#include "services/register/register_consumer.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "libs/common/testing/scratch_dir.h"
+#include "libs/common/testing/status_matchers.h"
+#include "services/register/register_schema.h"
+#include "services/register/tests/breach_events.h"
+
+namespace breachd::register_ {
+namespace {
+
+using breach::v1::EventEnvelope;
+using breach::v1::RegisterEntry;
+using ::breachd::testing::IsOk;
+using ::breachd::testing::StatusIs;
+using testing::AddReportToDecision;
+using testing::SourceEvents;
+
+absl::TimeZone Rome() {
+  absl::TimeZone zone;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
+  return zone;
+}
+
+class RegisterConsumerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(store_, eventstore::EventStore::Open(scratch_.path()));
+    consumer_ = std::make_unique<RegisterConsumer>(*store_, Rome());
+  }
+
+  // The entry as stored, without what names the breach (each arrival order is its own breach).
+  RegisterEntry StoredEntry(const std::string& breach_id) {
+    absl::StatusOr<std::optional<RegisterEntry>> entry =
+        FindEntry(*store_, testing::kTenant, breach_id);
+    EXPECT_THAT(entry.status(), IsOk());
+    if (!entry.ok() || !entry->has_value()) return RegisterEntry();
+    RegisterEntry unnamed = **entry;
+    unnamed.clear_breach_id();
+    unnamed.clear_name();
+    return unnamed;
+  }
+
+  ::breachd::testing::ScratchDir scratch_{"register-consumer"};
+  std::unique_ptr<eventstore::EventStore> store_;
+  std::unique_ptr<RegisterConsumer> consumer_;
+};
+
+// Every arrival order that keeps each source's own order: all intake first, all assessment
+// first (a rebuild's catch-up), and every interleaving between.
+TEST_F(RegisterConsumerTest, EntryIsTheSameWhateverOrderTheSourcesArriveIn) {
+  // Which source each arriving event comes from; next_permutation visits every interleaving.
+  std::vector<int> from = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1};  // 4 intake, 7 assessment
+  std::optional<RegisterEntry> first;
+  int orders = 0;
+  do {
+    const std::string breach_id = absl::StrFormat("01JQ%022d", orders);
+    SourceEvents intake("intake", breach_id), assessment("assessment", breach_id);
+    AddReportToDecision(intake, assessment);
+    intake.Add(6, breach::v1::BreachClosed());
+    const std::vector<EventEnvelope>* sources[] = {&intake.events(), &assessment.events()};
+    size_t next[] = {0, 0};
+    for (int source : from) {
+      const EventEnvelope& event = (*sources[source])[next[source]++];
+      ASSERT_OK_AND_ASSIGN(bool applied, consumer_->ApplyConsumed(event));
+      ASSERT_TRUE(applied);
+    }
+    const RegisterEntry entry = StoredEntry(breach_id);
+    if (!first.has_value()) {
+      first = entry;
+      EXPECT_EQ(entry.status(), breach::v1::BREACH_STATUS_CLOSED);
+      EXPECT_EQ(entry.classification(), 3);
+      EXPECT_EQ(entry.duties_size(), 2);
+    }
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(entry, *first))
+        << "arrival order " << absl::StrJoin(from, "") << ":\n"
+        << entry.DebugString() << "\nexpected:\n" << first->DebugString();
+    ++orders;
+  } while (std::next_permutation(from.begin(), from.end()));
+  EXPECT_EQ(orders, 330);  // 11 choose 4
+}
+
+TEST_F(RegisterConsumerTest, RedeliveredEventChangesNothing) {
+  SourceEvents intake("intake", "01JQ0000000000000000000000");
+  intake.Add(0, testing::Reported());
+  ASSERT_OK_AND_ASSIGN(bool applied, consumer_->ApplyConsumed(intake.events().front()));
+  EXPECT_TRUE(applied);
+  ASSERT_OK_AND_ASSIGN(applied, consumer_->ApplyConsumed(intake.events().front()));
+  EXPECT_FALSE(applied);
+  EXPECT_EQ(StoredEntry("01JQ0000000000000000000000").events(), 1u);
+}
+
+TEST_F(RegisterConsumerTest, StoreOfAnEarlierSchemaIsEmptiedForARebuild) {
+  // Schema 1 had no register-schema row.
+  ASSERT_THAT(store_->WriteProjection({{"entry/MIIS01200V/01JQ0000000000000000000000", "x"},
+                                       {"checkpoint/intake", "12"}},
+                                      /*sync=*/false),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(bool rebuilding, PrepareStore(*store_));
+  EXPECT_TRUE(rebuilding);
+  ASSERT_OK_AND_ASSIGN(auto checkpoint, store_->GetProjection("checkpoint/intake"));
+  EXPECT_EQ(checkpoint, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(auto version, store_->GetProjection(kSchemaKey));
+  EXPECT_EQ(version, "2");
+  // Once is enough: the next start keeps what the rebuild wrote.
+  ASSERT_THAT(store_->WriteProjection({{"checkpoint/intake", "3"}}, /*sync=*/false), IsOk());
+  ASSERT_OK_AND_ASSIGN(rebuilding, PrepareStore(*store_));
+  EXPECT_FALSE(rebuilding);
+  ASSERT_OK_AND_ASSIGN(checkpoint, store_->GetProjection("checkpoint/intake"));
+  EXPECT_EQ(checkpoint, "3");
+}
+
+TEST_F(RegisterConsumerTest, FreshStoreIsNotRebuilt) {
+  ASSERT_OK_AND_ASSIGN(bool rebuilding, PrepareStore(*store_));
+  EXPECT_FALSE(rebuilding);
+  ASSERT_OK_AND_ASSIGN(auto version, store_->GetProjection(kSchemaKey));
+  EXPECT_EQ(version, "2");
+}
+
+TEST_F(RegisterConsumerTest, StoreOfALaterSchemaIsRefused) {
+  ASSERT_THAT(store_->WriteProjection({{kSchemaKey, "3"}}, /*sync=*/false), IsOk());
+  EXPECT_THAT(PrepareStore(*store_), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+}  // namespace
+}  // namespace breachd::register_
