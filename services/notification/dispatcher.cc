@@ -219,6 +219,7 @@ absl::Status Dispatcher::RecordOutcome(const std::string& breach_id,
     sent.set_delivery_id(delivery_id);
     sent.set_attempt(attempt);
     sent.set_answer(*answer);
+    sent.set_duty(delivery.duty());
     change.Emit(sent);
     delivery.set_status(breach::v1::DELIVERY_STATUS_SENT);
     delivery.set_last_answer(*answer);
@@ -247,6 +248,7 @@ absl::Status Dispatcher::RecordOutcome(const std::string& breach_id,
     failed.set_attempt(attempt);
     failed.set_answer(std::string(answer.status().message()));
     failed.set_final(!backoff.has_value());
+    failed.set_duty(delivery.duty());
     delivery.set_last_answer(failed.answer());
     if (backoff.has_value()) {
       const absl::Time next = now + *backoff;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
+#include "breach/v1/notification.pb.h"
 #include "libs/common/proto_time.h"
 #include "libs/lifecycle/breach_lifecycle.h"
 
@@ -82,6 +83,54 @@ void ApplyAssessmentFacts(const google::protobuf::Any& payload, RegisterEntry& e
   }
 }
 
+breach::v1::NotificationRecord& RecordOf(breach::v1::DutyKind duty, RegisterEntry& entry) {
+  for (auto& record : *entry.mutable_notifications()) {
+    if (record.duty() == duty) return record;
+  }
+  breach::v1::NotificationRecord& record = *entry.add_notifications();
+  record.set_duty(duty);
+  return record;
+}
+
+// What the notification service's events say was sent, received and missed, per duty.
+void ApplyNotificationFacts(const google::protobuf::Any& payload, RegisterEntry& entry) {
+  breach::v1::DutySubmitted submitted;
+  if (payload.Is<breach::v1::DutySubmitted>() && payload.UnpackTo(&submitted)) {
+    auto& record = RecordOf(submitted.duty(), entry);
+    record.set_sent(true);
+    *record.mutable_sent_at() = submitted.submitted_at();
+    record.set_late(submitted.late());
+    record.set_delay_reason(submitted.delay_reason());
+  }
+  breach::v1::DeliverySent sent;
+  if (payload.Is<breach::v1::DeliverySent>() && payload.UnpackTo(&sent)) {
+    auto& record = RecordOf(sent.duty(), entry);
+    record.set_delivered(record.delivered() + 1);
+  }
+  breach::v1::DeliveryFailed failed;
+  if (payload.Is<breach::v1::DeliveryFailed>() && payload.UnpackTo(&failed) && failed.final()) {
+    auto& record = RecordOf(failed.duty(), entry);
+    record.set_failed(record.failed() + 1);
+  }
+  breach::v1::ReceiptRecorded receipt;
+  if (payload.Is<breach::v1::ReceiptRecorded>() && payload.UnpackTo(&receipt)) {
+    auto& record = RecordOf(receipt.receipt().duty(), entry);
+    if (!receipt.receipt().protocol_number().empty()) {
+      record.set_protocol_number(receipt.receipt().protocol_number());
+    }
+    *record.mutable_receipt_at() = receipt.receipt().received_at();
+  }
+  breach::v1::DeadlineWarning warning;
+  if (payload.Is<breach::v1::DeadlineWarning>() && payload.UnpackTo(&warning)) {
+    auto& record = RecordOf(warning.duty(), entry);
+    record.set_deadline_warnings(record.deadline_warnings() + 1);
+  }
+  breach::v1::DeadlineMissed missed;
+  if (payload.Is<breach::v1::DeadlineMissed>() && payload.UnpackTo(&missed)) {
+    RecordOf(missed.duty(), entry).set_deadline_missed(true);
+  }
+}
+
 // Folds one more event of the breach into its entry: its facts, then the status it leaves.
 void FoldIn(const EventEnvelope& event, const absl::TimeZone& zone, RegisterEntry& entry) {
   if (entry.breach_id().empty()) {  // whichever event comes first: the envelope names them
@@ -116,6 +165,7 @@ void FoldIn(const EventEnvelope& event, const absl::TimeZone& zone, RegisterEntr
     entry.set_containment_actions(entry.containment_actions() + 1);
   }
   ApplyAssessmentFacts(payload, entry);
+  ApplyNotificationFacts(payload, entry);
   lifecycle::BreachState state;
   state.status = entry.status();
   state.verdict = entry.verdict();

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "breach/v1/events.pb.h"
+#include "breach/v1/notification.pb.h"
 #include "libs/common/proto_time.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_entry.h"
@@ -47,6 +48,52 @@ std::string DutyText(const breach::v1::DutyDecision& decision) {
   return absl::StrCat(
       absl::AsciiStrToLower(breach::v1::DutyKind_Name(decision.duty()).substr(sizeof("DUTY_KIND_") - 1)),
       decision.required() ? " required" : " not required", " (", decision.regime(), ")");
+}
+
+std::string DutyName(breach::v1::DutyKind duty) {
+  return absl::AsciiStrToLower(
+      breach::v1::DutyKind_Name(duty).substr(sizeof("DUTY_KIND_") - 1));
+}
+
+// The timeline line of a notification event that says more than its type, if it is one.
+std::optional<std::string> SummarizeNotification(const EventEnvelope& event) {
+  const google::protobuf::Any& payload = event.payload();
+  breach::v1::ClockArmed armed;
+  if (payload.Is<breach::v1::ClockArmed>() && payload.UnpackTo(&armed)) {
+    return absl::StrCat("Clock armed: ", DutyName(armed.deadline().duty()), " due ",
+                        armed.deadline().due_at_local(), " (", armed.cause(), ")");
+  }
+  breach::v1::DeadlineWarning warning;
+  if (payload.Is<breach::v1::DeadlineWarning>() && payload.UnpackTo(&warning)) {
+    return absl::StrCat("Deadline warning: ", DutyName(warning.duty()), " at ",
+                        static_cast<int>(warning.fraction() * 100 + 0.5), " % of its window, due ",
+                        warning.due_at_local());
+  }
+  breach::v1::DeadlineMissed missed;
+  if (payload.Is<breach::v1::DeadlineMissed>() && payload.UnpackTo(&missed)) {
+    return absl::StrCat("Deadline missed: ", DutyName(missed.duty()), " was due ",
+                        missed.due_at_local());
+  }
+  breach::v1::DraftApproved approved;
+  if (payload.Is<breach::v1::DraftApproved>() && payload.UnpackTo(&approved)) {
+    return absl::StrCat("Draft approved by ", event.actor().subject(), ": ",
+                        DutyName(approved.duty()), " v", approved.draft_version(), " (sha256 ",
+                        approved.sha256().substr(0, 12), ")");
+  }
+  breach::v1::DutySubmitted submitted;
+  if (payload.Is<breach::v1::DutySubmitted>() && payload.UnpackTo(&submitted)) {
+    return absl::StrCat(DutyName(submitted.duty()), " submitted",
+                        submitted.late() ? " late: " + submitted.delay_reason() : " in time");
+  }
+  breach::v1::ReceiptRecorded receipt;
+  if (payload.Is<breach::v1::ReceiptRecorded>() && payload.UnpackTo(&receipt)) {
+    return absl::StrCat("Receipt for ", DutyName(receipt.receipt().duty()),
+                        receipt.receipt().protocol_number().empty()
+                            ? std::string()
+                            : ", protocol " + receipt.receipt().protocol_number(),
+                        ", recorded by ", event.actor().subject());
+  }
+  return std::nullopt;
 }
 
 // The timeline line of an assessment event, if it is one.
@@ -145,7 +192,8 @@ std::string Summarize(const EventEnvelope& event) {
                                   .substr(sizeof("ACTION_STATUS_") - 1)),
         ")");
   }
-  return SummarizeAssessment(event).value_or(absl::StrCat(type, " by ", event.actor().subject()));
+  if (auto line = SummarizeAssessment(event)) return *line;
+  return SummarizeNotification(event).value_or(absl::StrCat(type, " by ", event.actor().subject()));
 }
 
 absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(

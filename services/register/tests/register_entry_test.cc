@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "breach/v1/notification.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/register/tests/breach_events.h"
@@ -69,6 +70,44 @@ TEST(FoldEntryTest, ClosedAssessedBreachHasItsStatusClassificationAndDuties) {
   EXPECT_EQ(entry->events(), 11u);
   EXPECT_EQ(entry->reported_at().seconds(), testing::kOrigin);
   EXPECT_EQ(entry->updated_at().seconds(), testing::kOrigin + 6);
+}
+
+TEST(FoldEntryTest, WhatWasSentReceivedAndMissedPerDuty) {
+  SourceEvents intake("intake", kBreach), assessment("assessment", kBreach),
+      notification("notification", kBreach);
+  AddReportToDecision(intake, assessment);
+  breach::v1::DeadlineWarning warning;
+  warning.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  notification.Add(7, warning);
+  breach::v1::DeliverySent sent;
+  sent.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  notification.Add(8, sent);
+  breach::v1::DutySubmitted submitted;
+  submitted.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  submitted.mutable_submitted_at()->set_seconds(testing::kOrigin + 8);
+  notification.Add(8, submitted);
+  breach::v1::ReceiptRecorded receipt;
+  receipt.mutable_receipt()->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  receipt.mutable_receipt()->set_protocol_number("0012345/2026");
+  notification.Add(9, receipt);
+  breach::v1::DeadlineMissed missed;
+  missed.set_duty(breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
+  notification.Add(10, missed);
+  std::vector<EventEnvelope> events = Both(notification, intake);
+  events.insert(events.end(), assessment.events().begin(), assessment.events().end());
+  const std::optional<RegisterEntry> entry = FoldEntry(events, Rome());
+  ASSERT_TRUE(entry.has_value());
+  ASSERT_EQ(entry->notifications_size(), 2);
+  const breach::v1::NotificationRecord& garante = entry->notifications(0);
+  EXPECT_EQ(garante.duty(), breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  EXPECT_TRUE(garante.sent());
+  EXPECT_EQ(garante.sent_at().seconds(), testing::kOrigin + 8);
+  EXPECT_EQ(garante.delivered(), 1u);
+  EXPECT_EQ(garante.protocol_number(), "0012345/2026");
+  EXPECT_EQ(garante.deadline_warnings(), 1u);
+  EXPECT_FALSE(garante.deadline_missed());
+  EXPECT_TRUE(entry->notifications(1).deadline_missed());
+  EXPECT_FALSE(entry->notifications(1).sent());
 }
 
 TEST(FoldEntryTest, AnAmendmentAfterTheDecisionTakesItBackToAssessed) {
