@@ -251,11 +251,11 @@ class OutsideClientTest(unittest.TestCase):
     def test_services_flag_refuses_a_service_without_grpc_service(self):
         folder = os.path.join(self.scratch, "refused")
         os.makedirs(folder)
-        result = subprocess.run([ARGS.breachd, "--services=intake,notification",
-                                 "--listen=127.0.0.1:0", "--data_dir=" + folder],
+        result = subprocess.run([ARGS.breachd, "--services=intake,notifier",
+                                 "--listen=127.0.0.1:0", "--data_dir=" + folder, "--insecure"],
                                 capture_output=True, text=True, timeout=60)
         self.assertNotEqual(result.returncode, 0)
-        self.assertIn("'notification'", result.stderr)
+        self.assertIn("'notifier'", result.stderr)
         self.assertFalse(os.path.exists(os.path.join(folder, "intake")))
 
 

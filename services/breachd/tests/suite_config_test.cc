@@ -13,15 +13,14 @@ using ::testing::HasSubstr;
 
 TEST(ParseServicesTest, AllIsEveryServiceThatHasAGrpcService) {
   ASSERT_OK_AND_ASSIGN(auto services, ParseServices("all"));
-  EXPECT_THAT(services, ElementsAre("assessment", "intake", "register"));
+  EXPECT_THAT(services, ElementsAre("assessment", "intake", "notification", "register"));
   ASSERT_OK_AND_ASSIGN(services, ParseServices(" register , intake"));
   EXPECT_THAT(services, ElementsAre("intake", "register"));
 }
 
 TEST(ParseServicesTest, NamesAServiceThatCannotBeHosted) {
-  // notification has no module yet: hosting it would fail health checks.
   const std::pair<const char*, const char*> refused[] = {
-      {"notification", "'notification'"}, {"intake,notification", "'notification'"},
+      {"notifications", "'notifications'"}, {"intake,notifier", "'notifier'"},
       {"all,registry", "'registry'"}};
   for (const auto& [flag, named] : refused) {
     EXPECT_THAT(ParseServices(flag), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(named)))
@@ -31,8 +30,8 @@ TEST(ParseServicesTest, NamesAServiceThatCannotBeHosted) {
 }
 
 TEST(CheckHostableTest, RefusesWhatParseServicesRefuses) {
-  EXPECT_THAT(CheckHostable({"intake", "notification"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'notification'")));
+  EXPECT_THAT(CheckHostable({"intake", "notifier"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'notifier'")));
   EXPECT_THAT(CheckHostable({"intake", "assessment", "register"}), ::breachd::testing::IsOk());
   EXPECT_THAT(CheckHostable({}), StatusIs(absl::StatusCode::kInvalidArgument));
 }

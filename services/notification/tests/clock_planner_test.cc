@@ -60,6 +60,14 @@ TEST_F(ClockPlannerTest, ABreachVerdictArmsAProvisionalAuthorityClockOf72Hours) 
   EXPECT_EQ(deadline.warnings_size(), 3);
 }
 
+TEST_F(ClockPlannerTest, AWindowOverALeapDayIs72ElapsedHours) {
+  const absl::Time aware = absl::FromUnixSeconds(1835344800);  // 2028-02-28T10:00:00Z
+  ClockPlan plan = Fold({Reported("B2", aware), Triaged("B2", aware)});
+  ASSERT_EQ(plan.armed.size(), 1u);
+  EXPECT_EQ(plan.armed[0].deadline().starts_at_local(), "2028-02-28T11:00:00+01:00");
+  EXPECT_EQ(plan.armed[0].deadline().due_at_local(), "2028-03-02T11:00:00+01:00");  // via 29 Feb
+}
+
 TEST_F(ClockPlannerTest, ConfirmedDutiesArmTheRequiredAndTheSameEventTwiceChangesNothing) {
   Fold({Reported("B1", kAware), Triaged("B1", kAware)});
   const std::vector<breach::v1::EventEnvelope> decided = {
