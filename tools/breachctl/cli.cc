@@ -27,6 +27,16 @@ const FlagInfo* FindFlag(const CliSpec& cli, const std::string& name) {
   return nullptr;
 }
 
+// The flag as `command` takes it: its own version of the flag, else the table's.
+const FlagInfo* FindFlag(const CliSpec& cli, const CommandSpec* command, const std::string& name) {
+  if (command != nullptr) {
+    for (const FlagInfo& flag : command->own_flags) {
+      if (flag.name == name) return &flag;
+    }
+  }
+  return FindFlag(cli, name);
+}
+
 // The names of the flags `command` takes: its own, then the connection flags, then the global.
 std::vector<std::string> FlagsOf(const CliSpec& cli, const CommandSpec& command) {
   std::vector<std::string> names = command.flags;
@@ -57,10 +67,11 @@ std::string Columns(const std::vector<std::pair<std::string, std::string>>& rows
 }
 
 // "  -o, --output table|json   help" lines for the named flags.
-std::string FlagRows(const CliSpec& cli, const std::vector<std::string>& names) {
+std::string FlagRows(const CliSpec& cli, const std::vector<std::string>& names,
+                     const CommandSpec* command = nullptr) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const std::string& name : names) {
-    const FlagInfo* flag = FindFlag(cli, name);
+    const FlagInfo* flag = FindFlag(cli, command, name);
     if (flag == nullptr) continue;
     std::string left = flag->short_name ? absl::StrCat("-", std::string(1, flag->short_name), ", ")
                                         : std::string("    ");
@@ -151,7 +162,7 @@ std::string CheckCommandLine(const CliSpec& cli, const CommandSpec& command,
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return absl::StrCat(PathOf(command), " does not take --", name);
     }
-    const FlagInfo* flag = FindFlag(cli, name);
+    const FlagInfo* flag = FindFlag(cli, &command, name);
     if (flag != nullptr && !flag->choices.empty() &&
         std::find(flag->choices.begin(), flag->choices.end(), value) == flag->choices.end()) {
       return absl::StrCat("--", name, " must be ", absl::StrJoin(flag->choices, " or "));
@@ -200,7 +211,9 @@ std::string CommandHelp(const CliSpec& cli, const CommandSpec& command) {
                                   "\n\nUsage:\n  ", cli.program, " ", PathOf(command),
                                   command.usage.empty() ? "" : " ", command.usage, "\n");
   if (!command.description.empty()) absl::StrAppend(&text, "\n", command.description, "\n");
-  if (!command.flags.empty()) absl::StrAppend(&text, "\nFlags:\n", FlagRows(cli, command.flags));
+  if (!command.flags.empty()) {
+    absl::StrAppend(&text, "\nFlags:\n", FlagRows(cli, command.flags, &command));
+  }
   if (command.server) {
     absl::StrAppend(&text, "\nConnection flags:\n", FlagRows(cli, cli.connection_flags));
   }
