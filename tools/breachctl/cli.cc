@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace breachd::breachctl {
 namespace {
@@ -108,6 +109,21 @@ std::vector<std::string> SubcommandWords(const CliSpec& cli, const std::string& 
   std::vector<std::string> words;
   for (const CommandSpec* command : CommandsOfGroup(cli, group)) words.push_back(command->path[1]);
   return words;
+}
+
+// "-o|--output": the words that name a flag, as a bash case pattern.
+std::string FlagPattern(const FlagInfo& flag) {
+  std::string pattern = "--" + flag.name;
+  if (flag.short_name) pattern = absl::StrCat("-", std::string(1, flag.short_name), "|", pattern);
+  return pattern;
+}
+
+// What completes a flag's value: its choices, file names, or nothing for free text.
+std::string ValueReply(const FlagInfo& flag) {
+  if (flag.file_value) return "mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")";
+  if (flag.choices.empty()) return "COMPREPLY=()";
+  return absl::StrCat("mapfile -t COMPREPLY < <(compgen -W \"", absl::StrJoin(flag.choices, " "),
+                      "\" -- \"$cur\")");
 }
 
 // One `case` branch of the completion function.
@@ -247,22 +263,30 @@ std::string BashCompletion(const CliSpec& cli) {
   std::string value_cases;
   for (const FlagInfo& flag : cli.flags) {
     if (flag.value.empty()) continue;
-    std::string pattern = "--" + flag.name;
-    if (flag.short_name) pattern = absl::StrCat("-", std::string(1, flag.short_name), "|", pattern);
+    const std::string pattern = FlagPattern(flag);
     value_flags.push_back(pattern);
     if (!flag.file_value && flag.choices.empty()) {
       free_flags.push_back(pattern);
       continue;
     }
-    const std::string reply =
-        flag.file_value
-            ? "compgen -f -- \"$cur\""
-            : absl::StrCat("compgen -W \"", absl::StrJoin(flag.choices, " "), "\" -- \"$cur\"");
-    absl::StrAppend(&value_cases, "    ", pattern, ") mapfile -t COMPREPLY < <(", reply,
-                    "); return ;;\n");
+    absl::StrAppend(&value_cases, "    ", pattern, ") ", ValueReply(flag), "; return ;;\n");
   }
   absl::StrAppend(&value_cases, "    ", absl::StrJoin(free_flags, "|"),
                   ") COMPREPLY=(); return ;;\n");
+  // A command's own meaning of a flag ("notify draft" -o md|json) comes first: "PATH ARGS|FLAG".
+  std::string own_value_cases;
+  for (const CommandSpec& command : cli.commands) {
+    for (const FlagInfo& flag : command.own_flags) {
+      if (flag.value.empty()) continue;
+      std::vector<std::string> patterns;
+      for (absl::string_view word : absl::StrSplit(FlagPattern(flag), '|')) {
+        patterns.push_back(absl::StrCat("\"", PathOf(command), "|", word, "\"|\"",
+                                        PathOf(command), " \"*\"|", word, "\""));
+      }
+      absl::StrAppend(&own_value_cases, "    ", absl::StrJoin(patterns, "|"), ") ",
+                      ValueReply(flag), "; return ;;\n");
+    }
+  }
   const std::string global_flags = FlagWords(cli, cli.global_flags);
   std::string branches = CaseBranch("\"\"", TopWords(cli), global_flags);
   for (const GroupSpec& group : cli.groups) {
@@ -301,13 +325,15 @@ std::string BashCompletion(const CliSpec& cli) {
       "  # --flag=value arrives as three words when '=' breaks words.\n",
       "  if [[ $cur == \"=\" ]]; then\n", "    cur=\"\"\n",
       "  elif [[ $prev == \"=\" ]] && (( COMP_CWORD > 1 )); then\n",
-      "    prev=\"${COMP_WORDS[COMP_CWORD-2]}\"\n", "  fi\n", "  case \"$prev\" in\n", value_cases,
-      "  esac\n", "  # The command words typed so far, without flags and their values.\n",
+      "    prev=\"${COMP_WORDS[COMP_CWORD-2]}\"\n", "  fi\n",
+      "  # The command words typed so far, without flags and their values.\n",
       "  for (( i = 1; i < COMP_CWORD; i++ )); do\n", "    word=\"${COMP_WORDS[i]}\"\n",
       "    case \"$word\" in\n", "      ", absl::StrJoin(value_flags, "|"), ")\n",
       "        if [[ ${COMP_WORDS[i+1]} == \"=\" ]]; then (( i += 2 )); else (( i++ )); fi ;;\n",
       "      -*|=) ;;\n", "      *) path=\"${path:+$path }$word\" ;;\n", "    esac\n", "  done\n",
-      "  case \"$path\" in\n", branches, "    *) words=\"\" flags=\"\" ;;\n", "  esac\n",
+      "  case \"$path|$prev\" in\n", own_value_cases, "  esac\n", "  case \"$prev\" in\n",
+      value_cases, "  esac\n", "  case \"$path\" in\n", branches,
+      "    *) words=\"\" flags=\"\" ;;\n", "  esac\n",
       "  if [[ $cur == -* ]]; then\n",
       "    mapfile -t COMPREPLY < <(compgen -W \"$flags\" -- \"$cur\")\n", "  else\n",
       "    mapfile -t COMPREPLY < <(compgen -W \"$words\" -- \"$cur\")\n", "  fi\n", "}\n",
