@@ -1060,22 +1060,27 @@ int NotifyApprove(const CommandLine& line, CommandIo& io) {
     return UsageError(io, "--sha256 must be 64 hex digits");
   }
   request.set_delay_reason(line.FlagOr("delay-reason", ""));
+  bool latest_as_read = false;
   if (sha256) {
     request.set_draft_version(*version);
     request.set_sha256(absl::AsciiStrToLower(*sha256));
   } else {
-    // The latest draft as it reads now: say which, and approve exactly that version and hash.
+    // The latest draft as it reads now: approve exactly that version and hash, and say so.
     breach::v1::Draft latest;
     if (const int code = FetchDraft(line, io, &latest); code != 0) return code;
     request.set_draft_version(latest.draft_version());
     request.set_sha256(latest.sha256());
-    if (io.format == OutputFormat::kTable) {
-      io.out << "approving " << DutyWord(latest.duty()) << " draft v" << latest.draft_version()
-             << " sha256 " << latest.sha256() << "\n";
-    }
+    latest_as_read = true;
   }
   return CallNotification(io, &NotificationService::Stub::ApproveDraft, request,
-                          [&](const breach::v1::Draft& draft) { PrintDraftFields(io, draft); });
+                          [&](const breach::v1::Draft& draft) {
+                            if (latest_as_read) {
+                              io.out << "approved the latest " << DutyWord(draft.duty())
+                                     << " draft: v" << draft.draft_version() << ", sha256 "
+                                     << draft.sha256() << "\n";
+                            }
+                            PrintDraftFields(io, draft);
+                          });
 }
 
 int NotifySend(const CommandLine& line, CommandIo& io) {
@@ -1103,9 +1108,9 @@ int NotifySend(const CommandLine& line, CommandIo& io) {
         sent.push_back(&delivery);
       }
     }
-    io.out << "queued " << sent.size() << " deliveries of the " << DutyWord(request.duty())
-           << " draft v"
-           << version << " (request id " << request.request_id() << ")\n";
+    io.out << DutyWord(request.duty()) << " draft v" << version << ": " << sent.size()
+           << (sent.size() == 1 ? " delivery" : " deliveries") << " (request id "
+           << request.request_id() << ")\n";
     DeliveryTable(sent).Print(io.out);
   });
 }
