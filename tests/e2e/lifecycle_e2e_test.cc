@@ -65,23 +65,22 @@ class LifecycleEndToEndTest : public ::testing::Test {
     endpoints_[name] = nlohmann::json::parse(ReadFile(ready))["endpoint"];
   }
 
+  std::vector<std::string> Env(const std::string& token) {
+    return {"BREACHCTL_INTAKE_ENDPOINT=" + endpoints_["intake"],
+            "BREACHCTL_ASSESSMENT_ENDPOINT=" + endpoints_["assessment"],
+            "BREACHCTL_REGISTER_ENDPOINT=" + endpoints_["register"],
+            "BREACHCTL_ENDPOINT=" + endpoints_["register"], "BREACHCTL_TOKEN=" + token,
+            "BREACHCTL_INSECURE=1"};
+  }
   CommandResult Breachctl(std::vector<std::string> args, const std::string& token) {
-    std::vector<std::string> argv = {kBin + "/breachctl"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunCommand(argv, "",
-                      {"BREACHCTL_INTAKE_ENDPOINT=" + endpoints_["intake"],
-                       "BREACHCTL_ASSESSMENT_ENDPOINT=" + endpoints_["assessment"],
-                       "BREACHCTL_REGISTER_ENDPOINT=" + endpoints_["register"],
-                       "BREACHCTL_ENDPOINT=" + endpoints_["register"], "BREACHCTL_TOKEN=" + token,
-                       "BREACHCTL_INSECURE=1"});
+    args.insert(args.begin(), kBin + "/breachctl");
+    return RunCommand(args, "", Env(token));
   }
 
   // Runs a command that must succeed and returns its JSON answer.
   nlohmann::json Ok(std::vector<std::string> args, const std::string& token) {
-    args.insert(args.end(), {"-o", "json"});
-    const CommandResult result = Breachctl(args, token);
-    EXPECT_EQ(result.exit_code, 0) << absl::StrJoin(args, " ") << ": " << result.err;
-    return result.exit_code == 0 ? nlohmann::json::parse(result.out) : nlohmann::json();
+    args.insert(args.begin(), kBin + "/breachctl");
+    return RunForJson(args, Env(token));
   }
   // The answer, or null while the command fails: for polling a projection that fills in behind.
   nlohmann::json Poll(std::vector<std::string> args, const std::string& token) {
