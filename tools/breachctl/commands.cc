@@ -839,6 +839,15 @@ std::string ClockLeft(const breach::v1::DutyClock& clock, absl::Time now) {
   return TimeLeft(TimeFromProto(clock.deadline().due_at()) - now);
 }
 
+// The deadline's status; a clock stopped before its duty was met (no longer required, the
+// breach closed) says so: "open (stopped)".
+std::string ClockStatus(const breach::v1::DutyClock& clock) {
+  const auto status = clock.deadline().status();
+  const bool ended =
+      status == breach::v1::DEADLINE_STATUS_MET || status == breach::v1::DEADLINE_STATUS_LATE;
+  return clock.armed() || ended ? Word(status) : Word(status) + " (stopped)";
+}
+
 std::string Who(const breach::v1::Actor& actor) {
   return actor.subject().empty() ? "-" : actor.subject();
 }
@@ -1008,8 +1017,7 @@ int DeadlineList(const CommandLine& line, CommandIo& io) {
     for (const auto& clock : response.clocks()) {
       table.AddRow({clock.breach_id(), clock.tenant(), DutyWord(clock.deadline().duty()),
                     DueLocal(clock.deadline()), ClockLeft(clock, now),
-                    Word(clock.deadline().status()),
-                    Shorten(clock.last_failure(), 60)});
+                    ClockStatus(clock), Shorten(clock.last_failure(), 60)});
     }
     table.Print(io.out);
   });
@@ -1123,7 +1131,7 @@ int NotifyStatus(const CommandLine& line, CommandIo& io) {
         Table clocks({"DUTY", "DUE", "LEFT", "STATUS", "LAST FAILURE"});
         for (const auto& clock : status.clocks()) {
           clocks.AddRow({DutyWord(clock.deadline().duty()), DueLocal(clock.deadline()),
-                         ClockLeft(clock, now), Word(clock.deadline().status()),
+                         ClockLeft(clock, now), ClockStatus(clock),
                          Shorten(clock.last_failure(), 60)});
         }
         clocks.Print(io.out);
