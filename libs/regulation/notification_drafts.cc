@@ -394,9 +394,13 @@ NotificationDraft BuildDraft(const DutyDraftInputs& in, const DutySpec& spec,
   draft.set_template_name(template_name);
   std::vector<absl::string_view> values(spec.fields.size() + std::size(kDocumentOnly));
   bool art33_unknown = false;
+  const Fact no_fact;
   for (size_t i = 0; i < spec.fields.size(); ++i) {
     const FieldSpec& field_spec = spec.fields[i];
-    const Fact& fact = facts[field_spec.name];
+    // find, not operator[]: inserting a missing field could rehash `facts` and leave the
+    // string_views in `values` pointing at moved strings (garbage, invalid UTF-8, in the draft).
+    const auto found = facts.find(field_spec.name);
+    const Fact& fact = found != facts.end() ? found->second : no_fact;
     auto* field = draft.add_fields();
     field->set_name(std::string(field_spec.name));
     field->set_value(fact.value);

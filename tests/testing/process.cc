@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
 #include "libs/common/testing/scratch_dir.h"
 
 extern char** environ;
@@ -48,6 +50,14 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const std::str
 }
 
 }  // namespace
+
+nlohmann::json RunForJson(std::vector<std::string> argv,
+                          const std::vector<std::string>& extra_env) {
+  argv.insert(argv.end(), {"-o", "json"});
+  const CommandResult result = RunCommand(argv, "", extra_env);
+  EXPECT_EQ(result.exit_code, 0) << absl::StrJoin(argv, " ") << ": " << result.err;
+  return result.exit_code == 0 ? nlohmann::json::parse(result.out) : nlohmann::json();
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "nlohmann/json.hpp"
 
 namespace breachd::testing {
 
@@ -42,6 +43,11 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
                          const std::vector<std::string>& extra_env = {});
+
+// Runs a command that must succeed, with "-o json" added (breachctl): its answer as JSON; when
+// it exits non-zero, a test failure naming the command and its stderr, and null.
+nlohmann::json RunForJson(std::vector<std::string> argv,
+                          const std::vector<std::string>& extra_env = {});
 
 // Reads a whole file ("" if missing).
 std::string ReadFile(const std::string& path);

@@ -1,5 +1,6 @@
 #include "tools/breachctl/app.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/numbers.h"
@@ -25,6 +26,8 @@ ConnectionSettings Settings(const CommandLine& line, double timeout_seconds) {
       line.FlagOr("assessment-endpoint", EnvOr("BREACHCTL_ASSESSMENT_ENDPOINT", ""));
   settings.per_service["register"] =
       line.FlagOr("register-endpoint", EnvOr("BREACHCTL_REGISTER_ENDPOINT", ""));
+  settings.per_service["notification"] =
+      line.FlagOr("notification-endpoint", EnvOr("BREACHCTL_NOTIFICATION_ENDPOINT", ""));
   settings.token = line.FlagOr("token", EnvOr("BREACHCTL_TOKEN", ""));
   settings.timeout = absl::Seconds(timeout_seconds);
   settings.tls.ca_file = line.FlagOr("cacert", EnvOr("BREACHCTL_CACERT", ""));
@@ -39,11 +42,21 @@ ConnectionSettings Settings(const CommandLine& line, double timeout_seconds) {
 int RunCli(const CliSpec& cli, const std::vector<std::string>& args, ProcessIo io) {
   auto line = ParseCommandLine(args, ParserFlags(cli));
   if (!line.ok()) return PrintUsageError(io.err, std::string(line.status().message()), "");
+  const Resolution resolution = Resolve(cli, line->words);
   if (line->Flag("version")) {
+    // `notify approve ID --version 2` must not print breachctl's version and approve nothing.
+    if (resolution.kind == Resolution::kCommand) {
+      const auto& flags = resolution.command->flags;
+      if (std::find(flags.begin(), flags.end(), "draft-version") != flags.end()) {
+        return PrintUsageError(io.err,
+                               "--version is breachctl's own; a draft's version is "
+                               "--draft-version N",
+                               PathOf(*resolution.command));
+      }
+    }
     io.out << VersionLine() << "\n";
     return 0;
   }
-  const Resolution resolution = Resolve(cli, line->words);
   switch (resolution.kind) {
     case Resolution::kNothing:
       io.out << GlobalHelp(cli);

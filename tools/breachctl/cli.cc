@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace breachd::breachctl {
 namespace {
@@ -25,6 +26,16 @@ const FlagInfo* FindFlag(const CliSpec& cli, const std::string& name) {
     if (flag.name == name) return &flag;
   }
   return nullptr;
+}
+
+// The flag as `command` takes it: its own version of the flag, else the table's.
+const FlagInfo* FindFlag(const CliSpec& cli, const CommandSpec* command, const std::string& name) {
+  if (command != nullptr) {
+    for (const FlagInfo& flag : command->own_flags) {
+      if (flag.name == name) return &flag;
+    }
+  }
+  return FindFlag(cli, name);
 }
 
 // The names of the flags `command` takes: its own, then the connection flags, then the global.
@@ -57,10 +68,11 @@ std::string Columns(const std::vector<std::pair<std::string, std::string>>& rows
 }
 
 // "  -o, --output table|json   help" lines for the named flags.
-std::string FlagRows(const CliSpec& cli, const std::vector<std::string>& names) {
+std::string FlagRows(const CliSpec& cli, const std::vector<std::string>& names,
+                     const CommandSpec* command = nullptr) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const std::string& name : names) {
-    const FlagInfo* flag = FindFlag(cli, name);
+    const FlagInfo* flag = FindFlag(cli, command, name);
     if (flag == nullptr) continue;
     std::string left = flag->short_name ? absl::StrCat("-", std::string(1, flag->short_name), ", ")
                                         : std::string("    ");
@@ -97,6 +109,21 @@ std::vector<std::string> SubcommandWords(const CliSpec& cli, const std::string& 
   std::vector<std::string> words;
   for (const CommandSpec* command : CommandsOfGroup(cli, group)) words.push_back(command->path[1]);
   return words;
+}
+
+// "-o|--output": the words that name a flag, as a bash case pattern.
+std::string FlagPattern(const FlagInfo& flag) {
+  std::string pattern = "--" + flag.name;
+  if (flag.short_name) pattern = absl::StrCat("-", std::string(1, flag.short_name), "|", pattern);
+  return pattern;
+}
+
+// What completes a flag's value: its choices, file names, or nothing for free text.
+std::string ValueReply(const FlagInfo& flag) {
+  if (flag.file_value) return "mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")";
+  if (flag.choices.empty()) return "COMPREPLY=()";
+  return absl::StrCat("mapfile -t COMPREPLY < <(compgen -W \"", absl::StrJoin(flag.choices, " "),
+                      "\" -- \"$cur\")");
 }
 
 // One `case` branch of the completion function.
@@ -151,7 +178,7 @@ std::string CheckCommandLine(const CliSpec& cli, const CommandSpec& command,
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return absl::StrCat(PathOf(command), " does not take --", name);
     }
-    const FlagInfo* flag = FindFlag(cli, name);
+    const FlagInfo* flag = FindFlag(cli, &command, name);
     if (flag != nullptr && !flag->choices.empty() &&
         std::find(flag->choices.begin(), flag->choices.end(), value) == flag->choices.end()) {
       return absl::StrCat("--", name, " must be ", absl::StrJoin(flag->choices, " or "));
@@ -200,7 +227,9 @@ std::string CommandHelp(const CliSpec& cli, const CommandSpec& command) {
                                   "\n\nUsage:\n  ", cli.program, " ", PathOf(command),
                                   command.usage.empty() ? "" : " ", command.usage, "\n");
   if (!command.description.empty()) absl::StrAppend(&text, "\n", command.description, "\n");
-  if (!command.flags.empty()) absl::StrAppend(&text, "\nFlags:\n", FlagRows(cli, command.flags));
+  if (!command.flags.empty()) {
+    absl::StrAppend(&text, "\nFlags:\n", FlagRows(cli, command.flags, &command));
+  }
   if (command.server) {
     absl::StrAppend(&text, "\nConnection flags:\n", FlagRows(cli, cli.connection_flags));
   }
@@ -234,22 +263,30 @@ std::string BashCompletion(const CliSpec& cli) {
   std::string value_cases;
   for (const FlagInfo& flag : cli.flags) {
     if (flag.value.empty()) continue;
-    std::string pattern = "--" + flag.name;
-    if (flag.short_name) pattern = absl::StrCat("-", std::string(1, flag.short_name), "|", pattern);
+    const std::string pattern = FlagPattern(flag);
     value_flags.push_back(pattern);
     if (!flag.file_value && flag.choices.empty()) {
       free_flags.push_back(pattern);
       continue;
     }
-    const std::string reply =
-        flag.file_value
-            ? "compgen -f -- \"$cur\""
-            : absl::StrCat("compgen -W \"", absl::StrJoin(flag.choices, " "), "\" -- \"$cur\"");
-    absl::StrAppend(&value_cases, "    ", pattern, ") mapfile -t COMPREPLY < <(", reply,
-                    "); return ;;\n");
+    absl::StrAppend(&value_cases, "    ", pattern, ") ", ValueReply(flag), "; return ;;\n");
   }
   absl::StrAppend(&value_cases, "    ", absl::StrJoin(free_flags, "|"),
                   ") COMPREPLY=(); return ;;\n");
+  // A command's own meaning of a flag ("notify draft" -o md|json) comes first: "PATH ARGS|FLAG".
+  std::string own_value_cases;
+  for (const CommandSpec& command : cli.commands) {
+    for (const FlagInfo& flag : command.own_flags) {
+      if (flag.value.empty()) continue;
+      std::vector<std::string> patterns;
+      for (absl::string_view word : absl::StrSplit(FlagPattern(flag), '|')) {
+        patterns.push_back(absl::StrCat("\"", PathOf(command), "|", word, "\"|\"",
+                                        PathOf(command), " \"*\"|", word, "\""));
+      }
+      absl::StrAppend(&own_value_cases, "    ", absl::StrJoin(patterns, "|"), ") ",
+                      ValueReply(flag), "; return ;;\n");
+    }
+  }
   const std::string global_flags = FlagWords(cli, cli.global_flags);
   std::string branches = CaseBranch("\"\"", TopWords(cli), global_flags);
   for (const GroupSpec& group : cli.groups) {
@@ -288,13 +325,15 @@ std::string BashCompletion(const CliSpec& cli) {
       "  # --flag=value arrives as three words when '=' breaks words.\n",
       "  if [[ $cur == \"=\" ]]; then\n", "    cur=\"\"\n",
       "  elif [[ $prev == \"=\" ]] && (( COMP_CWORD > 1 )); then\n",
-      "    prev=\"${COMP_WORDS[COMP_CWORD-2]}\"\n", "  fi\n", "  case \"$prev\" in\n", value_cases,
-      "  esac\n", "  # The command words typed so far, without flags and their values.\n",
+      "    prev=\"${COMP_WORDS[COMP_CWORD-2]}\"\n", "  fi\n",
+      "  # The command words typed so far, without flags and their values.\n",
       "  for (( i = 1; i < COMP_CWORD; i++ )); do\n", "    word=\"${COMP_WORDS[i]}\"\n",
       "    case \"$word\" in\n", "      ", absl::StrJoin(value_flags, "|"), ")\n",
       "        if [[ ${COMP_WORDS[i+1]} == \"=\" ]]; then (( i += 2 )); else (( i++ )); fi ;;\n",
       "      -*|=) ;;\n", "      *) path=\"${path:+$path }$word\" ;;\n", "    esac\n", "  done\n",
-      "  case \"$path\" in\n", branches, "    *) words=\"\" flags=\"\" ;;\n", "  esac\n",
+      "  case \"$path|$prev\" in\n", own_value_cases, "  esac\n", "  case \"$prev\" in\n",
+      value_cases, "  esac\n", "  case \"$path\" in\n", branches,
+      "    *) words=\"\" flags=\"\" ;;\n", "  esac\n",
       "  if [[ $cur == -* ]]; then\n",
       "    mapfile -t COMPREPLY < <(compgen -W \"$flags\" -- \"$cur\")\n", "  else\n",
       "    mapfile -t COMPREPLY < <(compgen -W \"$words\" -- \"$cur\")\n", "  fi\n", "}\n",

@@ -30,6 +30,9 @@ struct CommandSpec {
   std::string summary = {};                // one line, for the command list
   std::string description = {};            // a paragraph for the command's help
   std::vector<std::string> flags = {};     // the command's own flags (names in CliSpec::flags)
+  // Flags named in `flags` that mean something else here than in CliSpec::flags (another help,
+  // other choices, a file instead of a choice): `-o md|json` for a document, `-o FILE`.
+  std::vector<FlagInfo> own_flags = {};
   bool server = false;                     // talks to breachd: takes the connection flags
   size_t min_args = 0;                     // words after the path: at least
   size_t max_args = 0;                     // and at most

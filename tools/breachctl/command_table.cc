@@ -86,6 +86,8 @@ CliSpec MakeCli() {
             "the assessment service, if elsewhere ($BREACHCTL_ASSESSMENT_ENDPOINT)"),
       Value("register-endpoint", "HOST:PORT",
             "the register service, if elsewhere ($BREACHCTL_REGISTER_ENDPOINT)"),
+      Value("notification-endpoint", "HOST:PORT",
+            "the notification service, if elsewhere ($BREACHCTL_NOTIFICATION_ENDPOINT)"),
       Value("token", "TOKEN", "bearer token (default $BREACHCTL_TOKEN)"),
       Value("timeout", "SECONDS", "deadline of each call (default 10)"),
       File("cacert", "FILE",
@@ -136,15 +138,40 @@ CliSpec MakeCli() {
              {"planned", "in-progress", "done"}),
       Value("done-at", "TIME", "when the action was done, RFC 3339 (with --action-status done)"),
       Value("assessment-version", "N", "this version instead of the latest"),
-      Choice("duty", "the duty to decide", {"authority", "subjects", "controller"}),
+      Choice("duty",
+             "the duty: authority (the Garante, art. 33), subjects (art. 34), controller (the "
+             "processor's notice to the school)",
+             {"authority", "subjects", "controller"}),
+      Switch("overdue", "only the clocks past their due time"),
+      Value("due-within", "DURATION", "only the clocks due within DURATION: 24h, 90m, 3d"),
+      Choice("phase",
+             "the notification's phase (default: preliminary while facts are missing, else "
+             "complete)",
+             {"preliminary", "complete", "supplementary"}),
+      Value("previous-protocol", "N",
+            "the Garante's protocol number of the notification this one supplements"),
+      Value("draft-version", "N", "a draft's version (default: the latest)"),
+      Value("sha256", "HEX", "the hash of the draft version you read (notify draft/show print it)"),
+      Value("delay-reason", "TEXT",
+            "why it comes after the deadline (art. 33(1)); required when approving late"),
+      File("recipients", "FILE.csv",
+           "the data subjects (--duty subjects): CSV name,email,language with a header line"),
+      Switch("resend-unknown", "send again the deliveries whose outcome is unknown"),
+      Value("protocol", "N", "the Garante's protocol number"),
+      Value("at", "TIME", "when the receipt came, RFC 3339 (2026-03-28T09:30:00+01:00)"),
+      Choice("kind",
+             "the receipt (default: authority-protocol for authority, controller-acknowledged "
+             "for controller)",
+             {"authority-protocol", "controller-acknowledged", "pec-acceptance", "pec-delivery"}),
+      Value("note", "TEXT", "a note kept with the receipt"),
       Choice("required", "the human decision", {"true", "false"}),
       Switch("help", "help for the command", 'h'),
       Switch("version", "print breachctl's version"),
   };
-  cli.connection_flags = {"endpoint",          "intake-endpoint", "assessment-endpoint",
-                          "register-endpoint", "token",           "timeout",
-                          "cacert",            "cert",            "key",
-                          "insecure"};
+  cli.connection_flags = {"endpoint",          "intake-endpoint",       "assessment-endpoint",
+                          "register-endpoint", "notification-endpoint", "token",
+                          "timeout",           "cacert",                "cert",
+                          "key",               "insecure"};
   cli.global_flags = {"help", "version"};
   cli.groups = {
       {"report", "the Allegato A reports: file one, read one, amend one"},
@@ -153,6 +180,9 @@ CliSpec MakeCli() {
       {"assess", "the risk assessment (Allegato B): submit, show, history; preview offline"},
       {"duty", "the art. 33/34 decisions: a human override with a reason"},
       {"admin", "operating breachd: delivery status, events the bus refused"},
+      {"school", "a school's details for the notifications: name, head, DPO, PEC"},
+      {"deadline", "the notification clocks of every breach: due, left, status, failures"},
+      {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
   };
   cli.commands = {
@@ -417,6 +447,177 @@ CliSpec MakeCli() {
        .examples = {"breachctl --token $OPS admin retry 42 --service intake",
                     "breachctl --token $OPS admin retry --all"},
        .run = AdminRetry},
+      {.path = {"school", "set"},
+       .usage = "CODE -f FILE",
+       .summary = "set a school's details (provider operators)",
+       .description =
+           "Reads the school's details as JSON (breach.v1.SchoolProfile; see\n"
+           "docs/examples/school.json) from FILE, or from stdin with -f -: name, address, head,\n"
+           "DPO, e-mail, PEC, webhook. They fill the drafts and say where the processor's notices\n"
+           "go. CODE is the school code: the file's tenant must be CODE, or absent (CODE fills\n"
+           "it). Setting again replaces the details. No secrets here: SMTP passwords and webhook\n"
+           "keys are files on the server (docs/notification.md).",
+       .flags = {"file", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS school set MIIS01200V -f docs/examples/school.json"},
+       .run = SchoolSet},
+      {.path = {"school", "show"},
+       .usage = "CODE",
+       .summary = "a school's details for the notifications",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl school show MIIS01200V", "breachctl school show MIIS01200V -o json"},
+       .run = SchoolShow},
+      {.path = {"deadline", "list"},
+       .usage = "[--tenant CODE] [--overdue] [--due-within DURATION] [--all]",
+       .summary = "the notification clocks: due (Europe/Rome), time left, status, last failure",
+       .description =
+           "Lists the running clock of every required duty (authority: the Garante's 72 hours;\n"
+           "subjects; controller: the processor's notice), the earliest due first: the due time\n"
+           "in Europe/Rome, the time left (negative once overdue), the status (open, warning,\n"
+           "overdue, met, late) and the last failed delivery, if any. A school sees its own; a\n"
+           "provider operator sees every school or one with --tenant. --all adds the clocks that\n"
+           "stopped (met, late, no longer required, closed).",
+       .flags = {"tenant", "overdue", "due-within", "all", "output"},
+       .own_flags = {Switch("all", "the clocks that stopped too: met, late, disarmed")},
+       .server = true,
+       .examples = {"breachctl deadline list", "# What falls due in the next day, every school:",
+                    "breachctl --token $OPS deadline list --due-within 24h",
+                    "breachctl deadline list --overdue -o json",
+                    "breachctl deadline list --tenant MIIS01200V --all"},
+       .run = DeadlineList},
+      {.path = {"notify", "draft"},
+       .usage = "BREACH_ID --duty authority|subjects|controller "
+                "[--phase preliminary|complete|supplementary] [--previous-protocol N] "
+                "[--lang it|en] [-o md|json]",
+       .summary = "prepare a new draft version from the breach as it stands, and print it",
+       .description =
+           "Prepares a new draft of the notification for one duty from the report, the latest\n"
+           "assessment and the school's details, and prints it as Markdown in --lang (Italian\n"
+           "by default) after a comment line giving its version and sha256: an approval names\n"
+           "both (notify approve). The phase is preliminary while facts are still unknown, else\n"
+           "complete; a supplementary notification (art. 33(4)) names the Garante's protocol\n"
+           "number of the first one. The head or the DPO prepares drafts.",
+       .flags = {"duty", "phase", "previous-protocol", "lang", "output"},
+       .own_flags = {Choice("output", "md: the document in --lang (default); json: every language",
+                            {"md", "json"}, 'o')},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl notify draft $ID --duty authority",
+                    "breachctl notify draft $ID --duty subjects --lang en > letter-en.md",
+                    "# After the Garante's protocol 12345 of the preliminary notification:",
+                    "breachctl notify draft $ID --duty authority --phase supplementary "
+                    "--previous-protocol 12345"},
+       .run = NotifyDraft},
+      {.path = {"notify", "show"},
+       .usage = "BREACH_ID --duty authority|subjects|controller [--draft-version N] "
+                "[--lang it|en] [-o md|json]",
+       .summary = "a draft as prepared: the latest or --draft-version N",
+       .description =
+           "Prints a draft (the latest unless --draft-version N) as Markdown in --lang, after a\n"
+           "comment line giving its version, sha256 and who approved it.",
+       .flags = {"duty", "draft-version", "lang", "output"},
+       .own_flags = {Choice("output", "md: the document in --lang (default); json: every language",
+                            {"md", "json"}, 'o')},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl notify show $ID --duty authority",
+                    "breachctl notify show $ID --duty authority --draft-version 1 --lang en "
+                    "-o json"},
+       .run = NotifyShow},
+      {.path = {"notify", "approve"},
+       .usage = "BREACH_ID --duty authority|subjects|controller [--draft-version N --sha256 HEX] "
+                "[--delay-reason TEXT]",
+       .summary = "approve a draft version, naming the hash you read (head or DPO)",
+       .description =
+           "The school's head or DPO approves the draft version they read: --draft-version and\n"
+           "--sha256 as notify draft/show print them. Without both, the latest draft is fetched,\n"
+           "its version and hash printed, and exactly that is approved. Only the latest version\n"
+           "can be approved. Past the deadline, --delay-reason (art. 33(1)) is required. The\n"
+           "processor's notice (controller) is the provider's to approve.",
+       .flags = {"duty", "draft-version", "sha256", "delay-reason", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl notify approve $ID --duty authority --draft-version 1 "
+                    "--sha256 3f5a...e9",
+                    "# The latest draft as it reads now:",
+                    "breachctl notify approve $ID --duty authority",
+                    "breachctl notify approve $ID --duty subjects --delay-reason "
+                    "'Indirizzi delle famiglie recuperati solo oggi'"},
+       .run = NotifyApprove},
+      {.path = {"notify", "send"},
+       .usage = "BREACH_ID --duty authority|subjects|controller [--recipients FILE.csv] "
+                "[--resend-unknown] [--request-id ID]",
+       .summary = "send the approved draft: one delivery per recipient, queued",
+       .description =
+           "Queues the latest draft of the duty, which must be approved, to its recipients: the\n"
+           "Garante's PEC for authority; the school's PEC or e-mail and webhook for controller;\n"
+           "for subjects the people in --recipients (CSV name,email,language with a header line;\n"
+           "see docs/examples/parents.csv), or a public notice when art. 34(3)(c) applies.\n"
+           "Prints the deliveries; notify status follows them. Sending again with the same\n"
+           "--request-id is a retry; a recipient already served is skipped, and one whose\n"
+           "outcome is unknown is sent again only with --resend-unknown.",
+       .flags = {"duty", "recipients", "resend-unknown", "request-id", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl notify send $ID --duty authority",
+                    "breachctl notify send $ID --duty subjects --recipients "
+                    "docs/examples/parents.csv --request-id letters-1"},
+       .run = NotifySend},
+      {.path = {"notify", "status"},
+       .usage = "BREACH_ID",
+       .summary = "a breach's clocks, drafts, deliveries and receipts",
+       .description =
+           "Prints the breach's notification clocks (due, left, status, last failure), the\n"
+           "latest draft of each duty (version, hash, who approved it), every delivery (channel,\n"
+           "recipient, status, attempts, the server's last answer) and the receipts.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl notify status $ID", "breachctl notify status $ID -o json"},
+       .run = NotifyStatus},
+      {.path = {"notify", "receipt"},
+       .usage = "BREACH_ID --duty authority|subjects|controller --at TIME [--protocol N] "
+                "[--kind KIND] [--note TEXT]",
+       .summary = "record a receipt: the Garante's protocol, a PEC receipt, an acknowledgement",
+       .description =
+           "Records what came back for a duty once a message was sent: the Garante's protocol\n"
+           "number and date (authority-protocol, the default for authority), the PEC receipts\n"
+           "(pec-acceptance, pec-delivery), or the school's acknowledgement of the processor's\n"
+           "notice (controller-acknowledged, the default for controller). --at is when it came.",
+       .flags = {"duty", "protocol", "at", "kind", "note", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl notify receipt $ID --duty authority --protocol 12345 "
+                    "--at 2026-03-28T09:30:00+01:00",
+                    "breachctl notify receipt $ID --duty authority --kind pec-delivery "
+                    "--at 2026-03-28T09:01:00+01:00 --note 'Ricevuta di avvenuta consegna'"},
+       .run = NotifyReceipt},
+      {.path = {"notify", "notice"},
+       .usage = "BREACH_ID [-o FILE.html]",
+       .summary = "the public notice (art. 34(3)(c)) as an HTML page to publish",
+       .description =
+           "Prints the approved communication to the data subjects as an HTML page, or writes it\n"
+           "to FILE.html, for the school to publish on its website when telling each person\n"
+           "would take a disproportionate effort (art. 34(3)(c)).",
+       .flags = {"output"},
+       .own_flags = {File("output", "FILE.html", "write the page to FILE.html (default: stdout)",
+                          'o')},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl notify notice $ID -o avviso.html"},
+       .run = NotifyNotice},
       {.path = {"whoami"},
        .summary = "the principal behind the token",
        .description = "Prints the subject, school and roles that breachd sees for the token.",

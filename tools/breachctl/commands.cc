@@ -8,15 +8,19 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/assessment_service.grpc.pb.h"
 #include "libs/grpcutil/status.h"
 #include "breach/v1/intake.grpc.pb.h"
+#include "breach/v1/notification.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "libs/common/files.h"
 #include "libs/common/ids.h"
+#include "libs/common/proto_time.h"
 #include "libs/regulation/result_table.h"
 #include "tools/breachctl/assess_preview.h"
 
@@ -431,21 +435,27 @@ int AdminStatus(const CommandLine& line, CommandIo& io) {
   });
 }
 
-absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now) {
-  absl::Duration ago;
+absl::StatusOr<absl::Duration> DurationFlag(const std::string& flag, const std::string& value) {
+  absl::Duration duration;
   bool parsed = false;
-  if (absl::EndsWith(duration, "d")) {  // days, which absl::ParseDuration does not know
+  if (absl::EndsWith(value, "d")) {  // days, which absl::ParseDuration does not know
     int64_t days = 0;
-    parsed = absl::SimpleAtoi(absl::string_view(duration).substr(0, duration.size() - 1), &days);
-    ago = absl::Hours(24) * days;
+    parsed = absl::SimpleAtoi(absl::string_view(value).substr(0, value.size() - 1), &days);
+    duration = absl::Hours(24) * days;
   } else {
-    parsed = absl::ParseDuration(duration, &ago);
+    parsed = absl::ParseDuration(value, &duration);
   }
-  if (!parsed || ago < absl::ZeroDuration() || ago == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--aware-ago: not a duration like 6h, 90m, 1h30m or 2d: \"", duration, "\""));
+  if (!parsed || duration < absl::ZeroDuration() || duration == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, ": not a duration like 6h, 90m, 1h30m or 2d: \"", value, "\""));
   }
-  return absl::FormatTime(absl::RFC3339_sec, now - ago, absl::UTCTimeZone());
+  return duration;
+}
+
+absl::StatusOr<std::string> AwarenessAgo(const std::string& duration, absl::Time now) {
+  auto ago = DurationFlag("aware-ago", duration);
+  if (!ago.ok()) return ago.status();
+  return absl::FormatTime(absl::RFC3339_sec, now - *ago, absl::UTCTimeZone());
 }
 
 int AssessPreview(const CommandLine& line, CommandIo& io) {
@@ -744,6 +754,474 @@ int DutyOverride(const CommandLine& line, CommandIo& io) {
   request.set_required(required == "true");
   request.set_reason(line.FlagOr("reason", ""));
   return ChangeAssessment(line, io, &breach::v1::AssessmentService::Stub::OverrideDuty, request);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The notification service.
+
+namespace {
+
+using breach::v1::NotificationService;
+
+// An enum value as a word, its type's prefix cut (DeliveryStatus: DELIVERY_STATUS_): "met",
+// "outcome-unknown", "pec-delivery"; "-" for the unspecified value.
+template <typename Enum>
+std::string Word(Enum value) {
+  const google::protobuf::EnumDescriptor* type = google::protobuf::GetEnumDescriptor<Enum>();
+  const google::protobuf::EnumValueDescriptor* found = type->FindValueByNumber(value);
+  if (value == 0 || found == nullptr) return "-";
+  std::string prefix;
+  for (char c : type->name()) {
+    if (absl::ascii_isupper(c) && !prefix.empty()) prefix += '_';
+    prefix += absl::ascii_toupper(c);
+  }
+  return EnumWord<Enum>(found->name(), prefix + "_");
+}
+
+// The short names the notification commands use: authority, subjects, controller; other duties
+// by their enum word ("csirt-early-warning").
+std::string DutyWord(breach::v1::DutyKind duty) {
+  switch (duty) {
+    case breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION: return "authority";
+    case breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION: return "subjects";
+    case breach::v1::DUTY_KIND_CONTROLLER_NOTICE: return "controller";
+    default: return Word(duty);
+  }
+}
+
+// --duty authority|subjects|controller (the table has checked the value when given).
+absl::StatusOr<breach::v1::DutyKind> NotifyDuty(const CommandLine& line) {
+  const std::string duty = line.FlagOr("duty", "");
+  if (duty == "authority") return breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION;
+  if (duty == "subjects") return breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION;
+  if (duty == "controller") return breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
+  return absl::InvalidArgumentError("missing --duty authority|subjects|controller");
+}
+
+// The line's BREACH_ID and --duty into `request`: 0, or the exit code of a usage error.
+template <typename Request>
+int BreachAndDuty(const CommandLine& line, CommandIo& io, Request& request) {
+  request.set_breach_id(line.words[2]);
+  auto duty = NotifyDuty(line);
+  if (!duty.ok()) return UsageError(io, std::string(duty.status().message()));
+  request.set_duty(*duty);
+  return 0;
+}
+
+// Calls the notification service and prints its answer: JSON, or `print_table` for -o table.
+template <typename Request, typename Response, typename PrintTable>
+int CallNotification(CommandIo& io,
+                     grpc::Status (NotificationService::Stub::*method)(grpc::ClientContext*,
+                                                                        const Request&, Response*),
+                     const Request& request, PrintTable print_table) {
+  Response response;
+  const grpc::Status status = Call<NotificationService>(io, "notification", method, request,
+                                                        &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] { print_table(response); });
+}
+
+// A deadline's due time as the regime gives it in Europe/Rome: "2026-03-30 11:00:00+02:00".
+std::string DueLocal(const breach::v1::Deadline& deadline) {
+  if (deadline.due_at_local().empty()) return FormatTimestamp(deadline.due_at());
+  std::string due = deadline.due_at_local();
+  std::replace(due.begin(), due.end(), 'T', ' ');
+  return due;
+}
+
+// The time left to a running clock; "-" for a clock that stopped (met, late, disarmed).
+std::string ClockLeft(const breach::v1::DutyClock& clock, absl::Time now) {
+  const auto status = clock.deadline().status();
+  if (!clock.armed() || !clock.deadline().has_due_at() ||
+      status == breach::v1::DEADLINE_STATUS_MET || status == breach::v1::DEADLINE_STATUS_LATE) {
+    return "-";
+  }
+  return TimeLeft(TimeFromProto(clock.deadline().due_at()) - now);
+}
+
+// The deadline's status; a clock stopped before its duty was met (no longer required, the
+// breach closed) says so: "open (stopped)".
+std::string ClockStatus(const breach::v1::DutyClock& clock) {
+  const auto status = clock.deadline().status();
+  const bool ended =
+      status == breach::v1::DEADLINE_STATUS_MET || status == breach::v1::DEADLINE_STATUS_LATE;
+  return clock.armed() || ended ? Word(status) : Word(status) + " (stopped)";
+}
+
+std::string Who(const breach::v1::Actor& actor) {
+  return actor.subject().empty() ? "-" : actor.subject();
+}
+
+// A draft's document in --lang as Markdown, after a comment line naming the version and hash
+// an approval must give (and, while unapproved, the command that approves exactly this).
+absl::Status PrintDraftDocument(CommandIo& io, const CommandLine& line,
+                                const breach::v1::Draft& draft) {
+  const std::string lang = line.FlagOr("lang", "it");
+  const breach::v1::NotificationDraft* document = nullptr;
+  for (const auto& candidate : draft.documents()) {
+    if (candidate.language() == lang) document = &candidate;
+  }
+  if (document == nullptr) {
+    return absl::NotFoundError(absl::StrCat(DutyWord(draft.duty()), " draft v",
+                                            draft.draft_version(), " has no '", lang,
+                                            "' document"));
+  }
+  const std::string approval =
+      draft.has_approved_by()
+          ? absl::StrCat("approved by ", draft.approved_by().subject(), " at ",
+                         FormatTimestamp(draft.approved_at()))
+          : "not approved";
+  io.out << "<!-- breach " << draft.breach_id() << ", " << DutyWord(draft.duty()) << " draft v"
+         << draft.draft_version() << " (" << Word(draft.phase()) << ", " << lang
+         << "), sha256 " << draft.sha256() << ", " << approval << " -->\n";
+  if (!draft.has_approved_by()) {
+    io.out << "<!-- approve: breachctl notify approve " << draft.breach_id() << " --duty "
+           << DutyWord(draft.duty()) << " --draft-version " << draft.draft_version()
+           << " --sha256 " << draft.sha256() << " -->\n";
+  }
+  io.out << "\n" << document->document();
+  if (!absl::EndsWith(document->document(), "\n")) io.out << "\n";
+  return absl::OkStatus();
+}
+
+// `notify draft|show`: the draft as Markdown (-o md, the default) or JSON.
+int PrintDraft(CommandIo& io, const CommandLine& line, const breach::v1::Draft& draft) {
+  if (io.format == OutputFormat::kJson) {
+    io.out << ToJson(draft);
+    return 0;
+  }
+  if (absl::Status printed = PrintDraftDocument(io, line, draft); !printed.ok()) {
+    io.err << "breachctl: " << OneLine(std::string(printed.message())) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+void PrintDraftFields(CommandIo& io, const breach::v1::Draft& draft) {
+  PrintFields(io.out, {{"breach", draft.breach_id()},
+                       {"duty", DutyWord(draft.duty())},
+                       {"draft version", absl::StrCat(draft.draft_version())},
+                       {"phase", Word(draft.phase())},
+                       {"sha256", draft.sha256()},
+                       {"prepared by", Who(draft.prepared_by())},
+                       {"approved by", Who(draft.approved_by())},
+                       {"approved", FormatTimestamp(draft.approved_at())},
+                       {"delay reason", draft.delay_reason()}});
+}
+
+void PrintSchool(CommandIo& io, const breach::v1::SchoolProfile& school) {
+  const auto& dpo = school.dpo();
+  std::string dpo_line = dpo.name();
+  if (!dpo.email().empty()) absl::StrAppend(&dpo_line, " <", dpo.email(), ">");
+  if (!dpo.phone().empty()) absl::StrAppend(&dpo_line, " ", dpo.phone());
+  PrintFields(io.out, {{"school", school.tenant()},
+                       {"name", school.name()},
+                       {"address", school.address()},
+                       {"head", school.head_name()},
+                       {"dpo", dpo_line},
+                       {"email", school.email()},
+                       {"pec", school.pec()},
+                       {"webhook", school.webhook_url()},
+                       {"tax code", school.tax_code()},
+                       {"website", school.website()}});
+}
+
+Table DeliveryTable(const std::vector<const breach::v1::Delivery*>& deliveries) {
+  Table table({"DELIVERY", "CHANNEL", "RECIPIENT", "STATUS", "ATTEMPTS", "LAST ANSWER"});
+  for (const breach::v1::Delivery* delivery : deliveries) {
+    table.AddRow({delivery->delivery_id(), Word(delivery->channel()),
+                  delivery->recipient().address(), Word(delivery->status()),
+                  absl::StrCat(delivery->attempts()), Shorten(delivery->last_answer(), 60)});
+  }
+  return table;
+}
+
+// --draft-version N: 0 when absent; a usage error unless a positive number.
+absl::StatusOr<uint32_t> DraftVersionFlag(const CommandLine& line) {
+  uint32_t version = 0;
+  if (auto value = line.Flag("draft-version");
+      value && (!absl::SimpleAtoi(*value, &version) || version == 0)) {
+    return absl::InvalidArgumentError("--draft-version must be a positive number");
+  }
+  return version;
+}
+
+// GetDraft for the line's breach, --duty and --draft-version (0: the latest).
+int FetchDraft(const CommandLine& line, CommandIo& io, breach::v1::Draft* draft) {
+  breach::v1::GetDraftRequest request;
+  if (const int code = BreachAndDuty(line, io, request); code != 0) return code;
+  auto version = DraftVersionFlag(line);
+  if (!version.ok()) return UsageError(io, std::string(version.status().message()));
+  request.set_draft_version(*version);
+  const grpc::Status status = Call<NotificationService>(
+      io, "notification", &NotificationService::Stub::GetDraft, request, draft);
+  return status.ok() ? 0 : Fail(io, status);
+}
+
+}  // namespace
+
+std::string TimeLeft(absl::Duration left) {
+  const bool past = left < absl::ZeroDuration();
+  const int64_t minutes = absl::ToInt64Minutes(absl::AbsDuration(left));
+  return absl::StrFormat("%s%dh%02dm", past ? "-" : "", minutes / 60, minutes % 60);
+}
+
+int SchoolSet(const CommandLine& line, CommandIo& io) {
+  const std::string code = line.words[2];
+  auto text = ReadInput(line, io);
+  if (!text.ok()) return UsageError(io, std::string(text.status().message()));
+  breach::v1::SetSchoolProfileRequest request;
+  if (absl::Status parsed = ParseJson(*text, request.mutable_profile(), "school profile");
+      !parsed.ok()) {
+    return UsageError(io, std::string(parsed.message()));
+  }
+  // The code on the line names the school; the file may leave it out, but not contradict it.
+  if (request.profile().tenant().empty()) request.mutable_profile()->set_tenant(code);
+  if (request.profile().tenant() != code) {
+    return UsageError(io, absl::StrCat("the file is school ", request.profile().tenant(),
+                                       "'s details, not ", code, "'s"));
+  }
+  return CallNotification(io, &NotificationService::Stub::SetSchoolProfile, request,
+                          [&](const breach::v1::SchoolProfile& school) {
+                            PrintSchool(io, school);
+                          });
+}
+
+int SchoolShow(const CommandLine& line, CommandIo& io) {
+  breach::v1::GetSchoolProfileRequest request;
+  request.set_tenant(line.words[2]);
+  return CallNotification(io, &NotificationService::Stub::GetSchoolProfile, request,
+                          [&](const breach::v1::SchoolProfile& school) {
+                            PrintSchool(io, school);
+                          });
+}
+
+int DeadlineList(const CommandLine& line, CommandIo& io) {
+  breach::v1::ListDeadlinesRequest request;
+  request.set_tenant(line.FlagOr("tenant", ""));
+  request.set_overdue_only(line.Flag("overdue").has_value());
+  request.set_include_closed(line.Flag("all").has_value());
+  if (auto within = line.Flag("due-within")) {
+    auto duration = DurationFlag("due-within", *within);
+    if (!duration.ok()) return UsageError(io, std::string(duration.status().message()));
+    if (*duration < absl::Seconds(1) || *duration > absl::Hours(24 * 365)) {
+      return UsageError(io, absl::StrCat("--due-within must be between 1s and a year (365d), not ",
+                                         *within));
+    }
+    request.set_due_within_seconds(absl::ToInt64Seconds(*duration));
+  }
+  return CallNotification(io, &NotificationService::Stub::ListDeadlines, request,
+                          [&](const breach::v1::ListDeadlinesResponse& response) {
+    const absl::Time now = absl::Now();
+    Table table({"BREACH", "SCHOOL", "DUTY", "DUE", "LEFT", "STATUS", "LAST FAILURE"});
+    for (const auto& clock : response.clocks()) {
+      table.AddRow({clock.breach_id(), clock.tenant(), DutyWord(clock.deadline().duty()),
+                    DueLocal(clock.deadline()), ClockLeft(clock, now),
+                    ClockStatus(clock), Shorten(clock.last_failure(), 60)});
+    }
+    table.Print(io.out);
+  });
+}
+
+int NotifyDraft(const CommandLine& line, CommandIo& io) {
+  breach::v1::PrepareDraftRequest request;
+  if (const int code = BreachAndDuty(line, io, request); code != 0) return code;
+  if (auto phase = line.Flag("phase")) {
+    breach::v1::NotificationPhase parsed;
+    if (!breach::v1::NotificationPhase_Parse(
+            "NOTIFICATION_PHASE_" + absl::AsciiStrToUpper(*phase), &parsed)) {
+      return UsageError(io, "--phase must be preliminary, complete or supplementary");
+    }
+    request.set_phase(parsed);
+  }
+  request.set_previous_protocol(line.FlagOr("previous-protocol", ""));
+  if (request.phase() == breach::v1::NOTIFICATION_PHASE_SUPPLEMENTARY &&
+      request.previous_protocol().empty()) {
+    return UsageError(io, "--phase supplementary needs --previous-protocol N (the Garante's "
+                          "protocol number of the notification it supplements)");
+  }
+  breach::v1::Draft draft;
+  const grpc::Status status = Call<NotificationService>(
+      io, "notification", &NotificationService::Stub::PrepareDraft, request, &draft);
+  if (!status.ok()) return Fail(io, status);
+  return PrintDraft(io, line, draft);
+}
+
+int NotifyShow(const CommandLine& line, CommandIo& io) {
+  breach::v1::Draft draft;
+  if (const int code = FetchDraft(line, io, &draft); code != 0) return code;
+  return PrintDraft(io, line, draft);
+}
+
+int NotifyApprove(const CommandLine& line, CommandIo& io) {
+  breach::v1::ApproveDraftRequest request;
+  if (const int code = BreachAndDuty(line, io, request); code != 0) return code;
+  auto version = DraftVersionFlag(line);
+  if (!version.ok()) return UsageError(io, std::string(version.status().message()));
+  const std::optional<std::string> sha256 = line.Flag("sha256");
+  if ((*version != 0) != sha256.has_value()) {
+    return UsageError(io, "give --draft-version and --sha256 together (as notify show prints "
+                          "them), or neither to approve the latest draft as it reads now");
+  }
+  if (sha256 && (sha256->size() != 64 ||
+                 !std::all_of(sha256->begin(), sha256->end(), absl::ascii_isxdigit))) {
+    return UsageError(io, "--sha256 must be 64 hex digits");
+  }
+  request.set_delay_reason(line.FlagOr("delay-reason", ""));
+  bool latest_as_read = false;
+  if (sha256) {
+    request.set_draft_version(*version);
+    request.set_sha256(absl::AsciiStrToLower(*sha256));
+  } else {
+    // The latest draft as it reads now: approve exactly that version and hash, and say so.
+    breach::v1::Draft latest;
+    if (const int code = FetchDraft(line, io, &latest); code != 0) return code;
+    request.set_draft_version(latest.draft_version());
+    request.set_sha256(latest.sha256());
+    latest_as_read = true;
+  }
+  return CallNotification(io, &NotificationService::Stub::ApproveDraft, request,
+                          [&](const breach::v1::Draft& draft) {
+                            if (latest_as_read) {
+                              io.out << "approved the latest " << DutyWord(draft.duty())
+                                     << " draft: v" << draft.draft_version() << ", sha256 "
+                                     << draft.sha256() << "\n";
+                            }
+                            PrintDraftFields(io, draft);
+                          });
+}
+
+int NotifySend(const CommandLine& line, CommandIo& io) {
+  breach::v1::SendNotificationRequest request;
+  if (const int code = BreachAndDuty(line, io, request); code != 0) return code;
+  if (auto recipients = line.Flag("recipients")) {
+    if (request.duty() != breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION) {
+      return UsageError(io, "--recipients is only for --duty subjects (the data subjects)");
+    }
+    auto csv = ReadWholeFile(*recipients);
+    if (!csv.ok()) return UsageError(io, std::string(csv.status().message()));
+    request.set_recipients_csv(*csv);
+  }
+  request.set_resend_unknown(line.Flag("resend-unknown").has_value());
+  request.set_request_id(line.FlagOr("request-id", NewUlid(absl::Now())));
+  return CallNotification(io, &NotificationService::Stub::SendNotification, request,
+                          [&](const breach::v1::NotificationStatus& response) {
+    uint32_t version = 0;
+    for (const auto& draft : response.drafts()) {
+      if (draft.duty() == request.duty()) version = draft.draft_version();
+    }
+    std::vector<const breach::v1::Delivery*> sent;
+    for (const auto& delivery : response.deliveries()) {
+      if (delivery.duty() == request.duty() && delivery.draft_version() == version) {
+        sent.push_back(&delivery);
+      }
+    }
+    io.out << DutyWord(request.duty()) << " draft v" << version << ": " << sent.size()
+           << (sent.size() == 1 ? " delivery" : " deliveries") << " (request id "
+           << request.request_id() << ")\n";
+    DeliveryTable(sent).Print(io.out);
+  });
+}
+
+int NotifyStatus(const CommandLine& line, CommandIo& io) {
+  return ShowBreach<NotificationService, breach::v1::GetNotificationStatusRequest>(
+      line, io, "notification", &NotificationService::Stub::GetNotificationStatus,
+      [&](const breach::v1::NotificationStatus& status) {
+        const absl::Time now = absl::Now();
+        Table clocks({"DUTY", "DUE", "LEFT", "STATUS", "LAST FAILURE"});
+        for (const auto& clock : status.clocks()) {
+          clocks.AddRow({DutyWord(clock.deadline().duty()), DueLocal(clock.deadline()),
+                         ClockLeft(clock, now), ClockStatus(clock),
+                         Shorten(clock.last_failure(), 60)});
+        }
+        clocks.Print(io.out);
+        io.out << "\n";
+        Table drafts({"DUTY", "VERSION", "PHASE", "SHA256", "PREPARED BY", "APPROVED BY",
+                      "APPROVED"});
+        for (const auto& draft : status.drafts()) {
+          drafts.AddRow({DutyWord(draft.duty()), absl::StrCat(draft.draft_version()),
+                         Word(draft.phase()), draft.sha256().substr(0, 12),
+                         Who(draft.prepared_by()), Who(draft.approved_by()),
+                         FormatTimestamp(draft.approved_at())});
+        }
+        drafts.Print(io.out);
+        io.out << "\n";
+        std::vector<const breach::v1::Delivery*> deliveries;
+        for (const auto& delivery : status.deliveries()) deliveries.push_back(&delivery);
+        DeliveryTable(deliveries).Print(io.out);
+        if (status.receipts_size() > 0) {
+          io.out << "\n";
+          Table receipts({"DUTY", "RECEIPT", "PROTOCOL", "RECEIVED", "RECORDED BY", "NOTE"});
+          for (const auto& receipt : status.receipts()) {
+            receipts.AddRow({DutyWord(receipt.duty()), Word(receipt.kind()),
+                             receipt.protocol_number(), FormatTimestamp(receipt.received_at()),
+                             Who(receipt.recorded_by()), Shorten(receipt.note(), 40)});
+          }
+          receipts.Print(io.out);
+        }
+      });
+}
+
+int NotifyReceipt(const CommandLine& line, CommandIo& io) {
+  breach::v1::RecordReceiptRequest request;
+  if (const int code = BreachAndDuty(line, io, request); code != 0) return code;
+  std::string kind = line.FlagOr("kind", "");
+  if (kind.empty() && request.duty() == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION) {
+    kind = "authority-protocol";
+  }
+  if (kind.empty() && request.duty() == breach::v1::DUTY_KIND_CONTROLLER_NOTICE) {
+    kind = "controller-acknowledged";
+  }
+  if (kind.empty()) return UsageError(io, "missing --kind pec-acceptance|pec-delivery");
+  std::string enum_name = absl::AsciiStrToUpper(kind);
+  std::replace(enum_name.begin(), enum_name.end(), '-', '_');
+  breach::v1::ReceiptKind parsed;
+  if (!breach::v1::ReceiptKind_Parse("RECEIPT_KIND_" + enum_name, &parsed)) {
+    return UsageError(io, "--kind must be authority-protocol, controller-acknowledged, "
+                          "pec-acceptance or pec-delivery");
+  }
+  request.set_kind(parsed);
+  request.set_protocol_number(line.FlagOr("protocol", ""));
+  if (parsed == breach::v1::RECEIPT_KIND_AUTHORITY_PROTOCOL && request.protocol_number().empty()) {
+    return UsageError(io, "missing --protocol N (the Garante's protocol number)");
+  }
+  const std::optional<std::string> at = line.Flag("at");
+  if (!at) return UsageError(io, "missing --at TIME (when the receipt came, RFC 3339)");
+  auto received_at = TimeFlag("at", *at);
+  if (!received_at.ok()) return UsageError(io, std::string(received_at.status().message()));
+  *request.mutable_received_at() = *received_at;
+  request.set_note(line.FlagOr("note", ""));
+  return CallNotification(io, &NotificationService::Stub::RecordReceipt, request,
+                          [&](const breach::v1::Receipt& receipt) {
+    PrintFields(io.out, {{"breach", receipt.breach_id()},
+                         {"duty", DutyWord(receipt.duty())},
+                         {"receipt", Word(receipt.kind())},
+                         {"protocol", receipt.protocol_number()},
+                         {"received", FormatTimestamp(receipt.received_at())},
+                         {"recorded by", Who(receipt.recorded_by())},
+                         {"note", receipt.note()}});
+  });
+}
+
+int NotifyNotice(const CommandLine& line, CommandIo& io) {
+  breach::v1::GetPublicNoticeRequest request;
+  request.set_breach_id(line.words[2]);
+  breach::v1::PublicNotice notice;
+  const grpc::Status status = Call<NotificationService>(
+      io, "notification", &NotificationService::Stub::GetPublicNotice, request, &notice);
+  if (!status.ok()) return Fail(io, status);
+  const std::optional<std::string> file = line.Flag("output");
+  if (!file || *file == "-") {
+    io.out << notice.html();
+    return 0;
+  }
+  if (absl::Status written = WriteFileAtomically(*file, notice.html(), 0644); !written.ok()) {
+    io.err << "breachctl: " << OneLine(std::string(written.message())) << "\n";
+    return 1;
+  }
+  io.out << "wrote " << *file << ": the public notice of the subjects draft v"
+         << notice.draft_version() << " (art. 34(3)(c)), to publish on the school's website\n";
+  return 0;
 }
 
 }  // namespace breachd::breachctl

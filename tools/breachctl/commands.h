@@ -56,5 +56,22 @@ int AssessDecide(const CommandLine& line, CommandIo& io);
 int BreachClose(const CommandLine& line, CommandIo& io);
 int BreachReopen(const CommandLine& line, CommandIo& io);
 int AdminRetry(const CommandLine& line, CommandIo& io);
+// The notification service: school details, deadlines, drafts, approval, dispatch, receipts.
+int SchoolSet(const CommandLine& line, CommandIo& io);
+int SchoolShow(const CommandLine& line, CommandIo& io);
+int DeadlineList(const CommandLine& line, CommandIo& io);
+int NotifyDraft(const CommandLine& line, CommandIo& io);
+int NotifyShow(const CommandLine& line, CommandIo& io);
+int NotifyApprove(const CommandLine& line, CommandIo& io);
+int NotifySend(const CommandLine& line, CommandIo& io);
+int NotifyStatus(const CommandLine& line, CommandIo& io);
+int NotifyReceipt(const CommandLine& line, CommandIo& io);
+int NotifyNotice(const CommandLine& line, CommandIo& io);
+
+// A duration flag's value ("24h", "90m", "1h30m", "3d"), non-negative; INVALID_ARGUMENT naming
+// --`flag` otherwise.
+absl::StatusOr<absl::Duration> DurationFlag(const std::string& flag, const std::string& value);
+// The time left to a deadline, to the minute: "41h12m", "0h05m", "-3h05m" once past.
+std::string TimeLeft(absl::Duration left);
 
 }  // namespace breachd::breachctl

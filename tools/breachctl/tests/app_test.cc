@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -181,6 +182,151 @@ TEST(AwarenessAgoTest, DurationsAndDays) {
   for (const char* bad : {"", "soon", "6", "-1h", "-2d", "d", "inf"}) {
     EXPECT_THAT(AwarenessAgo(bad, now), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
   }
+}
+
+// The notification commands' lines are checked before any call: a bad one is one usage line,
+// exit 2, and nothing is sent (a call would fail UNAVAILABLE with exit 1: nothing listens).
+CommandResult Offline(std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.end(), {"--endpoint", "127.0.0.1:1", "--timeout", "2", "--insecure"});
+  return Breachctl(args, input);
+}
+
+const std::string kId = "01JQ0LAPTOP000000000000000";
+
+TEST(NotifyCommandsTest, TheDutyIsRequiredAndOneOfThree) {
+  for (const char* verb : {"draft", "show", "approve", "send", "receipt"}) {
+    ExpectOneLineError(Offline({"notify", verb, kId}), 2,
+                       absl::StrCat("missing --duty authority|subjects|controller (see "
+                                    "'breachctl help notify ",
+                                    verb, "')"));
+    ExpectOneLineError(Offline({"notify", verb, kId, "--duty", "garante"}), 2,
+                       "--duty must be authority or subjects or controller");
+  }
+  ExpectOneLineError(Offline({"notify", "draft", "--duty", "authority"}), 2,
+                     "missing argument; usage: breachctl notify draft BREACH_ID");
+}
+
+TEST(NotifyCommandsTest, ValidLinesReachTheServer) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"deadline", "list", "--due-within", "24h", "--overdue", "--all"},
+           {"deadline", "list", "--due-within", "3d", "--tenant", "MIIS01200V", "-o", "json"},
+           {"notify", "draft", kId, "--duty", "subjects", "--lang", "en", "-o", "md"},
+           {"notify", "show", kId, "--duty", "authority", "--draft-version", "2", "-ojson"},
+           {"notify", "approve", kId, "--duty", "authority"},
+           {"notify", "send", kId, "--duty", "authority", "--request-id", "send-1"},
+           {"notify", "receipt", kId, "--duty", "authority", "--protocol", "12345", "--at",
+            "2026-03-28T09:30:00+01:00"},
+           {"notify", "status", kId},
+           {"notify", "notice", kId, "-o", "avviso.html"},
+           {"school", "show", "MIIS01200V"}}) {
+    ExpectOneLineError(Offline(args), 1, "UNAVAILABLE");
+  }
+}
+
+TEST(NotifyCommandsTest, DurationsOfDeadlineList) {
+  ExpectOneLineError(Offline({"deadline", "list", "--due-within", "soon"}), 2,
+                     "--due-within: not a duration like 6h, 90m, 1h30m or 2d: \"soon\"");
+  ExpectOneLineError(Offline({"deadline", "list", "--due-within", "-2h"}), 2,
+                     "--due-within: not a duration");
+  ExpectOneLineError(Offline({"deadline", "list", "--due-within", "0s"}), 2,
+                     "--due-within must be between 1s and a year");
+  ExpectOneLineError(Offline({"deadline", "list", "--due-within", "366d"}), 2,
+                     "--due-within must be between 1s and a year");
+}
+
+TEST(NotifyCommandsTest, ApprovalNamesVersionAndHashTogether) {
+  const std::string hash(64, 'a');
+  ExpectOneLineError(Offline({"notify", "approve", kId, "--duty", "authority", "--draft-version",
+                              "1"}),
+                     2, "give --draft-version and --sha256 together");
+  ExpectOneLineError(Offline({"notify", "approve", kId, "--duty", "authority", "--sha256", hash}),
+                     2, "give --draft-version and --sha256 together");
+  ExpectOneLineError(Offline({"notify", "approve", kId, "--duty", "authority", "--draft-version",
+                              "1", "--sha256", "abc"}),
+                     2, "--sha256 must be 64 hex digits");
+  ExpectOneLineError(Offline({"notify", "approve", kId, "--duty", "authority", "--draft-version",
+                              "0", "--sha256", hash}),
+                     2, "--draft-version must be a positive number");
+  ExpectOneLineError(Offline({"notify", "show", kId, "--duty", "authority", "--draft-version",
+                              "latest"}),
+                     2, "--draft-version must be a positive number");
+  // --version is breachctl's: never a version line instead of an approval.
+  ExpectOneLineError(Offline({"notify", "approve", kId, "--duty", "authority", "--version", "1",
+                              "--sha256", hash}),
+                     2, "--version is breachctl's own; a draft's version is --draft-version N");
+}
+
+TEST(NotifyCommandsTest, DraftsPrintAsMarkdownOrJson) {
+  ExpectOneLineError(Offline({"notify", "draft", kId, "--duty", "authority", "-o", "table"}), 2,
+                     "--output must be md or json (see 'breachctl help notify draft')");
+  ExpectOneLineError(Offline({"notify", "draft", kId, "--duty", "authority", "--phase", "final"}),
+                     2, "--phase must be preliminary or complete or supplementary");
+  ExpectOneLineError(Offline({"notify", "draft", kId, "--duty", "authority", "--phase",
+                              "supplementary"}),
+                     2, "--phase supplementary needs --previous-protocol N");
+  const CommandResult help = Breachctl({"notify", "draft", "--help"});
+  EXPECT_THAT(help.out, HasSubstr("-o, --output md|json"));
+  EXPECT_THAT(Breachctl({"notify", "notice", "--help"}).out, HasSubstr("-o, --output FILE.html"));
+  EXPECT_THAT(Breachctl({"deadline", "list", "--help"}).out,
+              HasSubstr("the clocks that stopped too: met, late, disarmed"));
+  // Elsewhere -o keeps its choices.
+  ExpectOneLineError(Offline({"notify", "status", kId, "-o", "md"}), 2,
+                     "--output must be table or json");
+}
+
+TEST(NotifyCommandsTest, SendChecksTheRecipients) {
+  ExpectOneLineError(Offline({"notify", "send", kId, "--duty", "authority", "--recipients",
+                              std::string(BREACHD_SOURCE_DIR) + "/docs/examples/parents.csv"}),
+                     2, "--recipients is only for --duty subjects");
+  ExpectOneLineError(Offline({"notify", "send", kId, "--duty", "subjects", "--recipients",
+                              "/nonexistent.csv"}),
+                     2, "cannot read /nonexistent.csv");
+}
+
+TEST(NotifyCommandsTest, ReceiptsNeedATimeAndAProtocol) {
+  ExpectOneLineError(Offline({"notify", "receipt", kId, "--duty", "authority", "--protocol", "1"}),
+                     2, "missing --at TIME");
+  ExpectOneLineError(Offline({"notify", "receipt", kId, "--duty", "authority", "--protocol", "1",
+                              "--at", "yesterday"}),
+                     2, "--at: not an RFC 3339 time");
+  ExpectOneLineError(Offline({"notify", "receipt", kId, "--duty", "authority", "--at",
+                              "2026-03-28T09:30:00+01:00"}),
+                     2, "missing --protocol N");
+  ExpectOneLineError(Offline({"notify", "receipt", kId, "--duty", "subjects", "--at",
+                              "2026-03-28T09:30:00+01:00"}),
+                     2, "missing --kind pec-acceptance|pec-delivery");
+  ExpectOneLineError(Offline({"notify", "receipt", kId, "--duty", "authority", "--kind", "fax",
+                              "--at", "2026-03-28T09:30:00+01:00"}),
+                     2, "--kind must be authority-protocol or controller-acknowledged");
+}
+
+TEST(NotifyCommandsTest, SchoolSetNamesTheSchoolOnce) {
+  ExpectOneLineError(Offline({"school", "set", "MIIS01200V", "-f", "-"},
+                             R"({"tenant": "RMIC81500L", "name": "IC Galilei"})"),
+                     2, "the file is school RMIC81500L's details, not MIIS01200V's");
+  ExpectOneLineError(Offline({"school", "set", "MIIS01200V", "-f", "-"}, "{not json"), 2,
+                     "the file is not a valid school profile JSON");
+  ExpectOneLineError(Offline({"school", "set", "-f", "-"}, "{}"), 2, "missing argument");
+  // The example has no tenant: the code on the line fills it, and the call is made.
+  ExpectOneLineError(Offline({"school", "set", "MIIS01200V", "-f",
+                              std::string(BREACHD_SOURCE_DIR) + "/docs/examples/school.json"}),
+                     1, "UNAVAILABLE");
+}
+
+TEST(TimeLeftTest, HoursAndMinutesSignedWhenPast) {
+  EXPECT_EQ(TimeLeft(absl::Hours(41) + absl::Minutes(12) + absl::Seconds(59)), "41h12m");
+  EXPECT_EQ(TimeLeft(-(absl::Hours(3) + absl::Minutes(5) + absl::Seconds(10))), "-3h05m");
+  EXPECT_EQ(TimeLeft(absl::Minutes(5)), "0h05m");
+  EXPECT_EQ(TimeLeft(absl::ZeroDuration()), "0h00m");
+  EXPECT_EQ(TimeLeft(absl::Hours(72)), "72h00m");
+}
+
+TEST(DurationFlagTest, HoursMinutesDays) {
+  EXPECT_EQ(DurationFlag("due-within", "24h").value_or(absl::ZeroDuration()), absl::Hours(24));
+  EXPECT_EQ(DurationFlag("due-within", "90m").value_or(absl::ZeroDuration()), absl::Minutes(90));
+  EXPECT_EQ(DurationFlag("due-within", "3d").value_or(absl::ZeroDuration()), absl::Hours(72));
+  EXPECT_THAT(DurationFlag("due-within", "3 days"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--due-within")));
 }
 
 }  // namespace

@@ -192,8 +192,10 @@ class CompletionTest : public ::testing::Test {
 TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
   EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "action", "assess", "duty", "verify",
-                                          "admin", "whoami", "token", "help", "version",
-                                          "completion"));
+                                          "admin", "school", "deadline", "notify", "whoami",
+                                          "token", "help", "version", "completion"));
+  EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
+                                                    "receipt", "notice"));
   EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "retry"));
   EXPECT_THAT(Complete({"breach", ""}),
               ElementsAre("list", "get", "timeline", "triage", "close", "reopen"));
@@ -221,6 +223,13 @@ TEST_F(CompletionTest, CompletesFlagValues) {
   EXPECT_THAT(Complete({"assess", "preview", "--lang", ""}), ElementsAre("it", "en"));
   EXPECT_THAT(Complete({"report", "create", "-f", "breachctl.b"}), ElementsAre("breachctl.bash"));
   EXPECT_THAT(Complete({"breach", "get", "--token", ""}), IsEmpty());
+  // A command's own meaning of a flag: -o md|json for a draft, -o FILE for the public notice.
+  EXPECT_THAT(Complete({"notify", "draft", "ID", "-o", ""}), ElementsAre("md", "json"));
+  EXPECT_THAT(Complete({"notify", "show", "ID", "--output", "=", "m"}), ElementsAre("md"));
+  EXPECT_THAT(Complete({"notify", "notice", "ID", "-o", "breachctl.b"}),
+              ElementsAre("breachctl.bash"));
+  EXPECT_THAT(Complete({"notify", "status", "ID", "-o", ""}), ElementsAre("table", "json"));
+  EXPECT_THAT(Complete({"notify", "send", "ID", "--duty", "sub"}), ElementsAre("subjects"));
 }
 
 }  // namespace
