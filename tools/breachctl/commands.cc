@@ -232,6 +232,27 @@ void PrintDuties(CommandIo& io, const google::protobuf::RepeatedPtrField<breach:
   }
 }
 
+// The Registro's "notified / communicated: yes or no, when, details", one line per duty.
+void PrintNotifications(
+    CommandIo& io, const google::protobuf::RepeatedPtrField<breach::v1::NotificationRecord>& records) {
+  for (const auto& record : records) {
+    io.out << "  sent " << DutyName(record.duty()) << ": ";
+    if (record.sent()) {
+      io.out << FormatTimestamp(record.sent_at()) << (record.late() ? " (late: " : " (in time")
+             << (record.late() ? OneLine(record.delay_reason()) + ")" : ")");
+    } else {
+      io.out << "no";
+    }
+    if (record.delivered() + record.failed() > 0) {
+      io.out << ", " << record.delivered() << " delivered";
+      if (record.failed() > 0) io.out << ", " << record.failed() << " failed";
+    }
+    if (!record.protocol_number().empty()) io.out << ", protocol " << record.protocol_number();
+    if (record.deadline_missed()) io.out << ", deadline missed";
+    io.out << "\n";
+  }
+}
+
 // The preview command's error, "breachctl assess preview: PROBLEM\n[usage...]", as one line.
 std::string PreviewError(const std::string& err) {
   std::string first = err.substr(0, err.find('\n'));
@@ -341,6 +362,7 @@ int BreachGet(const CommandLine& line, CommandIo& io) {
                          {"updated", FormatTimestamp(entry.updated_at())},
                          {"events", absl::StrCat(entry.events())}});
     PrintDuties(io, entry.duties());
+    PrintNotifications(io, entry.notifications());
       });
 }
 
