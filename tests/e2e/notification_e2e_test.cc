@@ -80,6 +80,23 @@ TEST_F(NotificationEndToEndTest, LostLaptopToTheGaranteAndFiftyParents) {
     EXPECT_EQ(clock["breach_id"], id);
     EXPECT_EQ(clock["deadline"]["status"], "DEADLINE_STATUS_OPEN");
   }
+  // The filters: nothing is overdue or due within a day; both are due within 71 hours.
+  EXPECT_EQ(Ok({"deadline", "list", "--overdue"}, kVespucciHeadToken)
+                .value("clocks", nlohmann::json::array())
+                .size(),
+            0u);
+  EXPECT_EQ(Ok({"deadline", "list", "--due-within", "24h"}, kVespucciHeadToken)
+                .value("clocks", nlohmann::json::array())
+                .size(),
+            0u);
+  EXPECT_EQ(Ok({"deadline", "list", "--due-within", "71h"}, kVespucciHeadToken)["clocks"].size(),
+            2u);
+  // Another school sees none of them; the operator sees them across the provider.
+  EXPECT_EQ(Ok({"deadline", "list"}, kGalileiDpoToken)
+                .value("clocks", nlohmann::json::array())
+                .size(),
+            0u);
+  EXPECT_EQ(Ok({"deadline", "list"}, kOperatorToken)["clocks"].size(), 2u);
 
   // The Garante: drafted by the DPO, approved by the head on the hash she read, sent over PEC.
   const nlohmann::json draft =

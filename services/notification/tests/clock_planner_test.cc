@@ -1,5 +1,6 @@
 #include "services/notification/clock_planner.h"
 
+#include <map>
 #include <optional>
 
 #include "gmock/gmock.h"
@@ -91,6 +92,30 @@ TEST_F(ClockPlannerTest, NotRequiredDisarmsAndACorrectedAwarenessMovesTheClock) 
   plan = Fold({Triaged("B1", kAware - absl::Hours(10), /*correction=*/true)});
   ASSERT_EQ(plan.armed.size(), 1u);
   EXPECT_EQ(TimeFromProto(plan.armed[0].deadline().due_at()), kAware + absl::Hours(62));
+}
+
+TEST_F(ClockPlannerTest, Nis2StagesInScopeGetTheirOwnClocks) {
+  Fold({Reported("B3", kAware), Triaged("B3", kAware),
+        Submitted("B3", 1, kAware, kAware + absl::Hours(1))});
+  breach::v1::DutiesDecided decided;
+  decided.set_breach_id("B3");
+  decided.set_version(1);
+  for (DutyKind duty : {breach::v1::DUTY_KIND_CSIRT_EARLY_WARNING,
+                        breach::v1::DUTY_KIND_CSIRT_NOTIFICATION,
+                        breach::v1::DUTY_KIND_CSIRT_FINAL_REPORT}) {
+    breach::v1::DutyDecision decision = testing::Decision(duty, true);
+    decision.set_regime("nis2-it@2026-01");
+    *decided.add_decisions() = decision;
+  }
+  ClockPlan plan = Fold({testing::BusEvent("assessment", "B3", kAware + absl::Hours(2), decided)});
+  std::map<int, std::string> due;
+  for (const auto& armed : plan.armed) due[armed.deadline().duty()] = armed.deadline().due_at_local();
+  EXPECT_EQ(due[breach::v1::DUTY_KIND_CSIRT_EARLY_WARNING], "2026-03-28T10:00:00+01:00");  // 24 h
+  EXPECT_EQ(due[breach::v1::DUTY_KIND_CSIRT_NOTIFICATION], "2026-03-30T11:00:00+02:00");   // 72 h
+  EXPECT_EQ(due[breach::v1::DUTY_KIND_CSIRT_FINAL_REPORT], "2026-04-27T10:00:00+02:00");   // a month
+  // The provisional authority clock is not required by these decisions: disarmed.
+  ASSERT_EQ(plan.disarmed.size(), 1u);
+  EXPECT_EQ(plan.disarmed[0].duty(), breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
 }
 
 TEST_F(ClockPlannerTest, TimersAreOnePerUntoldWarningAndTheDueTime) {
