@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""check_alerts.py ALERTS.yml METRICS_SOURCE_DIR OPERATIONS_MD
+"""check_alerts.py ALERTS.yml METRICS_SOURCE_DIRS OPERATIONS_MD
 
 Checks the example alerting rules against the code: each rule has an alert name, an expression,
-a severity and a summary; every breachd_* metric an expression uses is one that libs/metrics
-exports (a name in a string literal there) and that docs/operations.md documents, except the
-metrics of rules marked PLACEHOLDER (for services that do not exist yet)."""
+a severity and a summary; every breachd_* metric an expression uses is one that the code exports
+(a name in a string literal of a .cc file in METRICS_SOURCE_DIRS, a colon-separated list: libs/metrics
+and the services that report gauges) and that docs/operations.md documents, except the metrics of
+rules marked PLACEHOLDER (for services that do not exist yet)."""
 import pathlib
 import re
 import sys
@@ -14,10 +15,11 @@ import yaml
 HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
 
 
-def exported_metrics(source_dir):
+def exported_metrics(source_dirs):
     names = set()
-    for path in pathlib.Path(source_dir).glob("*.cc"):
-        names |= set(re.findall(r'"(breachd_[a-z0-9_]+)"', path.read_text()))
+    for source_dir in source_dirs.split(":"):
+        for path in pathlib.Path(source_dir).glob("*.cc"):
+            names |= set(re.findall(r'"(breachd_[a-z0-9_]+)"', path.read_text()))
     return names
 
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/common/log.h"
+#include "libs/metrics/family_builder.h"
 
 namespace breachd::metrics {
 namespace {
@@ -11,29 +12,6 @@ namespace {
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-// Families by name, in the order they are first added, each sample with its labels.
-class FamilyBuilder {
- public:
-  void Add(const std::string& name, MetricType type, const std::string& help,
-           std::vector<ClientMetric::Label> labels, double value) {
-    auto [it, inserted] = index_.try_emplace(name, families_.size());
-    if (inserted) families_.push_back(MetricFamily{name, help, type, {}});
-    ClientMetric metric;
-    metric.label = std::move(labels);
-    if (type == MetricType::Counter) {
-      metric.counter.value = value;
-    } else {
-      metric.gauge.value = value;
-    }
-    families_[it->second].metric.push_back(std::move(metric));
-  }
-  std::vector<MetricFamily> Take() { return std::move(families_); }
-
- private:
-  std::map<std::string, size_t> index_;
-  std::vector<MetricFamily> families_;
-};
 
 }  // namespace
 

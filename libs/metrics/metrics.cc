@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "absl/strings/str_cat.h"
+#include "libs/metrics/family_builder.h"
 
 namespace breachd::metrics {
 namespace {
@@ -59,6 +60,36 @@ AppendObserver Metrics::AppendObserverFor(const std::string& service) {
 
 void Metrics::SetServing(const std::string& health_name, bool serving) {
   serving_->Add({{"service", health_name}}).Set(serving ? 1 : 0);
+}
+
+namespace {
+
+// The services' gauges, computed on each scrape.
+class GaugeCollectable : public prometheus::Collectable {
+ public:
+  explicit GaugeCollectable(std::function<std::vector<GaugeSample>()> sampler)
+      : sampler_(std::move(sampler)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    FamilyBuilder families;
+    for (const GaugeSample& sample : sampler_()) {
+      std::vector<prometheus::ClientMetric::Label> labels;
+      for (const auto& [name, value] : sample.labels) labels.push_back({name, value});
+      families.Add(sample.name, prometheus::MetricType::Gauge, sample.help, std::move(labels),
+                   sample.value);
+    }
+    return families.Take();
+  }
+
+ private:
+  std::function<std::vector<GaugeSample>()> sampler_;
+};
+
+}  // namespace
+
+void Metrics::SampleGaugesWith(std::function<std::vector<GaugeSample>()> sampler) {
+  if (gauges_) exposer_->RemoveCollectable(gauges_);
+  gauges_ = std::make_shared<GaugeCollectable>(std::move(sampler));
+  exposer_->RegisterCollectable(gauges_);
 }
 
 void Metrics::SampleDeliveryWith(DeliverySampler sampler) {

@@ -6,6 +6,8 @@
 //   breachd_store_append_duration_seconds{service}            histogram
 //   breachd_service_serving{service}                          gauge, 1 SERVING / 0 NOT_SERVING
 //   breachd_outbox_*, breachd_relay_*, breachd_consumer_*     delivery_metrics.h
+//   what hosted services report on each scrape, e.g. breachd_deadlines_overdue{tenant,duty}
+//   (notification; docs/operations.md)
 #pragma once
 
 #include <functional>
@@ -14,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/gauge_sample.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "libs/metrics/delivery_metrics.h"
 #include "libs/metrics/rpc_metrics.h"
@@ -46,6 +49,9 @@ class Metrics {
   void SetServing(const std::string& health_name, bool serving);
   // Sampled on every scrape from then on; must stay callable until this object is destroyed.
   void SampleDeliveryWith(DeliverySampler sampler);
+  // Gauges the hosted services compute on every scrape; must stay callable until this object is
+  // destroyed.
+  void SampleGaugesWith(std::function<std::vector<GaugeSample>()> sampler);
 
  private:
   Metrics() = default;
@@ -55,6 +61,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* append_durations_ = nullptr;
   prometheus::Family<prometheus::Gauge>* serving_ = nullptr;
   std::shared_ptr<DeliveryCollectable> delivery_;
+  std::shared_ptr<prometheus::Collectable> gauges_;
   std::unique_ptr<prometheus::Exposer> exposer_;  // last: stops first
   int port_ = 0;
 };

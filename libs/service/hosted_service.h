@@ -15,6 +15,7 @@
 #include "breach/v1/envelope.pb.h"
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
+#include "libs/common/gauge_sample.h"
 #include "libs/eventstore/event_store.h"
 
 namespace grpc {
@@ -52,6 +53,8 @@ class HostedService {
   virtual std::optional<EventConsumer> Consumer() { return std::nullopt; }
   // The versions of the data files it decides with, e.g. "gdpr-it@2026-01" (for whoami).
   virtual std::vector<std::string> DataVersions() const { return {}; }
+  // Gauges for the metrics endpoint, computed on each scrape (e.g. overdue deadlines).
+  virtual std::vector<GaugeSample> SampleGauges() { return {}; }
 };
 
 // A service breachd can host, by name.

@@ -176,6 +176,15 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     metrics_->SampleDeliveryWith([this](breach::v1::GetDeliveryStatusResponse* response) {
       return FillDeliveryStatus(response);
     });
+    metrics_->SampleGaugesWith([this] {
+      std::vector<GaugeSample> samples;
+      for (auto& [name, hosted] : hosted_) {
+        for (GaugeSample& sample : hosted.service->SampleGauges()) {
+          samples.push_back(std::move(sample));
+        }
+      }
+      return samples;
+    });
   }
   std::vector<std::string> names(config_.services.begin(), config_.services.end());
   log::Info("breachd started", {{"services", absl::StrJoin(names, ",")},

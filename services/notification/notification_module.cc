@@ -9,6 +9,7 @@
 #include "services/notification/case_reactor.h"
 #include "services/notification/deadline_sweep.h"
 #include "services/notification/dispatcher.h"
+#include "services/notification/notification_gauges.h"
 #include "services/notification/notification_service.h"
 
 namespace breachd::notification {
@@ -20,7 +21,9 @@ class HostedNotification final : public service::HostedService {
                      std::shared_ptr<const regulation::RegulationEngine> engine,
                      std::shared_ptr<const regulation::NotificationTemplates> templates,
                      ChannelSettings channels)
-      : engine_(engine),
+      : store_(context.store),
+        clock_(context.clock),
+        engine_(engine),
         channels_(std::move(channels)),
         sweep_(context.store, breach_locks_, context.on_append),
         sweeper_(context.clock, [this](absl::Time now) { return sweep_.Sweep(now); }),
@@ -51,6 +54,15 @@ class HostedNotification final : public service::HostedService {
     return {"breach.v1.NotificationService"};
   }
   std::optional<service::EventConsumer> Consumer() override { return reactor_.Hooks(); }
+  std::vector<GaugeSample> SampleGauges() override {
+    absl::StatusOr<std::vector<GaugeSample>> samples =
+        NotificationGauges(store_, clock_.Now());
+    if (!samples.ok()) {
+      log::Warn("notification: cannot sample the gauges", {{"error", samples.status().ToString()}});
+      return {};
+    }
+    return *std::move(samples);
+  }
   std::vector<std::string> DataVersions() const override {
     std::vector<std::string> versions;
     for (const breach::v1::Regime& regime : engine_->regimes()) {
@@ -60,6 +72,8 @@ class HostedNotification final : public service::HostedService {
   }
 
  private:
+  eventstore::EventStore& store_;
+  const Clock& clock_;
   std::shared_ptr<const regulation::RegulationEngine> engine_;
   ChannelSettings channels_;
   StripedMutex<> breach_locks_;  // before everything that shares it

@@ -26,7 +26,7 @@ class MetricsScrapeTest : public ::testing::Test {
     scratch_ = std::make_unique<ScratchDir>("metrics_scrape");
     WriteTwoSchoolIdentity(scratch_->path() + "/identity.json");
     suite::SuiteConfig config;
-    config.services = {"intake", "register"};
+    config.services = {"intake", "notification", "register"};
     config.listen = "127.0.0.1:0";
     config.metrics_listen = "127.0.0.1:0";
     config.data_dir = scratch_->path();
@@ -110,6 +110,31 @@ TEST_F(MetricsScrapeTest, AReportIsAnAppendThatTheRelayPublishesAndTheRegisterAp
            SampleValue(now, "breachd_consumer_applied_through",
                        {{"consumer", "register"}, {"source", "intake"}})
                    .value_or(0) >= 1;
+  }));
+}
+
+TEST_F(MetricsScrapeTest, AJudgedBreachIsAnOpenDeadlineOfItsSchool) {
+  breach::v1::ReportBreachRequest request;
+  request.set_request_id("metrics-2");
+  *request.mutable_report() = LostLaptopReport(kVespucci);
+  breach::v1::Report report;
+  grpc::ClientContext reported;
+  ASSERT_TRUE(intake_->ReportBreach(As(reported, kVespucciStaffToken), request, &report).ok());
+  breach::v1::TriageRequest triage;
+  triage.set_breach_id(report.breach_id());
+  triage.set_verdict(breach::v1::TRIAGE_VERDICT_BREACH);
+  triage.set_reason("Portatile non cifrato");
+  triage.set_evidence("Denuncia");
+  triage.mutable_aware_at()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+  grpc::ClientContext triaged;
+  ASSERT_TRUE(intake_->Triage(As(triaged, kVespucciHeadToken), triage, &report).ok());
+  // The notification service hears of the verdict over the bus and arms the Garante's clock.
+  EXPECT_TRUE(WaitUntil([&] {
+    const std::string now = Scrape();
+    return SampleValue(now, "breachd_deadlines_open",
+                       {{"tenant", kVespucci}, {"duty", "authority"}}) == 1.0 &&
+           SampleValue(now, "breachd_deadlines_overdue",
+                       {{"tenant", kVespucci}, {"duty", "authority"}}) == 0.0;
   }));
 }
 

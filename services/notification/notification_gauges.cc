@@ -1,0 +1,57 @@
+#include "services/notification/notification_gauges.h"
+
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "absl/strings/ascii.h"
+#include "libs/common/status_macros.h"
+#include "libs/service/projection_rows.h"
+#include "services/notification/clock_planner.h"
+#include "services/notification/notification_decisions.h"
+#include "services/notification/notification_schema.h"
+
+namespace breachd::notification {
+
+absl::StatusOr<std::vector<GaugeSample>> NotificationGauges(eventstore::EventStore& store,
+                                                            absl::Time now) {
+  std::map<std::pair<std::string, std::string>, std::pair<int, int>> clocks;  // open, overdue
+  ASSIGN_OR_RETURN(std::vector<breach::v1::DutyClock> rows,
+                   service::ReadRows<breach::v1::DutyClock>(store, ClockPrefix("")));
+  for (const auto& clock : rows) {
+    if (!clock.armed()) continue;
+    auto& [open, overdue] = clocks[{clock.tenant(), DutyShortName(clock.deadline().duty())}];
+    ++open;
+    if (ClockStatusAt(clock, now) == breach::v1::DEADLINE_STATUS_OVERDUE) ++overdue;
+  }
+  // Deliveries that need attention or are on their way; sent and published ones are history.
+  std::map<std::pair<std::string, std::string>, int> deliveries;
+  ASSIGN_OR_RETURN(std::vector<breach::v1::Delivery> sent,
+                   service::ReadRows<breach::v1::Delivery>(store, "delivery/"));
+  for (const auto& delivery : sent) {
+    if (delivery.status() == breach::v1::DELIVERY_STATUS_SENT ||
+        delivery.status() == breach::v1::DELIVERY_STATUS_PUBLISHED) {
+      continue;
+    }
+    ++deliveries[{delivery.tenant(),
+                  absl::AsciiStrToLower(breach::v1::DeliveryStatus_Name(delivery.status())
+                                            .substr(sizeof("DELIVERY_STATUS_") - 1))}];
+  }
+  std::vector<GaugeSample> samples;
+  for (const auto& [key, counts] : clocks) {
+    const auto& [tenant, duty] = key;
+    samples.push_back({"breachd_deadlines_open", "Clocks running, by school and duty",
+                       {{"tenant", tenant}, {"duty", duty}}, static_cast<double>(counts.first)});
+    samples.push_back({"breachd_deadlines_overdue", "Clocks past due and not met",
+                       {{"tenant", tenant}, {"duty", duty}}, static_cast<double>(counts.second)});
+  }
+  for (const auto& [key, count] : deliveries) {
+    samples.push_back({"breachd_deliveries",
+                       "Messages not yet sent: queued, sending, retrying, failed, outcome unknown",
+                       {{"tenant", key.first}, {"status", key.second}},
+                       static_cast<double>(count)});
+  }
+  return samples;
+}
+
+}  // namespace breachd::notification
