@@ -1,6 +1,9 @@
 #include "libs/eventstore/database.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
 #include "libs/eventstore/storage_layout.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -101,13 +104,22 @@ absl::StatusOr<std::optional<breach::v1::EventEnvelope>> Database::ReadEventAt(
 }
 
 absl::StatusOr<uint64_t> Database::LastStoredPosition() const {
+  uint64_t last = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events()));
   it->SeekToLast();
   if (!it->status().ok()) return FromRocksStatus(it->status(), "seek last position");
-  if (!it->Valid()) return 0;
-  std::optional<uint64_t> position = layout::DecodePosition(it->key().ToStringView());
-  if (!position) return absl::DataLossError("events column family holds a malformed key");
-  return *position;
+  if (it->Valid()) {
+    std::optional<uint64_t> position = layout::DecodePosition(it->key().ToStringView());
+    if (!position) return absl::DataLossError("events column family holds a malformed key");
+    last = *position;
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> floor, Get(meta(), layout::kPositionFloorKey));
+  if (floor.has_value()) {
+    std::optional<uint64_t> first_free = layout::DecodePosition(*floor);
+    if (!first_free) return absl::DataLossError("the store's position floor is malformed");
+    last = std::max(last, *first_free - 1);
+  }
+  return last;
 }
 
 }  // namespace breachd::eventstore

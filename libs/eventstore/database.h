@@ -44,7 +44,8 @@ class Database {
   // The event stored at `position`; nullopt when absent, DATA_LOSS when its bytes do not parse.
   absl::StatusOr<std::optional<breach::v1::EventEnvelope>> ReadEventAt(
       uint64_t position, const rocksdb::ReadOptions& options = rocksdb::ReadOptions()) const;
-  // The highest position stored (0 when empty).
+  // The highest position stored (0 when empty), or the position floor minus one when a restore
+  // set a floor above it: positions handed out before the restore are never handed out again.
   absl::StatusOr<uint64_t> LastStoredPosition() const;
 
  private:

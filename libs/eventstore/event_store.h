@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "breach/v1/envelope.pb.h"
 #include "libs/common/clock.h"
+#include "libs/eventstore/store_backup.h"
 
 namespace breachd::eventstore {
 
@@ -159,6 +160,13 @@ class EventStore {
   // NOT_FOUND if the given position is not parked.
   virtual absl::StatusOr<uint64_t> RetryParked(std::optional<uint64_t> position) {
     return absl::UnimplementedError("RetryParked");
+  }
+
+  // Adds a consistent, verified backup of the whole store (every column family, one point in
+  // time) to `backup_dir`, while the store keeps serving (store_backup.h). Test doubles inherit
+  // UNIMPLEMENTED.
+  virtual absl::StatusOr<BackupRecord> Backup(const std::string& backup_dir) {
+    return absl::UnimplementedError("Backup");
   }
 
   // Whether the store takes writes: OK, or UNAVAILABLE with the cause when RocksDB went

@@ -339,6 +339,10 @@ class RocksDbEventStore final : public EventStore {
 
   absl::Status ResumeWrites() override { return CheckWritable(); }
 
+  absl::StatusOr<BackupRecord> Backup(const std::string& backup_dir) override {
+    return BackupDatabase(*db_->db(), backup_dir);
+  }
+
   absl::Status RequeueAllForPublish() override {
     std::set<std::string> parked;
     auto parked_rows = Iterate(*db_, db_->parked());

@@ -20,6 +20,9 @@ inline constexpr char kOutboxCf[] = "outbox";  // BE64(position) -> "" or BE32(a
 inline constexpr char kProjectionsCf[] = "projections";  // caller key -> caller value
 inline constexpr char kConsumedCf[] = "consumed";        // consumed event id -> ""
 inline constexpr char kMetaCf[] = "meta";                // StreamHeadKey(stream) -> StreamHead
+// In meta: the lowest position the next append may take, BE64 (set by a restore, see
+// store_backup.h). Not under "head/", so no stream's head.
+inline constexpr char kPositionFloorKey[] = "position-floor";
 // Events the bus refused for good, held out of the outbox until an operator retries them.
 inline constexpr char kParkedCf[] = "parked";  // BE64(position) -> ParkedRecord
 

@@ -4,7 +4,8 @@
 // SST files the folder does not hold yet); verified against the checksums it recorded.
 // Restoring is for a stopped service: it replaces the store folder's contents.
 //
-// The start of issue 15's `breachctl admin backup`/`admin restore`: not yet reachable over gRPC.
+// `breachctl admin backup` reaches it over gRPC (AdminService.BackupStores, every hosted store
+// while it serves); `breachctl admin restore` runs it on the host of a stopped service.
 #pragma once
 
 #include <cstdint>
@@ -28,8 +29,17 @@ struct BackupRecord {
 // checksums). UNAVAILABLE on I/O failure, DATA_LOSS when the verification fails.
 absl::StatusOr<BackupRecord> BackupDatabase(rocksdb::DB& db, const std::string& backup_dir);
 
+// How far a restore moves the store's next position past the backup's last one. Events appended
+// after the backup and lost with the store had positions the other services' checkpoints may
+// already have passed; new events must never take those positions again, or a consumer catching
+// up by position would skip them. 2^32 events is more than any store loses between two backups.
+inline constexpr uint64_t kRestorePositionGap = uint64_t{1} << 32;
+
 // Restores the latest verified backup of `backup_dir` into `store_dir` (a stopped store's folder;
-// its database files are replaced). NOT_FOUND when the folder holds no backup.
-absl::Status RestoreLatestBackup(const std::string& backup_dir, const std::string& store_dir);
+// its database files are replaced), then sets the position floor kRestorePositionGap past the
+// restored store's last position. NOT_FOUND when the folder holds no backup;
+// FAILED_PRECONDITION when the store is open (a running service holds its lock).
+absl::StatusOr<BackupRecord> RestoreLatestBackup(const std::string& backup_dir,
+                                                 const std::string& store_dir);
 
 }  // namespace breachd::eventstore

@@ -2,8 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/ids.h"
+#include "libs/common/log.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 
@@ -13,6 +15,7 @@ constexpr char kVerifyMethod[] = "/breach.v1.AdminService/VerifyChains";
 constexpr char kDeliveryMethod[] = "/breach.v1.AdminService/GetDeliveryStatus";
 constexpr char kListParkedMethod[] = "/breach.v1.AdminService/ListParked";
 constexpr char kRetryParkedMethod[] = "/breach.v1.AdminService/RetryParked";
+constexpr char kBackupStoresMethod[] = "/breach.v1.AdminService/BackupStores";
 
 bool IsParked(const std::vector<eventstore::ParkedEvent>& parked, uint64_t position) {
   for (const eventstore::ParkedEvent& event : parked) {
@@ -82,24 +85,61 @@ absl::Status AdminService::AuthorizeVerify(const auth::Principal& principal,
 grpc::Status AdminService::ListParked(grpc::ServerContext* context,
                                       const breach::v1::ListParkedRequest* request,
                                       breach::v1::ListParkedResponse* response) {
-  return ServeOperator(*context, kListParkedMethod,
+  return ServeOperator(*context, kListParkedMethod, auth::Action::kManageParked,
                        [&] { return ListParkedEvents(request->service(), response); });
 }
 
 grpc::Status AdminService::RetryParked(grpc::ServerContext* context,
                                        const breach::v1::RetryParkedRequest* request,
                                        breach::v1::RetryParkedResponse* response) {
-  return ServeOperator(*context, kRetryParkedMethod, [&]() -> absl::Status {
+  return ServeOperator(*context, kRetryParkedMethod, auth::Action::kManageParked,
+                       [&]() -> absl::Status {
     ASSIGN_OR_RETURN(uint64_t retried, Retry(*request));
     response->set_retried(retried);
     return absl::OkStatus();
   });
 }
 
+grpc::Status AdminService::BackupStores(grpc::ServerContext* context,
+                                        const breach::v1::BackupStoresRequest* request,
+                                        breach::v1::BackupStoresResponse* response) {
+  return ServeOperator(*context, kBackupStoresMethod, auth::Action::kBackUpStores,
+                       [&] { return Backup(request->service(), response); });
+}
+
+absl::Status AdminService::Backup(const std::string& service,
+                                  breach::v1::BackupStoresResponse* response) {
+  if (backup_folder_.empty()) {
+    return absl::FailedPreconditionError(
+        "this breachd has no backup folder: start it with --backup_dir=FOLDER");
+  }
+  ASSIGN_OR_RETURN(auto stores, StoresNamed(service));
+  for (const auto& [name, store] : stores) {
+    const std::string folder = absl::StrCat(backup_folder_, "/", name);
+    const uint64_t head = store->LastPosition();
+    const absl::Time started = absl::Now();
+    ASSIGN_OR_RETURN(eventstore::BackupRecord record, store->Backup(folder));
+    breach::v1::StoreBackup* out = response->add_backups();
+    out->set_service(name);
+    out->set_folder(folder);
+    out->set_backup_id(record.backup_id);
+    *out->mutable_taken_at() = ProtoFromTime(record.taken_at);
+    out->set_size_bytes(record.size_bytes);
+    out->set_files(record.files);
+    out->set_backups_in_folder(record.backups_in_folder);
+    out->set_seconds(absl::ToDoubleSeconds(absl::Now() - started));
+    out->set_last_position(head);
+    log::Info("admin: store backed up", {{"service", name}, {"folder", folder},
+                                         {"backup_id", absl::StrCat(record.backup_id)}});
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status AdminService::ServeOperator(grpc::ServerContext& context, const char* method,
+                                         auth::Action action,
                                          const std::function<absl::Status()>& run) {
   return AnyGuard().Serve(context, [&](const auth::Principal& principal) -> absl::Status {
-    RETURN_IF_ERROR(AnyGuard().Authorize(principal, auth::Action::kManageParked, "", method));
+    RETURN_IF_ERROR(AnyGuard().Authorize(principal, action, "", method));
     return run();
   });
 }

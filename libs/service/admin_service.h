@@ -60,6 +60,12 @@ class AdminService final : public breach::v1::AdminService::Service {
   grpc::Status RetryParked(grpc::ServerContext* context,
                            const breach::v1::RetryParkedRequest* request,
                            breach::v1::RetryParkedResponse* response) override;
+  grpc::Status BackupStores(grpc::ServerContext* context,
+                            const breach::v1::BackupStoresRequest* request,
+                            breach::v1::BackupStoresResponse* response) override;
+
+  // Where BackupStores writes (<folder>/<service>); empty: backups are refused.
+  void SetBackupFolder(std::string folder) { backup_folder_ = std::move(folder); }
 
  private:
   struct Guarded {
@@ -77,9 +83,10 @@ class AdminService final : public breach::v1::AdminService::Service {
   // The tenant that owns `breach_id` and the guard of the first hosted store that holds it.
   absl::StatusOr<Owner> OwnerOf(const std::string& breach_id);
   const RpcGuard& AnyGuard() const { return *stores_.begin()->second.guard; }
-  // Serves a call only provider operators may make (auth::Action::kManageParked).
+  // Serves a call only provider operators may make (a provider-wide `action`).
   grpc::Status ServeOperator(grpc::ServerContext& context, const char* method,
-                             const std::function<absl::Status()>& run);
+                             auth::Action action, const std::function<absl::Status()>& run);
+  absl::Status Backup(const std::string& service, breach::v1::BackupStoresResponse* response);
   absl::Status ListParkedEvents(const std::string& service,
                                 breach::v1::ListParkedResponse* response);
   absl::StatusOr<uint64_t> Retry(const breach::v1::RetryParkedRequest& request);
@@ -91,6 +98,7 @@ class AdminService final : public breach::v1::AdminService::Service {
   DeliveryStatusProvider delivery_status_;
   std::vector<std::string> hosted_services_;
   std::vector<std::string> regulation_data_;
+  std::string backup_folder_;
 };
 
 }  // namespace breachd::service

@@ -87,6 +87,9 @@ ABSL_FLAG(std::string, dispatch_rate, "20", "Messages per second to data subject
 ABSL_FLAG(std::string, dispatch_backoff_seconds, "30",
           "Wait before a failed delivery's first retry (1..3600); doubles per attempt, at most "
           "an hour, 6 attempts");
+ABSL_FLAG(std::string, backup_dir, "",
+          "Where `breachctl admin backup` writes each hosted store's backups (<dir>/<service>); "
+          "default <data_dir>/backups. Put it on another disk.");
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write {\"endpoint\":...,\"bootstrap_servers\":...} here once serving");
 ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTERM");
@@ -212,6 +215,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.republish = absl::GetFlag(FLAGS_republish);
+  config.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   config.regimes_dir = absl::GetFlag(FLAGS_regimes_dir);
   config.templates_dir = absl::GetFlag(FLAGS_templates_dir);
   config.module_settings = {{"smtp_config", absl::GetFlag(FLAGS_smtp_config)},

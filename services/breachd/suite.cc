@@ -132,6 +132,8 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   std::map<std::string, service::HostedStore> stores;
   for (auto& [name, hosted] : hosted_) stores[name] = {hosted.store.get(), Notifier(name)};
   admin_ = std::make_unique<service::AdminService>(stores, *identities_, SystemClock::Get());
+  admin_->SetBackupFolder(config_.backup_dir.empty() ? config_.data_dir + "/backups"
+                                                     : config_.backup_dir);
   std::vector<std::string> hosted_names;
   std::vector<std::string> data_versions;
   for (auto& [name, hosted] : hosted_) {

@@ -20,6 +20,8 @@ struct SuiteConfig {
   // Prometheus endpoint (GET /metrics); empty: none. Port 0 picks a free one.
   std::string metrics_listen;
   std::string data_dir = "var/breachd";
+  // Where `breachctl admin backup` writes (<backup_dir>/<service>); default <data_dir>/backups.
+  std::string backup_dir;
   std::string kafka = "embedded";  // or bootstrap.servers
   std::vector<std::string> kafka_properties;  // extra librdkafka "key=value"
   std::string identity_file;  // default: <data_dir>/identity.json

@@ -116,6 +116,8 @@ CliSpec MakeCli() {
       File("templates", "DIR", "template directory (default: as for --regimes)"),
       Value("service", "NAME", "only the store of this service (intake, register)"),
       Switch("all", "every parked event"),
+      File("backup-dir", "DIR", "the backup folder of one store (breachd's --backup_dir/<service>)"),
+      File("data-dir", "DIR", "the stopped service's store folder (breachd's --data_dir/<service>)"),
       File("signing-key", "FILE", "private key (PEM, P-256 EC or RSA) that signs the token"),
       Value("sub", "SUBJECT", "the token's subject, e.g. user:dpo"),
       Value("roles", "ROLES", "comma-separated roles, e.g. school-dpo"),
@@ -447,6 +449,33 @@ CliSpec MakeCli() {
        .examples = {"breachctl --token $OPS admin retry 42 --service intake",
                     "breachctl --token $OPS admin retry --all"},
        .run = AdminRetry},
+      {.path = {"admin", "backup"},
+       .usage = "[--service NAME]",
+       .summary = "back up every store of a breachd while it serves",
+       .description =
+           "Adds a consistent, verified backup of each store the called breachd hosts (or only\n"
+           "--service) to its --backup_dir/<service> on breachd's host: one point in time across\n"
+           "the whole store, incremental (only new files are copied). Provider operators only.\n"
+           "Restore with 'breachctl admin restore' on the stopped service's host.",
+       .flags = {"service", "output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS admin backup",
+                    "breachctl --token $OPS admin backup --service intake -o json"},
+       .run = AdminBackup},
+      {.path = {"admin", "restore"},
+       .usage = "--backup-dir DIR --data-dir DIR",
+       .summary = "restore a stopped service's store from its latest backup (on its host)",
+       .description =
+           "Replaces the store in --data-dir with the latest verified backup in --backup-dir, on\n"
+           "this machine, without calling breachd: the service must be stopped (a running one\n"
+           "holds the store's lock and the restore is refused). New events then take positions\n"
+           "past every position the lost store may have handed out, so the other services'\n"
+           "catch-up never skips them. Start the service again: its consumers catch up from the\n"
+           "bus and the other services' stores (docs/operations.md, \"Back up and restore\").",
+       .flags = {"backup-dir", "data-dir", "output"},
+       .examples = {"sudo -u breachd breachctl admin restore --backup-dir /backup/breachd/intake "
+                    "--data-dir /var/lib/breachd/intake"},
+       .run = AdminRestore},
       {.path = {"school", "set"},
        .usage = "CODE -f FILE",
        .summary = "set a school's details (provider operators)",

@@ -21,6 +21,7 @@
 #include "libs/common/files.h"
 #include "libs/common/ids.h"
 #include "libs/common/proto_time.h"
+#include "libs/eventstore/store_backup.h"
 #include "libs/regulation/result_table.h"
 #include "tools/breachctl/assess_preview.h"
 
@@ -540,6 +541,51 @@ int AdminRetry(const CommandLine& line, CommandIo& io) {
   if (!status.ok()) return Fail(io, status);
   return Print(io, response,
                [&] { io.out << "put back in the outbox: " << response.retried() << "\n"; });
+}
+
+int AdminBackup(const CommandLine& line, CommandIo& io) {
+  breach::v1::BackupStoresRequest request;
+  request.set_service(line.FlagOr("service", ""));
+  breach::v1::BackupStoresResponse response;
+  const grpc::Status status = Call<breach::v1::AdminService>(
+      io, "admin", &breach::v1::AdminService::Stub::BackupStores, request, &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] {
+    Table table({"SERVICE", "BACKUP", "TAKEN", "SIZE", "FILES", "IN FOLDER", "SECONDS", "FOLDER"});
+    for (const auto& backup : response.backups()) {
+      table.AddRow({backup.service(), absl::StrCat(backup.backup_id()),
+                    FormatTimestamp(backup.taken_at()),
+                    absl::StrCat(backup.size_bytes() / 1024, " KiB"), absl::StrCat(backup.files()),
+                    absl::StrCat(backup.backups_in_folder()),
+                    absl::StrFormat("%.2f", backup.seconds()), backup.folder()});
+    }
+    table.Print(io.out);
+  });
+}
+
+int AdminRestore(const CommandLine& line, CommandIo& io) {
+  const std::string backup_dir = line.FlagOr("backup-dir", "");
+  const std::string data_dir = line.FlagOr("data-dir", "");
+  if (backup_dir.empty() || data_dir.empty()) {
+    return UsageError(io, "give --backup-dir and --data-dir");
+  }
+  const absl::Time started = absl::Now();
+  absl::StatusOr<eventstore::BackupRecord> restored =
+      eventstore::RestoreLatestBackup(backup_dir, data_dir);
+  if (!restored.ok()) return Fail(io, grpcutil::ToGrpcStatus(restored.status()));
+  breach::v1::StoreBackup out;
+  out.set_folder(backup_dir);
+  out.set_backup_id(restored->backup_id);
+  *out.mutable_taken_at() = ProtoFromTime(restored->taken_at);
+  out.set_size_bytes(restored->size_bytes);
+  out.set_files(restored->files);
+  out.set_backups_in_folder(restored->backups_in_folder);
+  out.set_seconds(absl::ToDoubleSeconds(absl::Now() - started));
+  return Print(io, out, [&] {
+    io.out << "restored backup " << out.backup_id() << " (taken "
+           << FormatTimestamp(out.taken_at()) << ") into " << data_dir << " in "
+           << absl::StrFormat("%.2f", out.seconds()) << " s; start the service again\n";
+  });
 }
 
 int BreachTriage(const CommandLine& line, CommandIo& io) {

@@ -52,6 +52,7 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kReadEventFeed, {}},
       {Action::kReadDeliveryStatus, {}},
       {Action::kManageParked, {}},
+      {Action::kBackUpStores, {}},
   };
   return *policy;
 }

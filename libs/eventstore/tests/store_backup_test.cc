@@ -57,6 +57,39 @@ TEST(StoreBackupTest, IncrementalBackupsRestoreEveryEventWithItsChains) {
   EXPECT_EQ(report.streams_checked, 2u);
 }
 
+// A backup taken while the store serves; events appended after it are lost with the store (the
+// RPO is the time since the backup), and the restored store never hands out their positions again.
+TEST(StoreBackupTest, ABackupWhileServingRestoresAndNewEventsGetPositionsPastTheLostOnes) {
+  TempDir store_dir, backup_root;
+  const std::string backups = backup_root.path() + "/intake";
+  uint64_t lost_last_position = 0;
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, EventStore::Open(store_dir.path()));
+    ASSERT_THAT(store->Append(MakeAppend("breach-1", 3)), ::breachd::testing::IsOk());
+    ASSERT_OK_AND_ASSIGN(BackupRecord record, store->Backup(backups));  // open, serving
+    EXPECT_EQ(record.backups_in_folder, 1u);
+    ASSERT_THAT(store->Append(MakeAppend("breach-2", 2)), ::breachd::testing::IsOk());
+    lost_last_position = store->LastPosition();
+    // Restoring under a running store is refused: it holds the lock.
+    EXPECT_THAT(RestoreLatestBackup(backups, store_dir.path()),
+                StatusIs(absl::StatusCode::kFailedPrecondition));
+  }
+  std::filesystem::remove_all(store_dir.path());  // the disk is lost
+  ASSERT_OK_AND_ASSIGN(BackupRecord restored_from, RestoreLatestBackup(backups, store_dir.path()));
+  EXPECT_EQ(restored_from.backups_in_folder, 1u);
+  ASSERT_OK_AND_ASSIGN(auto restored, EventStore::Open(store_dir.path()));
+  EXPECT_EQ(CountEvents(*restored), 3u);
+  ASSERT_THAT(restored->Append(MakeAppend("breach-3", 1)), ::breachd::testing::IsOk());
+  EXPECT_GT(restored->LastPosition(), lost_last_position + kRestorePositionGap - 10);
+  uint64_t after = 0;
+  ASSERT_THAT(restored->ReadAll(lost_last_position + 1, [&after](const EventEnvelope&) {
+    return ++after, true;
+  }), ::breachd::testing::IsOk());
+  EXPECT_EQ(after, 1u);  // a consumer past the lost positions still finds the new event
+  ASSERT_OK_AND_ASSIGN(VerifyReport report, restored->Verify());
+  EXPECT_TRUE(report.ok) << report.problem;
+}
+
 TEST(StoreBackupTest, RestoringFromAnEmptyFolderIsNotFound) {
   TempDir backup_root, restored_dir;
   std::filesystem::create_directories(backup_root.path() + "/none");
