@@ -39,4 +39,8 @@ std::vector<const breach::v1::EventEnvelope*> FoldOrder(
 std::optional<breach::v1::RegisterEntry> FoldEntry(
     const std::vector<breach::v1::EventEnvelope>& events, const absl::TimeZone& zone);
 
+// Whether the entry is overdue at `now`: a duty not met whose clock runs and is past its due
+// time, or whose DeadlineMissed arrived (the register's "overdue" column; set when read).
+bool IsOverdue(const breach::v1::RegisterEntry& entry, absl::Time now);
+
 }  // namespace breachd::register_

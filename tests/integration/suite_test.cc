@@ -270,6 +270,69 @@ TEST_F(SuiteTest, RegisterPagesAndFilters) {
   EXPECT_THAT(bad.error_message(), HasSubstr("page_token"));
 }
 
+// The register's filters and orders through gRPC: sorted pages that meet without a gap,
+// a token only for the listing it came from, and every bad filter named.
+TEST_F(SuiteTest, RegisterSortsFiltersAndNamesBadFilters) {
+  std::vector<std::string> filed;
+  for (int i = 0; i < 3; ++i) {
+    breach::v1::BreachReport form = LostLaptopReport(kVespucci);
+    // Discovered in the reverse order of filing: the latest filed was discovered first.
+    form.mutable_discovered_at()->set_seconds(form.discovered_at().seconds() - 3600 * (i + 1));
+    filed.push_back(File(kVespucciDpoToken, form, "s-" + std::to_string(i)).breach_id());
+  }
+  ASSERT_TRUE(RegisterHolds(3));
+  breach::v1::ListBreachesRequest request;
+  request.set_order_by(breach::v1::REGISTER_ORDER_DISCOVERED);
+  request.set_page_size(2);
+  breach::v1::ListBreachesResponse first, second;
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  ASSERT_THAT(first.entries(), SizeIs(2));
+  EXPECT_EQ(first.entries(0).breach_id(), filed[2]);
+  EXPECT_EQ(first.entries(1).breach_id(), filed[1]);
+  request.set_page_token(first.next_page_token());
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &second).ok());
+  ASSERT_THAT(second.entries(), SizeIs(1));
+  EXPECT_EQ(second.entries(0).breach_id(), filed[0]);
+  EXPECT_TRUE(second.next_page_token().empty());
+
+  // A token of one order is no token of another.
+  request.set_order_by(breach::v1::REGISTER_ORDER_UNSPECIFIED);
+  grpc::Status status = register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("page_token"));
+
+  // Nobody is notified or overdue yet; every one is unclassified.
+  request.Clear();
+  request.set_notified(breach::v1::NOTIFIED_FILTER_NOT_NOTIFIED);
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  EXPECT_THAT(first.entries(), SizeIs(3));
+  EXPECT_FALSE(first.entries(0).overdue());
+  request.set_overdue_only(true);
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  EXPECT_THAT(first.entries(), SizeIs(0));
+  request.Clear();
+  request.set_classification(3);
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  EXPECT_THAT(first.entries(), SizeIs(0));
+
+  const uint64_t audited = suite_->store("register")->LastPosition();
+  for (auto [set, field] : std::vector<std::pair<std::function<void(breach::v1::ListBreachesRequest&)>,
+                                                 std::string>>{
+           {[](auto& r) { r.set_year(1999); }, "year"},
+           {[](auto& r) { r.set_classification(4); }, "classification"},
+           {[](auto& r) { r.set_notified(static_cast<breach::v1::NotifiedFilter>(5)); }, "notified"},
+           {[](auto& r) { r.set_order_by(static_cast<breach::v1::RegisterOrder>(5)); }, "order_by"},
+           {[](auto& r) { r.set_status(static_cast<breach::v1::BreachStatus>(9)); }, "status"}}) {
+    breach::v1::ListBreachesRequest bad;
+    set(bad);
+    status = register_->ListBreaches(CallAs(kVespucciDpoToken).get(), bad, &first);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(status.error_message(), HasSubstr(field));
+  }
+  // A refused listing shows nothing, so records no listing.
+  EXPECT_EQ(suite_->store("register")->LastPosition(), audited);
+}
+
 TEST_F(SuiteTest, RefusalsAreRecordedOnTheAuditStream) {
   const breach::v1::Report report = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "r-1");
   breach::v1::GetReportRequest get;

@@ -142,7 +142,14 @@ CliSpec MakeCli() {
              "the duty: authority (the Garante, art. 33), subjects (art. 34), controller (the "
              "processor's notice to the school)",
              {"authority", "subjects", "controller"}),
-      Switch("overdue", "only the clocks past their due time"),
+      Switch("overdue",
+             "only what is past its due time: the clocks (deadline list), the breaches with a "
+             "duty overdue (breach list)"),
+      Choice("classification", "only breaches of this classification (procedure: 1, 2 or 3)",
+             {"1", "2", "3"}),
+      Choice("notified", "only breaches notified to the Garante (yes) or not (no)",
+             {"yes", "no"}),
+      Choice("sort", "the order (default: as filed)", {"filed", "discovered", "due"}),
       Value("due-within", "DURATION", "only the clocks due within DURATION: 24h, 90m, 3d"),
       Choice("phase",
              "the notification's phase (default: preliminary while facts are missing, else "
@@ -218,18 +225,25 @@ CliSpec MakeCli() {
                     "breachctl report get $ID -o json"},
        .run = ReportGet},
       {.path = {"breach", "list"},
-       .usage =
-           "[--tenant CODE] [--status STATUS] [--year YEAR] [--page-size N] [--page-token TOKEN]",
+       .usage = "[--tenant CODE] [--status STATUS] [--year YEAR] [--classification N] "
+                "[--notified yes|no] [--overdue] [--sort ORDER] [--page-size N] "
+                "[--page-token TOKEN]",
        .summary = "the register entries (Registro dei Data Breach)",
        .description =
            "Lists the register of the token's school; a provider operator sees every school and\n"
            "can pick one with --tenant. Long lists come in pages: the last line names the next\n"
-           "page's --page-token. The register is fed by the bus, so a report appears a moment\n"
-           "after it is filed.",
-       .flags = {"tenant", "status", "year", "page-size", "page-token", "output"},
+           "page's --page-token (for the same filters and order). The table shows the main\n"
+           "columns (class, severity, notified to the Garante, communicated to the data\n"
+           "subjects, the next due time and OVERDUE); -o json has every column (docs/register.md).\n"
+           "The register is fed by the bus, so a report appears a moment after it is filed.",
+       .flags = {"tenant", "status", "year", "classification", "notified", "overdue", "sort",
+                 "page-size", "page-token", "output"},
        .server = true,
        .examples = {"breachctl breach list",
                     "breachctl breach list --year 2026 --status reported -o json",
+                    "# Class 3 breaches not yet notified to the Garante, most urgent first:",
+                    "breachctl breach list --classification 3 --notified no --sort due",
+                    "breachctl breach list --overdue",
                     "# A provider operator, one school:",
                     "breachctl breach list --tenant MIIS01200V --page-size 20"},
        .run = BreachList},

@@ -113,7 +113,7 @@ TEST_F(RegisterConsumerTest, StoreOfAnEarlierSchemaIsEmptiedForARebuild) {
   ASSERT_OK_AND_ASSIGN(auto checkpoint, store_->GetProjection("checkpoint/intake"));
   EXPECT_EQ(checkpoint, std::nullopt);
   ASSERT_OK_AND_ASSIGN(auto version, store_->GetProjection(kSchemaKey));
-  EXPECT_EQ(version, "2");
+  EXPECT_EQ(version, "3");
   // Once is enough: the next start keeps what the rebuild wrote.
   ASSERT_THAT(store_->WriteProjection({{"checkpoint/intake", "3"}}, /*sync=*/false), IsOk());
   ASSERT_OK_AND_ASSIGN(rebuilding, PrepareStore(*store_));
@@ -126,11 +126,11 @@ TEST_F(RegisterConsumerTest, FreshStoreIsNotRebuilt) {
   ASSERT_OK_AND_ASSIGN(bool rebuilding, PrepareStore(*store_));
   EXPECT_FALSE(rebuilding);
   ASSERT_OK_AND_ASSIGN(auto version, store_->GetProjection(kSchemaKey));
-  EXPECT_EQ(version, "2");
+  EXPECT_EQ(version, "3");
 }
 
 TEST_F(RegisterConsumerTest, StoreOfALaterSchemaIsRefused) {
-  ASSERT_THAT(store_->WriteProjection({{kSchemaKey, "3"}}, /*sync=*/false), IsOk());
+  ASSERT_THAT(store_->WriteProjection({{kSchemaKey, "4"}}, /*sync=*/false), IsOk());
   EXPECT_THAT(PrepareStore(*store_), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
