@@ -1,11 +1,11 @@
 #include "services/register/register_entry.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "breach/v1/events.pb.h"
@@ -275,12 +275,6 @@ void AddSent(const breach::v1::NotificationRecord& record, breach::v1::Communica
   }
 }
 
-std::string DutyLabel(breach::v1::DutyKind duty) {
-  std::string name = breach::v1::DutyKind_Name(duty).substr(sizeof("DUTY_KIND_") - 1);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
-}
-
 // The Registro's columns derived from the duties and what was sent: notified to the Garante,
 // communicated to the data subjects, to others; and the earliest running due time.
 void DeriveColumns(RegisterEntry& entry) {
@@ -301,7 +295,7 @@ void DeriveColumns(RegisterEntry& entry) {
     if (decision != nullptr && decision->required()) column.set_required(true);
     for (const auto& record : entry.notifications()) {
       if (record.duty() != duty) continue;
-      if (&column == entry.mutable_others() && record.sent()) others.push_back(DutyLabel(duty));
+      if (&column == entry.mutable_others() && record.sent()) others.push_back(DutyWord(duty));
       AddSent(record, column);
     }
   }
@@ -362,6 +356,10 @@ std::optional<RegisterEntry> FoldEntry(const std::vector<EventEnvelope>& events,
   for (const EventEnvelope* event : FoldOrder(events)) FoldIn(*event, zone, fold, entry);
   DeriveColumns(entry);
   return entry;
+}
+
+std::string DutyWord(breach::v1::DutyKind duty) {
+  return absl::AsciiStrToLower(breach::v1::DutyKind_Name(duty).substr(sizeof("DUTY_KIND_") - 1));
 }
 
 bool IsOverdue(const RegisterEntry& entry, absl::Time now) {

@@ -48,6 +48,13 @@ std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnve
                       PaddedVersion(event.stream_version()), "/", event.event_id());
 }
 
+std::string KnowledgeKey(const std::string& breach_id) {
+  return absl::StrCat("knowledge/", breach_id);
+}
+std::string KnowledgeSourcesKey(const std::string& breach_id) {
+  return absl::StrCat("knowledge-src/", breach_id);
+}
+
 absl::StatusOr<bool> PrepareStore(eventstore::EventStore& store) {
   ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetProjection(kSchemaKey));
   int version = 1;

@@ -8,12 +8,15 @@
 //                                                 -> breach.v1.TimelineEntry
 //     recorded_at as 20-digit zero-padded Unix nanoseconds, so rows sort by time, and the events
 //     of one append (one source, one instant) in their stream order; stream_version 20 digits.
-//   register-schema                               -> the schema version of these rows ("3")
+//   knowledge-src/<breach_id>                     -> breach.v1.KnowledgeSources: the facts,
+//     reads and acts of the breach (register_knowledge.h)
+//   knowledge/<breach_id>                         -> breach.v1.Knowledge folded from them
+//   register-schema                               -> the schema version of these rows ("4")
 // Events of its own (BreachViewed, BreachesListed, AccessDenied) are on breach and audit
 // streams of the same store.
 //
 // Schema versions: 1 (no register-schema row) had no history rows and timeline keys without
-// source and stream version; 2 had fewer columns in the entries; a store of an earlier version is rebuilt from the sources at start
+// source and stream version; 2 had fewer columns in the entries, 3 no knowledge rows; a store of an earlier version is rebuilt from the sources at start
 // (PrepareStore).
 #pragma once
 
@@ -42,8 +45,11 @@ std::string TimelineKey(const std::string& breach_id, const breach::v1::EventEnv
 std::string HistoryPrefix(const std::string& breach_id);
 std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnvelope& event);
 
+std::string KnowledgeKey(const std::string& breach_id);
+std::string KnowledgeSourcesKey(const std::string& breach_id);
+
 inline constexpr char kSchemaKey[] = "register-schema";
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Readies the store for this schema before anything consumes: a store written by an earlier
 // version loses every projection row and consumed marker (ResetProjections: entries, timelines,

@@ -23,6 +23,7 @@ using breach::v1::RegisterEntry;
 constexpr char kListMethod[] = "/breach.v1.RegisterService/ListBreaches";
 constexpr char kGetMethod[] = "/breach.v1.RegisterService/GetBreach";
 constexpr char kTimelineMethod[] = "/breach.v1.RegisterService/GetTimeline";
+constexpr char kKnowledgeMethod[] = "/breach.v1.RegisterService/GetKnowledge";
 
 
 }  // namespace
@@ -67,6 +68,25 @@ grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
     bool listed = false;
     for (const auto& line : response->entries()) listed |= line.event_id() == opened.view.event_id();
     if (!listed) *response->add_entries() = ToTimelineEntry(opened.view);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
+                                           const breach::v1::GetKnowledgeRequest* request,
+                                           breach::v1::Knowledge* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(OpenedEntry opened,
+                     OpenEntry(principal, request->breach_id(), "knowledge", kKnowledgeMethod));
+    // One precomputed row (register_knowledge.h): the consumer folds it as events arrive.
+    ASSIGN_OR_RETURN(std::optional<breach::v1::Knowledge> knowledge,
+                     FindRow<breach::v1::Knowledge>(store_, KnowledgeKey(request->breach_id())));
+    if (knowledge.has_value()) {
+      *response = *std::move(knowledge);
+    } else {
+      response->set_breach_id(opened.entry.breach_id());
+      response->set_tenant(opened.entry.tenant());
+    }
     return absl::OkStatus();
   });
 }

@@ -36,6 +36,9 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   grpc::Status GetTimeline(grpc::ServerContext* context,
                            const breach::v1::GetTimelineRequest* request,
                            breach::v1::Timeline* response) override;
+  grpc::Status GetKnowledge(grpc::ServerContext* context,
+                            const breach::v1::GetKnowledgeRequest* request,
+                            breach::v1::Knowledge* response) override;
 
  private:
   absl::StatusOr<breach::v1::ListBreachesResponse> List(const auth::Principal& principal,

@@ -333,6 +333,39 @@ TEST_F(SuiteTest, RegisterSortsFiltersAndNamesBadFilters) {
   EXPECT_EQ(suite_->store("register")->LastPosition(), audited);
 }
 
+// Who knew what: the reporter as the report's author, the DPO from the entry they read, the
+// operator from a page of the register (reads reach the knowledge projection over the bus);
+// another school gets NOT_FOUND.
+TEST_F(SuiteTest, KnowledgeShowsWhoSawTheReportAndHow) {
+  const breach::v1::Report report = File(kVespucciStaffToken, LostLaptopReport(kVespucci), "k-1");
+  ASSERT_TRUE(RegisterHolds(1));
+  breach::v1::GetBreachRequest get;
+  get.set_breach_id(report.breach_id());
+  breach::v1::RegisterEntry entry;
+  ASSERT_TRUE(register_->GetBreach(CallAs(kVespucciDpoToken).get(), get, &entry).ok());
+  breach::v1::GetKnowledgeRequest request;
+  request.set_breach_id(report.breach_id());
+  breach::v1::Knowledge knowledge;
+  std::map<std::string, std::string> how;  // subject -> how they first saw the report
+  ASSERT_TRUE(WaitUntil([&] {
+    EXPECT_TRUE(register_->GetKnowledge(CallAs(kVespucciDpoToken).get(), request, &knowledge).ok());
+    how.clear();
+    for (const auto& principal : knowledge.principals()) {
+      for (const auto& seen : principal.seen()) {
+        if (seen.fact() == "report") how[principal.principal().subject()] = seen.how();
+      }
+    }
+    return how.count("user:dpo-vespucci") == 1;
+  })) << knowledge.DebugString();
+  EXPECT_EQ(how["user:segreteria"], "author");
+  EXPECT_EQ(how["user:dpo-vespucci"], "register-entry");
+  // RegisterHolds listed the register as the operator: a page shows the report too.
+  EXPECT_EQ(how["user:ops"], "list");
+  const grpc::Status other =
+      register_->GetKnowledge(CallAs(kGalileiDpoToken).get(), request, &knowledge);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(SuiteTest, RefusalsAreRecordedOnTheAuditStream) {
   const breach::v1::Report report = File(kVespucciDpoToken, LostLaptopReport(kVespucci), "r-1");
   breach::v1::GetReportRequest get;

@@ -272,6 +272,20 @@ CliSpec MakeCli() {
        .max_args = 1,
        .examples = {"breachctl breach timeline $ID", "breachctl breach timeline $ID -o json"},
        .run = BreachTimeline},
+      {.path = {"breach", "knowledge"},
+       .usage = "BREACH_ID",
+       .summary = "who knew what, and when: each person and the first time they saw each fact",
+       .description =
+           "For each principal, the first time they saw each fact of the breach (the report and\n"
+           "each amendment, each assessment version, each draft and what was sent) and how: as\n"
+           "its author, or by a read (report, register entry, timeline, a page of the register).\n"
+           "Then the awareness moments with their evidence. The read itself is recorded.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach knowledge $ID", "breachctl breach knowledge $ID -o json"},
+       .run = BreachKnowledge},
       {.path = {"breach", "triage"},
        .usage = "BREACH_ID --verdict breach|not-a-breach|investigating --reason TEXT "
                 "[--aware-at TIME --evidence TEXT] [--expected-revision N]",

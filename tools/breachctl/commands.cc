@@ -457,6 +457,28 @@ int BreachTimeline(const CommandLine& line, CommandIo& io) {
       });
 }
 
+int BreachKnowledge(const CommandLine& line, CommandIo& io) {
+  return ShowBreach<breach::v1::RegisterService, breach::v1::GetKnowledgeRequest>(
+      line, io, "register", &breach::v1::RegisterService::Stub::GetKnowledge,
+      [&](const breach::v1::Knowledge& knowledge) {
+    Table table({"PRINCIPAL", "ROLE", "FACT", "FIRST SEEN", "HOW"});
+    for (const auto& principal : knowledge.principals()) {
+      for (const auto& seen : principal.seen()) {
+        table.AddRow({principal.principal().subject(), principal.principal().role(), seen.fact(),
+                      FormatTimestamp(seen.at()), seen.how()});
+      }
+    }
+    table.Print(io.out);
+    for (const auto& record : knowledge.awareness()) {
+      io.out << (record.in_force() ? "aware at " : "aware at (corrected) ")
+             << FormatTimestamp(record.awareness().aware_at()) << ", by "
+             << record.awareness().decided_by().subject() << ", recorded "
+             << FormatTimestamp(record.recorded_at()) << ": "
+             << OneLine(record.awareness().evidence()) << "\n";
+    }
+  });
+}
+
 int Verify(const CommandLine& line, CommandIo& io) {
   breach::v1::VerifyChainsRequest request;
   if (line.words.size() == 2) request.set_breach_id(line.words[1]);

@@ -34,6 +34,7 @@ int ReportGet(const CommandLine& line, CommandIo& io);
 int BreachList(const CommandLine& line, CommandIo& io);
 int BreachGet(const CommandLine& line, CommandIo& io);
 int BreachTimeline(const CommandLine& line, CommandIo& io);
+int BreachKnowledge(const CommandLine& line, CommandIo& io);
 int Verify(const CommandLine& line, CommandIo& io);
 int WhoAmI(const CommandLine& line, CommandIo& io);
 int AdminStatus(const CommandLine& line, CommandIo& io);

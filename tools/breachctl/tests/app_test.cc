@@ -228,7 +228,8 @@ TEST(BreachListTest, TheRegistersFiltersAndOrders) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"breach", "list", "--classification", "3", "--notified", "no", "--sort", "due"},
            {"breach", "list", "--overdue", "--year", "2026", "--sort", "discovered", "-o", "json"},
-           {"breach", "list", "--notified", "yes", "--status", "closed", "--sort", "filed"}}) {
+           {"breach", "list", "--notified", "yes", "--status", "closed", "--sort", "filed"},
+           {"breach", "knowledge", "01JQ0000000000000000000000", "-o", "json"}}) {
     ExpectOneLineError(Offline(args), 1, "UNAVAILABLE");
   }
   // Each flag's own choices, named in the usage error.

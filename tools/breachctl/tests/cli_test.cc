@@ -198,7 +198,7 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
                                                     "receipt", "notice"));
   EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "retry"));
   EXPECT_THAT(Complete({"breach", ""}),
-              ElementsAre("list", "get", "timeline", "triage", "close", "reopen"));
+              ElementsAre("list", "get", "timeline", "knowledge", "triage", "close", "reopen"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
   EXPECT_THAT(Complete({"help", "assess", ""}),
