@@ -61,6 +61,7 @@ struct Reads {
   std::vector<const KnowledgeSources::Read*> entry_like;   // the latest assessment, what was sent
   std::vector<const KnowledgeSources::Read*> timeline;     // every assessment, what was sent
   std::map<std::string, const KnowledgeSources::Read*> exact;  // acts on one fact: the first
+  std::vector<const KnowledgeSources::Read*> everything;       // exports: every fact, drafts too
 };
 
 // The first read of `reads` (by time) at or after `from` and, if set, before `until`.
@@ -152,17 +153,21 @@ bool AddToKnowledge(const EventEnvelope& event, KnowledgeSources& sources) {
 
 std::vector<std::string> ListedBreaches(const EventEnvelope& event) {
   breach::v1::BreachesListed listed;
-  if (!event.payload().Is<breach::v1::BreachesListed>() || !event.payload().UnpackTo(&listed)) {
-    return {};
+  if (event.payload().Is<breach::v1::BreachesListed>() && event.payload().UnpackTo(&listed)) {
+    return {listed.breach_ids().begin(), listed.breach_ids().end()};
   }
-  return {listed.breach_ids().begin(), listed.breach_ids().end()};
+  breach::v1::RegisterExported exported;
+  if (event.payload().Is<breach::v1::RegisterExported>() && event.payload().UnpackTo(&exported)) {
+    return {exported.breach_ids().begin(), exported.breach_ids().end()};
+  }
+  return {};
 }
 
 KnowledgeSources::Read ListingRead(const EventEnvelope& event) {
   KnowledgeSources::Read read;
   *read.mutable_principal() = event.actor();
   *read.mutable_at() = event.recorded_at();
-  read.set_view("list");
+  read.set_view(event.payload().Is<breach::v1::RegisterExported>() ? "export" : "list");
   read.set_event_id(event.event_id());
   return read;
 }
@@ -194,7 +199,7 @@ breach::v1::Knowledge FoldKnowledge(const std::string& breach_id,
     const std::string& view = read->view();
     knowledge.set_reads(knowledge.reads() + (absl::StartsWith(view, "acted-") ? 0 : 1));
     if (view != "list" && view != "report" && view != "register-entry" && view != "timeline" &&
-        !absl::StartsWith(view, "acted-")) {
+        view != "export" && !absl::StartsWith(view, "acted-")) {
       continue;  // "knowledge", or a view this register does not know: shows no fact
     }
     principals.emplace(read->principal().subject(), read->principal());
@@ -210,6 +215,7 @@ breach::v1::Knowledge FoldKnowledge(const std::string& breach_id,
       mine.entry_like.push_back(read);
     }
     if (view == "timeline") mine.timeline.push_back(read);
+    if (view == "export") mine.everything.push_back(read);
   }
 
   // The next assessment version's time: an entry shows only the latest version.
@@ -237,6 +243,7 @@ breach::v1::Knowledge FoldKnowledge(const std::string& breach_id,
       } else if (fact.kind() == "sent") {
         read = Earliest(FirstIn(mine.entry_like, t, nullptr), FirstIn(mine.timeline, t, nullptr));
       }
+      read = Earliest(read, FirstIn(mine.everything, t, nullptr));
       if (auto exact = mine.exact.find(fact.fact());
           exact != mine.exact.end() && !Before(exact->second->at(), t)) {
         read = Earliest(read, exact->second);

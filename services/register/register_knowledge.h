@@ -10,6 +10,7 @@
 //   register-entry (GetBreach), list (ListBreaches)      the report, the amendments, the latest
 //                                                        assessment version, what was sent
 //   timeline (GetTimeline)                               every assessment version, what was sent
+//   export (ExportRegister)                              every fact (events included)
 //   knowledge (GetKnowledge)                             nothing (who saw what, not the facts)
 //
 // The projection keeps, per breach, the facts and reads in one row (KnowledgeSources) and the
@@ -29,8 +30,8 @@ namespace breachd::register_ {
 // a read, an act, an awareness moment. False if it says nothing, or was added before.
 bool AddToKnowledge(const breach::v1::EventEnvelope& event, breach::v1::KnowledgeSources& sources);
 
-// The breaches a page of ListBreaches (a BreachesListed event on an audit stream) showed, and
-// the read it is for each of them.
+// The breaches a page of ListBreaches or an export (BreachesListed, RegisterExported on an
+// audit stream) showed, and the read ("list", "export") it is for each of them.
 std::vector<std::string> ListedBreaches(const breach::v1::EventEnvelope& event);
 breach::v1::KnowledgeSources::Read ListingRead(const breach::v1::EventEnvelope& event);
 

@@ -1,6 +1,7 @@
 #include "services/register/register_projection.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -222,5 +223,27 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
   }
   return writes;
 }
+
+std::vector<breach::v1::StreamHead> StreamHeads(const std::vector<breach::v1::EventEnvelope>& events) {
+  std::map<std::string, std::vector<const breach::v1::EventEnvelope*>> by_source;
+  for (const auto& event : events) by_source[event.source()].push_back(&event);
+  std::vector<breach::v1::StreamHead> heads;
+  for (auto& [source, stream] : by_source) {
+    std::sort(stream.begin(), stream.end(),
+              [](const auto* a, const auto* b) { return a->stream_version() < b->stream_version(); });
+    breach::v1::StreamHead& head = heads.emplace_back();
+    head.set_source(source);
+    head.set_stream_id(stream.back()->stream_id());
+    head.set_version(stream.back()->stream_version());
+    head.set_hash(stream.back()->hash());
+    uint64_t expected = 1;
+    for (const auto* event : stream) {
+      for (; expected < event->stream_version(); ++expected) head.add_missing_versions(expected);
+      expected = event->stream_version() + 1;
+    }
+  }
+  return heads;
+}
+
 
 }  // namespace breachd::register_

@@ -1,6 +1,7 @@
 #include "services/register/register_service.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -24,7 +25,7 @@ constexpr char kListMethod[] = "/breach.v1.RegisterService/ListBreaches";
 constexpr char kGetMethod[] = "/breach.v1.RegisterService/GetBreach";
 constexpr char kTimelineMethod[] = "/breach.v1.RegisterService/GetTimeline";
 constexpr char kKnowledgeMethod[] = "/breach.v1.RegisterService/GetKnowledge";
-
+constexpr char kExportMethod[] = "/breach.v1.RegisterService/ExportRegister";
 
 }  // namespace
 
@@ -91,15 +92,97 @@ grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
   });
 }
 
-absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
-    const auth::Principal& principal, const breach::v1::ListBreachesRequest& request) {
-  std::string tenant = request.tenant();
+absl::StatusOr<std::string> RegisterService::AuthorizeRegister(const auth::Principal& principal,
+                                                              const std::string& requested,
+                                                              const char* method) {
+  std::string tenant = requested;
   if (tenant.empty() && !principal.IsProvider()) tenant = principal.tenant;
   if (tenant.empty()) {
-    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kListAllTenants, "", kListMethod));
+    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kListAllTenants, "", method));
   } else {
-    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadRegister, tenant, kListMethod));
+    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadRegister, tenant, method));
   }
+  return tenant;
+}
+
+grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
+                                             const breach::v1::ExportRegisterRequest* request,
+                                             grpc::ServerWriter<breach::v1::ExportChunk>* writer) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(const std::string tenant,
+                     AuthorizeRegister(principal, request->tenant(), kExportMethod));
+    if (request->year() != 0 &&
+        (request->year() < kFirstRegisterYear || request->year() > kLastRegisterYear)) {
+      return absl::InvalidArgumentError(absl::StrCat("year must be 0 (any) or between ",
+                                                     kFirstRegisterYear, " and ",
+                                                     kLastRegisterYear, ", not ", request->year()));
+    }
+    if (request->format() != "csv" && request->format() != "json" && request->format() != "pdf") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("format must be csv, json or pdf, not \"", request->format(), "\""));
+    }
+    const absl::Time now = clock_.Now();
+    std::vector<breach::v1::ExportedBreach> breaches;
+    absl::Status row_status;
+    RETURN_IF_ERROR(store_.ScanProjection(
+        EntryPrefix(tenant), "", [&](const std::string& key, const std::string& value) {
+          auto entry = ParseRow<RegisterEntry>(value, key);
+          if (!entry.ok()) {
+            row_status = entry.status();
+            return false;
+          }
+          if (request->year() != 0 && entry->year() != request->year()) return true;
+          entry->set_overdue(IsOverdue(*entry, now));
+          *breaches.emplace_back().mutable_entry() = *std::move(entry);
+          return true;
+        }));
+    RETURN_IF_ERROR(row_status);
+    for (breach::v1::ExportedBreach& breach : breaches) {
+      ASSIGN_OR_RETURN(breach::v1::Timeline timeline, ReadTimeline(breach.entry()));
+      *breach.mutable_timeline() = std::move(*timeline.mutable_entries());
+      ASSIGN_OR_RETURN(std::vector<breach::v1::EventEnvelope> events,
+                       ReadHistory(store_, breach.entry().breach_id()));
+      for (const auto& head : StreamHeads(events)) *breach.add_heads() = head;
+      for (auto& event : events) {
+        breach.add_raw_events(event.SerializeAsString());
+        *breach.add_events() = std::move(event);
+      }
+    }
+    // Recorded, durably, before anything is handed out.
+    breach::v1::RegisterExported exported;
+    for (const auto& breach : breaches) exported.add_breach_ids(breach.entry().breach_id());
+    exported.set_tenant(request->tenant());
+    exported.set_year(request->year());
+    exported.set_format(request->format());
+    eventstore::AppendRequest append;
+    append.stream_id = service::AuditStreamId(principal.tenant);
+    append.events.push_back(service::MakeEvent({kServiceName, principal, kExportMethod, ""},
+                                               principal.tenant, now, exported));
+    ASSIGN_OR_RETURN(eventstore::AppendResult appended, store_.Append(std::move(append)));
+    if (on_append_) on_append_();
+
+    breach::v1::ExportChunk chunk;
+    breach::v1::ExportHeader& header = *chunk.mutable_header();
+    header.set_tenant(request->tenant());
+    header.set_year(request->year());
+    header.set_format(request->format());
+    *header.mutable_exported_at() = appended.events.front().recorded_at();
+    *header.mutable_exported_by() = appended.events.front().actor();
+    header.set_breaches(breaches.size());
+    header.set_export_event_id(appended.events.front().event_id());
+    if (!writer->Write(chunk)) return absl::CancelledError("the client went away");
+    for (auto& breach : breaches) {
+      *chunk.mutable_breach() = std::move(breach);
+      if (!writer->Write(chunk)) return absl::CancelledError("the client went away");
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
+    const auth::Principal& principal, const breach::v1::ListBreachesRequest& request) {
+  ASSIGN_OR_RETURN(const std::string tenant,
+                   AuthorizeRegister(principal, request.tenant(), kListMethod));
   RETURN_IF_ERROR(ValidateListRequest(request));
   const int page_size =
       request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);

@@ -36,11 +36,18 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   grpc::Status GetTimeline(grpc::ServerContext* context,
                            const breach::v1::GetTimelineRequest* request,
                            breach::v1::Timeline* response) override;
+  grpc::Status ExportRegister(grpc::ServerContext* context,
+                              const breach::v1::ExportRegisterRequest* request,
+                              grpc::ServerWriter<breach::v1::ExportChunk>* writer) override;
   grpc::Status GetKnowledge(grpc::ServerContext* context,
                             const breach::v1::GetKnowledgeRequest* request,
                             breach::v1::Knowledge* response) override;
 
  private:
+  // The school a register read covers (the caller's own when `requested` is empty, every school
+  // for the provider), once the caller is authorized for it (a refusal is recorded).
+  absl::StatusOr<std::string> AuthorizeRegister(const auth::Principal& principal,
+                                                const std::string& requested, const char* method);
   absl::StatusOr<breach::v1::ListBreachesResponse> List(const auth::Principal& principal,
                                                         const breach::v1::ListBreachesRequest& request);
   // A page in the store's key order (by breach id), scanning no further than the page.

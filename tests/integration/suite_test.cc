@@ -19,6 +19,7 @@
 #include "libs/grpcutil/tls.h"
 #include "services/breachd/suite.h"
 #include "tests/testing/fixtures.h"
+#include "tools/breachctl/register_export.h"
 
 namespace breachd {
 namespace {
@@ -28,6 +29,7 @@ using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Property;
 using ::testing::SizeIs;
@@ -364,6 +366,57 @@ TEST_F(SuiteTest, KnowledgeShowsWhoSawTheReportAndHow) {
   const grpc::Status other =
       register_->GetKnowledge(CallAs(kGalileiDpoToken).get(), request, &knowledge);
   EXPECT_EQ(other.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// An export for an inspection: recorded first, a header then every breach with its events and
+// chain proof, which the offline check (breachctl verify --export) accepts; another school's
+// register is refused and the refusal recorded; a bad format is named.
+TEST_F(SuiteTest, RegisterExportCarriesItsChainProofAndIsRecorded) {
+  const breach::v1::Report report = File(kVespucciStaffToken, LostLaptopReport(kVespucci), "e-1");
+  ASSERT_TRUE(RegisterHolds(1));
+  auto read_all = [&](const std::string& token, const breach::v1::ExportRegisterRequest& request,
+                      breach::v1::RegisterExport& exported) {
+    auto context = CallAs(token);
+    auto reader = register_->ExportRegister(context.get(), request);
+    breach::v1::ExportChunk chunk;
+    while (reader->Read(&chunk)) {
+      if (chunk.has_header()) *exported.mutable_header() = chunk.header();
+      if (chunk.has_breach()) *exported.add_breaches() = chunk.breach();
+    }
+    return reader->Finish();
+  };
+  breach::v1::ExportRegisterRequest request;
+  request.set_format("json");
+  breach::v1::RegisterExport exported;
+  ASSERT_TRUE(read_all(kVespucciDpoToken, request, exported).ok());
+  EXPECT_EQ(exported.header().breaches(), 1u);
+  EXPECT_EQ(exported.header().exported_by().subject(), "user:dpo-vespucci");
+  ASSERT_THAT(exported.breaches(), SizeIs(1));
+  EXPECT_EQ(exported.breaches(0).entry().breach_id(), report.breach_id());
+  ASSERT_THAT(exported.breaches(0).heads(), SizeIs(1));
+  EXPECT_EQ(exported.breaches(0).heads(0).source(), "intake");
+  absl::TimeZone rome;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Rome", &rome));
+  EXPECT_THAT(breachctl::CheckExportedBreach(exported.breaches(0), rome), IsEmpty());
+  ASSERT_OK_AND_ASSIGN(auto audit, suite_->store("register")->ReadStream("audit-MIIS01200V"));
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit.back().type(), "breach.v1.RegisterExported");
+  EXPECT_EQ(audit.back().event_id(), exported.header().export_event_id());
+
+  request.set_tenant(kVespucci);
+  breach::v1::RegisterExport refused;
+  EXPECT_EQ(read_all(kGalileiDpoToken, request, refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_OK_AND_ASSIGN(auto galilei, suite_->store("register")->ReadStream("audit-RMIC81500L"));
+  ASSERT_FALSE(galilei.empty());
+  EXPECT_EQ(galilei.back().type(), "breach.v1.AccessDenied");
+  EXPECT_THAT(refused.breaches(), IsEmpty());
+
+  request.set_tenant("");
+  request.set_format("xlsx");
+  const grpc::Status bad = read_all(kVespucciDpoToken, request, refused);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.error_message(), HasSubstr("format"));
 }
 
 TEST_F(SuiteTest, RefusalsAreRecordedOnTheAuditStream) {

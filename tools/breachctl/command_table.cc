@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "breach/v1/register.pb.h"
 #include "tools/breachctl/commands.h"
+#include "tools/breachctl/register_export.h"
 #include "tools/breachctl/token_mint.h"
 #include "tools/breachctl/version.h"
 
@@ -172,6 +173,8 @@ CliSpec MakeCli() {
              {"authority-protocol", "controller-acknowledged", "pec-acceptance", "pec-delivery"}),
       Value("note", "TEXT", "a note kept with the receipt"),
       Choice("required", "the human decision", {"true", "false"}),
+      Choice("format", "the export's format", {"csv", "json", "pdf"}),
+      File("export", "FILE.json", "check this exported register offline instead"),
       Switch("help", "help for the command", 'h'),
       Switch("version", "print breachctl's version"),
   };
@@ -191,6 +194,7 @@ CliSpec MakeCli() {
       {"deadline", "the notification clocks of every breach: due, left, status, failures"},
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
+      {"register", "the register for an inspection: CSV, JSON or PDF with its chain proof"},
   };
   cli.commands = {
       {.path = {"report", "create"},
@@ -425,18 +429,42 @@ CliSpec MakeCli() {
        .examples = {"breachctl breach reopen $ID --reason 'Nuovi fatti dalla Polfer'"},
        .run = BreachReopen},
       {.path = {"verify"},
-       .usage = "[BREACH_ID]",
-       .summary = "re-check the hash chains of the event stores",
+       .usage = "[BREACH_ID] [--export FILE.json]",
+       .summary = "re-check the hash chains of the event stores, or of an exported register",
        .description =
            "Recomputes every hash chain of each service's event store (or only the breach's\n"
-           "streams) and prints one row per store. Exits 3 when a chain was tampered with.",
-       .flags = {"output"},
+           "streams) and prints one row per store. With --export, offline: checks a register\n"
+           "exported as JSON (register export --format json) against its hashes: each event's\n"
+           "hash, the links between events, each stream's head, and each entry folded again from\n"
+           "its events. Exits 3 when a chain or an export was tampered with.",
+       .flags = {"output", "export"},
        .server = true,
        .max_args = 1,
        .examples = {"breachctl --token $OPS verify", "breachctl verify $ID",
                     "# One service's store, when the services run apart:",
-                    "breachctl verify --endpoint 127.0.0.1:50052"},
+                    "breachctl verify --endpoint 127.0.0.1:50052",
+                    "# An export handed to an inspector, offline:",
+                    "breachctl verify --export registro-2026.json"},
        .run = Verify},
+      {.path = {"register", "export"},
+       .usage = "--format csv|json|pdf -o FILE [--year YEAR] [--tenant CODE]",
+       .summary = "the register for an inspection, with the chain proof (the export is recorded)",
+       .description =
+           "Writes the register of the token's school (a provider operator: every school, or one\n"
+           "with --tenant) for a year or all years: CSV or JSON (UTF-8, columns in\n"
+           "docs/register.md) or a PDF in Italian laid out like a printed register (one table,\n"
+           "then a page per breach with its timeline). The JSON carries every entry's events and\n"
+           "the stream heads and hashes at export time: verify --export checks it offline. The\n"
+           "export is recorded before it is handed out; another school's is refused (recorded).\n"
+           "A progress bar shows on a terminal.",
+       .flags = {"format", "year", "tenant", "output"},
+       .own_flags = {File("output", "FILE", "where to write the export", 'o')},
+       .server = true,
+       .examples = {"breachctl register export --format pdf --year 2026 -o registro-2026.pdf",
+                    "breachctl register export --format json -o registro.json",
+                    "breachctl --token $OPS register export --format csv --tenant MIIS01200V "
+                    "-o MIIS01200V.csv"},
+       .run = RegisterExport},
       {.path = {"admin", "status"},
        .summary = "delivery: each consumer's checkpoint, lag and gaps; outboxes; parked events",
        .description =

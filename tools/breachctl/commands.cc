@@ -23,6 +23,7 @@
 #include "libs/common/proto_time.h"
 #include "libs/regulation/result_table.h"
 #include "tools/breachctl/assess_preview.h"
+#include "tools/breachctl/register_export.h"
 
 namespace breachd::breachctl {
 namespace {
@@ -302,6 +303,8 @@ int UsageError(CommandIo& io, const std::string& problem) {
   return PrintUsageError(io.err, problem, io.command);
 }
 
+int FailCall(CommandIo& io, const grpc::Status& status) { return Fail(io, status); }
+
 int ReportCreate(const CommandLine& line, CommandIo& io) {
   auto text = ReadInput(line, io);
   if (!text.ok()) return UsageError(io, std::string(text.status().message()));
@@ -480,6 +483,10 @@ int BreachKnowledge(const CommandLine& line, CommandIo& io) {
 }
 
 int Verify(const CommandLine& line, CommandIo& io) {
+  if (auto file = line.Flag("export")) {
+    if (line.words.size() == 2) return UsageError(io, "--export checks a file, not a breach id");
+    return VerifyExport(*file, io);
+  }
   breach::v1::VerifyChainsRequest request;
   if (line.words.size() == 2) request.set_breach_id(line.words[1]);
   breach::v1::VerifyChainsResponse response;

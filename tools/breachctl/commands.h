@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/support/status.h"
 #include "absl/time/time.h"
 
 #include "tools/breachctl/command_line.h"
@@ -24,10 +25,14 @@ struct CommandIo {
   std::ostream& err;
   bool in_is_terminal = false;  // stdin is a terminal: never wait on it unasked
   std::string command;          // "report create", for the hint of usage errors
+  bool err_is_terminal = false; // stderr is a terminal: a long command may draw progress there
 };
 
 // "breachctl: PROBLEM (see 'breachctl help COMMAND')" on one line; returns 2.
 int UsageError(CommandIo& io, const std::string& problem);
+
+// "breachctl: CODE: message" for a failed call, on one line; returns 1.
+int FailCall(CommandIo& io, const grpc::Status& status);
 
 int ReportCreate(const CommandLine& line, CommandIo& io);
 int ReportGet(const CommandLine& line, CommandIo& io);

@@ -27,12 +27,8 @@ using ::breachd::testing::IsOk;
 using ::breachd::testing::StatusIs;
 using testing::AddReportToDecision;
 using testing::SourceEvents;
+using testing::Rome;
 
-absl::TimeZone Rome() {
-  absl::TimeZone zone;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
-  return zone;
-}
 
 class RegisterConsumerTest : public ::testing::Test {
  protected:

@@ -15,15 +15,11 @@ using breach::v1::EventEnvelope;
 using breach::v1::RegisterEntry;
 using testing::AddReportToDecision;
 using testing::SourceEvents;
+using testing::Rome;
 using ::testing::ElementsAre;
 
 constexpr char kBreach[] = "01JQ0000000000000000000000";
 
-absl::TimeZone Rome() {
-  absl::TimeZone zone;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
-  return zone;
-}
 
 std::vector<EventEnvelope> Both(const SourceEvents& a, const SourceEvents& b) {
   std::vector<EventEnvelope> events = a.events();
