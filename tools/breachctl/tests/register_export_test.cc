@@ -134,6 +134,13 @@ TEST_F(RegisterExportTest, PdfIsAPdf) {
   ASSERT_OK_AND_ASSIGN(std::string pdf, RegisterPdf(export_));
   EXPECT_TRUE(absl::StartsWith(pdf, "%PDF-"));
   EXPECT_GT(pdf.size(), 2000u);
+  // The table, then one page for the breach.
+  int pages = 0;
+  for (size_t at = pdf.find("/Type /Page"); at != std::string::npos;
+       at = pdf.find("/Type /Page", at + 1)) {
+    pages += pdf.compare(at, 12, "/Type /Pages") != 0;
+  }
+  EXPECT_EQ(pages, 2);
 }
 
 }  // namespace
