@@ -1,6 +1,9 @@
 #include "services/register/register_consumer.h"
 
+#include <algorithm>
+
 #include "libs/common/status_macros.h"
+#include "services/register/register_knowledge.h"
 #include "services/register/register_projection.h"
 #include "services/register/register_schema.h"
 
@@ -14,6 +17,26 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
   }
   ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes,
                    Project(event, std::move(history), zone_));
+  // Who knew what: the event's breach, or every breach a page of the register listed.
+  std::vector<std::string> breaches = ListedBreaches(event);
+  if (!breach_id.empty()) breaches = {breach_id};
+  for (const std::string& id : breaches) {
+    ASSIGN_OR_RETURN(std::optional<breach::v1::KnowledgeSources> stored,
+                     FindRow<breach::v1::KnowledgeSources>(store_, KnowledgeSourcesKey(id)));
+    breach::v1::KnowledgeSources sources = stored.value_or(breach::v1::KnowledgeSources());
+    bool changed = false;
+    if (breach_id.empty()) {
+      const bool known = std::any_of(sources.reads().begin(), sources.reads().end(),
+                                     [&](const auto& read) { return read.event_id() == event.event_id(); });
+      if (!known) *sources.add_reads() = ListingRead(event);
+      changed = !known;
+    } else {
+      changed = AddToKnowledge(event, sources);
+    }
+    if (!changed) continue;
+    writes.push_back({KnowledgeSourcesKey(id), sources.SerializeAsString()});
+    writes.push_back({KnowledgeKey(id), FoldKnowledge(id, sources).SerializeAsString()});
+  }
   // Not fsynced here: the consumer syncs once before it commits offsets (see Suite).
   return store_.ApplyConsumed(event.event_id(), writes, /*sync=*/false);
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -38,5 +39,12 @@ std::vector<const breach::v1::EventEnvelope*> FoldOrder(
 // followed it. `zone` is where its year is counted.
 std::optional<breach::v1::RegisterEntry> FoldEntry(
     const std::vector<breach::v1::EventEnvelope>& events, const absl::TimeZone& zone);
+
+// A duty's name in the register's words: "authority_notification", "controller_notice".
+std::string DutyWord(breach::v1::DutyKind duty);
+
+// Whether the entry is overdue at `now`: a duty not met whose clock runs and is past its due
+// time, or whose DeadlineMissed arrived (the register's "overdue" column; set when read).
+bool IsOverdue(const breach::v1::RegisterEntry& entry, absl::Time now);
 
 }  // namespace breachd::register_

@@ -1,6 +1,7 @@
 #include "services/register/register_projection.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -50,44 +51,40 @@ std::string DutyText(const breach::v1::DutyDecision& decision) {
       decision.required() ? " required" : " not required", " (", decision.regime(), ")");
 }
 
-std::string DutyName(breach::v1::DutyKind duty) {
-  return absl::AsciiStrToLower(
-      breach::v1::DutyKind_Name(duty).substr(sizeof("DUTY_KIND_") - 1));
-}
 
 // The timeline line of a notification event that says more than its type, if it is one.
 std::optional<std::string> SummarizeNotification(const EventEnvelope& event) {
   const google::protobuf::Any& payload = event.payload();
   breach::v1::ClockArmed armed;
   if (payload.Is<breach::v1::ClockArmed>() && payload.UnpackTo(&armed)) {
-    return absl::StrCat("Clock armed: ", DutyName(armed.deadline().duty()), " due ",
+    return absl::StrCat("Clock armed: ", DutyWord(armed.deadline().duty()), " due ",
                         armed.deadline().due_at_local(), " (", armed.cause(), ")");
   }
   breach::v1::DeadlineWarning warning;
   if (payload.Is<breach::v1::DeadlineWarning>() && payload.UnpackTo(&warning)) {
-    return absl::StrCat("Deadline warning: ", DutyName(warning.duty()), " at ",
+    return absl::StrCat("Deadline warning: ", DutyWord(warning.duty()), " at ",
                         static_cast<int>(warning.fraction() * 100 + 0.5), " % of its window, due ",
                         warning.due_at_local());
   }
   breach::v1::DeadlineMissed missed;
   if (payload.Is<breach::v1::DeadlineMissed>() && payload.UnpackTo(&missed)) {
-    return absl::StrCat("Deadline missed: ", DutyName(missed.duty()), " was due ",
+    return absl::StrCat("Deadline missed: ", DutyWord(missed.duty()), " was due ",
                         missed.due_at_local());
   }
   breach::v1::DraftApproved approved;
   if (payload.Is<breach::v1::DraftApproved>() && payload.UnpackTo(&approved)) {
     return absl::StrCat("Draft approved by ", event.actor().subject(), ": ",
-                        DutyName(approved.duty()), " v", approved.draft_version(), " (sha256 ",
+                        DutyWord(approved.duty()), " v", approved.draft_version(), " (sha256 ",
                         approved.sha256().substr(0, 12), ")");
   }
   breach::v1::DutySubmitted submitted;
   if (payload.Is<breach::v1::DutySubmitted>() && payload.UnpackTo(&submitted)) {
-    return absl::StrCat(DutyName(submitted.duty()), " submitted",
+    return absl::StrCat(DutyWord(submitted.duty()), " submitted",
                         submitted.late() ? " late: " + submitted.delay_reason() : " in time");
   }
   breach::v1::ReceiptRecorded receipt;
   if (payload.Is<breach::v1::ReceiptRecorded>() && payload.UnpackTo(&receipt)) {
-    return absl::StrCat("Receipt for ", DutyName(receipt.receipt().duty()),
+    return absl::StrCat("Receipt for ", DutyWord(receipt.receipt().duty()),
                         receipt.receipt().protocol_number().empty()
                             ? std::string()
                             : ", protocol " + receipt.receipt().protocol_number(),
@@ -226,5 +223,27 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
   }
   return writes;
 }
+
+std::vector<breach::v1::StreamHead> StreamHeads(const std::vector<breach::v1::EventEnvelope>& events) {
+  std::map<std::string, std::vector<const breach::v1::EventEnvelope*>> by_source;
+  for (const auto& event : events) by_source[event.source()].push_back(&event);
+  std::vector<breach::v1::StreamHead> heads;
+  for (auto& [source, stream] : by_source) {
+    std::sort(stream.begin(), stream.end(),
+              [](const auto* a, const auto* b) { return a->stream_version() < b->stream_version(); });
+    breach::v1::StreamHead& head = heads.emplace_back();
+    head.set_source(source);
+    head.set_stream_id(stream.back()->stream_id());
+    head.set_version(stream.back()->stream_version());
+    head.set_hash(stream.back()->hash());
+    uint64_t expected = 1;
+    for (const auto* event : stream) {
+      for (; expected < event->stream_version(); ++expected) head.add_missing_versions(expected);
+      expected = event->stream_version() + 1;
+    }
+  }
+  return heads;
+}
+
 
 }  // namespace breachd::register_

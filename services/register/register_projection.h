@@ -30,6 +30,12 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
 // The timeline line of an event.
 breach::v1::TimelineEntry ToTimelineEntry(const breach::v1::EventEnvelope& event);
 
+// The chain proof of a breach's events as the register holds them (an export's): per source,
+// the last version among `events`, its hash, and the versions before it that are not among them
+// (the reads, which the register does not fold).
+std::vector<breach::v1::StreamHead> StreamHeads(
+    const std::vector<breach::v1::EventEnvelope>& events);
+
 // One line about an event for the timeline, without personal data.
 std::string Summarize(const breach::v1::EventEnvelope& event);
 

@@ -9,10 +9,6 @@
 #include "libs/common/status_macros.h"
 
 namespace breachd::register_ {
-namespace {
-
-// Unix nanoseconds as 20 zero-padded digits, written as seconds then nanos so that no time
-// overflows int64 nanoseconds; times before 1970 sort first as 0 (recorded_at never is).
 std::string PaddedNanos(const google::protobuf::Timestamp& ts) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%011lld%09d",
@@ -20,6 +16,8 @@ std::string PaddedNanos(const google::protobuf::Timestamp& ts) {
                 std::clamp(ts.nanos(), 0, 999'999'999));
   return buf;
 }
+
+namespace {
 
 std::string PaddedVersion(uint64_t version) { return absl::StrFormat("%020d", version); }
 
@@ -50,6 +48,13 @@ std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnve
                       PaddedVersion(event.stream_version()), "/", event.event_id());
 }
 
+std::string KnowledgeKey(const std::string& breach_id) {
+  return absl::StrCat("knowledge/", breach_id);
+}
+std::string KnowledgeSourcesKey(const std::string& breach_id) {
+  return absl::StrCat("knowledge-src/", breach_id);
+}
+
 absl::StatusOr<bool> PrepareStore(eventstore::EventStore& store) {
   ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetProjection(kSchemaKey));
   int version = 1;
@@ -77,14 +82,7 @@ absl::StatusOr<bool> PrepareStore(eventstore::EventStore& store) {
 absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntry(eventstore::EventStore& store,
                                                                    const std::string& tenant,
                                                                    const std::string& breach_id) {
-  const std::string key = EntryKey(tenant, breach_id);
-  absl::StatusOr<std::optional<std::string>> bytes = store.GetProjection(key);
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return std::nullopt;
-  absl::StatusOr<breach::v1::RegisterEntry> entry =
-      ParseRow<breach::v1::RegisterEntry>(**bytes, key);
-  if (!entry.ok()) return entry.status();
-  return *std::move(entry);
+  return FindRow<breach::v1::RegisterEntry>(store, EntryKey(tenant, breach_id));
 }
 
 absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntryById(

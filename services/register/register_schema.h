@@ -8,12 +8,15 @@
 //                                                 -> breach.v1.TimelineEntry
 //     recorded_at as 20-digit zero-padded Unix nanoseconds, so rows sort by time, and the events
 //     of one append (one source, one instant) in their stream order; stream_version 20 digits.
-//   register-schema                               -> the schema version of these rows ("2")
+//   knowledge-src/<breach_id>                     -> breach.v1.KnowledgeSources: the facts,
+//     reads and acts of the breach (register_knowledge.h)
+//   knowledge/<breach_id>                         -> breach.v1.Knowledge folded from them
+//   register-schema                               -> the schema version of these rows ("4")
 // Events of its own (BreachViewed, BreachesListed, AccessDenied) are on breach and audit
 // streams of the same store.
 //
 // Schema versions: 1 (no register-schema row) had no history rows and timeline keys without
-// source and stream version; a store of an earlier version is rebuilt from the sources at start
+// source and stream version; 2 had fewer columns in the entries, 3 no knowledge rows; a store of an earlier version is rebuilt from the sources at start
 // (PrepareStore).
 #pragma once
 
@@ -30,6 +33,10 @@
 
 namespace breachd::register_ {
 
+// Unix nanoseconds as 20 zero-padded digits, written as seconds then nanos so that no time
+// overflows int64 nanoseconds; times before 1970 sort first as 0 (recorded_at never is).
+std::string PaddedNanos(const google::protobuf::Timestamp& ts);
+
 std::string EntryKey(const std::string& tenant, const std::string& breach_id);
 std::string EntryPrefix(const std::string& tenant);  // "" tenant: every school
 std::string BreachTenantKey(const std::string& breach_id);
@@ -38,8 +45,11 @@ std::string TimelineKey(const std::string& breach_id, const breach::v1::EventEnv
 std::string HistoryPrefix(const std::string& breach_id);
 std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnvelope& event);
 
+std::string KnowledgeKey(const std::string& breach_id);
+std::string KnowledgeSourcesKey(const std::string& breach_id);
+
 inline constexpr char kSchemaKey[] = "register-schema";
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 4;
 
 // Readies the store for this schema before anything consumes: a store written by an earlier
 // version loses every projection row and consumed marker (ResetProjections: entries, timelines,
@@ -64,6 +74,17 @@ absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntry(eventstore::E
                                                                    const std::string& breach_id);
 absl::StatusOr<std::optional<breach::v1::RegisterEntry>> FindEntryById(
     eventstore::EventStore& store, const std::string& breach_id);
+
+// A row of the register's store as its message, nullopt if absent; DATA_LOSS if unreadable.
+template <typename T>
+absl::StatusOr<std::optional<T>> FindRow(eventstore::EventStore& store, const std::string& key) {
+  absl::StatusOr<std::optional<std::string>> bytes = store.GetProjection(key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  absl::StatusOr<T> row = ParseRow<T>(**bytes, key);
+  if (!row.ok()) return row.status();
+  return *std::move(row);
+}
 
 // The events a breach's entry is folded from, as stored (history/ rows).
 absl::StatusOr<std::vector<breach::v1::EventEnvelope>> ReadHistory(eventstore::EventStore& store,

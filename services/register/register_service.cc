@@ -1,5 +1,10 @@
 #include "services/register/register_service.h"
 
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -7,6 +12,7 @@
 #include "libs/common/ids.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
+#include "services/register/register_entry.h"
 #include "services/register/register_projection.h"
 #include "services/register/register_schema.h"
 
@@ -18,7 +24,8 @@ using breach::v1::RegisterEntry;
 constexpr char kListMethod[] = "/breach.v1.RegisterService/ListBreaches";
 constexpr char kGetMethod[] = "/breach.v1.RegisterService/GetBreach";
 constexpr char kTimelineMethod[] = "/breach.v1.RegisterService/GetTimeline";
-
+constexpr char kKnowledgeMethod[] = "/breach.v1.RegisterService/GetKnowledge";
+constexpr char kExportMethod[] = "/breach.v1.RegisterService/ExportRegister";
 
 }  // namespace
 
@@ -46,6 +53,7 @@ grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(OpenedEntry opened,
                      OpenEntry(principal, request->breach_id(), "register-entry", kGetMethod));
     *response = std::move(opened.entry);
+    response->set_overdue(IsOverdue(*response, clock_.Now()));
     return absl::OkStatus();
   });
 }
@@ -65,36 +73,153 @@ grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
   });
 }
 
-absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
-    const auth::Principal& principal, const breach::v1::ListBreachesRequest& request) {
-  std::string tenant = request.tenant();
+grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
+                                           const breach::v1::GetKnowledgeRequest* request,
+                                           breach::v1::Knowledge* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(OpenedEntry opened,
+                     OpenEntry(principal, request->breach_id(), "knowledge", kKnowledgeMethod));
+    // One precomputed row (register_knowledge.h): the consumer folds it as events arrive.
+    ASSIGN_OR_RETURN(std::optional<breach::v1::Knowledge> knowledge,
+                     FindRow<breach::v1::Knowledge>(store_, KnowledgeKey(request->breach_id())));
+    if (knowledge.has_value()) {
+      *response = *std::move(knowledge);
+    } else {
+      response->set_breach_id(opened.entry.breach_id());
+      response->set_tenant(opened.entry.tenant());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> RegisterService::AuthorizeRegister(const auth::Principal& principal,
+                                                              const std::string& requested,
+                                                              const char* method) {
+  std::string tenant = requested;
   if (tenant.empty() && !principal.IsProvider()) tenant = principal.tenant;
   if (tenant.empty()) {
-    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kListAllTenants, "", kListMethod));
+    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kListAllTenants, "", method));
   } else {
-    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadRegister, tenant, kListMethod));
+    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadRegister, tenant, method));
   }
-  if (request.page_size() < 0) return absl::InvalidArgumentError("page_size must not be negative");
-  if (request.year() != 0 &&
-      (request.year() < kFirstRegisterYear || request.year() > kLastRegisterYear)) {
-    return absl::InvalidArgumentError(absl::StrCat("year must be 0 (any) or between ",
-                                                   kFirstRegisterYear, " and ", kLastRegisterYear));
-  }
-  if (!breach::v1::BreachStatus_IsValid(request.status())) {
-    return absl::InvalidArgumentError("status is not a breach status");
-  }
+  return tenant;
+}
+
+grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
+                                             const breach::v1::ExportRegisterRequest* request,
+                                             grpc::ServerWriter<breach::v1::ExportChunk>* writer) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(const std::string tenant,
+                     AuthorizeRegister(principal, request->tenant(), kExportMethod));
+    if (request->year() != 0 &&
+        (request->year() < kFirstRegisterYear || request->year() > kLastRegisterYear)) {
+      return absl::InvalidArgumentError(absl::StrCat("year must be 0 (any) or between ",
+                                                     kFirstRegisterYear, " and ",
+                                                     kLastRegisterYear, ", not ", request->year()));
+    }
+    if (request->format() != "csv" && request->format() != "json" && request->format() != "pdf") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("format must be csv, json or pdf, not \"", request->format(), "\""));
+    }
+    const absl::Time now = clock_.Now();
+    std::vector<breach::v1::ExportedBreach> breaches;
+    absl::Status row_status;
+    RETURN_IF_ERROR(store_.ScanProjection(
+        EntryPrefix(tenant), "", [&](const std::string& key, const std::string& value) {
+          auto entry = ParseRow<RegisterEntry>(value, key);
+          if (!entry.ok()) {
+            row_status = entry.status();
+            return false;
+          }
+          if (request->year() != 0 && entry->year() != request->year()) return true;
+          entry->set_overdue(IsOverdue(*entry, now));
+          *breaches.emplace_back().mutable_entry() = *std::move(entry);
+          return true;
+        }));
+    RETURN_IF_ERROR(row_status);
+    for (breach::v1::ExportedBreach& breach : breaches) {
+      ASSIGN_OR_RETURN(breach::v1::Timeline timeline, ReadTimeline(breach.entry()));
+      *breach.mutable_timeline() = std::move(*timeline.mutable_entries());
+      ASSIGN_OR_RETURN(std::vector<breach::v1::EventEnvelope> events,
+                       ReadHistory(store_, breach.entry().breach_id()));
+      for (const auto& head : StreamHeads(events)) *breach.add_heads() = head;
+      for (auto& event : events) {
+        breach.add_raw_events(event.SerializeAsString());
+        *breach.add_events() = std::move(event);
+      }
+    }
+    // Recorded, durably, before anything is handed out.
+    breach::v1::RegisterExported exported;
+    for (const auto& breach : breaches) exported.add_breach_ids(breach.entry().breach_id());
+    exported.set_tenant(request->tenant());
+    exported.set_year(request->year());
+    exported.set_format(request->format());
+    eventstore::AppendRequest append;
+    append.stream_id = service::AuditStreamId(principal.tenant);
+    append.events.push_back(service::MakeEvent({kServiceName, principal, kExportMethod, ""},
+                                               principal.tenant, now, exported));
+    ASSIGN_OR_RETURN(eventstore::AppendResult appended, store_.Append(std::move(append)));
+    if (on_append_) on_append_();
+
+    breach::v1::ExportChunk chunk;
+    breach::v1::ExportHeader& header = *chunk.mutable_header();
+    header.set_tenant(request->tenant());
+    header.set_year(request->year());
+    header.set_format(request->format());
+    *header.mutable_exported_at() = appended.events.front().recorded_at();
+    *header.mutable_exported_by() = appended.events.front().actor();
+    header.set_breaches(breaches.size());
+    header.set_export_event_id(appended.events.front().event_id());
+    if (!writer->Write(chunk)) return absl::CancelledError("the client went away");
+    for (auto& breach : breaches) {
+      *chunk.mutable_breach() = std::move(breach);
+      if (!writer->Write(chunk)) return absl::CancelledError("the client went away");
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
+    const auth::Principal& principal, const breach::v1::ListBreachesRequest& request) {
+  ASSIGN_OR_RETURN(const std::string tenant,
+                   AuthorizeRegister(principal, request.tenant(), kListMethod));
+  RETURN_IF_ERROR(ValidateListRequest(request));
   const int page_size =
       request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
   const std::string prefix = EntryPrefix(tenant);
+  // A token names where the previous page ended, in the order it was listed in.
+  const std::string token_prefix = request.order_by() == breach::v1::REGISTER_ORDER_UNSPECIFIED
+                                       ? prefix
+                                       : absl::StrCat("order", request.order_by(), "|", prefix, "|");
   std::string start_after;
   if (!request.page_token().empty()) {
     if (!absl::WebSafeBase64Unescape(request.page_token(), &start_after) ||
-        !absl::StartsWith(start_after, prefix)) {
+        !absl::StartsWith(start_after, token_prefix)) {
       return absl::InvalidArgumentError("page_token is not a token from this listing");
     }
   }
-
   breach::v1::ListBreachesResponse response;
+  if (request.order_by() == breach::v1::REGISTER_ORDER_UNSPECIFIED) {
+    RETURN_IF_ERROR(ListInKeyOrder(prefix, start_after, request, page_size, response));
+  } else {
+    RETURN_IF_ERROR(ListSorted(prefix, start_after.substr(std::min(start_after.size(),
+                                                                   token_prefix.size())),
+                               request, page_size, response));
+    if (!response.next_page_token().empty()) {
+      response.set_next_page_token(
+          absl::WebSafeBase64Escape(absl::StrCat(token_prefix, response.next_page_token())));
+    }
+  }
+  RETURN_IF_ERROR(RecordListing(principal, request, response));
+  return response;
+}
+
+absl::Status RegisterService::ListInKeyOrder(const std::string& prefix,
+                                             const std::string& start_after,
+                                             const breach::v1::ListBreachesRequest& request,
+                                             int page_size,
+                                             breach::v1::ListBreachesResponse& response) {
+  const absl::Time now = clock_.Now();
   std::string last_key;
   bool more = false;
   absl::Status row_status;
@@ -110,18 +235,44 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
           return false;
         }
         last_key = key;
-        if (request.status() != breach::v1::BREACH_STATUS_UNSPECIFIED &&
-            entry->status() != request.status()) {
-          return true;
-        }
-        if (request.year() != 0 && entry->year() != request.year()) return true;
+        if (!MatchesListing(*entry, request, now)) return true;
+        entry->set_overdue(IsOverdue(*entry, now));
         *response.add_entries() = *std::move(entry);
         return true;
       }));
   RETURN_IF_ERROR(row_status);
   if (more) response.set_next_page_token(absl::WebSafeBase64Escape(last_key));
-  RETURN_IF_ERROR(RecordListing(principal, request, response));
-  return response;
+  return absl::OkStatus();
+}
+
+absl::Status RegisterService::ListSorted(const std::string& prefix, const std::string& start_after,
+                                         const breach::v1::ListBreachesRequest& request,
+                                         int page_size,
+                                         breach::v1::ListBreachesResponse& response) {
+  const absl::Time now = clock_.Now();
+  std::vector<std::pair<std::string, RegisterEntry>> matching;
+  absl::Status row_status;
+  RETURN_IF_ERROR(
+      store_.ScanProjection(prefix, "", [&](const std::string& key, const std::string& value) {
+        auto entry = ParseRow<RegisterEntry>(value, key);
+        if (!entry.ok()) {
+          row_status = entry.status();
+          return false;
+        }
+        if (!MatchesListing(*entry, request, now)) return true;
+        std::string order_key = OrderKey(*entry, request.order_by());
+        if (!start_after.empty() && order_key <= start_after) return true;
+        entry->set_overdue(IsOverdue(*entry, now));
+        matching.emplace_back(std::move(order_key), *std::move(entry));
+        return true;
+      }));
+  RETURN_IF_ERROR(row_status);
+  std::sort(matching.begin(), matching.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  const size_t shown = std::min(matching.size(), static_cast<size_t>(page_size));
+  for (size_t i = 0; i < shown; ++i) *response.add_entries() = std::move(matching[i].second);
+  if (matching.size() > shown) response.set_next_page_token(matching[shown - 1].first);
+  return absl::OkStatus();
 }
 
 absl::Status RegisterService::RecordListing(const auth::Principal& principal,
@@ -134,6 +285,14 @@ absl::Status RegisterService::RecordListing(const auth::Principal& principal,
   listed.set_year(request.year());
   if (request.status() != breach::v1::BREACH_STATUS_UNSPECIFIED) {
     listed.set_status(breach::v1::BreachStatus_Name(request.status()));
+  }
+  listed.set_classification(request.classification());
+  if (request.notified() != breach::v1::NOTIFIED_FILTER_UNSPECIFIED) {
+    listed.set_notified(breach::v1::NotifiedFilter_Name(request.notified()));
+  }
+  listed.set_overdue_only(request.overdue_only());
+  if (request.order_by() != breach::v1::REGISTER_ORDER_UNSPECIFIED) {
+    listed.set_order_by(breach::v1::RegisterOrder_Name(request.order_by()));
   }
   eventstore::AppendRequest append;
   append.stream_id = service::AuditStreamId(principal.tenant);

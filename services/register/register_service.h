@@ -12,15 +12,13 @@
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/rpc_guard.h"
+#include "services/register/register_listing.h"
 
 namespace breachd::register_ {
 
 inline constexpr char kServiceName[] = "register";
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
-// The years a listing may filter on: intake takes no report discovered before 2000.
-inline constexpr int kFirstRegisterYear = 2000;
-inline constexpr int kLastRegisterYear = 9999;
 
 // Where the register counts its years (the schools are Italian).
 inline constexpr char kRegisterTimeZone[] = "Europe/Rome";
@@ -38,10 +36,28 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   grpc::Status GetTimeline(grpc::ServerContext* context,
                            const breach::v1::GetTimelineRequest* request,
                            breach::v1::Timeline* response) override;
+  grpc::Status ExportRegister(grpc::ServerContext* context,
+                              const breach::v1::ExportRegisterRequest* request,
+                              grpc::ServerWriter<breach::v1::ExportChunk>* writer) override;
+  grpc::Status GetKnowledge(grpc::ServerContext* context,
+                            const breach::v1::GetKnowledgeRequest* request,
+                            breach::v1::Knowledge* response) override;
 
  private:
+  // The school a register read covers (the caller's own when `requested` is empty, every school
+  // for the provider), once the caller is authorized for it (a refusal is recorded).
+  absl::StatusOr<std::string> AuthorizeRegister(const auth::Principal& principal,
+                                                const std::string& requested, const char* method);
   absl::StatusOr<breach::v1::ListBreachesResponse> List(const auth::Principal& principal,
                                                         const breach::v1::ListBreachesRequest& request);
+  // A page in the store's key order (by breach id), scanning no further than the page.
+  absl::Status ListInKeyOrder(const std::string& prefix, const std::string& page_token,
+                              const breach::v1::ListBreachesRequest& request, int page_size,
+                              breach::v1::ListBreachesResponse& response);
+  // A page in the order the request asks for: every matching entry of `prefix`, sorted.
+  absl::Status ListSorted(const std::string& prefix, const std::string& page_token,
+                          const breach::v1::ListBreachesRequest& request, int page_size,
+                          breach::v1::ListBreachesResponse& response);
   // Records who was shown which entries (a BreachesListed event on the caller's audit stream).
   absl::Status RecordListing(const auth::Principal& principal,
                              const breach::v1::ListBreachesRequest& request,

@@ -19,6 +19,7 @@
 #include "libs/grpcutil/tls.h"
 #include "services/breachd/suite.h"
 #include "tests/testing/fixtures.h"
+#include "tools/breachctl/register_export.h"
 
 namespace breachd {
 namespace {
@@ -28,6 +29,7 @@ using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Property;
 using ::testing::SizeIs;
@@ -268,6 +270,153 @@ TEST_F(SuiteTest, RegisterPagesAndFilters) {
   const grpc::Status bad = register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad.error_message(), HasSubstr("page_token"));
+}
+
+// The register's filters and orders through gRPC: sorted pages that meet without a gap,
+// a token only for the listing it came from, and every bad filter named.
+TEST_F(SuiteTest, RegisterSortsFiltersAndNamesBadFilters) {
+  std::vector<std::string> filed;
+  for (int i = 0; i < 3; ++i) {
+    breach::v1::BreachReport form = LostLaptopReport(kVespucci);
+    // Discovered in the reverse order of filing: the latest filed was discovered first.
+    form.mutable_discovered_at()->set_seconds(form.discovered_at().seconds() - 3600 * (i + 1));
+    filed.push_back(File(kVespucciDpoToken, form, "s-" + std::to_string(i)).breach_id());
+  }
+  ASSERT_TRUE(RegisterHolds(3));
+  breach::v1::ListBreachesRequest request;
+  request.set_order_by(breach::v1::REGISTER_ORDER_DISCOVERED);
+  request.set_page_size(2);
+  breach::v1::ListBreachesResponse first, second;
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  ASSERT_THAT(first.entries(), SizeIs(2));
+  EXPECT_EQ(first.entries(0).breach_id(), filed[2]);
+  EXPECT_EQ(first.entries(1).breach_id(), filed[1]);
+  request.set_page_token(first.next_page_token());
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &second).ok());
+  ASSERT_THAT(second.entries(), SizeIs(1));
+  EXPECT_EQ(second.entries(0).breach_id(), filed[0]);
+  EXPECT_TRUE(second.next_page_token().empty());
+
+  // A token of one order is no token of another.
+  request.set_order_by(breach::v1::REGISTER_ORDER_UNSPECIFIED);
+  grpc::Status status = register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("page_token"));
+
+  // Nobody is notified or overdue yet; every one is unclassified.
+  request.Clear();
+  request.set_notified(breach::v1::NOTIFIED_FILTER_NOT_NOTIFIED);
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  EXPECT_THAT(first.entries(), SizeIs(3));
+  EXPECT_FALSE(first.entries(0).overdue());
+  request.set_overdue_only(true);
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  EXPECT_THAT(first.entries(), SizeIs(0));
+  request.Clear();
+  request.set_classification(3);
+  ASSERT_TRUE(register_->ListBreaches(CallAs(kVespucciDpoToken).get(), request, &first).ok());
+  EXPECT_THAT(first.entries(), SizeIs(0));
+
+  const uint64_t audited = suite_->store("register")->LastPosition();
+  for (auto [set, field] : std::vector<std::pair<std::function<void(breach::v1::ListBreachesRequest&)>,
+                                                 std::string>>{
+           {[](auto& r) { r.set_year(1999); }, "year"},
+           {[](auto& r) { r.set_classification(4); }, "classification"},
+           {[](auto& r) { r.set_notified(static_cast<breach::v1::NotifiedFilter>(5)); }, "notified"},
+           {[](auto& r) { r.set_order_by(static_cast<breach::v1::RegisterOrder>(5)); }, "order_by"},
+           {[](auto& r) { r.set_status(static_cast<breach::v1::BreachStatus>(9)); }, "status"}}) {
+    breach::v1::ListBreachesRequest bad;
+    set(bad);
+    status = register_->ListBreaches(CallAs(kVespucciDpoToken).get(), bad, &first);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(status.error_message(), HasSubstr(field));
+  }
+  // A refused listing shows nothing, so records no listing.
+  EXPECT_EQ(suite_->store("register")->LastPosition(), audited);
+}
+
+// Who knew what: the reporter as the report's author, the DPO from the entry they read, the
+// operator from a page of the register (reads reach the knowledge projection over the bus);
+// another school gets NOT_FOUND.
+TEST_F(SuiteTest, KnowledgeShowsWhoSawTheReportAndHow) {
+  const breach::v1::Report report = File(kVespucciStaffToken, LostLaptopReport(kVespucci), "k-1");
+  ASSERT_TRUE(RegisterHolds(1));
+  breach::v1::GetBreachRequest get;
+  get.set_breach_id(report.breach_id());
+  breach::v1::RegisterEntry entry;
+  ASSERT_TRUE(register_->GetBreach(CallAs(kVespucciDpoToken).get(), get, &entry).ok());
+  breach::v1::GetKnowledgeRequest request;
+  request.set_breach_id(report.breach_id());
+  breach::v1::Knowledge knowledge;
+  std::map<std::string, std::string> how;  // subject -> how they first saw the report
+  ASSERT_TRUE(WaitUntil([&] {
+    EXPECT_TRUE(register_->GetKnowledge(CallAs(kVespucciDpoToken).get(), request, &knowledge).ok());
+    how.clear();
+    for (const auto& principal : knowledge.principals()) {
+      for (const auto& seen : principal.seen()) {
+        if (seen.fact() == "report") how[principal.principal().subject()] = seen.how();
+      }
+    }
+    return how.count("user:dpo-vespucci") == 1;
+  })) << knowledge.DebugString();
+  EXPECT_EQ(how["user:segreteria"], "author");
+  EXPECT_EQ(how["user:dpo-vespucci"], "register-entry");
+  // RegisterHolds listed the register as the operator: a page shows the report too.
+  EXPECT_EQ(how["user:ops"], "list");
+  const grpc::Status other =
+      register_->GetKnowledge(CallAs(kGalileiDpoToken).get(), request, &knowledge);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// An export for an inspection: recorded first, a header then every breach with its events and
+// chain proof, which the offline check (breachctl verify --export) accepts; another school's
+// register is refused and the refusal recorded; a bad format is named.
+TEST_F(SuiteTest, RegisterExportCarriesItsChainProofAndIsRecorded) {
+  const breach::v1::Report report = File(kVespucciStaffToken, LostLaptopReport(kVespucci), "e-1");
+  ASSERT_TRUE(RegisterHolds(1));
+  auto read_all = [&](const std::string& token, const breach::v1::ExportRegisterRequest& request,
+                      breach::v1::RegisterExport& exported) {
+    auto context = CallAs(token);
+    auto reader = register_->ExportRegister(context.get(), request);
+    breach::v1::ExportChunk chunk;
+    while (reader->Read(&chunk)) {
+      if (chunk.has_header()) *exported.mutable_header() = chunk.header();
+      if (chunk.has_breach()) *exported.add_breaches() = chunk.breach();
+    }
+    return reader->Finish();
+  };
+  breach::v1::ExportRegisterRequest request;
+  request.set_format("json");
+  breach::v1::RegisterExport exported;
+  ASSERT_TRUE(read_all(kVespucciDpoToken, request, exported).ok());
+  EXPECT_EQ(exported.header().breaches(), 1u);
+  EXPECT_EQ(exported.header().exported_by().subject(), "user:dpo-vespucci");
+  ASSERT_THAT(exported.breaches(), SizeIs(1));
+  EXPECT_EQ(exported.breaches(0).entry().breach_id(), report.breach_id());
+  ASSERT_THAT(exported.breaches(0).heads(), SizeIs(1));
+  EXPECT_EQ(exported.breaches(0).heads(0).source(), "intake");
+  absl::TimeZone rome;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Rome", &rome));
+  EXPECT_THAT(breachctl::CheckExportedBreach(exported.breaches(0), rome), IsEmpty());
+  ASSERT_OK_AND_ASSIGN(auto audit, suite_->store("register")->ReadStream("audit-MIIS01200V"));
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit.back().type(), "breach.v1.RegisterExported");
+  EXPECT_EQ(audit.back().event_id(), exported.header().export_event_id());
+
+  request.set_tenant(kVespucci);
+  breach::v1::RegisterExport refused;
+  EXPECT_EQ(read_all(kGalileiDpoToken, request, refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_OK_AND_ASSIGN(auto galilei, suite_->store("register")->ReadStream("audit-RMIC81500L"));
+  ASSERT_FALSE(galilei.empty());
+  EXPECT_EQ(galilei.back().type(), "breach.v1.AccessDenied");
+  EXPECT_THAT(refused.breaches(), IsEmpty());
+
+  request.set_tenant("");
+  request.set_format("xlsx");
+  const grpc::Status bad = read_all(kVespucciDpoToken, request, refused);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.error_message(), HasSubstr("format"));
 }
 
 TEST_F(SuiteTest, RefusalsAreRecordedOnTheAuditStream) {

@@ -15,6 +15,7 @@ struct ProcessIo {
   std::ostream& out;
   std::ostream& err;
   bool in_is_terminal = false;
+  bool err_is_terminal = false;  // progress bars go to stderr only when it is a terminal
 };
 
 // Returns the exit code: 0 success, 1 a server or other error, 2 bad usage (3: verify found a

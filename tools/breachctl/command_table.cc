@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "breach/v1/register.pb.h"
 #include "tools/breachctl/commands.h"
+#include "tools/breachctl/register_export.h"
 #include "tools/breachctl/token_mint.h"
 #include "tools/breachctl/version.h"
 
@@ -144,7 +145,14 @@ CliSpec MakeCli() {
              "the duty: authority (the Garante, art. 33), subjects (art. 34), controller (the "
              "processor's notice to the school)",
              {"authority", "subjects", "controller"}),
-      Switch("overdue", "only the clocks past their due time"),
+      Switch("overdue",
+             "only what is past its due time: the clocks (deadline list), the breaches with a "
+             "duty overdue (breach list)"),
+      Choice("classification", "only breaches of this classification (procedure: 1, 2 or 3)",
+             {"1", "2", "3"}),
+      Choice("notified", "only breaches notified to the Garante (yes) or not (no)",
+             {"yes", "no"}),
+      Choice("sort", "the order (default: as filed)", {"filed", "discovered", "due"}),
       Value("due-within", "DURATION", "only the clocks due within DURATION: 24h, 90m, 3d"),
       Choice("phase",
              "the notification's phase (default: preliminary while facts are missing, else "
@@ -167,6 +175,8 @@ CliSpec MakeCli() {
              {"authority-protocol", "controller-acknowledged", "pec-acceptance", "pec-delivery"}),
       Value("note", "TEXT", "a note kept with the receipt"),
       Choice("required", "the human decision", {"true", "false"}),
+      Choice("format", "the export's format", {"csv", "json", "pdf"}),
+      File("export", "FILE.json", "check this exported register offline instead"),
       Switch("help", "help for the command", 'h'),
       Switch("version", "print breachctl's version"),
   };
@@ -186,6 +196,7 @@ CliSpec MakeCli() {
       {"deadline", "the notification clocks of every breach: due, left, status, failures"},
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
+      {"register", "the register for an inspection: CSV, JSON or PDF with its chain proof"},
   };
   cli.commands = {
       {.path = {"report", "create"},
@@ -220,18 +231,25 @@ CliSpec MakeCli() {
                     "breachctl report get $ID -o json"},
        .run = ReportGet},
       {.path = {"breach", "list"},
-       .usage =
-           "[--tenant CODE] [--status STATUS] [--year YEAR] [--page-size N] [--page-token TOKEN]",
+       .usage = "[--tenant CODE] [--status STATUS] [--year YEAR] [--classification N] "
+                "[--notified yes|no] [--overdue] [--sort ORDER] [--page-size N] "
+                "[--page-token TOKEN]",
        .summary = "the register entries (Registro dei Data Breach)",
        .description =
            "Lists the register of the token's school; a provider operator sees every school and\n"
            "can pick one with --tenant. Long lists come in pages: the last line names the next\n"
-           "page's --page-token. The register is fed by the bus, so a report appears a moment\n"
-           "after it is filed.",
-       .flags = {"tenant", "status", "year", "page-size", "page-token", "output"},
+           "page's --page-token (for the same filters and order). The table shows the main\n"
+           "columns (class, severity, notified to the Garante, communicated to the data\n"
+           "subjects, the next due time and OVERDUE); -o json has every column (docs/register.md).\n"
+           "The register is fed by the bus, so a report appears a moment after it is filed.",
+       .flags = {"tenant", "status", "year", "classification", "notified", "overdue", "sort",
+                 "page-size", "page-token", "output"},
        .server = true,
        .examples = {"breachctl breach list",
                     "breachctl breach list --year 2026 --status reported -o json",
+                    "# Class 3 breaches not yet notified to the Garante, most urgent first:",
+                    "breachctl breach list --classification 3 --notified no --sort due",
+                    "breachctl breach list --overdue",
                     "# A provider operator, one school:",
                     "breachctl breach list --tenant MIIS01200V --page-size 20"},
        .run = BreachList},
@@ -260,6 +278,20 @@ CliSpec MakeCli() {
        .max_args = 1,
        .examples = {"breachctl breach timeline $ID", "breachctl breach timeline $ID -o json"},
        .run = BreachTimeline},
+      {.path = {"breach", "knowledge"},
+       .usage = "BREACH_ID",
+       .summary = "who knew what, and when: each person and the first time they saw each fact",
+       .description =
+           "For each principal, the first time they saw each fact of the breach (the report and\n"
+           "each amendment, each assessment version, each draft and what was sent) and how: as\n"
+           "its author, or by a read (report, register entry, timeline, a page of the register).\n"
+           "Then the awareness moments with their evidence. The read itself is recorded.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach knowledge $ID", "breachctl breach knowledge $ID -o json"},
+       .run = BreachKnowledge},
       {.path = {"breach", "triage"},
        .usage = "BREACH_ID --verdict breach|not-a-breach|investigating --reason TEXT "
                 "[--aware-at TIME --evidence TEXT] [--expected-revision N]",
@@ -399,18 +431,42 @@ CliSpec MakeCli() {
        .examples = {"breachctl breach reopen $ID --reason 'Nuovi fatti dalla Polfer'"},
        .run = BreachReopen},
       {.path = {"verify"},
-       .usage = "[BREACH_ID]",
-       .summary = "re-check the hash chains of the event stores",
+       .usage = "[BREACH_ID] [--export FILE.json]",
+       .summary = "re-check the hash chains of the event stores, or of an exported register",
        .description =
            "Recomputes every hash chain of each service's event store (or only the breach's\n"
-           "streams) and prints one row per store. Exits 3 when a chain was tampered with.",
-       .flags = {"output"},
+           "streams) and prints one row per store. With --export, offline: checks a register\n"
+           "exported as JSON (register export --format json) against its hashes: each event's\n"
+           "hash, the links between events, each stream's head, and each entry folded again from\n"
+           "its events. Exits 3 when a chain or an export was tampered with.",
+       .flags = {"output", "export"},
        .server = true,
        .max_args = 1,
        .examples = {"breachctl --token $OPS verify", "breachctl verify $ID",
                     "# One service's store, when the services run apart:",
-                    "breachctl verify --endpoint 127.0.0.1:50052"},
+                    "breachctl verify --endpoint 127.0.0.1:50052",
+                    "# An export handed to an inspector, offline:",
+                    "breachctl verify --export registro-2026.json"},
        .run = Verify},
+      {.path = {"register", "export"},
+       .usage = "--format csv|json|pdf -o FILE [--year YEAR] [--tenant CODE]",
+       .summary = "the register for an inspection, with the chain proof (the export is recorded)",
+       .description =
+           "Writes the register of the token's school (a provider operator: every school, or one\n"
+           "with --tenant) for a year or all years: CSV or JSON (UTF-8, columns in\n"
+           "docs/register.md) or a PDF in Italian laid out like a printed register (one table,\n"
+           "then a page per breach with its timeline). The JSON carries every entry's events and\n"
+           "the stream heads and hashes at export time: verify --export checks it offline. The\n"
+           "export is recorded before it is handed out; another school's is refused (recorded).\n"
+           "A progress bar shows on a terminal.",
+       .flags = {"format", "year", "tenant", "output"},
+       .own_flags = {File("output", "FILE", "where to write the export", 'o')},
+       .server = true,
+       .examples = {"breachctl register export --format pdf --year 2026 -o registro-2026.pdf",
+                    "breachctl register export --format json -o registro.json",
+                    "breachctl --token $OPS register export --format csv --tenant MIIS01200V "
+                    "-o MIIS01200V.csv"},
+       .run = RegisterExport},
       {.path = {"admin", "status"},
        .summary = "delivery: each consumer's checkpoint, lag and gaps; outboxes; parked events",
        .description =

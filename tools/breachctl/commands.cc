@@ -24,6 +24,7 @@
 #include "libs/eventstore/store_backup.h"
 #include "libs/regulation/result_table.h"
 #include "tools/breachctl/assess_preview.h"
+#include "tools/breachctl/register_export.h"
 
 namespace breachd::breachctl {
 namespace {
@@ -254,6 +255,41 @@ void PrintNotifications(
   }
 }
 
+// The register's severity column: "3.5 high", "" before an assessment.
+std::string SeverityText(const breach::v1::RegisterEntry& entry) {
+  if (entry.assessment_version() == 0) return "";
+  return absl::StrCat(entry.severity_score(), " ",
+                      EnumWord<breach::v1::SeverityBand>(
+                          breach::v1::SeverityBand_Name(entry.severity_band()), "SEVERITY_BAND_"));
+}
+
+// A communication column: "yes 2026-03-28T09:30:00Z (0012345/2026)", "no (required)", "no".
+std::string CommunicationText(const breach::v1::Communication& column) {
+  if (!column.done()) return column.required() ? "no (required)" : "no";
+  std::string text = absl::StrCat("yes ", FormatTimestamp(column.at()));
+  if (!column.protocol_number().empty()) absl::StrAppend(&text, " (", column.protocol_number(), ")");
+  return text;
+}
+
+// A communication column in full, for breach get: the above with phase, channels and details.
+std::string CommunicationDetail(const breach::v1::Communication& column) {
+  std::string text = CommunicationText(column);
+  if (!column.done()) return text;
+  if (column.phase() != breach::v1::NOTIFICATION_PHASE_UNSPECIFIED) {
+    absl::StrAppend(&text, ", ",
+                    EnumWord<breach::v1::NotificationPhase>(
+                        breach::v1::NotificationPhase_Name(column.phase()), "NOTIFICATION_PHASE_"));
+  }
+  std::vector<std::string> channels;
+  for (int channel : column.channels()) {
+    channels.push_back(EnumWord<breach::v1::Channel>(
+        breach::v1::Channel_Name(static_cast<breach::v1::Channel>(channel)), "CHANNEL_"));
+  }
+  if (!channels.empty()) absl::StrAppend(&text, ", via ", absl::StrJoin(channels, ", "));
+  if (!column.details().empty()) absl::StrAppend(&text, ": ", column.details());
+  return text;
+}
+
 // The preview command's error, "breachctl assess preview: PROBLEM\n[usage...]", as one line.
 std::string PreviewError(const std::string& err) {
   std::string first = err.substr(0, err.find('\n'));
@@ -267,6 +303,8 @@ std::string PreviewError(const std::string& err) {
 int UsageError(CommandIo& io, const std::string& problem) {
   return PrintUsageError(io.err, problem, io.command);
 }
+
+int FailCall(CommandIo& io, const grpc::Status& status) { return Fail(io, status); }
 
 int ReportCreate(const CommandLine& line, CommandIo& io) {
   auto text = ReadInput(line, io);
@@ -312,16 +350,35 @@ int BreachList(const CommandLine& line, CommandIo& io) {
     }
     request.set_status(status);
   }
+  if (auto classification = line.Flag("classification")) {
+    if (!absl::SimpleAtoi(*classification, &number)) {
+      return UsageError(io, "--classification must be 1, 2 or 3");
+    }
+    request.set_classification(number);
+  }
+  if (auto notified = line.Flag("notified")) {
+    request.set_notified(*notified == "yes" ? breach::v1::NOTIFIED_FILTER_NOTIFIED
+                                            : breach::v1::NOTIFIED_FILTER_NOT_NOTIFIED);
+  }
+  request.set_overdue_only(line.Flag("overdue").has_value());
+  const std::string sort = line.FlagOr("sort", "filed");
+  request.set_order_by(sort == "discovered" ? breach::v1::REGISTER_ORDER_DISCOVERED
+                       : sort == "due"      ? breach::v1::REGISTER_ORDER_DUE
+                                            : breach::v1::REGISTER_ORDER_UNSPECIFIED);
   breach::v1::ListBreachesResponse response;
   const grpc::Status status = Call<breach::v1::RegisterService>(
       io, "register", &breach::v1::RegisterService::Stub::ListBreaches, request, &response);
   if (!status.ok()) return Fail(io, status);
   return Print(io, response, [&] {
-    Table table({"BREACH", "TENANT", "STATUS", "DISCOVERED", "SUBJECTS", "DESCRIPTION"});
+    Table table({"BREACH", "TENANT", "STATUS", "DISCOVERED", "CLASS", "SEVERITY", "GARANTE",
+                 "SUBJECTS", "DUE", "OVERDUE", "DESCRIPTION"});
     for (const auto& entry : response.entries()) {
       table.AddRow({entry.breach_id(), entry.tenant(), StatusName(entry.status()),
                     FormatTimestamp(entry.discovered_at()),
-                    absl::StrCat(entry.approx_data_subjects()), Shorten(entry.description(), 48)});
+                    entry.classification() == 0 ? "" : absl::StrCat(entry.classification()),
+                    SeverityText(entry), CommunicationText(entry.authority()),
+                    CommunicationText(entry.data_subjects()), FormatTimestamp(entry.next_due_at()),
+                    entry.overdue() ? "OVERDUE" : "", Shorten(entry.description(), 40)});
     }
     table.Print(io.out);
     if (!response.next_page_token().empty()) {
@@ -348,9 +405,25 @@ int BreachGet(const CommandLine& line, CommandIo& io) {
                          {"severity", entry.assessment_version() == 0
                                           ? ""
                                           : absl::StrCat(entry.severity_score())},
+                         {"severity band", SeverityText(entry)},
                          {"classification", entry.classification() == 0
                                                 ? ""
-                                                : absl::StrCat(entry.classification())},
+                                                : absl::StrCat(entry.classification(), " (",
+                                                               entry.classification_regime(),
+                                                               ")")},
+                         {"regimes", absl::StrJoin(entry.regimes(), ", ")},
+                         {"notified to the Garante", CommunicationDetail(entry.authority())},
+                         {"communicated to subjects", CommunicationDetail(entry.data_subjects())},
+                         {"communicated to others", CommunicationDetail(entry.others())},
+                         {"next due", FormatTimestamp(entry.next_due_at())},
+                         {"overdue", entry.overdue() ? "yes" : "no"},
+                         {"evidence", entry.awareness_evidence()},
+                         {"aware by", entry.aware_decided_by().subject()},
+                         {"reported by", entry.reported_by().subject()},
+                         {"device lost", entry.device_lost() ? "yes" : "no"},
+                         {"databases", absl::StrJoin(entry.databases(), "; ")},
+                         {"actions taken", entry.actions_taken()},
+                         {"department head", entry.department_head()},
                          {"discovered", FormatTimestamp(entry.discovered_at())},
                          {"incident", FormatTimestamp(entry.incident_at())},
                          {"reported", FormatTimestamp(entry.reported_at())},
@@ -362,6 +435,13 @@ int BreachGet(const CommandLine& line, CommandIo& io) {
                          {"description", entry.description()},
                          {"updated", FormatTimestamp(entry.updated_at())},
                          {"events", absl::StrCat(entry.events())}});
+    for (const auto& reason : entry.classification_reasons()) {
+      io.out << "  classification reason: " << OneLine(reason.it()) << "\n";
+    }
+    for (const auto& measure : entry.measures()) {
+      io.out << "  measure: " << OneLine(measure.what()) << " ("
+             << ActionStatusName(measure.status()) << ", " << measure.responsible() << ")\n";
+    }
     PrintDuties(io, entry.duties());
     PrintNotifications(io, entry.notifications());
       });
@@ -381,7 +461,33 @@ int BreachTimeline(const CommandLine& line, CommandIo& io) {
       });
 }
 
+int BreachKnowledge(const CommandLine& line, CommandIo& io) {
+  return ShowBreach<breach::v1::RegisterService, breach::v1::GetKnowledgeRequest>(
+      line, io, "register", &breach::v1::RegisterService::Stub::GetKnowledge,
+      [&](const breach::v1::Knowledge& knowledge) {
+    Table table({"PRINCIPAL", "ROLE", "FACT", "FIRST SEEN", "HOW"});
+    for (const auto& principal : knowledge.principals()) {
+      for (const auto& seen : principal.seen()) {
+        table.AddRow({principal.principal().subject(), principal.principal().role(), seen.fact(),
+                      FormatTimestamp(seen.at()), seen.how()});
+      }
+    }
+    table.Print(io.out);
+    for (const auto& record : knowledge.awareness()) {
+      io.out << (record.in_force() ? "aware at " : "aware at (corrected) ")
+             << FormatTimestamp(record.awareness().aware_at()) << ", by "
+             << record.awareness().decided_by().subject() << ", recorded "
+             << FormatTimestamp(record.recorded_at()) << ": "
+             << OneLine(record.awareness().evidence()) << "\n";
+    }
+  });
+}
+
 int Verify(const CommandLine& line, CommandIo& io) {
+  if (auto file = line.Flag("export")) {
+    if (line.words.size() == 2) return UsageError(io, "--export checks a file, not a breach id");
+    return VerifyExport(*file, io);
+  }
   breach::v1::VerifyChainsRequest request;
   if (line.words.size() == 2) request.set_breach_id(line.words[1]);
   breach::v1::VerifyChainsResponse response;

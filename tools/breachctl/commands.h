@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/support/status.h"
 #include "absl/time/time.h"
 
 #include "tools/breachctl/command_line.h"
@@ -24,16 +25,21 @@ struct CommandIo {
   std::ostream& err;
   bool in_is_terminal = false;  // stdin is a terminal: never wait on it unasked
   std::string command;          // "report create", for the hint of usage errors
+  bool err_is_terminal = false; // stderr is a terminal: a long command may draw progress there
 };
 
 // "breachctl: PROBLEM (see 'breachctl help COMMAND')" on one line; returns 2.
 int UsageError(CommandIo& io, const std::string& problem);
+
+// "breachctl: CODE: message" for a failed call, on one line; returns 1.
+int FailCall(CommandIo& io, const grpc::Status& status);
 
 int ReportCreate(const CommandLine& line, CommandIo& io);
 int ReportGet(const CommandLine& line, CommandIo& io);
 int BreachList(const CommandLine& line, CommandIo& io);
 int BreachGet(const CommandLine& line, CommandIo& io);
 int BreachTimeline(const CommandLine& line, CommandIo& io);
+int BreachKnowledge(const CommandLine& line, CommandIo& io);
 int Verify(const CommandLine& line, CommandIo& io);
 int WhoAmI(const CommandLine& line, CommandIo& io);
 int AdminStatus(const CommandLine& line, CommandIo& io);

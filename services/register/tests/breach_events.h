@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "breach/v1/events.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/time_util.h"
@@ -14,6 +15,13 @@
 namespace breachd::register_::testing {
 
 inline constexpr char kTenant[] = "MIIS01200V";
+
+// Where the register counts its years.
+inline absl::TimeZone Rome() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Rome", &zone)) zone = absl::UTCTimeZone();
+  return zone;
+}
 inline constexpr int64_t kOrigin = 1767225600;  // 2026-01-01T00:00:00Z
 
 // The events of one source for one breach, stream versions counted from 1.

@@ -27,12 +27,8 @@ using ::breachd::testing::IsOk;
 using ::breachd::testing::StatusIs;
 using testing::AddReportToDecision;
 using testing::SourceEvents;
+using testing::Rome;
 
-absl::TimeZone Rome() {
-  absl::TimeZone zone;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
-  return zone;
-}
 
 class RegisterConsumerTest : public ::testing::Test {
  protected:
@@ -102,6 +98,33 @@ TEST_F(RegisterConsumerTest, RedeliveredEventChangesNothing) {
   EXPECT_EQ(StoredEntry("01JQ0000000000000000000000").events(), 1u);
 }
 
+// The knowledge projection is kept as events arrive: a read of the breach and a page of the
+// register (an event on an audit stream) each land in the breach's knowledge row.
+TEST_F(RegisterConsumerTest, KnowledgeRowFollowsReadsAndListings) {
+  const std::string breach_id = "01JQ0000000000000000000000";
+  SourceEvents intake("intake", breach_id), reads("register", breach_id),
+      audit("register", "audit-MIIS01200V");
+  intake.Add(0, testing::Reported());
+  breach::v1::BreachViewed viewed;
+  viewed.set_view("register-entry");
+  reads.Add(5, viewed);
+  breach::v1::BreachesListed listed;
+  listed.add_breach_ids(breach_id);
+  audit.Add(7, listed);
+  for (const auto* events : {&intake.events(), &reads.events(), &audit.events()}) {
+    ASSERT_OK_AND_ASSIGN(bool applied, consumer_->ApplyConsumed(events->front()));
+    ASSERT_TRUE(applied);
+  }
+  ASSERT_OK_AND_ASSIGN(std::optional<breach::v1::Knowledge> knowledge,
+                       FindRow<breach::v1::Knowledge>(*store_, KnowledgeKey(breach_id)));
+  ASSERT_TRUE(knowledge.has_value());
+  EXPECT_EQ(knowledge->reads(), 2u);
+  ASSERT_EQ(knowledge->principals_size(), 2);  // user:intake (author), user:register (reader)
+  EXPECT_EQ(knowledge->principals(1).principal().subject(), "user:register");
+  ASSERT_EQ(knowledge->principals(1).seen_size(), 1);
+  EXPECT_EQ(knowledge->principals(1).seen(0).how(), "register-entry");
+}
+
 TEST_F(RegisterConsumerTest, StoreOfAnEarlierSchemaIsEmptiedForARebuild) {
   // Schema 1 had no register-schema row.
   ASSERT_THAT(store_->WriteProjection({{"entry/MIIS01200V/01JQ0000000000000000000000", "x"},
@@ -113,7 +136,7 @@ TEST_F(RegisterConsumerTest, StoreOfAnEarlierSchemaIsEmptiedForARebuild) {
   ASSERT_OK_AND_ASSIGN(auto checkpoint, store_->GetProjection("checkpoint/intake"));
   EXPECT_EQ(checkpoint, std::nullopt);
   ASSERT_OK_AND_ASSIGN(auto version, store_->GetProjection(kSchemaKey));
-  EXPECT_EQ(version, "2");
+  EXPECT_EQ(version, "4");
   // Once is enough: the next start keeps what the rebuild wrote.
   ASSERT_THAT(store_->WriteProjection({{"checkpoint/intake", "3"}}, /*sync=*/false), IsOk());
   ASSERT_OK_AND_ASSIGN(rebuilding, PrepareStore(*store_));
@@ -126,11 +149,11 @@ TEST_F(RegisterConsumerTest, FreshStoreIsNotRebuilt) {
   ASSERT_OK_AND_ASSIGN(bool rebuilding, PrepareStore(*store_));
   EXPECT_FALSE(rebuilding);
   ASSERT_OK_AND_ASSIGN(auto version, store_->GetProjection(kSchemaKey));
-  EXPECT_EQ(version, "2");
+  EXPECT_EQ(version, "4");
 }
 
 TEST_F(RegisterConsumerTest, StoreOfALaterSchemaIsRefused) {
-  ASSERT_THAT(store_->WriteProjection({{kSchemaKey, "3"}}, /*sync=*/false), IsOk());
+  ASSERT_THAT(store_->WriteProjection({{kSchemaKey, "5"}}, /*sync=*/false), IsOk());
   EXPECT_THAT(PrepareStore(*store_), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 

@@ -15,15 +15,11 @@ using breach::v1::EventEnvelope;
 using breach::v1::RegisterEntry;
 using testing::AddReportToDecision;
 using testing::SourceEvents;
+using testing::Rome;
 using ::testing::ElementsAre;
 
 constexpr char kBreach[] = "01JQ0000000000000000000000";
 
-absl::TimeZone Rome() {
-  absl::TimeZone zone;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/Rome", &zone));
-  return zone;
-}
 
 std::vector<EventEnvelope> Both(const SourceEvents& a, const SourceEvents& b) {
   std::vector<EventEnvelope> events = a.events();
@@ -108,6 +104,130 @@ TEST(FoldEntryTest, WhatWasSentReceivedAndMissedPerDuty) {
   EXPECT_FALSE(garante.deadline_missed());
   EXPECT_TRUE(entry->notifications(1).deadline_missed());
   EXPECT_FALSE(entry->notifications(1).sent());
+}
+
+// Every column a school's register keeps: the Allegato A, the awareness, the classification
+// with its reasons, the measures, the regimes, and the three communication columns.
+TEST(FoldEntryTest, EveryColumnOfTheRegister) {
+  SourceEvents intake("intake", kBreach), assessment("assessment", kBreach),
+      notification("notification", kBreach);
+  breach::v1::BreachReported reported = testing::Reported();
+  reported.mutable_report()->set_device_lost(true);
+  reported.mutable_report()->add_databases("Registro elettronico");
+  reported.mutable_report()->set_actions_taken("Password cambiate");
+  reported.mutable_report()->set_department_head("Prof. Bianchi");
+  reported.mutable_report()->set_reporter_role(breach::v1::REPORTER_ROLE_STAFF);
+  breach::v1::BreachTriaged triaged = testing::TriagedBreach();
+  triaged.mutable_awareness()->set_evidence("Denuncia alla Polfer");
+  triaged.mutable_awareness()->mutable_decided_by()->set_subject("user:preside");
+  breach::v1::ContainmentActionRecorded action;
+  action.mutable_action()->set_what("Account sospesi");
+  action.mutable_action()->set_status(breach::v1::ACTION_STATUS_DONE);
+  intake.Add(0, reported).Add(1, triaged).Add(2, action);
+  breach::v1::AssessmentSubmitted submitted;
+  submitted.set_version(1);
+  submitted.add_regimes("gdpr-it@2026-11");
+  breach::v1::BreachClassified classified;
+  classified.set_classification(2);
+  classified.set_regime("school-procedure@2026-01");
+  classified.add_reasons()->set_it("Dati di minori");
+  breach::v1::DutyDecided authority, subjects, controller;
+  *authority.mutable_decision() = testing::Duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION, true);
+  *subjects.mutable_decision() = testing::Duty(breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION, true);
+  *controller.mutable_decision() = testing::Duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE, true);
+  assessment.Add(3, submitted).Add(3, classified).Add(3, authority).Add(3, subjects);
+  assessment.Add(3, controller);
+  // The Garante's notification: a complete draft sent over PEC, with its protocol number.
+  breach::v1::DraftPrepared draft;
+  draft.mutable_draft()->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  draft.mutable_draft()->set_draft_version(1);
+  draft.mutable_draft()->set_phase(breach::v1::NOTIFICATION_PHASE_COMPLETE);
+  breach::v1::DispatchQueued queued;
+  queued.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  queued.set_draft_version(1);
+  queued.add_deliveries()->set_channel(breach::v1::CHANNEL_PEC);
+  breach::v1::DutySubmitted sent;
+  sent.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  sent.mutable_submitted_at()->set_seconds(testing::kOrigin + 8);
+  breach::v1::ReceiptRecorded receipt;
+  receipt.mutable_receipt()->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  receipt.mutable_receipt()->set_protocol_number("0012345/2026");
+  // The processor's notice to the school went by webhook.
+  breach::v1::DispatchQueued notice;
+  notice.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  notice.add_deliveries()->set_channel(breach::v1::CHANNEL_WEBHOOK);
+  breach::v1::DutySubmitted notice_sent;
+  notice_sent.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  notice_sent.mutable_submitted_at()->set_seconds(testing::kOrigin + 6);
+  notification.Add(6, notice).Add(6, notice_sent).Add(7, draft).Add(8, queued).Add(8, sent);
+  notification.Add(9, receipt);
+
+  std::vector<EventEnvelope> events = Both(notification, assessment);
+  events.insert(events.end(), intake.events().begin(), intake.events().end());
+  const std::optional<RegisterEntry> entry = FoldEntry(events, Rome());
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_TRUE(entry->device_lost());
+  EXPECT_THAT(entry->databases(), ElementsAre("Registro elettronico"));
+  EXPECT_EQ(entry->actions_taken(), "Password cambiate");
+  EXPECT_EQ(entry->department_head(), "Prof. Bianchi");
+  EXPECT_EQ(entry->reporter_role(), breach::v1::REPORTER_ROLE_STAFF);
+  EXPECT_EQ(entry->reported_by().subject(), "user:intake");
+  EXPECT_EQ(entry->awareness_evidence(), "Denuncia alla Polfer");
+  EXPECT_EQ(entry->aware_decided_by().subject(), "user:preside");
+  EXPECT_EQ(entry->classification(), 2);
+  EXPECT_EQ(entry->classification_regime(), "school-procedure@2026-01");
+  ASSERT_EQ(entry->classification_reasons_size(), 1);
+  EXPECT_EQ(entry->classification_reasons(0).it(), "Dati di minori");
+  ASSERT_EQ(entry->measures_size(), 1);
+  EXPECT_EQ(entry->measures(0).what(), "Account sospesi");
+  EXPECT_THAT(entry->regimes(), ElementsAre("gdpr-it@2026-11"));
+
+  EXPECT_TRUE(entry->authority().required());
+  EXPECT_TRUE(entry->authority().done());
+  EXPECT_EQ(entry->authority().at().seconds(), testing::kOrigin + 8);
+  EXPECT_EQ(entry->authority().protocol_number(), "0012345/2026");
+  EXPECT_EQ(entry->authority().phase(), breach::v1::NOTIFICATION_PHASE_COMPLETE);
+  EXPECT_THAT(entry->authority().channels(), ElementsAre(breach::v1::CHANNEL_PEC));
+  EXPECT_TRUE(entry->data_subjects().required());
+  EXPECT_FALSE(entry->data_subjects().done());
+  EXPECT_TRUE(entry->others().done());
+  EXPECT_EQ(entry->others().at().seconds(), testing::kOrigin + 6);
+  EXPECT_EQ(entry->others().details(), "controller_notice");
+  EXPECT_THAT(entry->others().channels(), ElementsAre(breach::v1::CHANNEL_WEBHOOK));
+}
+
+// Overdue: a running clock past its due time, or one whose DeadlineMissed arrived; not once
+// the duty is met or the clock is disarmed.
+TEST(FoldEntryTest, OverdueFromARunningClockPastDueOrItsMiss) {
+  SourceEvents intake("intake", kBreach), notification("notification", kBreach);
+  intake.Add(0, testing::Reported());
+  breach::v1::ClockArmed armed;
+  armed.mutable_deadline()->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  armed.mutable_deadline()->mutable_due_at()->set_seconds(testing::kOrigin + 72 * 3600);
+  notification.Add(1, armed);
+  const absl::Time before_due = absl::FromUnixSeconds(testing::kOrigin + 3600);
+  const absl::Time after_due = absl::FromUnixSeconds(testing::kOrigin + 73 * 3600);
+
+  std::optional<RegisterEntry> entry = FoldEntry(Both(intake, notification), Rome());
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->next_due_at().seconds(), testing::kOrigin + 72 * 3600);
+  EXPECT_FALSE(IsOverdue(*entry, before_due));
+  EXPECT_TRUE(IsOverdue(*entry, after_due));
+
+  breach::v1::DeadlineMissed missed;
+  missed.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  notification.Add(72 * 3600, missed);
+  entry = FoldEntry(Both(intake, notification), Rome());
+  EXPECT_TRUE(IsOverdue(*entry, before_due));  // the service said so, whatever our clock says
+
+  breach::v1::DutySubmitted submitted;
+  submitted.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  submitted.set_late(true);
+  notification.Add(73 * 3600, submitted);
+  entry = FoldEntry(Both(intake, notification), Rome());
+  EXPECT_FALSE(IsOverdue(*entry, after_due));
+  EXPECT_FALSE(entry->has_next_due_at());
+  EXPECT_TRUE(entry->notifications(0).deadline_missed());  // still in the register
 }
 
 TEST(FoldEntryTest, AnAmendmentAfterTheDecisionTakesItBackToAssessed) {

@@ -3,6 +3,7 @@
 #include "tools/breachctl/app.h"
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -220,6 +221,24 @@ TEST(NotifyCommandsTest, ValidLinesReachTheServer) {
            {"notify", "notice", kId, "-o", "avviso.html"},
            {"school", "show", "MIIS01200V"}}) {
     ExpectOneLineError(Offline(args), 1, "UNAVAILABLE");
+  }
+}
+
+TEST(BreachListTest, TheRegistersFiltersAndOrders) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"breach", "list", "--classification", "3", "--notified", "no", "--sort", "due"},
+           {"breach", "list", "--overdue", "--year", "2026", "--sort", "discovered", "-o", "json"},
+           {"breach", "list", "--notified", "yes", "--status", "closed", "--sort", "filed"},
+           {"breach", "knowledge", "01JQ0000000000000000000000", "-o", "json"}}) {
+    ExpectOneLineError(Offline(args), 1, "UNAVAILABLE");
+  }
+  // Each flag's own choices, named in the usage error.
+  for (const auto& [flag, value, choices] : std::vector<std::array<std::string, 3>>{
+           {"--classification", "4", "1 or 2 or 3"},
+           {"--notified", "maybe", "yes or no"},
+           {"--sort", "severity", "filed or discovered or due"}}) {
+    ExpectOneLineError(Offline({"breach", "list", flag, value}), 2,
+                       absl::StrCat(flag, " must be ", choices));
   }
 }
 

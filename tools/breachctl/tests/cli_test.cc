@@ -192,14 +192,14 @@ class CompletionTest : public ::testing::Test {
 TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
   EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "action", "assess", "duty", "verify",
-                                          "admin", "school", "deadline", "notify", "whoami",
+                                          "register", "admin", "school", "deadline", "notify", "whoami",
                                           "token", "help", "version", "completion"));
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
                                                     "receipt", "notice"));
   EXPECT_THAT(Complete({"admin", ""}),
               ElementsAre("status", "parked", "retry", "backup", "restore"));
   EXPECT_THAT(Complete({"breach", ""}),
-              ElementsAre("list", "get", "timeline", "triage", "close", "reopen"));
+              ElementsAre("list", "get", "timeline", "knowledge", "triage", "close", "reopen"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
   EXPECT_THAT(Complete({"help", "assess", ""}),
