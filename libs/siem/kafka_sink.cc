@@ -71,7 +71,7 @@ size_t KafkaSink::Deliver(const std::vector<SiemRecord>& records,
   }
   std::vector<Report> reports(records.size());
   for (size_t i = 0; i < records.size() && !stopping; ++i) {
-    const std::string value = records[i].document.dump();
+    const std::string& value = records[i].json;
     rd_kafka_resp_err_t err;
     while (true) {
       err = rd_kafka_producev(

@@ -91,7 +91,7 @@ absl::StatusOr<std::vector<SiemRecord>> SiemRelay::ReadBatch() {
         absl::StatusOr<nlohmann::json> document = ToEcsDocument(event);
         if (!document.ok()) return document.status();
         std::string key = SiemKey(event, *document);
-        records.push_back({event.position(), std::move(key), *std::move(document)});
+        records.push_back({event.position(), std::move(key), document->dump()});
         return records.size() < options_.batch_size;
       });
   if (!read.ok()) return read;

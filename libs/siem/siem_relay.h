@@ -29,11 +29,11 @@
 namespace breachd::siem {
 
 // One event on its way to a sink: where it sits in the store, its key (the breach id, or the
-// stream for events about no breach) and its ECS document.
+// stream for events about no breach) and its ECS document as one line of JSON.
 struct SiemRecord {
   uint64_t position = 0;
   std::string key;
-  nlohmann::json document;
+  std::string json;
 };
 
 // Where a relay delivers. Called on the relay's thread only.

@@ -221,7 +221,8 @@ size_t SyslogSink::Deliver(const std::vector<SiemRecord>& records,
   std::string buffer;
   size_t delivered = 0;
   for (size_t i = 0; i < records.size() && !stopping; ++i) {
-    const std::string message = ToSyslog5424(records[i].document, options_.hostname);
+    const std::string message =
+        ToSyslog5424(nlohmann::json::parse(records[i].json), options_.hostname);
     absl::StrAppend(&buffer, message.size(), " ", message);
     if (buffer.size() < kChunk && i + 1 < records.size()) continue;
     if (absl::Status sent = Send(buffer); !sent.ok()) {

@@ -102,7 +102,7 @@ std::vector<SiemRecord> Records(int count) {
         {"@timestamp", "2026-11-30T09:00:00.000Z"},
         {"event", {{"kind", "event"}, {"action", "breach-viewed"}, {"id", std::to_string(i)}}},
         {"breach", {{"position", i}}}};
-    records.push_back({static_cast<uint64_t>(i), "k", std::move(document)});
+    records.push_back({static_cast<uint64_t>(i), "k", document.dump()});
   }
   return records;
 }
