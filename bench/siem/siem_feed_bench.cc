@@ -154,9 +154,9 @@ int Run() {
   const absl::Time build_start = absl::Now();
   absl::Status read = (*store)->ReadAll(1, [&](const breach::v1::EventEnvelope& event)
                                               -> absl::StatusOr<bool> {
-    auto document = ToEcsDocument(event);
-    if (!document.ok()) return document.status();
-    messages.emplace_back(SiemKey(event, *document), document->dump());
+    auto line = ToEcsLine(event);
+    if (!line.ok()) return line.status();
+    messages.emplace_back(std::move(line->key), std::move(line->json));
     return true;
   });
   if (!read.ok()) Die("read", read);

@@ -23,6 +23,14 @@ absl::StatusOr<nlohmann::json> ToEcsDocument(const breach::v1::EventEnvelope& ev
 // "breach.v1.BreachReported"); any other type gets its metadata only.
 std::vector<std::string> MappedEventTypes();
 
+// An event's document as one line of JSON (ToEcsDocument(event).dump(), written directly), and
+// its Kafka key: the breach id, or the stream for an event about no breach.
+struct EcsLine {
+  std::string key;
+  std::string json;
+};
+absl::StatusOr<EcsLine> ToEcsLine(const breach::v1::EventEnvelope& event);
+
 // ToEcsDocument as one line of JSON (the Kafka message value).
 absl::StatusOr<std::string> ToEcsJson(const breach::v1::EventEnvelope& event);
 

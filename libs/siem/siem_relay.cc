@@ -1,10 +1,12 @@
 #include "libs/siem/siem_relay.h"
 
+#include <future>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
 #include "libs/siem/ecs_document.h"
@@ -24,14 +26,6 @@ absl::StatusOr<uint64_t> SiemCheckpoint::Load() const {
 
 absl::Status SiemCheckpoint::Save(uint64_t position) const {
   return WriteFileAtomically(path_, absl::StrCat(position, "\n"), 0644);
-}
-
-std::string SiemKey(const breach::v1::EventEnvelope& event, const nlohmann::json& document) {
-  const nlohmann::json& breach = document["breach"];
-  if (auto id = breach.find("id"); id != breach.end() && id->is_string()) {
-    return id->get<std::string>();
-  }
-  return event.stream_id();
 }
 
 absl::StatusOr<std::unique_ptr<SiemRelay>> SiemRelay::Start(eventstore::EventStore& store,
@@ -54,7 +48,8 @@ SiemRelay::SiemRelay(eventstore::EventStore& store, std::unique_ptr<SiemSink> si
       sink_name_(sink_->name()),
       checkpoint_(std::move(checkpoint)),
       options_(std::move(options)),
-      position_(position) {
+      position_(position),
+      saved_(position) {
   checkpoint_position_ = position;
 }
 
@@ -84,22 +79,35 @@ void SiemRelay::Wait(absl::Duration timeout) {
   notified_ = false;
 }
 
-absl::StatusOr<std::vector<SiemRecord>> SiemRelay::ReadBatch() {
+absl::StatusOr<std::vector<SiemRecord>> SiemRelay::ReadBatch(uint64_t after) const {
   std::vector<SiemRecord> records;
   absl::Status read = store_.ReadAll(
-      position_ + 1, [&](const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
-        absl::StatusOr<nlohmann::json> document = ToEcsDocument(event);
-        if (!document.ok()) return document.status();
-        std::string key = SiemKey(event, *document);
-        records.push_back({event.position(), std::move(key), document->dump()});
+      after + 1, [&](const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+        absl::StatusOr<EcsLine> line = ToEcsLine(event);
+        if (!line.ok()) return line.status();
+        records.push_back({event.position(), std::move(line->key), std::move(line->json)});
         return records.size() < options_.batch_size;
       });
   if (!read.ok()) return read;
   return records;
 }
 
+bool SiemRelay::SaveCheckpoint() {
+  if (position_ == saved_) return true;
+  if (absl::Status saved = checkpoint_.Save(position_); !saved.ok()) {
+    // Delivered but not remembered: after a restart it is sent again, which consumers dedupe.
+    ++errors_;
+    log::Error(absl::StrCat("siem relay (", sink_name_, "): cannot write the checkpoint"),
+               {{"position", absl::StrCat(position_)}, {"error", saved.ToString()}});
+    return false;
+  }
+  saved_ = position_;
+  return true;
+}
+
 void SiemRelay::Run() {
   const std::string relay = absl::StrCat("siem relay (", sink_name_, ")");
+  absl::Time last_save = absl::Now();
   absl::Duration backoff = options_.error_backoff;
   auto fail = [&](const std::string& what, const absl::Status& status) {
     ++errors_;
@@ -108,27 +116,37 @@ void SiemRelay::Run() {
     Wait(backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
   };
+  // The next batch, read and built on a helper thread while the sink delivers this one.
+  absl::StatusOr<std::vector<SiemRecord>> prefetched = std::vector<SiemRecord>();
+  uint64_t prefetched_after = 0;
   while (!stopping_) {
-    absl::StatusOr<std::vector<SiemRecord>> records = ReadBatch();
+    absl::StatusOr<std::vector<SiemRecord>> records =
+        prefetched.ok() && !prefetched->empty() && prefetched_after == position_
+            ? std::move(prefetched)
+            : ReadBatch(position_);
+    prefetched = std::vector<SiemRecord>();
     if (!records.ok()) {
       fail("cannot read the store", records.status());
       continue;
     }
     if (records->empty()) {
+      SaveCheckpoint();  // idle: the file catches up
       Wait(options_.poll_interval);
       continue;
     }
+    prefetched_after = records->back().position;
+    std::future<absl::StatusOr<std::vector<SiemRecord>>> next =
+        std::async(std::launch::async, [this, after = prefetched_after] { return ReadBatch(after); });
     const size_t delivered = sink_->Deliver(*records, stopping_);
+    prefetched = next.get();
     if (delivered > 0) {
-      const uint64_t through = (*records)[delivered - 1].position;
-      if (absl::Status saved = checkpoint_.Save(through); !saved.ok()) {
-        // Delivered but not remembered: sent again next round, which consumers dedupe.
-        fail("cannot write the checkpoint", saved);
-        continue;
-      }
-      position_ = through;
-      checkpoint_position_ = through;
+      position_ = (*records)[delivered - 1].position;
+      checkpoint_position_ = position_;
       published_ += delivered;
+      if (absl::Now() - last_save >= options_.checkpoint_interval) {
+        SaveCheckpoint();
+        last_save = absl::Now();
+      }
     }
     if (delivered < records->size()) {
       if (stopping_) break;
@@ -138,6 +156,7 @@ void SiemRelay::Run() {
     }
     backoff = options_.error_backoff;
   }
+  SaveCheckpoint();
 }
 
 }  // namespace breachd::siem

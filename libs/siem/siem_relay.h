@@ -4,7 +4,8 @@
 // Unlike the outbox relay it does not consume the store's outbox: it reads the store itself
 // (EventStore::ReadAll) after the position in its checkpoint file, turns each event into its ECS
 // document (ecs_document.h), hands a batch to the sink and, once the sink has delivered a prefix
-// of it, writes that prefix's last position to the checkpoint (atomically, fsynced). So a
+// of it, records that prefix's last position, writing it to the checkpoint file (atomically,
+// fsynced) at most every checkpoint_interval and on Stop. So a
 // restart resumes where delivery stopped and never skips an event; what was delivered but not
 // yet checkpointed when the process died is delivered again (at least once: consumers dedupe on
 // event.id). A sink that cannot deliver (broker or collector down) holds the relay at its
@@ -63,7 +64,10 @@ class SiemCheckpoint {
 };
 
 struct SiemRelayOptions {
-  size_t batch_size = 2000;
+  size_t batch_size = 5000;
+  // How often the checkpoint file is written (and fsynced) while events flow; also on Stop. A
+  // crash loses at most this much progress, which is then delivered again: never skipped.
+  absl::Duration checkpoint_interval = absl::Seconds(1);
   // How often the store is checked when nobody calls Notify().
   absl::Duration poll_interval = absl::Milliseconds(50);
   // Back-off after a failed delivery, doubling up to max_backoff.
@@ -74,7 +78,7 @@ struct SiemRelayOptions {
 struct SiemRelayCounters {
   uint64_t published = 0;  // events delivered and checkpointed
   uint64_t errors = 0;     // failed deliveries, store or checkpoint failures
-  uint64_t checkpoint = 0; // the position delivered through
+  uint64_t checkpoint = 0; // the position delivered through (written at the next interval)
 };
 
 class SiemRelay {
@@ -100,16 +104,19 @@ class SiemRelay {
   SiemRelay(eventstore::EventStore& store, std::unique_ptr<SiemSink> sink,
             SiemCheckpoint checkpoint, SiemRelayOptions options, uint64_t position);
   void Run();
-  // Reads up to batch_size events after `position_` as records.
-  absl::StatusOr<std::vector<SiemRecord>> ReadBatch();
+  // Reads up to batch_size events after `after` as records.
+  absl::StatusOr<std::vector<SiemRecord>> ReadBatch(uint64_t after) const;
   void Wait(absl::Duration timeout);
+  // Writes position_ to the checkpoint file if it moved; false (counted, logged) on failure.
+  bool SaveCheckpoint();
 
   eventstore::EventStore& store_;
   std::unique_ptr<SiemSink> sink_;
   const std::string sink_name_;
   const SiemCheckpoint checkpoint_;
   const SiemRelayOptions options_;
-  uint64_t position_;  // relay thread only
+  uint64_t position_;  // relay thread only: delivered through
+  uint64_t saved_;     // relay thread only: in the checkpoint file
 
   absl::Mutex mu_;
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
@@ -120,8 +127,5 @@ class SiemRelay {
   std::atomic<uint64_t> checkpoint_position_{0};
   std::thread thread_;
 };
-
-// The Kafka key of an event's document: its breach id, or its stream for events about none.
-std::string SiemKey(const breach::v1::EventEnvelope& event, const nlohmann::json& document);
 
 }  // namespace breachd::siem
