@@ -413,6 +413,18 @@ class SiemTlsSyslogTest(unittest.TestCase):
                     self.assertNotIn(secret, frame)
             self.assertTrue(wait_for(lambda: "TLS handshake" in servers[0].output(), timeout=20),
                             servers[0].output())
+            # The collector it cannot reach never holds up its Kafka feed.
+            from kafka import KafkaConsumer, TopicPartition
+
+            def untrusting_feed():
+                consumer = KafkaConsumer(bootstrap_servers=servers[0].bootstrap_servers,
+                                         group_id=None, auto_offset_reset="earliest",
+                                         consumer_timeout_ms=2000)
+                consumer.assign([TopicPartition("breach.siem.v1", 0)])
+                actions = [json.loads(m.value)["event"]["action"] for m in consumer]
+                consumer.close()
+                return "breach-reported" in actions
+            self.assertTrue(wait_for(untrusting_feed, timeout=30))
         finally:
             for server in servers:
                 server.stop()
