@@ -1,5 +1,6 @@
 #include "libs/metrics/delivery_metrics.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -51,6 +52,18 @@ std::vector<MetricFamily> DeliveryFamilies(const breach::v1::GetDeliveryStatusRe
     out.Add("breachd_consumer_caught_up_events_total", MetricType::Counter,
             "Events applied from the source store rather than the bus, since start", labels,
             source.caught_up_events());
+  }
+  for (const breach::v1::SiemDelivery& feed : status.siem()) {
+    const std::vector<ClientMetric::Label> labels = {{"service", feed.service()},
+                                                     {"sink", feed.sink()}};
+    out.Add("breachd_siem_published_total", MetricType::Counter,
+            "Events the SIEM relay delivered since start", labels, feed.published());
+    out.Add("breachd_siem_errors_total", MetricType::Counter,
+            "Failed SIEM deliveries, store or checkpoint failures since start", labels,
+            feed.errors());
+    out.Add("breachd_siem_lag_events", MetricType::Gauge,
+            "Store positions not yet delivered to the SIEM sink (store head - checkpoint)",
+            labels, feed.store_head() - std::min(feed.store_head(), feed.delivered_through()));
   }
   std::map<std::string, uint64_t> parked_by_consumer;
   for (const breach::v1::SourceDelivery& source : status.sources()) {

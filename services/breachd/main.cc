@@ -92,6 +92,14 @@ ABSL_FLAG(std::string, backup_dir, "",
           "default <data_dir>/backups. Put it on another disk.");
 ABSL_FLAG(std::string, ready_file, "",
           "When set, write {\"endpoint\":...,\"bootstrap_servers\":...} here once serving");
+ABSL_FLAG(bool, siem, true,
+          "Publish every event of every hosted store to breach.siem.v1 as an ECS document "
+          "without personal data (docs/siem.md); --nosiem turns it off");
+ABSL_FLAG(std::string, siem_syslog, "",
+          "Also send every event as a CEF line over RFC 5424 syslog to a collector: "
+          "tcp://HOST:PORT or tls://HOST:PORT (docs/siem.md)");
+ABSL_FLAG(std::string, siem_syslog_ca, "",
+          "CA (PEM) that verifies a tls:// --siem_syslog collector; default the system's roots");
 ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTERM");
 
 namespace {
@@ -216,6 +224,9 @@ int main(int argc, char** argv) {
   }
   config.republish = absl::GetFlag(FLAGS_republish);
   config.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  config.siem = absl::GetFlag(FLAGS_siem);
+  config.siem_syslog = absl::GetFlag(FLAGS_siem_syslog);
+  config.siem_syslog_ca = absl::GetFlag(FLAGS_siem_syslog_ca);
   config.regimes_dir = absl::GetFlag(FLAGS_regimes_dir);
   config.templates_dir = absl::GetFlag(FLAGS_templates_dir);
   config.module_settings = {{"smtp_config", absl::GetFlag(FLAGS_smtp_config)},

@@ -7,6 +7,8 @@
 #include "absl/time/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "libs/siem/kafka_sink.h"
+#include "libs/siem/syslog_sink.h"
 #include "services/breachd/service_modules.h"
 
 namespace breachd::suite {
@@ -42,8 +44,11 @@ std::string Suite::metrics_endpoint() const {
 }
 
 std::function<void()> Suite::Notifier(const std::string& name) {
-  bus::OutboxRelay* relay = hosted_.at(name).relay.get();
-  return [relay] { relay->Notify(); };
+  Hosted& hosted = hosted_.at(name);
+  return [&hosted] {
+    hosted.relay->Notify();
+    for (auto& siem_relay : hosted.siem_relays) siem_relay->Notify();
+  };
 }
 
 absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name) {
@@ -62,6 +67,36 @@ absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name
   if (config.republish) RETURN_IF_ERROR(hosted.store->RequeueAllForPublish());
   hosted.outbox = std::make_unique<service::StoreOutbox>(*hosted.store);
   ASSIGN_OR_RETURN(hosted.relay, bus::OutboxRelay::Start(bus_, *hosted.outbox));
+  return StartSiemRelays(hosted);
+}
+
+absl::Status Suite::StartSiemRelays(Hosted& hosted) {
+  const std::filesystem::path dir = std::filesystem::path(config_.data_dir) / "siem";
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", dir.string(), ": ",
+                                               error.message()));
+  }
+  auto checkpoint = [&](const std::string& sink) {
+    return siem::SiemCheckpoint((dir / absl::StrCat(hosted.name, ".", sink, ".position")).string());
+  };
+  if (config_.siem) {
+    ASSIGN_OR_RETURN(std::unique_ptr<siem::KafkaSink> sink, siem::KafkaSink::Create(bus_));
+    ASSIGN_OR_RETURN(auto relay,
+                     siem::SiemRelay::Start(*hosted.store, std::move(sink), checkpoint("kafka")));
+    hosted.siem_relays.push_back(std::move(relay));
+  }
+  if (!config_.siem_syslog.empty()) {
+    // A relay of its own: a slow or absent collector never holds up the Kafka feed.
+    siem::SyslogSinkOptions options;
+    ASSIGN_OR_RETURN(options.target, siem::ParseSyslogTarget(config_.siem_syslog));
+    options.ca_file = config_.siem_syslog_ca;
+    ASSIGN_OR_RETURN(std::unique_ptr<siem::SyslogSink> sink, siem::SyslogSink::Create(options));
+    ASSIGN_OR_RETURN(auto relay,
+                     siem::SiemRelay::Start(*hosted.store, std::move(sink), checkpoint("syslog")));
+    hosted.siem_relays.push_back(std::move(relay));
+  }
   return absl::OkStatus();
 }
 
@@ -282,6 +317,16 @@ absl::Status Suite::FillDeliveryStatus(breach::v1::GetDeliveryStatusResponse* re
       outbox->set_errors(counters.errors);
       outbox->set_parked(counters.parked);
     }
+    for (const auto& siem_relay : hosted.siem_relays) {
+      const siem::SiemRelayCounters counters = siem_relay->counters();
+      breach::v1::SiemDelivery* feed = response->add_siem();
+      feed->set_service(name);
+      feed->set_sink(siem_relay->sink_name());
+      feed->set_published(counters.published);
+      feed->set_errors(counters.errors);
+      feed->set_delivered_through(counters.checkpoint);
+      feed->set_store_head(hosted.store->LastPosition());
+    }
   }
   return absl::OkStatus();
 }
@@ -329,6 +374,7 @@ void Suite::Stop(absl::Duration grace) {
   if (server_) server_->Shutdown(grace);
   for (auto& [name, hosted] : hosted_) {
     if (hosted.relay) hosted.relay->Stop();
+    for (auto& siem_relay : hosted.siem_relays) siem_relay->Stop();
   }
   server_.reset();
   hosted_.clear();

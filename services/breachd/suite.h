@@ -25,6 +25,7 @@
 #include "libs/service/health_monitor.h"
 #include "libs/service/hosted_service.h"
 #include "libs/service/store_outbox.h"
+#include "libs/siem/siem_relay.h"
 #include "services/breachd/suite_config.h"
 
 namespace breachd::suite {
@@ -61,6 +62,7 @@ class Suite {
     std::unique_ptr<eventstore::EventStore> store;
     std::unique_ptr<service::StoreOutbox> outbox;
     std::unique_ptr<bus::OutboxRelay> relay;
+    std::vector<std::unique_ptr<siem::SiemRelay>> siem_relays;  // Kafka, then syslog
     std::unique_ptr<service::HostedService> service;
     std::unique_ptr<delivery::Subscription> subscription;  // for a consuming service
     absl::Mutex observer_mu;
@@ -71,6 +73,8 @@ class Suite {
   absl::Status Open(const SuiteConfig& config);
   absl::Status OpenStore(const SuiteConfig& config, const std::string& name);
   std::function<void()> Notifier(const std::string& name);
+  // The SIEM relays of one store (SuiteConfig::siem, siem_syslog).
+  absl::Status StartSiemRelays(Hosted& hosted);
   // Subscribes a consuming service to every publishing service (bus + catch-up from their
   // stores).
   absl::Status Subscribe(Hosted& hosted, service::EventConsumer consumer);

@@ -50,6 +50,13 @@ struct SuiteConfig {
   // webhook_secret_file, webhook_ca_file, authority_address, dispatch_rate); empty values are
   // the module's defaults.
   std::map<std::string, std::string> module_settings;
+  // The SIEM feed (docs/siem.md): every event of every hosted store as an ECS document on
+  // breach.siem.v1, from a checkpoint per store under <data_dir>/siem.
+  bool siem = true;
+  // CEF over RFC 5424 syslog to a collector: "tcp://HOST:PORT" or "tls://HOST:PORT"; empty: none.
+  std::string siem_syslog;
+  // CA (PEM) that verifies a tls:// collector; empty: the system's roots.
+  std::string siem_syslog_ca;
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);
 };

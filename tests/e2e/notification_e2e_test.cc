@@ -26,12 +26,7 @@ const std::string kExamples = std::string(BREACHD_SOURCE_DIR) + "/docs/examples/
 
 class NotificationEndToEndTest : public NotificationFixture {
  protected:
-  void SetUp() override {
-    LocalSmtpServerOptions smtp;
-    smtp.user = "breachd";
-    smtp.password = "s3cret-pass";
-    StartAll(smtp, {"--dispatch_rate=200", "--authority_address=protocollo@garante.test"});
-  }
+  void SetUp() override { StartWithTestGarante(); }
   nlohmann::json Ok(std::vector<std::string> args, const std::string& token) {
     return breachd_->Ok(std::move(args), token);
   }

@@ -44,6 +44,15 @@ class NotificationFixture : public ::testing::Test {
     ASSERT_TRUE(Restart());
   }
 
+  // An SMTP server with STARTTLS and AUTH, and breachd sending fast, the Garante's address a
+  // test one.
+  void StartWithTestGarante() {
+    LocalSmtpServerOptions smtp;
+    smtp.user = "breachd";
+    smtp.password = "s3cret-pass";
+    StartAll(smtp, {"--dispatch_rate=200", "--authority_address=protocollo@garante.test"});
+  }
+
   // (Re)starts breachd on its data and reconnects.
   bool Restart() {
     if (!breachd_->Start()) {

@@ -107,7 +107,7 @@ def reflect(channel, field_number, text):
 class Breachd:
     """A breachd process over the embedded bus, in its own scratch folder."""
 
-    def __init__(self, binary, folder):
+    def __init__(self, binary, folder, extra_flags=()):
         self.folder = folder
         identity = os.path.join(folder, "identity.json")
         with open(identity, "w") as out:
@@ -123,7 +123,7 @@ class Breachd:
         self.process = subprocess.Popen(
             [binary, "--services=all", "--listen=127.0.0.1:0", "--kafka=embedded",
              "--data_dir=" + os.path.join(folder, "data"), "--identity_file=" + identity,
-             "--ready_file=" + ready, "--dev_tls"],
+             "--ready_file=" + ready, "--dev_tls"] + list(extra_flags),
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while not (os.path.exists(ready) and os.path.getsize(ready) > 0):
@@ -132,7 +132,9 @@ class Breachd:
                 raise RuntimeError("breachd did not start:\n" + self.output())
             time.sleep(0.05)
         with open(ready) as ready_file:
-            self.endpoint = json.load(ready_file)["endpoint"]
+            ready_json = json.load(ready_file)
+        self.endpoint = ready_json["endpoint"]
+        self.bootstrap_servers = ready_json["bootstrap_servers"]
         # --dev_tls made a local CA: an outside client trusts it like any other CA.
         with open(os.path.join(folder, "data", "tls", "ca.pem"), "rb") as ca:
             self.ca_certificate = ca.read()

@@ -27,7 +27,9 @@ bool BreachdProcess::Start() {
   process_ = std::make_unique<ChildProcess>(*std::move(process));
   if (!WaitUntil([&] { return !ReadFile(ready).empty() || !process_->Running(); })) return false;
   if (ReadFile(ready).empty()) return false;
-  endpoint_ = nlohmann::json::parse(ReadFile(ready))["endpoint"];
+  const nlohmann::json ready_json = nlohmann::json::parse(ReadFile(ready));
+  endpoint_ = ready_json["endpoint"];
+  bootstrap_servers_ = ready_json.value("bootstrap_servers", "");
   return true;
 }
 

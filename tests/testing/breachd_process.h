@@ -23,6 +23,8 @@ class BreachdProcess {
   bool Start();
   void Kill();  // SIGKILL
   const std::string& endpoint() const { return endpoint_; }
+  // The bus's bootstrap.servers (the embedded broker's address), from the ready file.
+  const std::string& bootstrap_servers() const { return bootstrap_servers_; }
   std::string Stderr() const { return process_ ? process_->Stderr() : ""; }
 
   // breachctl `args` as the bearer of `token`, plaintext, against this breachd.
@@ -37,6 +39,7 @@ class BreachdProcess {
   std::unique_ptr<ChildProcess> process_;
   int starts_ = 0;
   std::string endpoint_;
+  std::string bootstrap_servers_;
 };
 
 }  // namespace breachd::testing

@@ -2,6 +2,8 @@
 // code, append latencies, health, and the delivery status sampled at scrape time.
 #include "libs/metrics/metrics.h"
 
+#include <map>
+
 #include "breach/v1/admin.pb.h"
 
 #include "gmock/gmock.h"
@@ -105,6 +107,25 @@ TEST(MetricsTest, SamplesDeliveryOnEveryScrape) {
   pending = 0;
   ASSERT_OK_AND_ASSIGN(std::string second, Scrape(metrics->port()));
   EXPECT_THAT(SampleValue(second, "breachd_outbox_pending", {{"service", "intake"}}), Optional(0.0));
+}
+
+TEST(MetricsTest, EachSiemRelayShowsItsPublishedErrorsAndLag) {
+  ASSERT_OK_AND_ASSIGN(auto metrics, Metrics::Start("127.0.0.1:0"));
+  metrics->SampleDeliveryWith([](breach::v1::GetDeliveryStatusResponse* status) {
+    breach::v1::SiemDelivery* feed = status->add_siem();
+    feed->set_service("register");
+    feed->set_sink("syslog");
+    feed->set_published(40);
+    feed->set_errors(2);
+    feed->set_delivered_through(40);
+    feed->set_store_head(45);
+    return absl::OkStatus();
+  });
+  ASSERT_OK_AND_ASSIGN(std::string text, Scrape(metrics->port()));
+  const std::map<std::string, std::string> labels = {{"service", "register"}, {"sink", "syslog"}};
+  EXPECT_THAT(SampleValue(text, "breachd_siem_published_total", labels), Optional(40.0));
+  EXPECT_THAT(SampleValue(text, "breachd_siem_errors_total", labels), Optional(2.0));
+  EXPECT_THAT(SampleValue(text, "breachd_siem_lag_events", labels), Optional(5.0));
 }
 
 TEST(MetricsTest, AFailedSampleIsCountedAndTheScrapeStillAnswers) {

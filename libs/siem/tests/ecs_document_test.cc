@@ -1,6 +1,15 @@
 #include "libs/siem/ecs_document.h"
 
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
+#include "breach/v1/notification.pb.h"
+#include "google/protobuf/dynamic_message.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/status_matchers.h"
@@ -13,6 +22,7 @@ namespace {
 using ::breachd::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::UnorderedElementsAreArray;
 
 const auth::Principal kDpo{"user:dpo-vespucci", "MIIS01200V", {"school-dpo"}};
 
@@ -78,6 +88,7 @@ TEST(EcsDocumentTest, AReportFullOfPersonalDataLeavesNoneOfIt) {
   EXPECT_EQ(document["breach"]["report"]["approx_data_subjects"],
             personal.reported.report().approx_data_subjects());
   EXPECT_EQ(document["breach"]["report"]["databases"], 1);
+  EXPECT_EQ(document["breach"]["status"], "reported");
 }
 
 TEST(EcsDocumentTest, ARefusalIsAnIamFailureOnTheAuditStream) {
@@ -115,6 +126,147 @@ TEST(EcsDocumentTest, AnEnvelopeWithoutIdOrTimeIsRefused) {
   event.set_event_id("01JQ0000000000000000000000");
   EXPECT_THAT(ToEcsJson(event),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("recorded_at")));
+}
+
+// Every payload type of the catalogue (docs/events.md) has its own mapping.
+TEST(EcsDocumentTest, EveryEventTypeOfTheCatalogueIsMapped) {
+  const std::vector<std::string> catalogue = {
+      "breach.v1.BreachReported", "breach.v1.BreachTriaged", "breach.v1.ReportAmended",
+      "breach.v1.ContainmentActionRecorded", "breach.v1.AssessmentSubmitted",
+      "breach.v1.SeverityAssessed", "breach.v1.BreachClassified", "breach.v1.DutyDecided",
+      "breach.v1.DutyOverridden", "breach.v1.DutiesDecided", "breach.v1.BreachClosed",
+      "breach.v1.BreachReopened", "breach.v1.ClockArmed", "breach.v1.ClockDisarmed",
+      "breach.v1.DeadlineWarning", "breach.v1.DeadlineMissed", "breach.v1.DraftPrepared",
+      "breach.v1.DraftApproved", "breach.v1.DispatchQueued", "breach.v1.DeliveryAttempted",
+      "breach.v1.DeliverySent", "breach.v1.DeliveryFailed", "breach.v1.DeliveryOutcomeUnknown",
+      "breach.v1.DutySubmitted", "breach.v1.ReceiptRecorded", "breach.v1.SchoolProfileSet",
+      "breach.v1.BreachViewed", "breach.v1.BreachesListed", "breach.v1.AccessDenied"};
+  EXPECT_THAT(MappedEventTypes(), UnorderedElementsAreArray(catalogue));
+}
+
+// The string fields whose values may reach the feed: ids, codes and texts breachd writes itself.
+// Every other string field of every payload is treated as personal data.
+const std::set<std::string>& AllowedStringFields() {
+  static const auto* allowed = new std::set<std::string>{
+      "breach_id", "action_id", "delivery_id", "regime", "regimes", "legal_basis", "sha256",
+      "protocol_number", "view", "method", "requested_tenant", "breach_ids", "field", "window"};
+  return *allowed;
+}
+const std::set<std::string>& AllowedFullFields() {
+  static const auto* allowed = new std::set<std::string>{
+      "breach.v1.AccessDenied.reason",    // written by the authorizer
+      "breach.v1.BreachesListed.tenant",  // a filter: a school code
+      "breach.v1.BreachesListed.status",
+      "breach.v1.SchoolProfile.tenant", "breach.v1.SeverityAssessment.method"};
+  return *allowed;
+}
+
+// Fills every string field of `message` (recursively, one element per repeated field) with a
+// marker naming the field; returns the markers of the fields that must never appear.
+void FillStrings(google::protobuf::Message& message, int depth, std::vector<std::string>& secrets) {
+  if (depth > 6) return;
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+      const std::string marker = absl::StrCat("PD<", field->full_name(), ">");
+      if (field->is_repeated()) {
+        reflection->AddString(&message, field, marker);
+      } else {
+        reflection->SetString(&message, field, marker);
+      }
+      if (!AllowedStringFields().count(field->name()) &&
+          !AllowedFullFields().count(field->full_name())) {
+        secrets.push_back(marker);
+      }
+    } else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
+               !absl::StartsWith(field->message_type()->full_name(), "google.protobuf")) {
+      google::protobuf::Message* child = field->is_repeated()
+                                             ? reflection->AddMessage(&message, field)
+                                             : reflection->MutableMessage(&message, field);
+      FillStrings(*child, depth + 1, secrets);
+    }
+  }
+}
+
+TEST(EcsDocumentTest, NoStringOutsideTheAllowListReachesAnyDocument) {
+  const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
+  google::protobuf::DynamicMessageFactory factory(pool);
+  for (const std::string& type : MappedEventTypes()) {
+    const google::protobuf::Descriptor* descriptor = pool->FindMessageTypeByName(type);
+    ASSERT_NE(descriptor, nullptr) << type;
+    std::unique_ptr<google::protobuf::Message> payload(factory.GetPrototype(descriptor)->New());
+    std::vector<std::string> secrets;
+    FillStrings(*payload, 0, secrets);
+    breach::v1::EventEnvelope event;
+    event.set_event_id("01JQ0EVENT0000000000000000");
+    event.set_type(type);
+    event.set_source("notification");
+    event.set_tenant("MIIS01200V");
+    event.mutable_actor()->set_subject("user:dpo-vespucci");
+    event.mutable_payload()->PackFrom(*payload);
+    ASSERT_OK_AND_ASSIGN(std::string json, ToEcsJson(Recorded(event)));
+    for (const std::string& secret : secrets) {
+      EXPECT_THAT(json, Not(HasSubstr(secret))) << type << ": " << json;
+    }
+    ASSERT_OK_AND_ASSIGN(nlohmann::json document, ToEcsDocument(Recorded(event)));
+    for (const char* field : {"kind", "category", "type", "action", "outcome", "id"}) {
+      EXPECT_TRUE(document["event"].contains(field)) << type << " lacks event." << field;
+    }
+    EXPECT_NE(document["event"]["outcome"], "") << type;
+  }
+}
+
+TEST(EcsDocumentTest, TheLifecycleCarriesStatusBandClassificationDutyAndDeadline) {
+  auto document_of = [](const google::protobuf::Message& payload) {
+    return ToEcsDocument(Recorded(service::MakeEvent({"assessment", kDpo, "r", "c"},
+                                                     "MIIS01200V", absl::Now(), payload)));
+  };
+  breach::v1::SeverityAssessed severity;
+  severity.set_version(2);
+  severity.mutable_severity()->set_score(3.25);
+  severity.mutable_severity()->set_band(breach::v1::SEVERITY_BAND_HIGH);
+  ASSERT_OK_AND_ASSIGN(nlohmann::json document, document_of(severity));
+  EXPECT_EQ(document["breach"]["severity"]["band"], "high");
+  EXPECT_EQ(document["breach"]["assessment"]["version"], 2);
+
+  breach::v1::BreachClassified classified;
+  classified.set_classification(3);
+  ASSERT_OK_AND_ASSIGN(document, document_of(classified));
+  EXPECT_EQ(document["breach"]["classification"], 3);
+
+  breach::v1::ClockArmed armed;
+  armed.mutable_deadline()->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  armed.mutable_deadline()->mutable_due_at()->set_seconds(1764752400);
+  armed.mutable_deadline()->set_status(breach::v1::DEADLINE_STATUS_OPEN);
+  ASSERT_OK_AND_ASSIGN(document, document_of(armed));
+  EXPECT_EQ(document["breach"]["duty"]["kind"], "authority_notification");
+  EXPECT_EQ(document["breach"]["deadline"]["due"], "2025-12-03T09:00:00.000Z");
+  EXPECT_EQ(document["breach"]["deadline"]["status"], "open");
+
+  breach::v1::DeadlineMissed missed;
+  missed.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  ASSERT_OK_AND_ASSIGN(document, document_of(missed));
+  EXPECT_EQ(document["event"]["kind"], "alert");
+  EXPECT_EQ(document["event"]["outcome"], "failure");
+
+  breach::v1::DeliveryFailed failed;
+  failed.set_delivery_id("authority_notification-v1-1");
+  failed.set_answer("550 no such user mario.rossi@example.it");
+  failed.set_final(true);
+  ASSERT_OK_AND_ASSIGN(document, document_of(failed));
+  EXPECT_EQ(document["breach"]["delivery"]["status"], "failed");
+  EXPECT_THAT(document.dump(), Not(HasSubstr("mario.rossi")));
+
+  breach::v1::DutiesDecided decided;
+  decided.set_version(2);
+  decided.add_decisions()->set_duty(breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
+  decided.mutable_decisions(0)->set_required(true);
+  ASSERT_OK_AND_ASSIGN(document, document_of(decided));
+  EXPECT_EQ(document["breach"]["status"], "decided");
+  EXPECT_EQ(document["breach"]["duties"][0]["kind"], "subject_communication");
+  EXPECT_EQ(document["breach"]["duties"][0]["required"], true);
 }
 
 }  // namespace
