@@ -152,11 +152,11 @@ absl::Status CheckLatestCheckpoint(const Database& database, std::string_view tr
   if (!VerifySignature(trusted_public_key, CheckpointMessage(checkpoint), checkpoint.signature)) {
     return fail(absl::StrCat("the checkpoint at position ", checkpoint.position,
                              " is not signed by the trusted key ",
-                             PublicKeyHex(trusted_public_key),
+                             ToHex(trusted_public_key),
                              checkpoint.public_key == trusted_public_key
                                  ? ""
                                  : absl::StrCat(" (it names key ",
-                                                PublicKeyHex(checkpoint.public_key), ")")));
+                                                ToHex(checkpoint.public_key), ")")));
   }
   ASSIGN_OR_RETURN(HeadsDigest heads,
                    DigestHeadsAt(database, checkpoint.position, rocksdb::ReadOptions()));

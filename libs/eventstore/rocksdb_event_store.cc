@@ -92,6 +92,13 @@ class RocksDbEventStore final : public EventStore {
   // Starts the thread that signs checkpoints (with a signing key).
   void StartCheckpointer() {
     if (!options_.signing_key) return;
+    if (absl::StatusOr<std::optional<Checkpoint>> latest = LatestCheckpoint();
+        latest.ok() && !*latest && LastPosition() > 0) {
+      // Either the store predates signed checkpoints or its checkpoints were deleted; the first
+      // checkpoint will vouch for whatever it holds now.
+      log::Error("store holds events but no signed checkpoint; signing its current heads",
+                 {{"events_through", absl::StrCat(LastPosition())}});
+    }
     checkpointer_ = std::thread([this] { RunCheckpointer(); });
   }
 
@@ -117,6 +124,17 @@ class RocksDbEventStore final : public EventStore {
     const uint64_t position = LastPosition();
     ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, LatestCheckpoint());
     if (position == 0 || (latest && latest->position >= position)) return latest;
+    if (latest) {
+      // Never sign over a store that no longer matches its last checkpoint (rewritten while
+      // down): that would bury the evidence under a fresh signature.
+      VerifyReport previous;
+      previous.events_checked = 1;
+      RETURN_IF_ERROR(CheckLatestCheckpoint(*db_, trusted_public_key_, previous));
+      if (!previous.ok) {
+        return absl::DataLossError(
+            absl::StrCat("refusing to sign a checkpoint: ", previous.problem));
+      }
+    }
     const rocksdb::Snapshot* snapshot = db_->db()->GetSnapshot();
     absl::Cleanup release = [&] { db_->db()->ReleaseSnapshot(snapshot); };
     rocksdb::ReadOptions read;
@@ -509,11 +527,11 @@ class RocksDbEventStore final : public EventStore {
       checkpointer_mu_.Unlock();
       absl::StatusOr<std::optional<Checkpoint>> signed_now = WriteCheckpoint();
       checkpointer_mu_.Lock();
+      last_signed = absl::Now();  // after a failure, try again an interval later
       if (!signed_now.ok()) {
-        log::Warn("checkpoint not signed", {{"error", signed_now.status().ToString()}});
+        log::Error("checkpoint not signed", {{"error", signed_now.status().ToString()}});
         continue;
       }
-      last_signed = absl::Now();
       if (*signed_now) last_position = (*signed_now)->position;
     }
   }

@@ -82,7 +82,7 @@ absl::StatusOr<SigningKey> SigningKey::LoadOrCreate(const std::string& path) {
 absl::Status SigningKey::Save(const std::string& path) const {
   RETURN_IF_ERROR(WriteFileAtomically(path, absl::StrCat(absl::BytesToHexString(seed_), "\n"),
                                       0600));
-  return WriteFileAtomically(PublicKeyPath(path), absl::StrCat(PublicKeyHex(public_key_), "\n"),
+  return WriteFileAtomically(PublicKeyPath(path), absl::StrCat(ToHex(public_key_), "\n"),
                              0644);
 }
 
@@ -95,8 +95,8 @@ std::string SigningKey::Sign(std::string_view message) const {
 
 std::string PublicKeyPath(const std::string& key_path) { return key_path + ".pub"; }
 
-std::string PublicKeyHex(std::string_view public_key) {
-  return absl::BytesToHexString(absl::string_view(public_key.data(), public_key.size()));
+std::string ToHex(std::string_view bytes) {
+  return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
 }
 
 absl::StatusOr<std::string> ParsePublicKeyHex(std::string_view text) {

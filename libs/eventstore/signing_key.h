@@ -35,8 +35,8 @@ class SigningKey {
 
 // "<key path>.pub": the public key file written beside a key file.
 std::string PublicKeyPath(const std::string& key_path);
-// 64 lowercase hex digits.
-std::string PublicKeyHex(std::string_view public_key);
+// Lowercase hex of raw bytes (a public key: 64 digits).
+std::string ToHex(std::string_view bytes);
 // A public key from 64 hex digits (surrounding whitespace ignored), or INVALID_ARGUMENT.
 absl::StatusOr<std::string> ParsePublicKeyHex(std::string_view text);
 // Whether `signature` is `public_key`'s Ed25519 signature of `message`.

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/auth/authenticator.h"
+#include "libs/eventstore/signing_key.h"
 #include "libs/grpcutil/tls.h"
 
 namespace breachd::suite {
@@ -48,6 +49,10 @@ struct SuiteConfig {
   // webhook_secret_file, webhook_ca_file, authority_address, dispatch_rate); empty values are
   // the module's defaults.
   std::map<std::string, std::string> module_settings;
+  // Signs every hosted store's checkpoints (docs/event-store.md, "Signed checkpoints") and is
+  // the key whole-store verification trusts. nullptr: stores are not signed.
+  std::shared_ptr<const eventstore::SigningKey> signing_key;
+  absl::Duration checkpoint_interval = absl::Minutes(1);
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);
 };

@@ -1,5 +1,6 @@
 // breachd as deployed: TLS on its port (the register catching up from the intake over TLS too),
-// signed tokens from an identity provider's key, and rate-limited refusals, through real gRPC.
+// signed tokens from an identity provider's key, rate-limited refusals, and stores that sign
+// checkpoints, through real gRPC.
 #include <memory>
 #include <string>
 
@@ -13,6 +14,8 @@
 #include "libs/auth/jwt_minter.h"
 #include "libs/common/clock.h"
 #include "libs/common/testing/status_matchers.h"
+#include "libs/eventstore/signing_key.h"
+#include "libs/eventstore/tests/wholesale_rewrite.h"
 #include "libs/grpcutil/certificates.h"
 #include "libs/grpcutil/tls.h"
 #include "services/breachd/suite.h"
@@ -36,8 +39,14 @@ class SecurityTest : public ::testing::Test {
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
     ASSERT_OK_AND_ASSIGN(idp_key_, auth::NewSigningKeyPair(auth::kEs256));
     ASSERT_OK_AND_ASSIGN(tls_, grpcutil::EnsureDevelopmentCertificates(dir_ + "/tls"));
+    checkpoint_key_ =
+        std::make_shared<eventstore::SigningKey>(eventstore::SigningKey::Generate());
+    StartSuite();
+  }
 
+  void StartSuite() {
     suite::SuiteConfig config;
+    config.signing_key = checkpoint_key_;
     config.services = {"intake", "register"};
     config.listen = "127.0.0.1:0";
     config.data_dir = dir_;
@@ -85,8 +94,30 @@ class SecurityTest : public ::testing::Test {
     return admin_->WhoAmI(As(token).get(), {}, me);
   }
 
+  breach::v1::Report File(const std::string& token, const std::string& request_id) {
+    breach::v1::ReportBreachRequest request;
+    request.set_request_id(request_id);
+    *request.mutable_report() = LostLaptopReport(kVespucci);
+    breach::v1::Report report;
+    const grpc::Status status = intake_->ReportBreach(As(token).get(), request, &report);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return report;
+  }
+
+  breach::v1::StoreVerification VerifyIntake(const std::string& token) {
+    breach::v1::VerifyChainsResponse verified;
+    const grpc::Status status = admin_->VerifyChains(As(token).get(), {}, &verified);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    for (const auto& store : verified.stores()) {
+      if (store.service() == "intake") return store;
+    }
+    ADD_FAILURE() << "no intake store in the answer";
+    return {};
+  }
+
   std::unique_ptr<ScratchDir> scratch_;
   std::string dir_;
+  std::shared_ptr<eventstore::SigningKey> checkpoint_key_;
   auth::SigningKeyPair idp_key_;
   grpcutil::DevelopmentTlsFiles tls_;
   std::unique_ptr<suite::Suite> suite_;
@@ -103,11 +134,7 @@ TEST_F(SecurityTest, SignedTokenOverTlsIsThePrincipalAndReportsReachTheRegister)
   EXPECT_EQ(me.tenant(), kVespucci);
   EXPECT_THAT(me.roles(), ElementsAre("school-dpo"));
 
-  breach::v1::ReportBreachRequest request;
-  request.set_request_id("tls-1");
-  *request.mutable_report() = LostLaptopReport(kVespucci);
-  breach::v1::Report report;
-  ASSERT_TRUE(intake_->ReportBreach(As(dpo).get(), request, &report).ok());
+  File(dpo, "tls-1");
   // The register reads the intake's store over TLS with its signed service token.
   EXPECT_TRUE(WaitUntil([&] {
     breach::v1::ListBreachesResponse list;
@@ -147,6 +174,38 @@ TEST_F(SecurityTest, PlaintextClientIsRefusedByTheTlsPort) {
                 ->WhoAmI(As(Token("user:dpo", kVespucci, "school-dpo")).get(), {}, &me)
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(SecurityTest, AStoreRewrittenWholesaleFailsVerificationOnItsSignedCheckpoint) {
+  const std::string operator_token =
+      Token("user:ops", auth::kProviderTenant, "provider-operator");
+  File(Token("user:dpo@vespucci", kVespucci, "school-dpo"), "ck-1");
+  // The first checkpoint follows the first event within a second.
+  ASSERT_TRUE(WaitUntil([&] { return VerifyIntake(operator_token).checkpoint_checked(); }));
+  breach::v1::StoreVerification before = VerifyIntake(operator_token);
+  EXPECT_TRUE(before.ok()) << before.problem();
+  EXPECT_EQ(before.checkpoint_position(), 1u);
+
+  // The public key and the latest checkpoints, for a third party to keep.
+  breach::v1::GetCheckpointsResponse checkpoints;
+  ASSERT_TRUE(admin_->GetCheckpoints(As(operator_token).get(), {}, &checkpoints).ok());
+  EXPECT_EQ(checkpoints.public_key(), eventstore::ToHex(checkpoint_key_->public_key()));
+  ASSERT_EQ(checkpoints.checkpoints_size(), 1);
+  EXPECT_EQ(checkpoints.checkpoints(0).service(), "intake");
+  EXPECT_EQ(checkpoints.checkpoints(0).signature().size(), 128u);
+  EXPECT_EQ(admin_->GetCheckpoints(As(Token("user:dpo", kVespucci, "school-dpo")).get(), {},
+                                   &checkpoints)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Someone with the disk but not the key rewrites the intake store, every hash recomputed.
+  suite_.reset();
+  ASSERT_THAT(eventstore::testing::RewriteStoreWholesale(dir_ + "/intake"), IsOk());
+  StartSuite();
+  const breach::v1::StoreVerification after = VerifyIntake(operator_token);
+  EXPECT_FALSE(after.ok());
+  EXPECT_TRUE(after.checkpoint_checked());
+  EXPECT_THAT(after.problem(), HasSubstr("the store was rewritten"));
 }
 
 }  // namespace

@@ -56,6 +56,8 @@ int AssessDecide(const CommandLine& line, CommandIo& io);
 int BreachClose(const CommandLine& line, CommandIo& io);
 int BreachReopen(const CommandLine& line, CommandIo& io);
 int AdminRetry(const CommandLine& line, CommandIo& io);
+// The stores' checkpoint public key and latest signed checkpoints.
+int AdminPublicKey(const CommandLine& line, CommandIo& io);
 // The notification service: school details, deadlines, drafts, approval, dispatch, receipts.
 int SchoolSet(const CommandLine& line, CommandIo& io);
 int SchoolShow(const CommandLine& line, CommandIo& io);

@@ -2,7 +2,6 @@
 // chains; only the checkpoint signed with the store's key tells.
 #include <sys/stat.h>
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "libs/eventstore/signing_key.h"
 #include "libs/eventstore/storage_layout.h"
 #include "libs/eventstore/tests/event_store_fixture.h"
+#include "libs/eventstore/tests/wholesale_rewrite.h"
 
 namespace breachd::eventstore {
 namespace {
@@ -44,35 +44,9 @@ class CheckpointTest : public EventStoreTest {
     return report.value_or(VerifyReport{});
   }
 
-  // What an attacker with write access to the database and without the key does: edits every
-  // event's payload, recomputes every hash and link, and rewrites the stream heads.
   void RewriteWholeStore() {
-    Close();
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> raw, Database::Open(dir_.path()));
-    std::unique_ptr<rocksdb::Iterator> events(
-        raw->db()->NewIterator(rocksdb::ReadOptions(), raw->events()));
-    std::map<std::string, std::string> last_hash;  // stream -> hash of its last rewritten event
-    std::map<std::string, uint64_t> last_version;
-    rocksdb::WriteBatch batch;
-    for (events->SeekToFirst(); events->Valid(); events->Next()) {
-      EventEnvelope event;
-      ASSERT_TRUE(event.ParseFromString(events->value().ToString()));
-      event.mutable_payload()->set_value("a different story");
-      auto previous = last_hash.find(event.stream_id());
-      event.set_prev_hash(previous == last_hash.end() ? GenesisHash() : previous->second);
-      event.clear_hash();
-      event.set_hash(ComputeEventHash(event));
-      last_hash[event.stream_id()] = event.hash();
-      last_version[event.stream_id()] = event.stream_version();
-      batch.Put(raw->events(), events->key(), SerializeDeterministic(event));
-    }
-    ASSERT_TRUE(events->status().ok());
-    events.reset();
-    for (const auto& [stream, hash] : last_hash) {
-      batch.Put(raw->meta(), layout::StreamHeadKey(stream),
-                layout::EncodeStreamHead({last_version[stream], hash}));
-    }
-    ASSERT_TRUE(raw->db()->Write(rocksdb::WriteOptions(), &batch).ok());
+    Close();  // a clean close: it signs the true heads first
+    ASSERT_THAT(testing::RewriteStoreWholesale(dir_.path()), IsOk());
   }
 
   // Reopens the store with no signing key, checking with `trusted` (what an auditor does with
@@ -162,7 +136,19 @@ TEST_F(CheckpointTest, ARewriteResignedWithAnotherKeyIsNotTrusted) {
   const VerifyReport report = VerifyAll();
   EXPECT_FALSE(report.ok);
   EXPECT_THAT(report.problem, HasSubstr("is not signed by the trusted key"));
-  EXPECT_THAT(report.problem, HasSubstr(PublicKeyHex(forger.public_key())));
+  EXPECT_THAT(report.problem, HasSubstr(ToHex(forger.public_key())));
+}
+
+TEST_F(CheckpointTest, ARewrittenStoreIsNeverSignedAgain) {
+  RewriteWholeStore();
+  Reopen();  // with the signing key, as a restarted breachd
+  ASSERT_THAT(store().Append(MakeAppend("a", 1)).status(), IsOk());
+  const absl::StatusOr<std::optional<Checkpoint>> refused = store().WriteCheckpoint();
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(refused.status().message(), HasSubstr("the store was rewritten"));
+  const VerifyReport report = VerifyAll();
+  EXPECT_FALSE(report.ok);
+  EXPECT_THAT(report.problem, HasSubstr("the store was rewritten"));
 }
 
 TEST_F(CheckpointTest, DeletedCheckpointsAreFound) {

@@ -196,7 +196,7 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
                                           "token", "help", "version", "completion"));
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
                                                     "receipt", "notice"));
-  EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "retry"));
+  EXPECT_THAT(Complete({"admin", ""}), ElementsAre("status", "parked", "public-key", "retry"));
   EXPECT_THAT(Complete({"breach", ""}),
               ElementsAre("list", "get", "timeline", "triage", "close", "reopen"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
