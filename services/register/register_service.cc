@@ -1,10 +1,9 @@
 #include "services/register/register_service.h"
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
+#include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_projection.h"
@@ -88,10 +87,9 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
   const std::string prefix = EntryPrefix(tenant);
   std::string start_after;
   if (!request.page_token().empty()) {
-    if (!absl::WebSafeBase64Unescape(request.page_token(), &start_after) ||
-        !absl::StartsWith(start_after, prefix)) {
-      return absl::InvalidArgumentError("page_token is not a token from this listing");
-    }
+    std::optional<std::string> resume = DecodePageToken(request.page_token(), prefix);
+    if (!resume) return absl::InvalidArgumentError("page_token is not a token from this listing");
+    start_after = *std::move(resume);
   }
 
   breach::v1::ListBreachesResponse response;
@@ -119,7 +117,7 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
         return true;
       }));
   RETURN_IF_ERROR(row_status);
-  if (more) response.set_next_page_token(absl::WebSafeBase64Escape(last_key));
+  if (more) response.set_next_page_token(EncodePageToken(last_key));
   RETURN_IF_ERROR(RecordListing(principal, request, response));
   return response;
 }
