@@ -52,6 +52,12 @@ const std::vector<Rule>& Rules() {
   return *rules;
 }
 
+// What an auditor may do: check integrity, never read a school's data or change anything.
+bool AuditorMay(Action action) {
+  return action == Action::kVerifyBreach || action == Action::kVerifyStore ||
+         action == Action::kReadDeliveryStatus;
+}
+
 const Rule* RuleFor(Action action) {
   for (const Rule& rule : Rules()) {
     if (rule.action == action) return &rule;
@@ -64,6 +70,7 @@ absl::Status MissingRole(const Principal& principal, Action action) {
   const Rule* rule = RuleFor(action);
   if (rule != nullptr) roles.insert(roles.end(), rule->school_roles.begin(), rule->school_roles.end());
   if (action == Action::kReadEventFeed) roles.push_back(kRoleService);
+  if (AuditorMay(action)) roles.push_back(kRoleProviderAuditor);
   // "a, b or c"
   const std::string last = roles.back();
   roles.pop_back();
@@ -89,6 +96,7 @@ absl::Status Authorize(const Principal& principal, Action action, const std::str
     if (principal.HasRole(kRoleService) && action == Action::kReadEventFeed) {
       return absl::OkStatus();
     }
+    if (principal.HasRole(kRoleProviderAuditor) && AuditorMay(action)) return absl::OkStatus();
     return MissingRole(principal, action);
   }
   // A school principal asking for provider-wide data lacks a role; it is not trespassing.

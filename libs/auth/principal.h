@@ -17,6 +17,9 @@ inline constexpr char kRoleSchoolHead[] = "school-head";
 inline constexpr char kRoleSchoolDpo[] = "school-dpo";
 inline constexpr char kRoleSchoolIt[] = "school-it";
 inline constexpr char kRoleSchoolStaff[] = "school-staff";
+// The provider's (or a third party's) integrity auditor: verifies chains and signed checkpoints
+// and reads delivery status, read-only, and never reads a school's data.
+inline constexpr char kRoleProviderAuditor[] = "provider-auditor";
 // Another breachd process (or a service of this one) reading a store to catch up.
 inline constexpr char kRoleService[] = "service";
 

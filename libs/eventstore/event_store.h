@@ -64,7 +64,25 @@ struct VerifyReport {
   uint64_t first_bad_version = 0;  // its version (or the missing version)
   std::string first_bad_event_id;
   std::string problem;  // human-readable: "hash mismatch", "version gap", ...
+  // Whole-store verification with a trusted public key (Options::trusted_public_key) also checks
+  // the latest signed checkpoint; these say which one it was.
+  bool checkpoint_checked = false;
+  uint64_t checkpoint_position = 0;
+  absl::Time checkpoint_signed_at;
 };
+
+// A signed checkpoint (docs/event-store.md, "Signed checkpoints"): the SHA-256 digest of every
+// stream head as of a global position, signed with the store's Ed25519 key.
+struct Checkpoint {
+  uint64_t position = 0;      // the heads are those of the events at or below this position
+  uint64_t streams = 0;       // how many streams had events at or below it
+  std::string heads_digest;   // 32 bytes
+  absl::Time signed_at;
+  std::string public_key;     // 32 bytes: the key that signed (verify checks with its own)
+  std::string signature;      // 64 bytes, over CheckpointMessage (checkpoint.h)
+};
+
+class SigningKey;  // signing_key.h
 
 // An outbox entry the bus refused for good (see docs/bus.md, "Parking"), as an operator sees it.
 struct ParkedEvent {
@@ -89,6 +107,13 @@ struct Options {
   std::function<absl::StatusOr<uint64_t>()> free_disk_bytes;
   // Told how long each Append took, whatever its outcome (metrics). Empty: nobody is told.
   std::function<void(absl::Duration took)> append_observer;
+  // Signs checkpoints (WriteCheckpoint): every `checkpoint_interval` while events arrive, within
+  // a second of the first event, and at close. nullptr: no checkpoints are written.
+  std::shared_ptr<const SigningKey> signing_key;
+  absl::Duration checkpoint_interval = absl::Minutes(1);
+  // The Ed25519 public key (32 bytes) whole-store Verify() checks the latest checkpoint with;
+  // empty: the signing key's public key, or no checkpoint check without a signing key either.
+  std::string trusted_public_key;
 };
 
 class EventStore {
@@ -135,7 +160,21 @@ class EventStore {
 
   // Re-checks the hash chain of one stream, or of every stream when `stream_id` is empty:
   // edited, deleted, inserted and reordered events are all found; the first bad one is named.
+  // The whole store (empty `stream_id`) with a trusted public key also needs a latest checkpoint
+  // whose signature verifies with that key and whose digest matches the heads at its position,
+  // so a store rewritten wholesale with recomputed hashes fails too.
   virtual absl::StatusOr<VerifyReport> Verify(const std::string& stream_id = "") = 0;
+
+  // Signs the stream heads as of LastPosition() with Options::signing_key and stores the
+  // checkpoint, unless the latest checkpoint is already at that position (then returns it).
+  // nullopt for an empty store; FAILED_PRECONDITION without a signing key.
+  virtual absl::StatusOr<std::optional<Checkpoint>> WriteCheckpoint() {
+    return absl::UnimplementedError("WriteCheckpoint");
+  }
+  // The latest stored checkpoint (nullopt: none).
+  virtual absl::StatusOr<std::optional<Checkpoint>> LatestCheckpoint() {
+    return absl::UnimplementedError("LatestCheckpoint");
+  }
 
   // Outbox: events appended with publish=true and not yet acknowledged by the relay,
   // in position order, at most `limit`.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -21,13 +22,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/eventstore/append_validation.h"
 #include "libs/eventstore/chain_verifier.h"
+#include "libs/eventstore/checkpoint.h"
 #include "libs/eventstore/database.h"
 #include "libs/eventstore/disk_reserve.h"
 #include "libs/eventstore/event_hash.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/eventstore/signing_key.h"
 #include "libs/eventstore/storage_layout.h"
 #include "libs/eventstore/write_gate.h"
 #include "rocksdb/write_batch.h"
@@ -39,6 +43,8 @@ namespace {
 constexpr size_t kBulkBatchRows = 1000;
 // How often a store whose writes RocksDB refuses asks it to resume.
 constexpr absl::Duration kResumeBackoff = absl::Seconds(1);
+// How often the checkpointer looks whether a checkpoint is due.
+constexpr absl::Duration kCheckpointPoll = absl::Seconds(1);
 
 // What the store caches about one stream: its last durable version and hash. Loaded lazily.
 struct StreamHeadCache {
@@ -77,6 +83,72 @@ class RocksDbEventStore final : public EventStore {
                                                   : DiskReserve::StatVfs(path)),
         next_position_(last_position + 1) {
     write_options_.sync = options_.sync;
+    trusted_public_key_ = options_.trusted_public_key;
+    if (trusted_public_key_.empty() && options_.signing_key) {
+      trusted_public_key_ = options_.signing_key->public_key();
+    }
+  }
+
+  // Starts the thread that signs checkpoints (with a signing key).
+  void StartCheckpointer() {
+    if (!options_.signing_key) return;
+    if (absl::StatusOr<std::optional<Checkpoint>> latest = LatestCheckpoint();
+        latest.ok() && !*latest && LastPosition() > 0) {
+      // Either the store predates signed checkpoints or its checkpoints were deleted; the first
+      // checkpoint will vouch for whatever it holds now.
+      log::Error("store holds events but no signed checkpoint; signing its current heads",
+                 {{"events_through", absl::StrCat(LastPosition())}});
+    }
+    checkpointer_ = std::thread([this] { RunCheckpointer(); });
+  }
+
+  // A clean close signs the heads it leaves behind.
+  ~RocksDbEventStore() override {
+    if (!options_.signing_key) return;
+    {
+      absl::MutexLock lock(&checkpointer_mu_);
+      stopping_ = true;
+    }
+    if (checkpointer_.joinable()) checkpointer_.join();
+    if (absl::StatusOr<std::optional<Checkpoint>> last = WriteCheckpoint(); !last.ok()) {
+      log::Warn("no checkpoint signed at close", {{"error", last.status().ToString()}});
+    }
+  }
+
+  absl::StatusOr<std::optional<Checkpoint>> WriteCheckpoint() override {
+    if (!options_.signing_key) {
+      return absl::FailedPreconditionError("this store has no signing key");
+    }
+    absl::MutexLock lock(&checkpoint_write_mu_);
+    // Every append at or below `position` has finished, so the snapshot holds all of them.
+    const uint64_t position = LastPosition();
+    ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, LatestCheckpoint());
+    if (position == 0 || (latest && latest->position >= position)) return latest;
+    if (latest) {
+      // Never sign over a store that no longer matches its last checkpoint (rewritten while
+      // down): that would bury the evidence under a fresh signature.
+      VerifyReport previous;
+      previous.events_checked = 1;
+      RETURN_IF_ERROR(CheckLatestCheckpoint(*db_, trusted_public_key_, previous));
+      if (!previous.ok) {
+        return absl::DataLossError(
+            absl::StrCat("refusing to sign a checkpoint: ", previous.problem));
+      }
+    }
+    const rocksdb::Snapshot* snapshot = db_->db()->GetSnapshot();
+    absl::Cleanup release = [&] { db_->db()->ReleaseSnapshot(snapshot); };
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot;
+    ASSIGN_OR_RETURN(Checkpoint checkpoint, SignCheckpoint(*db_, *options_.signing_key, position,
+                                                           options_.clock->Now(), read));
+    rocksdb::WriteBatch batch;
+    batch.Put(db_->meta(), layout::CheckpointKey(position), layout::EncodeCheckpoint(checkpoint));
+    RETURN_IF_ERROR(Write(write_options_, batch, "write checkpoint"));
+    return checkpoint;
+  }
+
+  absl::StatusOr<std::optional<Checkpoint>> LatestCheckpoint() override {
+    return ReadLatestCheckpoint(*db_);
   }
 
   absl::StatusOr<AppendResult> Append(AppendRequest request) override {
@@ -256,7 +328,11 @@ class RocksDbEventStore final : public EventStore {
   }
 
   absl::StatusOr<VerifyReport> Verify(const std::string& stream_id) override {
-    return VerifyChains(*db_, stream_id);
+    ASSIGN_OR_RETURN(VerifyReport report, VerifyChains(*db_, stream_id));
+    if (report.ok && stream_id.empty() && !trusted_public_key_.empty()) {
+      RETURN_IF_ERROR(CheckLatestCheckpoint(*db_, trusted_public_key_, report));
+    }
+    return report;
   }
 
   absl::StatusOr<std::vector<EventEnvelope>> PendingOutbox(size_t limit) override {
@@ -434,6 +510,36 @@ class RocksDbEventStore final : public EventStore {
   }
 
  private:
+  // Signs within a poll of the first event, then at most every checkpoint_interval while
+  // positions advance. Failures (a full disk) are logged and retried at the next poll.
+  void RunCheckpointer() {
+    absl::Time last_signed = absl::InfinitePast();
+    uint64_t last_position = 0;
+    if (absl::StatusOr<std::optional<Checkpoint>> latest = LatestCheckpoint();
+        latest.ok() && *latest) {
+      last_signed = absl::Now();
+      last_position = (*latest)->position;
+    }
+    absl::MutexLock lock(&checkpointer_mu_);
+    while (!checkpointer_mu_.AwaitWithTimeout(absl::Condition(&stopping_), kCheckpointPoll)) {
+      const uint64_t position = LastPosition();
+      const bool first = last_position == 0 && position > 0;
+      if (!first && (position <= last_position ||
+                     absl::Now() - last_signed < options_.checkpoint_interval)) {
+        continue;
+      }
+      checkpointer_mu_.Unlock();
+      absl::StatusOr<std::optional<Checkpoint>> signed_now = WriteCheckpoint();
+      checkpointer_mu_.Lock();
+      last_signed = absl::Now();  // after a failure, try again an interval later
+      if (!signed_now.ok()) {
+        log::Error("checkpoint not signed", {{"error", signed_now.status().ToString()}});
+        continue;
+      }
+      if (*signed_now) last_position = (*signed_now)->position;
+    }
+  }
+
   absl::StatusOr<bool> ApplyConsumedClaimed(const std::string& consumed_event_id,
                                             const std::vector<ProjectionWrite>& projection,
                                             bool sync) {
@@ -612,6 +718,12 @@ class RocksDbEventStore final : public EventStore {
   absl::Mutex consumed_mu_;
   absl::flat_hash_set<std::string> consumed_in_flight_ ABSL_GUARDED_BY(consumed_mu_);
   absl::CondVar consumed_done_;
+
+  std::string trusted_public_key_;  // empty: Verify checks no checkpoint
+  absl::Mutex checkpoint_write_mu_;  // one checkpoint written at a time
+  absl::Mutex checkpointer_mu_;
+  bool stopping_ ABSL_GUARDED_BY(checkpointer_mu_) = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace
@@ -627,8 +739,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenRocksDbEventStore(const std::str
   if (path.empty()) return absl::InvalidArgumentError("path is required");
   ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(path, env));
   ASSIGN_OR_RETURN(uint64_t last_position, database->LastStoredPosition());
-  return std::unique_ptr<EventStore>(
-      new RocksDbEventStore(std::move(database), options, last_position, path));
+  auto store = std::make_unique<RocksDbEventStore>(std::move(database), options, last_position,
+                                                  path);
+  store->StartCheckpointer();
+  return std::unique_ptr<EventStore>(std::move(store));
 }
 
 }  // namespace breachd::eventstore

@@ -4,6 +4,10 @@ namespace breachd::eventstore::layout {
 namespace {
 
 constexpr std::string_view kHeadPrefix = "head/";
+constexpr std::string_view kCheckpointPrefix = "checkpoint/";
+constexpr size_t kDigestSize = 32;
+constexpr size_t kPublicKeySize = 32;
+constexpr size_t kSignatureSize = 64;
 
 void AppendBigEndian(std::string& out, uint64_t value, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -74,6 +78,40 @@ std::optional<StreamHead> DecodeStreamHead(std::string_view bytes) {
 std::optional<std::string> StreamOfHeadKey(std::string_view key) {
   if (key.substr(0, kHeadPrefix.size()) != kHeadPrefix) return std::nullopt;
   return std::string(key.substr(kHeadPrefix.size()));
+}
+
+std::string CheckpointPrefix() { return std::string(kCheckpointPrefix); }
+
+std::string CheckpointKey(uint64_t position) {
+  std::string out(kCheckpointPrefix);
+  AppendBigEndian(out, position, 8);
+  return out;
+}
+
+std::string EncodeCheckpoint(const Checkpoint& checkpoint) {
+  std::string out;
+  AppendBigEndian(out, checkpoint.position, 8);
+  AppendBigEndian(out, checkpoint.streams, 8);
+  out.append(checkpoint.heads_digest);
+  AppendBigEndian(out, static_cast<uint64_t>(absl::ToUnixMicros(checkpoint.signed_at)), 8);
+  out.append(checkpoint.public_key);
+  out.append(checkpoint.signature);
+  return out;
+}
+
+std::optional<Checkpoint> DecodeCheckpoint(std::string_view bytes) {
+  if (bytes.size() != 8 + 8 + kDigestSize + 8 + kPublicKeySize + kSignatureSize) {
+    return std::nullopt;
+  }
+  Checkpoint checkpoint;
+  checkpoint.position = ReadBigEndian(bytes.substr(0, 8));
+  checkpoint.streams = ReadBigEndian(bytes.substr(8, 8));
+  checkpoint.heads_digest = std::string(bytes.substr(16, kDigestSize));
+  checkpoint.signed_at = absl::FromUnixMicros(
+      static_cast<int64_t>(ReadBigEndian(bytes.substr(16 + kDigestSize, 8))));
+  checkpoint.public_key = std::string(bytes.substr(24 + kDigestSize, kPublicKeySize));
+  checkpoint.signature = std::string(bytes.substr(24 + kDigestSize + kPublicKeySize));
+  return checkpoint;
 }
 
 std::string EncodeParkedRecord(const ParkedRecord& record) {

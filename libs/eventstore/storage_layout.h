@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "libs/eventstore/event_store.h"
+
 namespace breachd::eventstore::layout {
 
 // Column families. Every append touches events, stream_index, event_ids, meta and usually
@@ -19,7 +21,8 @@ inline constexpr char kEventIdsCf[] = "event_ids";  // event id -> BE64(position
 inline constexpr char kOutboxCf[] = "outbox";  // BE64(position) -> "" or BE32(attempts)
 inline constexpr char kProjectionsCf[] = "projections";  // caller key -> caller value
 inline constexpr char kConsumedCf[] = "consumed";        // consumed event id -> ""
-inline constexpr char kMetaCf[] = "meta";                // StreamHeadKey(stream) -> StreamHead
+inline constexpr char kMetaCf[] = "meta";  // StreamHeadKey(stream) -> StreamHead,
+                                           // CheckpointKey(position) -> Checkpoint
 // In meta: the lowest position the next append may take, BE64 (set by a restore, see
 // store_backup.h). Not under "head/", so no stream's head.
 inline constexpr char kPositionFloorKey[] = "position-floor";
@@ -54,6 +57,14 @@ std::string EncodeStreamHead(const StreamHead& head);
 std::optional<StreamHead> DecodeStreamHead(std::string_view bytes);
 // Whether a meta key is a stream head, and its stream.
 std::optional<std::string> StreamOfHeadKey(std::string_view key);
+
+// A signed checkpoint (checkpoint.h): the digest of every stream head as of a global position,
+// signed with the store's Ed25519 key. Kept in `meta` under "checkpoint/" + BE64(position), so
+// the last such key is the latest checkpoint.
+std::string CheckpointPrefix();
+std::string CheckpointKey(uint64_t position);
+std::string EncodeCheckpoint(const Checkpoint& checkpoint);
+std::optional<Checkpoint> DecodeCheckpoint(std::string_view bytes);
 
 // Why and when an outbox entry was parked. The outbox value of a retried entry is BE32(attempts),
 // so parking it again counts on instead of starting over.

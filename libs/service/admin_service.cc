@@ -8,6 +8,7 @@
 #include "libs/common/log.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
+#include "libs/eventstore/signing_key.h"
 
 namespace breachd::service {
 namespace {
@@ -16,6 +17,8 @@ constexpr char kDeliveryMethod[] = "/breach.v1.AdminService/GetDeliveryStatus";
 constexpr char kListParkedMethod[] = "/breach.v1.AdminService/ListParked";
 constexpr char kRetryParkedMethod[] = "/breach.v1.AdminService/RetryParked";
 constexpr char kBackupStoresMethod[] = "/breach.v1.AdminService/BackupStores";
+
+constexpr char kCheckpointsMethod[] = "/breach.v1.AdminService/GetCheckpoints";
 
 bool IsParked(const std::vector<eventstore::ParkedEvent>& parked, uint64_t position) {
   for (const eventstore::ParkedEvent& event : parked) {
@@ -144,6 +147,30 @@ grpc::Status AdminService::ServeOperator(grpc::ServerContext& context, const cha
   });
 }
 
+grpc::Status AdminService::GetCheckpoints(grpc::ServerContext* context,
+                                          const breach::v1::GetCheckpointsRequest*,
+                                          breach::v1::GetCheckpointsResponse* response) {
+  return AnyGuard().Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    RETURN_IF_ERROR(
+        AnyGuard().Authorize(principal, auth::Action::kVerifyStore, "", kCheckpointsMethod));
+    if (public_key_.empty()) return absl::OkStatus();
+    response->set_public_key(eventstore::ToHex(public_key_));
+    for (const auto& [name, hosted] : stores_) {
+      ASSIGN_OR_RETURN(std::optional<eventstore::Checkpoint> latest,
+                       hosted.store->LatestCheckpoint());
+      if (!latest) continue;
+      breach::v1::StoreCheckpoint* out = response->add_checkpoints();
+      out->set_service(name);
+      out->set_position(latest->position);
+      out->set_streams(latest->streams);
+      out->set_heads_digest(eventstore::ToHex(latest->heads_digest));
+      *out->mutable_signed_at() = ProtoFromTime(latest->signed_at);
+      out->set_signature(eventstore::ToHex(latest->signature));
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<std::map<std::string, eventstore::EventStore*>> AdminService::StoresNamed(
     const std::string& service) const {
   std::map<std::string, eventstore::EventStore*> named;
@@ -221,6 +248,11 @@ absl::Status AdminService::Verify(const auth::Principal& principal, const std::s
     out->set_first_bad_version(report.first_bad_version);
     out->set_first_bad_event_id(report.first_bad_event_id);
     out->set_problem(report.problem);
+    out->set_checkpoint_checked(report.checkpoint_checked);
+    out->set_checkpoint_position(report.checkpoint_position);
+    if (report.checkpoint_checked) {
+      *out->mutable_checkpoint_signed_at() = ProtoFromTime(report.checkpoint_signed_at);
+    }
     if (!report.ok) response->set_ok(false);
   }
   return absl::OkStatus();

@@ -54,6 +54,12 @@ class AdminService final : public breach::v1::AdminService::Service {
     regulation_data_ = std::move(regulation_data);
   }
 
+  grpc::Status GetCheckpoints(grpc::ServerContext* context,
+                              const breach::v1::GetCheckpointsRequest* request,
+                              breach::v1::GetCheckpointsResponse* response) override;
+  // The raw Ed25519 public key the hosted stores sign their checkpoints with ("" for none).
+  void SetCheckpointPublicKey(std::string public_key) { public_key_ = std::move(public_key); }
+
   grpc::Status ListParked(grpc::ServerContext* context,
                           const breach::v1::ListParkedRequest* request,
                           breach::v1::ListParkedResponse* response) override;
@@ -99,6 +105,8 @@ class AdminService final : public breach::v1::AdminService::Service {
   std::vector<std::string> hosted_services_;
   std::vector<std::string> regulation_data_;
   std::string backup_folder_;
+
+  std::string public_key_;
 };
 
 }  // namespace breachd::service

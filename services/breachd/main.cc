@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
+#include "libs/eventstore/signing_key.h"
 #include "nlohmann/json.hpp"
 #include "services/breachd/metrics_listen.h"
 #include "services/breachd/suite.h"
@@ -62,6 +64,12 @@ ABSL_FLAG(int, jwt_clock_skew_seconds, 60, "Leeway for \"exp\" and \"nbf\" (with
 ABSL_FLAG(std::string, service_token_file, "",
           "File holding the token this process presents to its peers for catch-up (role "
           "\"service\"); default: the identity file's service token");
+ABSL_FLAG(std::string, signing_key_file, "",
+          "Ed25519 key (64 hex digits) the stores sign their checkpoints with; its public key "
+          "is written beside it as <file>.pub. Default with --dev_identity or --dev_tls: "
+          "<data_dir>/signing/checkpoint.key, created on first start; otherwise unsigned");
+ABSL_FLAG(int, checkpoint_interval_seconds, 60,
+          "How often each store signs a checkpoint while events arrive (and at close)");
 ABSL_FLAG(bool, insecure, false, "Plaintext gRPC (no TLS): only for tests and local experiments");
 ABSL_FLAG(bool, republish, false,
           "Re-publish every stored event at start: an operator's tool for consumers outside "
@@ -105,11 +113,15 @@ ABSL_FLAG(int, drain_seconds, 10, "How long in-flight calls may run after SIGTER
 namespace {
 
 void PrintWelcome(const breachd::suite::Suite& suite,
-                  const breachd::suite::PreparedTransport& transport, bool dev_identity) {
+                  const breachd::suite::PreparedTransport& transport, bool dev_identity,
+                  const breachd::suite::SuiteConfig& config) {
   std::printf("\nbreachd is ready.\n  endpoint:          %s (%s)\n  metrics:           %s\n"
-              "  bootstrap servers: %s\n\n",
+              "  bootstrap servers: %s\n",
               suite.endpoint().c_str(), transport.security.insecure ? "plaintext" : "TLS",
               suite.metrics_endpoint().c_str(), suite.bootstrap_servers().c_str());
+  std::printf("  checkpoint key:    %s\n\n",
+              config.signing_key ? breachd::eventstore::ToHex(config.signing_key->public_key()).c_str()
+                                 : "none (stores are not signed)");
   std::string connect;
   if (transport.security.insecure) {
     connect = " BREACHCTL_INSECURE=1";
@@ -159,6 +171,27 @@ absl::Status ConfigureSignedTokens(breachd::suite::SuiteConfig& config) {
     if (!token.ok()) return token.status();
     config.service_token = std::string(absl::StripAsciiWhitespace(*token));
   }
+  return absl::OkStatus();
+}
+
+// --signing_key_file, or the development key: what signs the stores' checkpoints.
+absl::Status ConfigureSigning(breachd::suite::SuiteConfig& config, bool development) {
+  std::string path = absl::GetFlag(FLAGS_signing_key_file);
+  const bool create = path.empty() && development;
+  if (create) path = (std::filesystem::path(config.data_dir) / "signing" / "checkpoint.key").string();
+  if (path.empty()) {
+    breachd::log::Warn("no --signing_key_file: the stores' checkpoints are not signed, so a "
+                       "store rewritten wholesale would still verify");
+    return absl::OkStatus();
+  }
+  auto key = create ? breachd::eventstore::SigningKey::LoadOrCreate(path)
+                    : breachd::eventstore::SigningKey::Load(path);
+  if (!key.ok()) return key.status();
+  config.signing_key = std::make_shared<breachd::eventstore::SigningKey>(*std::move(key));
+  config.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
+  breachd::log::Info("checkpoints are signed",
+                     {{"public_key", breachd::eventstore::ToHex(config.signing_key->public_key())},
+                      {"key_file", path}});
   return absl::OkStatus();
 }
 
@@ -222,6 +255,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "breachd: %s\n", std::string(tokens.message()).c_str());
     return 2;
   }
+  if (absl::Status signing = ConfigureSigning(
+          config, config.dev_identity || transport_flags.dev_tls);
+      !signing.ok()) {
+    std::fprintf(stderr, "breachd: %s\n", std::string(signing.message()).c_str());
+    return 2;
+  }
   config.republish = absl::GetFlag(FLAGS_republish);
   config.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   config.siem = absl::GetFlag(FLAGS_siem);
@@ -251,7 +290,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "breachd: %s\n", std::string(suite.status().message()).c_str());
     return 1;
   }
-  PrintWelcome(**suite, *transport, config.dev_identity);
+  PrintWelcome(**suite, *transport, config.dev_identity, config);
   const std::string ready_file = absl::GetFlag(FLAGS_ready_file);
   if (!ready_file.empty() && !WriteReadyFile(ready_file, **suite)) {
     std::fprintf(stderr, "breachd: cannot write --ready_file %s\n", ready_file.c_str());

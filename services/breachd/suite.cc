@@ -63,6 +63,8 @@ absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name
   }
   eventstore::Options options;
   if (metrics_) options.append_observer = metrics_->AppendObserverFor(name);
+  options.signing_key = config.signing_key;
+  options.checkpoint_interval = config.checkpoint_interval;
   ASSIGN_OR_RETURN(hosted.store, eventstore::EventStore::Open(dir.string(), options));
   if (config.republish) RETURN_IF_ERROR(hosted.store->RequeueAllForPublish());
   hosted.outbox = std::make_unique<service::StoreOutbox>(*hosted.store);
@@ -178,6 +180,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     }
   }
   admin_->SetHostedVersions(std::move(hosted_names), std::move(data_versions));
+  if (config_.signing_key) admin_->SetCheckpointPublicKey(config_.signing_key->public_key());
   admin_->SetDeliveryStatusProvider(
       [this](breach::v1::GetDeliveryStatusResponse* response) {
         return FillDeliveryStatus(response);

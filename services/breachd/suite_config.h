@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/auth/authenticator.h"
+#include "libs/eventstore/signing_key.h"
 #include "libs/grpcutil/tls.h"
 
 namespace breachd::suite {
@@ -57,6 +58,11 @@ struct SuiteConfig {
   std::string siem_syslog;
   // CA (PEM) that verifies a tls:// collector; empty: the system's roots.
   std::string siem_syslog_ca;
+
+  // Signs every hosted store's checkpoints (docs/event-store.md, "Signed checkpoints") and is
+  // the key whole-store verification trusts. nullptr: stores are not signed.
+  std::shared_ptr<const eventstore::SigningKey> signing_key;
+  absl::Duration checkpoint_interval = absl::Minutes(1);
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);
 };

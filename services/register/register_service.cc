@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
+#include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_entry.h"
@@ -193,10 +194,9 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
                                        : absl::StrCat("order", request.order_by(), "|", prefix, "|");
   std::string start_after;
   if (!request.page_token().empty()) {
-    if (!absl::WebSafeBase64Unescape(request.page_token(), &start_after) ||
-        !absl::StartsWith(start_after, token_prefix)) {
-      return absl::InvalidArgumentError("page_token is not a token from this listing");
-    }
+    std::optional<std::string> resume = DecodePageToken(request.page_token(), token_prefix);
+    if (!resume) return absl::InvalidArgumentError("page_token is not a token from this listing");
+    start_after = *std::move(resume);
   }
   breach::v1::ListBreachesResponse response;
   if (request.order_by() == breach::v1::REGISTER_ORDER_UNSPECIFIED) {
@@ -207,7 +207,7 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
                                request, page_size, response));
     if (!response.next_page_token().empty()) {
       response.set_next_page_token(
-          absl::WebSafeBase64Escape(absl::StrCat(token_prefix, response.next_page_token())));
+          EncodePageToken(absl::StrCat(token_prefix, response.next_page_token())));
     }
   }
   RETURN_IF_ERROR(RecordListing(principal, request, response));
@@ -241,7 +241,7 @@ absl::Status RegisterService::ListInKeyOrder(const std::string& prefix,
         return true;
       }));
   RETURN_IF_ERROR(row_status);
-  if (more) response.set_next_page_token(absl::WebSafeBase64Escape(last_key));
+  if (more) response.set_next_page_token(EncodePageToken(last_key));
   return absl::OkStatus();
 }
 

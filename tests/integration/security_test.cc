@@ -1,6 +1,9 @@
 // breachd as deployed: TLS on its port (the register catching up from the intake over TLS too),
-// signed tokens from an identity provider's key, and rate-limited refusals, through real gRPC.
+// signed tokens from an identity provider's key, rate-limited refusals, and stores that sign
+// checkpoints, through real gRPC.
+#include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "breach/v1/admin.grpc.pb.h"
@@ -9,10 +12,17 @@
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
+#include "grpcpp/impl/codegen/rpc_method.h"
 #include "libs/auth/jwt_authenticator.h"
+#include "libs/auth/tests/role_matrix.h"
 #include "libs/auth/jwt_minter.h"
 #include "libs/common/clock.h"
 #include "libs/common/testing/status_matchers.h"
+#include "libs/eventstore/signing_key.h"
+#include "libs/eventstore/tests/wholesale_rewrite.h"
 #include "libs/grpcutil/certificates.h"
 #include "libs/grpcutil/tls.h"
 #include "services/breachd/suite.h"
@@ -36,9 +46,15 @@ class SecurityTest : public ::testing::Test {
     WriteTwoSchoolIdentity(dir_ + "/identity.json");
     ASSERT_OK_AND_ASSIGN(idp_key_, auth::NewSigningKeyPair(auth::kEs256));
     ASSERT_OK_AND_ASSIGN(tls_, grpcutil::EnsureDevelopmentCertificates(dir_ + "/tls"));
+    checkpoint_key_ =
+        std::make_shared<eventstore::SigningKey>(eventstore::SigningKey::Generate());
+    StartSuite();
+  }
 
+  void StartSuite() {
     suite::SuiteConfig config;
-    config.services = {"intake", "register"};
+    config.signing_key = checkpoint_key_;
+    config.services = services_;
     config.listen = "127.0.0.1:0";
     config.data_dir = dir_;
     config.identity_file = dir_ + "/identity.json";
@@ -85,8 +101,31 @@ class SecurityTest : public ::testing::Test {
     return admin_->WhoAmI(As(token).get(), {}, me);
   }
 
+  breach::v1::Report File(const std::string& token, const std::string& request_id) {
+    breach::v1::ReportBreachRequest request;
+    request.set_request_id(request_id);
+    *request.mutable_report() = LostLaptopReport(kVespucci);
+    breach::v1::Report report;
+    const grpc::Status status = intake_->ReportBreach(As(token).get(), request, &report);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return report;
+  }
+
+  breach::v1::StoreVerification VerifyIntake(const std::string& token) {
+    breach::v1::VerifyChainsResponse verified;
+    const grpc::Status status = admin_->VerifyChains(As(token).get(), {}, &verified);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    for (const auto& store : verified.stores()) {
+      if (store.service() == "intake") return store;
+    }
+    ADD_FAILURE() << "no intake store in the answer";
+    return {};
+  }
+
   std::unique_ptr<ScratchDir> scratch_;
   std::string dir_;
+  std::shared_ptr<eventstore::SigningKey> checkpoint_key_;
+  std::set<std::string> services_ = {"intake", "register"};
   auth::SigningKeyPair idp_key_;
   grpcutil::DevelopmentTlsFiles tls_;
   std::unique_ptr<suite::Suite> suite_;
@@ -103,11 +142,7 @@ TEST_F(SecurityTest, SignedTokenOverTlsIsThePrincipalAndReportsReachTheRegister)
   EXPECT_EQ(me.tenant(), kVespucci);
   EXPECT_THAT(me.roles(), ElementsAre("school-dpo"));
 
-  breach::v1::ReportBreachRequest request;
-  request.set_request_id("tls-1");
-  *request.mutable_report() = LostLaptopReport(kVespucci);
-  breach::v1::Report report;
-  ASSERT_TRUE(intake_->ReportBreach(As(dpo).get(), request, &report).ok());
+  File(dpo, "tls-1");
   // The register reads the intake's store over TLS with its signed service token.
   EXPECT_TRUE(WaitUntil([&] {
     breach::v1::ListBreachesResponse list;
@@ -147,6 +182,109 @@ TEST_F(SecurityTest, PlaintextClientIsRefusedByTheTlsPort) {
                 ->WhoAmI(As(Token("user:dpo", kVespucci, "school-dpo")).get(), {}, &me)
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+// The role matrix over real gRPC, for every RPC of every service (the feed streams and is left to
+// role_matrix_test): each call carries the filed breach's id and the
+// school's code where the request has those fields, and nothing else. A row marked Y is never
+// refused for lack of a role; a row marked - never succeeds. (Requests this thin are often
+// INVALID_ARGUMENT once authorized, which says nothing either way.)
+TEST_F(SecurityTest, EveryRpcHonoursTheRoleMatrix) {
+  suite_.reset();
+  services_ = {"intake", "assessment", "notification", "register"};
+  StartSuite();
+  const breach::v1::Report filed = File(Token("user:dpo@vespucci", kVespucci, "school-dpo"), "m-1");
+  ASSERT_FALSE(filed.breach_id().empty());
+  ASSERT_OK_AND_ASSIGN(auto credentials, grpcutil::TlsChannelCredentials({tls_.ca_file, "", ""}));
+  auto channel = grpc::CreateChannel(suite_->endpoint(), credentials);
+  const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
+  int checked = 0, served = 0, refused_by_role = 0;
+  for (const auth::matrix::Row& row : auth::matrix::kMatrix) {
+    const std::string rpc = row.rpc;
+    const std::string service = rpc.substr(0, rpc.find('/'));
+    if (service == "EventFeedService") continue;
+    const bool every_school = rpc.find(" (") != std::string::npos;
+    const std::string method_name = rpc.substr(rpc.find('/') + 1, rpc.find(' ') - rpc.find('/') - 1);
+    const google::protobuf::MethodDescriptor* method =
+        pool->FindMethodByName("breach.v1." + service + "." + method_name);
+    ASSERT_NE(method, nullptr) << rpc;
+    for (size_t i = 0; i < std::size(auth::matrix::kRoles); ++i) {
+      const auth::matrix::Role& role = auth::matrix::kRoles[i];
+      // A school's caller who names no school lists its own: that is the one-school row.
+      if (rpc.find("(all schools)") != std::string::npos &&
+          role.tenant != std::string(auth::kProviderTenant)) {
+        continue;
+      }
+      auto* factory = google::protobuf::MessageFactory::generated_factory();
+      std::unique_ptr<google::protobuf::Message> request(
+          factory->GetPrototype(method->input_type())->New());
+      std::unique_ptr<google::protobuf::Message> response(
+          factory->GetPrototype(method->output_type())->New());
+      const google::protobuf::Reflection* reflection = request->GetReflection();
+      if (!every_school) {
+        if (auto* field = method->input_type()->FindFieldByName("breach_id")) {
+          reflection->SetString(request.get(), field, filed.breach_id());
+        }
+        if (auto* field = method->input_type()->FindFieldByName("tenant")) {
+          reflection->SetString(request.get(), field, kVespucci);
+        }
+      }
+      auto context = As(Token(absl::StrCat("user:matrix-", role.name), role.tenant, role.name));
+      const std::string path = absl::StrCat("/breach.v1.", service, "/", method_name);
+      const grpc::internal::RpcMethod rpc_method(path.c_str(),
+                                                 grpc::internal::RpcMethod::NORMAL_RPC);
+      const grpc::Status status =
+          grpc::internal::BlockingUnaryCall<google::protobuf::Message, google::protobuf::Message>(
+              channel.get(), rpc_method, context.get(), *request, response.get());
+      if (row.expected[i] == 'Y') {
+        EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << rpc << " as " << role.name << ": " << status.error_message();
+      } else {
+        EXPECT_FALSE(status.ok()) << rpc << " as " << role.name << " succeeded";
+        if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) ++refused_by_role;
+      }
+      if (status.ok()) ++served;
+      ++checked;
+    }
+  }
+  // 35 rows but the feed's, 7 roles; listing every school only by provider roles (2 rows).
+  EXPECT_EQ(checked, 35 * 7 - 2 * 4);
+  EXPECT_GT(served, 0);
+  EXPECT_GT(refused_by_role, 0);
+  std::printf("role matrix over gRPC: %d calls, %d served, %d refused for their role\n", checked,
+              served, refused_by_role);
+}
+
+TEST_F(SecurityTest, AStoreRewrittenWholesaleFailsVerificationOnItsSignedCheckpoint) {
+  const std::string operator_token =
+      Token("user:ops", auth::kProviderTenant, "provider-operator");
+  File(Token("user:dpo@vespucci", kVespucci, "school-dpo"), "ck-1");
+  // The first checkpoint follows the first event within a second.
+  ASSERT_TRUE(WaitUntil([&] { return VerifyIntake(operator_token).checkpoint_checked(); }));
+  breach::v1::StoreVerification before = VerifyIntake(operator_token);
+  EXPECT_TRUE(before.ok()) << before.problem();
+  EXPECT_EQ(before.checkpoint_position(), 1u);
+
+  // The public key and the latest checkpoints, for a third party to keep.
+  breach::v1::GetCheckpointsResponse checkpoints;
+  ASSERT_TRUE(admin_->GetCheckpoints(As(operator_token).get(), {}, &checkpoints).ok());
+  EXPECT_EQ(checkpoints.public_key(), eventstore::ToHex(checkpoint_key_->public_key()));
+  ASSERT_EQ(checkpoints.checkpoints_size(), 1);
+  EXPECT_EQ(checkpoints.checkpoints(0).service(), "intake");
+  EXPECT_EQ(checkpoints.checkpoints(0).signature().size(), 128u);
+  EXPECT_EQ(admin_->GetCheckpoints(As(Token("user:dpo", kVespucci, "school-dpo")).get(), {},
+                                   &checkpoints)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Someone with the disk but not the key rewrites the intake store, every hash recomputed.
+  suite_.reset();
+  ASSERT_THAT(eventstore::testing::RewriteStoreWholesale(dir_ + "/intake"), IsOk());
+  StartSuite();
+  const breach::v1::StoreVerification after = VerifyIntake(operator_token);
+  EXPECT_FALSE(after.ok());
+  EXPECT_TRUE(after.checkpoint_checked());
+  EXPECT_THAT(after.problem(), HasSubstr("the store was rewritten"));
 }
 
 }  // namespace

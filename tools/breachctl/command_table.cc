@@ -191,7 +191,7 @@ CliSpec MakeCli() {
       {"action", "containment and recovery actions (procedure, step 2)"},
       {"assess", "the risk assessment (Allegato B): submit, show, history; preview offline"},
       {"duty", "the art. 33/34 decisions: a human override with a reason"},
-      {"admin", "operating breachd: delivery status, events the bus refused"},
+      {"admin", "operating breachd: delivery status, events the bus refused, checkpoint key, backups"},
       {"school", "a school's details for the notifications: name, head, DPO, PEC"},
       {"deadline", "the notification clocks of every breach: due, left, status, failures"},
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
@@ -435,10 +435,13 @@ CliSpec MakeCli() {
        .summary = "re-check the hash chains of the event stores, or of an exported register",
        .description =
            "Recomputes every hash chain of each service's event store (or only the breach's\n"
-           "streams) and prints one row per store. With --export, offline: checks a register\n"
-           "exported as JSON (register export --format json) against its hashes: each event's\n"
-           "hash, the links between events, each stream's head, and each entry folded again from\n"
-           "its events. Exits 3 when a chain or an export was tampered with.",
+           "streams) and prints one row per store. Verifying every store also checks each\n"
+           "store's latest signed checkpoint (when breachd has a signing key): its signature and\n"
+           "that it covers the stream heads at its position, so a store rewritten wholesale with\n"
+           "recomputed hashes fails. With --export, offline: checks a register exported as JSON\n"
+           "(register export --format json) against its hashes: each event's hash, the links\n"
+           "between events, each stream's head, and each entry folded again from its events.\n"
+           "Exits 3 when a chain or an export was tampered with.",
        .flags = {"output", "export"},
        .server = true,
        .max_args = 1,
@@ -493,6 +496,18 @@ CliSpec MakeCli() {
        .examples = {"breachctl --token $OPS admin parked",
                     "breachctl --token $OPS admin parked --service intake -o json"},
        .run = AdminParked},
+      {.path = {"admin", "public-key"},
+       .summary = "the public key the stores sign their checkpoints with, and the latest ones",
+       .description =
+           "Prints the Ed25519 public key (hex) of the stores' signed checkpoints, then each\n"
+           "store's latest checkpoint (position, heads digest, signature). Give the key to the\n"
+           "schools or an auditor, and keep the checkpoints: a store rewritten later cannot match\n"
+           "them. The same key is in <signing key file>.pub beside the key. Provider roles.",
+       .flags = {"output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS admin public-key",
+                    "breachctl --token $OPS admin public-key -o json > checkpoints.json"},
+       .run = AdminPublicKey},
       {.path = {"admin", "retry"},
        .usage = "POSITION | --all [--service NAME]",
        .summary = "put parked events back in the outbox, once the cause is fixed",

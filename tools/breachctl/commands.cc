@@ -495,13 +495,19 @@ int Verify(const CommandLine& line, CommandIo& io) {
       io, "admin", &breach::v1::AdminService::Stub::VerifyChains, request, &response);
   if (!status.ok()) return Fail(io, status);
   Print(io, response, [&] {
-    Table table({"STORE", "OK", "STREAMS", "EVENTS", "FIRST BAD EVENT", "PROBLEM"});
+    Table table({"STORE", "OK", "STREAMS", "EVENTS", "SIGNED CHECKPOINT", "FIRST BAD EVENT",
+                 "PROBLEM"});
     for (const auto& store : response.stores()) {
       table.AddRow({store.service(), store.ok() ? "yes" : "NO",
                     absl::StrCat(store.streams_checked()), absl::StrCat(store.events_checked()),
-                    store.ok() ? "" : absl::StrCat(store.first_bad_stream(), " v",
-                                                   store.first_bad_version(), " ",
-                                                   store.first_bad_event_id()),
+                    store.checkpoint_checked()
+                        ? absl::StrCat("position ", store.checkpoint_position(), " at ",
+                                       FormatTimestamp(store.checkpoint_signed_at()))
+                        : "-",
+                    store.ok() || store.first_bad_stream().empty()
+                        ? ""
+                        : absl::StrCat(store.first_bad_stream(), " v", store.first_bad_version(),
+                                       " ", store.first_bad_event_id()),
                     store.problem()});
     }
     table.Print(io.out);
@@ -625,6 +631,28 @@ int AdminParked(const CommandLine& line, CommandIo& io) {
                     event.breach_id(), event.type().substr(event.type().rfind('.') + 1),
                     FormatTimestamp(event.parked_at()), absl::StrCat(event.attempts()),
                     event.reason()});
+    }
+    table.Print(io.out);
+  });
+}
+
+int AdminPublicKey(const CommandLine& line, CommandIo& io) {
+  breach::v1::GetCheckpointsResponse response;
+  const grpc::Status status = Call<breach::v1::AdminService>(
+      io, "admin", &breach::v1::AdminService::Stub::GetCheckpoints,
+      breach::v1::GetCheckpointsRequest(), &response);
+  if (!status.ok()) return Fail(io, status);
+  return Print(io, response, [&] {
+    if (response.public_key().empty()) {
+      io.out << "this breachd signs no checkpoints (no --signing_key_file)\n";
+      return;
+    }
+    io.out << response.public_key() << "\n\n";
+    Table table({"STORE", "POSITION", "STREAMS", "SIGNED", "HEADS DIGEST", "SIGNATURE"});
+    for (const auto& checkpoint : response.checkpoints()) {
+      table.AddRow({checkpoint.service(), absl::StrCat(checkpoint.position()),
+                    absl::StrCat(checkpoint.streams()), FormatTimestamp(checkpoint.signed_at()),
+                    checkpoint.heads_digest(), checkpoint.signature()});
     }
     table.Print(io.out);
   });

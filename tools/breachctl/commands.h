@@ -65,6 +65,9 @@ int AdminRetry(const CommandLine& line, CommandIo& io);
 // Backups: of every store while breachd serves (gRPC); a restore on a stopped service's host.
 int AdminBackup(const CommandLine& line, CommandIo& io);
 int AdminRestore(const CommandLine& line, CommandIo& io);
+
+// The stores' checkpoint public key and latest signed checkpoints.
+int AdminPublicKey(const CommandLine& line, CommandIo& io);
 // The notification service: school details, deadlines, drafts, approval, dispatch, receipts.
 int SchoolSet(const CommandLine& line, CommandIo& io);
 int SchoolShow(const CommandLine& line, CommandIo& io);

@@ -52,7 +52,7 @@ class EventStoreTest : public ::testing::Test {
 
   void Reopen() {
     store_.reset();
-    Options options;
+    Options options = options_;
     options.clock = &clock_;
     auto store = EventStore::Open(dir_.path(), options);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -65,6 +65,7 @@ class EventStoreTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_;
+  Options options_;  // what Reopen opens with (its clock is clock_)
   std::unique_ptr<EventStore> store_;
 };
 

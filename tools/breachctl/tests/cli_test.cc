@@ -197,7 +197,7 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
                                                     "receipt", "notice"));
   EXPECT_THAT(Complete({"admin", ""}),
-              ElementsAre("status", "parked", "retry", "backup", "restore"));
+              ElementsAre("status", "parked", "public-key", "retry", "backup", "restore"));
   EXPECT_THAT(Complete({"breach", ""}),
               ElementsAre("list", "get", "timeline", "knowledge", "triage", "close", "reopen"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
