@@ -63,6 +63,9 @@ inline const Row kMatrix[] = {
   {"RegisterService/ListBreaches (all schools)", Action::kListAllTenants, true,  "Y------"},
   {"RegisterService/GetBreach",               Action::kReadRegister,      false, "Y--YY--"},
   {"RegisterService/GetTimeline",             Action::kReadRegister,      false, "Y--YY--"},
+  {"RegisterService/GetKnowledge",            Action::kReadRegister,      false, "Y--YY--"},
+  {"RegisterService/ExportRegister",          Action::kReadRegister,      false, "Y--YY--"},
+  {"RegisterService/ExportRegister (all schools)", Action::kListAllTenants, true, "Y------"},
   {"AdminService/VerifyChains",               Action::kVerifyBreach,      false, "YY-YY--"},
   {"AdminService/VerifyChains (every store)", Action::kVerifyStore,       true,  "YY-----"},
   {"AdminService/WhoAmI",                     std::nullopt,               false, "YYYYYYY"},
@@ -70,6 +73,7 @@ inline const Row kMatrix[] = {
   {"AdminService/ListParked",                 Action::kManageParked,      true,  "Y------"},
   {"AdminService/RetryParked",                Action::kManageParked,      true,  "Y------"},
   {"AdminService/GetCheckpoints",             Action::kVerifyStore,       true,  "YY-----"},
+  {"AdminService/BackupStores",               Action::kBackUpStores,      true,  "Y------"},
   {"EventFeedService/ReadEvents",             Action::kReadEventFeed,     true,  "Y-Y----"},
 };
 // clang-format on
