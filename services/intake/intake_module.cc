@@ -1,6 +1,7 @@
 #include "services/intake/intake_module.h"
 
 #include "libs/service/projection_consumer.h"
+#include "services/intake/directory_service.h"
 #include "services/intake/intake_consumer.h"
 #include "services/intake/intake_schema.h"
 #include "services/intake/intake_service.h"
@@ -13,13 +14,15 @@ class HostedIntake final : public service::HostedService {
   explicit HostedIntake(const service::ServiceContext& context)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
               breach_locks_),
+        directory_(context.store, context.identities, context.clock, context.on_append),
         consumer_(context.store, breach_locks_,
                   [](const breach::v1::EventEnvelope& event) { return ReportKey(event.stream_id()); },
                   [&store = context.store](const breach::v1::EventEnvelope& event) {
                     return IntakeRowsFor(store, event);
                   }) {}
 
-  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_, &directory_}; }
+  // The directory is part of the intake: it is healthy when the intake is.
   std::vector<std::string> HealthNames() const override { return {"breach.v1.IntakeService"}; }
   // The lifecycle decided elsewhere (assessments, overrides).
   std::optional<service::EventConsumer> Consumer() override { return consumer_.Hooks(); }
@@ -27,6 +30,7 @@ class HostedIntake final : public service::HostedService {
  private:
   StripedMutex<> breach_locks_;  // before the adapters that share it
   IntakeService grpc_;
+  DirectoryService directory_;
   service::ProjectionConsumer consumer_;
 };
 

@@ -134,6 +134,7 @@ bool ApplyPayload(const google::protobuf::Any& payload, NotificationCase& c) {
 bool ApplyToCase(const breach::v1::EventEnvelope& event,
                  std::optional<NotificationCase>& notification_case) {
   if (event.stream_id().rfind("audit-", 0) == 0) return false;
+  if (event.stream_id().rfind("school-", 0) == 0) return false;  // the directory
   std::optional<NotificationCase> before = notification_case;
   if (!notification_case.has_value()) {
     notification_case.emplace();

@@ -46,6 +46,21 @@ std::string DutyShortName(DutyKind duty) {
   }
 }
 
+breach::v1::SchoolProfile ProfileFromDirectory(
+    const breach::v1::DirectorySchool& school,
+    const std::optional<breach::v1::SchoolProfile>& current) {
+  breach::v1::SchoolProfile profile = current.value_or(breach::v1::SchoolProfile());
+  profile.set_tenant(school.code());
+  profile.set_name(school.name());
+  profile.set_address(
+      absl::StrCat(school.address(), ", ", school.postcode(), " ", school.municipality()));
+  profile.set_email(school.email());
+  profile.set_pec(school.pec());
+  if (!school.dpo_name().empty()) profile.mutable_dpo()->set_name(school.dpo_name());
+  if (!school.dpo_email().empty()) profile.mutable_dpo()->set_email(school.dpo_email());
+  return profile;
+}
+
 absl::Status ValidateSchoolProfile(const breach::v1::SchoolProfile& profile) {
   if (profile.tenant().empty()) return absl::InvalidArgumentError("profile.tenant is required");
   RETURN_IF_ERROR(CheckLength("profile.tenant", profile.tenant(), 32));

@@ -114,7 +114,9 @@ CliSpec MakeCli() {
       Choice("lang", "language of the table and the drafts (default it)", {"it", "en"}),
       File("regimes", "DIR", "regime directory (default: ./regimes, installed, source tree)"),
       File("templates", "DIR", "template directory (default: as for --regimes)"),
-      Value("service", "NAME", "only the store of this service (intake, register)"),
+      Value("service", "NAME",
+            "admin: only the store of this service (intake, register); school list: only the "
+            "schools using this service of the provider"),
       Switch("all", "every parked event"),
       File("signing-key", "FILE", "private key (PEM, P-256 EC or RSA) that signs the token"),
       Value("sub", "SUBJECT", "the token's subject, e.g. user:dpo"),
@@ -180,7 +182,7 @@ CliSpec MakeCli() {
       {"assess", "the risk assessment (Allegato B): submit, show, history; preview offline"},
       {"duty", "the art. 33/34 decisions: a human override with a reason"},
       {"admin", "operating breachd: delivery status, events the bus refused"},
-      {"school", "a school's details for the notifications: name, head, DPO, PEC"},
+      {"school", "the provider's school directory (import, list); a school's details: name, DPO, PEC"},
       {"deadline", "the notification clocks of every breach: due, left, status, failures"},
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
@@ -463,6 +465,38 @@ CliSpec MakeCli() {
        .max_args = 1,
        .examples = {"breachctl --token $OPS school set MIIS01200V -f docs/examples/school.json"},
        .run = SchoolSet},
+      {.path = {"school", "import"},
+       .usage = "FILE.csv",
+       .summary = "import the provider's school directory (provider operators)",
+       .description =
+           "Reads a CSV in the layout of the Ministry's school registry (CODICESCUOLA,\n"
+           "DENOMINAZIONESCUOLA, INDIRIZZOSCUOLA, CAPSCUOLA, DESCRIZIONECOMUNE,\n"
+           "INDIRIZZOEMAILSCUOLA, INDIRIZZOPECSCUOLA) plus SERVIZI (the provider's services the\n"
+           "school uses, separated by ;) and optionally DPONOME, DPOEMAIL (docs/directory.md);\n"
+           "FILE - reads stdin. New schools are added, known ones updated, schools missing from\n"
+           "the file stay. A bad row is listed with its row number and skipped; the others are\n"
+           "imported, and the exit code is 1. Each school's details for the notifications (name,\n"
+           "address, e-mail, PEC, DPO) follow the directory; head, webhook, tax code and website\n"
+           "stay as school set put them. At most 4 MiB per file (about 15,000 schools).",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"build/bin/schoolgen --count=200 --out=schools.csv",
+                    "breachctl --token $OPS school import schools.csv",
+                    "breachctl --token $OPS school import schools.csv -o json"},
+       .run = SchoolImport},
+      {.path = {"school", "list"},
+       .usage = "[--service NAME]",
+       .summary = "the provider's school directory (provider operators)",
+       .description =
+           "Lists the schools of the directory by code: name, municipality, PEC and the\n"
+           "provider's services each uses; --service keeps the schools using that service.",
+       .flags = {"service", "output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS school list",
+                    "breachctl --token $OPS school list --service registro-elettronico -o json"},
+       .run = SchoolList},
       {.path = {"school", "show"},
        .usage = "CODE",
        .summary = "a school's details for the notifications",

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/assessment_service.grpc.pb.h"
+#include "breach/v1/directory.grpc.pb.h"
 #include "libs/grpcutil/status.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/notification.grpc.pb.h"
@@ -1007,6 +1008,64 @@ int SchoolSet(const CommandLine& line, CommandIo& io) {
                           [&](const breach::v1::SchoolProfile& school) {
                             PrintSchool(io, school);
                           });
+}
+
+int SchoolImport(const CommandLine& line, CommandIo& io) {
+  const std::string file = line.words[2];
+  std::stringstream text;
+  if (file == "-") {
+    text << io.in.rdbuf();
+  } else {
+    std::ifstream in(file);
+    if (!in) return UsageError(io, absl::StrCat("cannot read ", file));
+    text << in.rdbuf();
+  }
+  breach::v1::ImportSchoolsRequest request;
+  request.set_csv(text.str());
+  breach::v1::ImportSchoolsResponse response;
+  const grpc::Status status = Call<breach::v1::DirectoryService>(
+      io, "intake", &breach::v1::DirectoryService::Stub::ImportSchools, request, &response);
+  if (!status.ok()) return Fail(io, status);
+  Print(io, response, [&] {
+    io.out << absl::StrFormat(
+        "%s: %d added, %d updated, %d unchanged, %d rows skipped; %d schools in the directory\n",
+        file, response.added(), response.updated(), response.unchanged(), response.skipped(),
+        response.total());
+    if (response.errors_size() == 0) return;
+    Table table({"ROW", "COLUMN", "PROBLEM"});
+    for (const auto& error : response.errors()) {
+      table.AddRow({absl::StrCat(error.row()), error.column(), error.message()});
+    }
+    table.Print(io.out);
+  });
+  if (response.skipped() == 0) return 0;
+  io.err << "breachctl: " << response.skipped() << " row(s) of " << file
+         << " skipped, the others imported\n";
+  return 1;
+}
+
+int SchoolList(const CommandLine& line, CommandIo& io) {
+  breach::v1::ListSchoolsRequest request;
+  request.set_service(line.FlagOr("service", ""));
+  request.set_page_size(1000);
+  breach::v1::ListSchoolsResponse all;
+  do {
+    breach::v1::ListSchoolsResponse page;
+    const grpc::Status status = Call<breach::v1::DirectoryService>(
+        io, "intake", &breach::v1::DirectoryService::Stub::ListSchools, request, &page);
+    if (!status.ok()) return Fail(io, status);
+    for (auto& school : *page.mutable_schools()) *all.add_schools() = std::move(school);
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return Print(io, all, [&] {
+    Table table({"CODE", "NAME", "MUNICIPALITY", "PEC", "SERVICES"});
+    for (const auto& school : all.schools()) {
+      table.AddRow({school.code(), Shorten(school.name(), 40), school.municipality(), school.pec(),
+                    absl::StrJoin(school.services(), ";")});
+    }
+    table.Print(io.out);
+    io.out << all.schools_size() << " schools\n";
+  });
 }
 
 int SchoolShow(const CommandLine& line, CommandIo& io) {

@@ -59,6 +59,8 @@ int AdminRetry(const CommandLine& line, CommandIo& io);
 // The notification service: school details, deadlines, drafts, approval, dispatch, receipts.
 int SchoolSet(const CommandLine& line, CommandIo& io);
 int SchoolShow(const CommandLine& line, CommandIo& io);
+int SchoolImport(const CommandLine& line, CommandIo& io);
+int SchoolList(const CommandLine& line, CommandIo& io);
 int DeadlineList(const CommandLine& line, CommandIo& io);
 int NotifyDraft(const CommandLine& line, CommandIo& io);
 int NotifyShow(const CommandLine& line, CommandIo& io);
