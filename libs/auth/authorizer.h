@@ -34,6 +34,7 @@ enum class Action {
   kApproveDraft,    // approve a draft for sending (the school's head or DPO)
   kSendNotification,  // send an approved draft
   kRecordReceipt,   // record a protocol number or an acknowledgement
+  kManageIncidents,  // create and follow a provider-wide incident: operators
 };
 
 // Every action, for tables and tests.
@@ -45,7 +46,7 @@ inline constexpr Action kAllActions[] = {
     Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
     Action::kReadAssessment,   Action::kDecideBreach,     Action::kManageSchools,
     Action::kReadNotifications, Action::kPrepareDraft,    Action::kApproveDraft,
-    Action::kSendNotification, Action::kRecordReceipt};
+    Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents};
 
 const char* ActionName(Action action);
 

@@ -2,6 +2,7 @@
 
 #include "libs/service/projection_consumer.h"
 #include "services/intake/directory_service.h"
+#include "services/intake/incident_service.h"
 #include "services/intake/intake_consumer.h"
 #include "services/intake/intake_schema.h"
 #include "services/intake/intake_service.h"
@@ -15,13 +16,17 @@ class HostedIntake final : public service::HostedService {
       : grpc_(context.store, context.identities, context.clock, context.on_append,
               breach_locks_),
         directory_(context.store, context.identities, context.clock, context.on_append),
+        fan_out_(context.store, context.clock, context.on_append),
+        incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_),
         consumer_(context.store, breach_locks_,
                   [](const breach::v1::EventEnvelope& event) { return ReportKey(event.stream_id()); },
                   [&store = context.store](const breach::v1::EventEnvelope& event) {
                     return IntakeRowsFor(store, event);
-                  }) {}
+                  }) {
+    fan_out_.Start();  // resumes an incident whose fan-out a stop or a crash cut short
+  }
 
-  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_, &directory_}; }
+  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_, &directory_, &incidents_}; }
   // The directory is part of the intake: it is healthy when the intake is.
   std::vector<std::string> HealthNames() const override { return {"breach.v1.IntakeService"}; }
   // The lifecycle decided elsewhere (assessments, overrides).
@@ -31,6 +36,8 @@ class HostedIntake final : public service::HostedService {
   StripedMutex<> breach_locks_;  // before the adapters that share it
   IntakeService grpc_;
   DirectoryService directory_;
+  FanOutWorker fan_out_;
+  IncidentService incidents_;
   service::ProjectionConsumer consumer_;
 };
 

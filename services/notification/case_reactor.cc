@@ -32,6 +32,12 @@ std::string ClockCause(const breach::v1::EventEnvelope& event) {
     }
     return "awareness fixed (authority notification presumed required until decided)";
   }
+  if (type == "BreachReported") {
+    breach::v1::BreachReported reported;
+    if (event.payload().UnpackTo(&reported) && !reported.incident_id().empty()) {
+      return absl::StrCat("the provider's awareness (incident ", reported.incident_id(), ")");
+    }
+  }
   if (type == "DutiesDecided") return "duties decided";
   if (type == "DutyOverridden") return "duty overridden";
   if (type == "AssessmentSubmitted") return "assessment submitted";

@@ -215,7 +215,8 @@ breach::v1::DutySubmitted SubmissionOf(const breach::v1::Delivery& delivery,
 }
 
 absl::Status CheckReceipt(const breach::v1::RecordReceiptRequest& request,
-                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now) {
+                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now,
+                          bool incident_case) {
   RETURN_IF_ERROR(CheckDraftableDuty(request.duty(), "duty"));
   switch (request.kind()) {
     case breach::v1::RECEIPT_KIND_AUTHORITY_PROTOCOL:
@@ -244,6 +245,9 @@ absl::Status CheckReceipt(const breach::v1::RecordReceiptRequest& request,
   RETURN_IF_ERROR(CheckLength("note", request.note(), kMaxReasonBytes));
   if (!request.has_received_at()) return absl::InvalidArgumentError("received_at is required");
   RETURN_IF_ERROR(intake::CheckTimeField("received_at", request.received_at(), now));
+  if (incident_case && request.kind() == breach::v1::RECEIPT_KIND_CONTROLLER_ACKNOWLEDGED) {
+    return absl::OkStatus();
+  }
   for (const auto& delivery : deliveries) {
     if (delivery.duty() == request.duty() &&
         (delivery.status() == breach::v1::DELIVERY_STATUS_SENT ||

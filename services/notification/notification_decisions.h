@@ -69,8 +69,11 @@ breach::v1::DutySubmitted SubmissionOf(const breach::v1::Delivery& delivery,
                                        const std::string& delay_reason, absl::Time sent_at);
 
 // A receipt checked: kind fits the duty, a protocol number for the authority, a time in
-// [2000-01-01, now + 5 min], and something was sent for the duty (FAILED_PRECONDITION).
+// [2000-01-01, now + 5 min], and something was sent for the duty (FAILED_PRECONDITION). A
+// school acknowledging the processor's notice of an incident (`incident_case`) needs nothing
+// sent: the provider told it through the incident (its portal, its own channels).
 absl::Status CheckReceipt(const breach::v1::RecordReceiptRequest& request,
-                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now);
+                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now,
+                          bool incident_case = false);
 
 }  // namespace breachd::notification

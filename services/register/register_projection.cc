@@ -148,6 +148,7 @@ std::string BreachIdOf(const EventEnvelope& event) {
   // a school's directory and profile events are on "school-<tenant>".
   if (event.stream_id().rfind("audit-", 0) == 0) return "";
   if (event.stream_id().rfind("school-", 0) == 0) return "";
+  if (event.stream_id().rfind("incident-", 0) == 0) return "";
   return event.stream_id();
 }
 

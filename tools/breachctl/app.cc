@@ -89,7 +89,7 @@ int RunCli(const CliSpec& cli, const std::vector<std::string>& args, ProcessIo i
   CommandIo command_io{connection, output == "json" ? OutputFormat::kJson : OutputFormat::kTable,
                        io.in,      io.out,
                        io.err,     io.in_is_terminal,
-                       path};
+                       path,       io.out_is_terminal};
   return command.run(*line, command_io);
 }
 

@@ -166,6 +166,9 @@ CliSpec MakeCli() {
              "for controller)",
              {"authority-protocol", "controller-acknowledged", "pec-acceptance", "pec-delivery"}),
       Value("note", "TEXT", "a note kept with the receipt"),
+      File("schools", "FILE",
+           "the affected schools: one code per line, or a CSV whose first column is CODICESCUOLA"),
+      Switch("cases", "list each case (school=breach id) under its status"),
       Choice("required", "the human decision", {"true", "false"}),
       Switch("help", "help for the command", 'h'),
       Switch("version", "print breachctl's version"),
@@ -183,6 +186,7 @@ CliSpec MakeCli() {
       {"duty", "the art. 33/34 decisions: a human override with a reason"},
       {"admin", "operating breachd: delivery status, events the bus refused"},
       {"school", "the provider's school directory (import, list); a school's details: name, DPO, PEC"},
+      {"incident", "provider-wide incidents: one breach per affected school, with its own clocks"},
       {"deadline", "the notification clocks of every breach: due, left, status, failures"},
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
@@ -497,6 +501,61 @@ CliSpec MakeCli() {
        .examples = {"breachctl --token $OPS school list",
                     "breachctl --token $OPS school list --service registro-elettronico -o json"},
        .run = SchoolList},
+      {.path = {"incident", "create"},
+       .usage = "-f FILE [--schools FILE | --service NAME] [--request-id ID]",
+       .summary = "record an incident of the provider's platform and open a case per school",
+       .description =
+           "Provider operators. Reads the incident as JSON (breach.v1.CreateIncidentRequest; see\n"
+           "docs/examples/incident.json): title, provider_aware_at (when the provider became\n"
+           "aware: every school's 48-hour notice runs from it) and the report every school's\n"
+           "Allegato A starts from (systems, data categories, approximate subjects per school).\n"
+           "The affected schools: --schools FILE (codes), --service NAME (every school using\n"
+           "it), or the file's schools. Each school gets its own breach, reported by the\n"
+           "processor, with its own clocks and register entry. Waits until every case exists:\n"
+           "a progress bar on a terminal, a line per step otherwise. Unknown schools, a service\n"
+           "nobody uses, a missing provider_aware_at: one error naming the field, nothing\n"
+           "created. The same --request-id again answers with the first incident.",
+       .flags = {"file", "schools", "service", "request-id", "output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS incident create -f docs/examples/incident.json "
+                    "--service registro-elettronico",
+                    "breachctl --token $OPS incident create -f docs/examples/incident.json "
+                    "--schools affected.txt --request-id inc-2026-11-30"},
+       .run = IncidentCreate},
+      {.path = {"incident", "status"},
+       .usage = "ID [--cases]",
+       .summary = "an incident's progress: cases created, and how many cases are in each status",
+       .description =
+           "Provider operators. The incident's facts, how many of its cases exist, and the cases\n"
+           "per status (reported, triaged, assessed, decided, closed) as the intake knows them;\n"
+           "--cases (and -o json) lists each school with its breach id under its status.",
+       .flags = {"cases", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS incident status 01JINCIDENT... --cases"},
+       .run = IncidentStatus},
+      {.path = {"incident", "list"},
+       .summary = "every incident, newest first",
+       .flags = {"output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS incident list"},
+       .run = IncidentList},
+      {.path = {"breach", "ack"},
+       .usage = "ID [--at TIME] [--note TEXT]",
+       .summary = "the school acknowledges the provider's notice of an incident (head, DPO)",
+       .description =
+           "Records that the school received the processor's notice (RecordReceipt,\n"
+           "controller-acknowledged) at --at (default now). When the school had no awareness\n"
+           "moment yet, this is it: its own 72 hours to the Garante start there. Then the school\n"
+           "carries its case through triage, assessment and decision as any other breach.",
+       .flags = {"at", "note", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $HEAD breach ack 01JBREACH...",
+                    "breachctl --token $DPO breach ack 01JBREACH... --at 2026-11-30T10:15:00+01:00"},
+       .run = BreachAck},
       {.path = {"school", "show"},
        .usage = "CODE",
        .summary = "a school's details for the notifications",

@@ -24,6 +24,7 @@ struct CommandIo {
   std::ostream& err;
   bool in_is_terminal = false;  // stdin is a terminal: never wait on it unasked
   std::string command;          // "report create", for the hint of usage errors
+  bool out_is_terminal = false;  // stdout is a terminal: a progress bar redraws in place
 };
 
 // "breachctl: PROBLEM (see 'breachctl help COMMAND')" on one line; returns 2.
@@ -61,6 +62,10 @@ int SchoolSet(const CommandLine& line, CommandIo& io);
 int SchoolShow(const CommandLine& line, CommandIo& io);
 int SchoolImport(const CommandLine& line, CommandIo& io);
 int SchoolList(const CommandLine& line, CommandIo& io);
+int IncidentCreate(const CommandLine& line, CommandIo& io);
+int IncidentStatus(const CommandLine& line, CommandIo& io);
+int IncidentList(const CommandLine& line, CommandIo& io);
+int BreachAck(const CommandLine& line, CommandIo& io);
 int DeadlineList(const CommandLine& line, CommandIo& io);
 int NotifyDraft(const CommandLine& line, CommandIo& io);
 int NotifyShow(const CommandLine& line, CommandIo& io);

@@ -116,6 +116,17 @@ TEST(CheckReceiptTest, NamesTheFieldAndNeedsSomethingSent) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duty")));
 }
 
+TEST(CheckReceiptTest, ASchoolAcknowledgesAnIncidentsNoticeWithNothingSent) {
+  breach::v1::RecordReceiptRequest request;
+  request.set_breach_id("01JBREACH");
+  request.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  request.set_kind(breach::v1::RECEIPT_KIND_CONTROLLER_ACKNOWLEDGED);
+  *request.mutable_received_at() = ProtoFromTime(kNow);
+  EXPECT_THAT(CheckReceipt(request, {}, kNow),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("was sent")));
+  EXPECT_THAT(CheckReceipt(request, {}, kNow, /*incident_case=*/true), IsOk());
+}
+
 TEST(ValidateSchoolProfileTest, NamesTheBadField) {
   breach::v1::SchoolProfile profile;
   profile.set_tenant("MIIS01200V");
