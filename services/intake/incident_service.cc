@@ -43,8 +43,8 @@ absl::StatusOr<std::map<std::string, std::string>> CasesOf(eventstore::EventStor
 }  // namespace
 
 FanOutWorker::FanOutWorker(eventstore::EventStore& store, const Clock& clock,
-                           std::function<void()> on_append)
-    : store_(store), clock_(clock), on_append_(std::move(on_append)) {}
+                           std::function<void()> on_append, absl::Duration pause)
+    : store_(store), clock_(clock), on_append_(std::move(on_append)), pause_(pause) {}
 
 FanOutWorker::~FanOutWorker() { Stop(); }
 
@@ -108,6 +108,7 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
     }
     RETURN_IF_ERROR(store_.AppendAcrossStreams(std::move(batch)).status());
     if (on_append_) on_append_();
+    if (pause_ > absl::ZeroDuration()) absl::SleepFor(pause_);
   }
   log::Info("incident fanned out", {{"incident", incident.incident_id()},
                                     {"schools", absl::StrCat(incident.schools_size())},

@@ -22,7 +22,9 @@ namespace breachd::intake {
 // Opens the cases of unfinished incidents, in a thread of its own.
 class FanOutWorker {
  public:
-  FanOutWorker(eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append);
+  // `pause` between two batches: zero but in tests that stop breachd mid-fan-out.
+  FanOutWorker(eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append,
+               absl::Duration pause = absl::ZeroDuration());
   ~FanOutWorker();  // stops
 
   void Start();  // resumes every unfinished incident, then waits for Poke
@@ -39,6 +41,7 @@ class FanOutWorker {
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  absl::Duration pause_;
   absl::Mutex mu_;
   bool poked_ ABSL_GUARDED_BY(mu_) = true;  // the first round resumes what a crash left
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -1,5 +1,6 @@
 #include "services/intake/intake_module.h"
 
+#include "absl/strings/numbers.h"
 #include "libs/service/projection_consumer.h"
 #include "services/intake/directory_service.h"
 #include "services/intake/incident_service.h"
@@ -10,13 +11,23 @@
 namespace breachd::intake {
 namespace {
 
+// --fanout_batch_pause_ms (tests only): a pause between two batches of a fan-out.
+absl::Duration FanOutPause(const service::ServiceContext& context) {
+  auto it = context.settings.find("fanout_batch_pause_ms");
+  int millis = 0;
+  if (it == context.settings.end() || !absl::SimpleAtoi(it->second, &millis) || millis <= 0) {
+    return absl::ZeroDuration();
+  }
+  return absl::Milliseconds(millis);
+}
+
 class HostedIntake final : public service::HostedService {
  public:
   explicit HostedIntake(const service::ServiceContext& context)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
               breach_locks_),
         directory_(context.store, context.identities, context.clock, context.on_append),
-        fan_out_(context.store, context.clock, context.on_append),
+        fan_out_(context.store, context.clock, context.on_append, FanOutPause(context)),
         incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_),
         consumer_(context.store, breach_locks_,
                   [](const breach::v1::EventEnvelope& event) { return ReportKey(event.stream_id()); },
