@@ -68,8 +68,13 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   StreamChange change{found->breach_id(), found->tenant(), {}, {case_row}};
   RETURN_IF_ERROR(AddClockPlan(store_, found->tenant(), plan, clocks, change));
   change.rows.push_back({ReactedKey(event.event_id()), ""});
-  RETURN_IF_ERROR(
-      store_.Append(ToAppend(change, SystemPrincipal(), event.event_id(), clock_.Now())).status());
+  // Not fsynced one by one: the consumer makes a whole poll's reactions durable at once
+  // (Hooks().make_durable) before its offsets move; a reaction a machine crash loses is redone
+  // from the redelivered event (the "reacted" row went with it).
+  eventstore::AppendRequest append =
+      ToAppend(change, SystemPrincipal(), event.event_id(), clock_.Now());
+  append.sync = false;
+  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
   if (on_timers_changed_) on_timers_changed_();
   return store_.ApplyConsumed(event.event_id(), {}, false);
