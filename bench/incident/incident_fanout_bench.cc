@@ -26,7 +26,6 @@
 #include "breach/v1/incident.grpc.pb.h"
 #include "breach/v1/notification.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
-#include "google/protobuf/util/time_util.h"
 #include "grpcpp/create_channel.h"
 #include "libs/directory/generator.h"
 #include "libs/directory/school_csv.h"
@@ -42,31 +41,9 @@ ABSL_FLAG(std::string, work_dir, "", "Folder for the data (default: a new folder
 namespace breachd::bench {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using testing::CallAs;
 using testing::ChildProcess;
 using testing::kOperatorToken;
-
-breach::v1::CreateIncidentRequest IncidentRequest() {
-  breach::v1::CreateIncidentRequest request;
-  request.set_request_id("bench-incident");
-  request.set_title("Registro elettronico: voti visibili ad altre scuole");
-  const auto aware = TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(absl::Now()) - 3600);
-  *request.mutable_provider_aware_at() = aware;
-  breach::v1::BreachReport& report = *request.mutable_report();
-  *report.mutable_discovered_at() = aware;
-  report.set_place("Piattaforma del fornitore");
-  report.mutable_reporter()->set_name("Ufficio protezione dati del fornitore");
-  report.mutable_reporter()->set_email("privacy@fornitore.example");
-  report.mutable_reporter()->set_organization("Fornitore S.p.A.");
-  report.add_databases("Registro elettronico");
-  report.set_description("Un errore di configurazione ha reso visibili i voti ad altre scuole.");
-  report.add_data_subject_categories(breach::v1::DATA_SUBJECT_CATEGORY_PUPILS);
-  report.set_approx_data_subjects(300);
-  report.set_department_head("Responsabile del servizio");
-  request.mutable_schools()->set_service("registro-elettronico");  // every generated school
-  return request;
-}
 
 int Run() {
   const int n = absl::GetFlag(FLAGS_schools);
@@ -128,7 +105,7 @@ int Run() {
   const absl::Time start = absl::Now();
   breach::v1::Incident incident;
   status = incidents->CreateIncident(CallAs(kOperatorToken, absl::Seconds(60)).get(),
-                                     IncidentRequest(), &incident);
+                                     testing::RegisterIncidentRequest("bench-incident"), &incident);
   if (!status.ok()) {
     std::fprintf(stderr, "CreateIncident: %s\n", status.error_message().c_str());
     return 1;

@@ -34,13 +34,8 @@ namespace {
 
 using namespace breachd::testing;  // NOLINT: test fixtures
 using ::testing::HasSubstr;
-using google::protobuf::util::TimeUtil;
 
 const std::string kExamples = std::string(BREACHD_SOURCE_DIR) + "/docs/examples/";
-
-google::protobuf::Timestamp Ago(absl::Duration ago) {
-  return TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(absl::Now() - ago));
-}
 
 std::string Rfc3339(absl::Time time) {
   return absl::FormatTime(absl::RFC3339_sec, time, absl::UTCTimeZone());
@@ -62,22 +57,10 @@ std::vector<directory::School> TestDirectory(int count) {
   return schools;
 }
 
+// The fixture's incident, with no schools chosen yet.
 breach::v1::CreateIncidentRequest IncidentRequest(const std::string& request_id) {
-  breach::v1::CreateIncidentRequest request;
-  request.set_request_id(request_id);
-  request.set_title("Registro elettronico: voti visibili ad altre scuole");
-  *request.mutable_provider_aware_at() = Ago(absl::Hours(1));
-  breach::v1::BreachReport& report = *request.mutable_report();
-  *report.mutable_discovered_at() = Ago(absl::Hours(1));
-  report.set_place("Piattaforma del fornitore");
-  report.mutable_reporter()->set_name("Ufficio protezione dati del fornitore");
-  report.mutable_reporter()->set_email("privacy@fornitore.example");
-  report.mutable_reporter()->set_organization("Fornitore S.p.A.");
-  report.add_databases("Registro elettronico");
-  report.set_description("Un errore di configurazione ha reso visibili i voti ad altre scuole.");
-  report.add_data_subject_categories(breach::v1::DATA_SUBJECT_CATEGORY_PUPILS);
-  report.set_approx_data_subjects(300);
-  report.set_department_head("Responsabile del servizio");
+  breach::v1::CreateIncidentRequest request = RegisterIncidentRequest(request_id);
+  request.mutable_schools()->Clear();
   return request;
 }
 
