@@ -38,8 +38,10 @@ class HostedIntake final : public service::HostedService {
   }
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_, &directory_, &incidents_}; }
-  // The directory is part of the intake: it is healthy when the intake is.
-  std::vector<std::string> HealthNames() const override { return {"breach.v1.IntakeService"}; }
+  // The directory and the incidents share the intake's store: healthy when the intake is.
+  std::vector<std::string> HealthNames() const override {
+    return {"breach.v1.IntakeService", "breach.v1.DirectoryService", "breach.v1.IncidentService"};
+  }
   // The lifecycle decided elsewhere (assessments, overrides).
   std::optional<service::EventConsumer> Consumer() override { return consumer_.Hooks(); }
 
