@@ -48,6 +48,7 @@ const std::vector<Rule>& Rules() {
       {Action::kApproveDraft, "approve-draft", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kSendNotification, "send-notification", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kRecordReceipt, "record-receipt", false, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kManageIncidents, "manage-incidents", false, {}},
   };
   return *rules;
 }

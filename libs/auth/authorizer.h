@@ -35,6 +35,7 @@ enum class Action {
   kApproveDraft,    // approve a draft for sending (the school's head or DPO)
   kSendNotification,  // send an approved draft
   kRecordReceipt,   // record a protocol number or an acknowledgement
+  kManageIncidents,  // create and follow a provider-wide incident: operators
 };
 
 // Every action, for tables and tests.
@@ -47,7 +48,7 @@ inline constexpr Action kAllActions[] = {
     Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
     Action::kReadAssessment,   Action::kDecideBreach,     Action::kManageSchools,
     Action::kReadNotifications, Action::kPrepareDraft,    Action::kApproveDraft,
-    Action::kSendNotification, Action::kRecordReceipt};
+    Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents};
 
 const char* ActionName(Action action);
 

@@ -1,9 +1,11 @@
 #include "libs/common/ids.h"
 
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace breachd {
 namespace {
@@ -15,12 +17,8 @@ void FillRandom(unsigned char* out, int n) {
   if (RAND_bytes(out, n) != 1) std::abort();
 }
 
-}  // namespace
-
-std::string NewUlid(absl::Time now) {
-  const uint64_t millis = static_cast<uint64_t>(absl::ToUnixMillis(now));
-  unsigned char random[10];
-  FillRandom(random, sizeof(random));
+// A ULID of `millis` whose 80 other bits are `random`.
+std::string EncodeUlid(uint64_t millis, const unsigned char* random) {
   std::string id(26, '0');
   // 48-bit timestamp -> 10 characters.
   uint64_t t = millis;
@@ -41,6 +39,26 @@ std::string NewUlid(absl::Time now) {
     hi >>= 5;
   }
   return id;
+}
+
+}  // namespace
+
+std::string NewUlid(absl::Time now) {
+  unsigned char random[10];
+  FillRandom(random, sizeof(random));
+  return EncodeUlid(static_cast<uint64_t>(absl::ToUnixMillis(now)), random);
+}
+
+std::string DerivedUlid(const std::string& base, const std::string& key) {
+  uint64_t millis = 0;
+  for (int i = 0; i < 10 && i < static_cast<int>(base.size()); ++i) {
+    const char* at = std::strchr(kCrockford, base[i]);
+    millis = (millis << 5) | static_cast<uint64_t>(at != nullptr && *at ? at - kCrockford : 0);
+  }
+  const std::string input = base + "/" + key;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  return EncodeUlid(millis & ((uint64_t{1} << 48) - 1), digest);
 }
 
 bool IsUlid(const std::string& id) {

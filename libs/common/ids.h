@@ -11,6 +11,11 @@ namespace breachd {
 // A new ULID for time `now`; the 80 random bits come from a thread-local CSPRNG-seeded engine.
 std::string NewUlid(absl::Time now);
 
+// A ULID derived from `base` (a ULID: its time) and `key`, the same every time: the ids a
+// retried or resumed fan-out gives each case (e.g. base = incident id, key = school code), so a
+// second attempt cannot create a second case (the store refuses event ids it has).
+std::string DerivedUlid(const std::string& base, const std::string& key);
+
 // True if `id` has the shape of a ULID.
 bool IsUlid(const std::string& id);
 

@@ -46,6 +46,12 @@ struct AppendRequest {
   std::vector<ProjectionWrite> projection;
   // Whether the events go to the outbox for publication on the bus.
   bool publish = true;
+  // false: not fsynced. The write survives a crash of the process (RocksDB's log is written) but
+  // not of the machine until a later synced write, or WriteProjection({}, true), makes it and
+  // every earlier write durable. For consumers reacting to other services' events, which call
+  // that before committing their offsets (EventConsumer::make_durable): a reaction lost with the
+  // machine is redone from the redelivered event. An RPC's answer is always a synced append.
+  bool sync = true;
 };
 
 struct AppendResult {

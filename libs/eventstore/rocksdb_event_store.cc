@@ -192,8 +192,10 @@ class RocksDbEventStore final : public EventStore {
     batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id),
               layout::EncodeStreamHead(head));
 
+    rocksdb::WriteOptions write_options = write_options_;
+    write_options.sync = write_options_.sync && request.sync;
     absl::Status written =
-        Write(write_options_, batch, absl::StrCat("append to stream ", request.stream_id));
+        Write(write_options, batch, absl::StrCat("append to stream ", request.stream_id));
     ReleasePositions(first_position);
     if (!written.ok()) {
       // Whether any of it reached the disk is unknown: re-read the head on the next append.

@@ -91,6 +91,9 @@ ABSL_FLAG(std::string, webhook_secret_file, "",
 ABSL_FLAG(std::string, webhook_ca_file, "", "PEM CAs to trust for webhook endpoints (default: system)");
 ABSL_FLAG(std::string, authority_address, "protocollo@pec.gpdp.it",
           "Where authority notifications go (the Garante's PEC address)");
+ABSL_FLAG(std::string, fanout_batch_pause_ms, "0",
+          "Pause between two batches of an incident's fan-out, in milliseconds (tests: to stop "
+          "breachd in the middle of a fan-out); 0 in production");
 ABSL_FLAG(std::string, dispatch_rate, "20", "Messages per second to data subjects (0.1..1000)");
 ABSL_FLAG(std::string, dispatch_backoff_seconds, "30",
           "Wait before a failed delivery's first retry (1..3600); doubles per attempt, at most "
@@ -273,6 +276,7 @@ int main(int argc, char** argv) {
                             {"webhook_ca_file", absl::GetFlag(FLAGS_webhook_ca_file)},
                             {"authority_address", absl::GetFlag(FLAGS_authority_address)},
                             {"dispatch_rate", absl::GetFlag(FLAGS_dispatch_rate)},
+                            {"fanout_batch_pause_ms", absl::GetFlag(FLAGS_fanout_batch_pause_ms)},
                             {"dispatch_backoff_seconds",
                              absl::GetFlag(FLAGS_dispatch_backoff_seconds)}};
   auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));

@@ -1,10 +1,12 @@
 #include "services/notification/case_reactor.h"
 
+#include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "services/notification/clock_planner.h"
 #include "services/notification/notification_case.h"
+#include "services/notification/notification_decisions.h"
 #include "services/notification/notification_schema.h"
 #include "services/notification/stream_change.h"
 
@@ -30,6 +32,12 @@ std::string ClockCause(const breach::v1::EventEnvelope& event) {
     }
     return "awareness fixed (authority notification presumed required until decided)";
   }
+  if (type == "BreachReported") {
+    breach::v1::BreachReported reported;
+    if (event.payload().UnpackTo(&reported) && !reported.incident_id().empty()) {
+      return absl::StrCat("the provider's awareness (incident ", reported.incident_id(), ")");
+    }
+  }
   if (type == "DutiesDecided") return "duties decided";
   if (type == "DutyOverridden") return "duty overridden";
   if (type == "AssessmentSubmitted") return "assessment submitted";
@@ -40,6 +48,7 @@ std::string ClockCause(const breach::v1::EventEnvelope& event) {
 absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) {
   // Its own events changed its rows when they were appended.
   if (event.source() == kServiceName) return store_.ApplyConsumed(event.event_id(), {}, false);
+  if (event.payload().Is<breach::v1::SchoolImported>()) return ApplySchool(event);
   absl::MutexLock lock(&breach_locks_.For(CaseKey(event.stream_id())));
   ASSIGN_OR_RETURN(std::optional<std::string> reacted,
                    store_.GetProjection(ReactedKey(event.event_id())));
@@ -59,11 +68,29 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   StreamChange change{found->breach_id(), found->tenant(), {}, {case_row}};
   RETURN_IF_ERROR(AddClockPlan(store_, found->tenant(), plan, clocks, change));
   change.rows.push_back({ReactedKey(event.event_id()), ""});
-  RETURN_IF_ERROR(
-      store_.Append(ToAppend(change, SystemPrincipal(), event.event_id(), clock_.Now())).status());
+  // Not fsynced one by one: the consumer makes a whole poll's reactions durable at once
+  // (Hooks().make_durable) before its offsets move; a reaction a machine crash loses is redone
+  // from the redelivered event (the "reacted" row went with it).
+  eventstore::AppendRequest append =
+      ToAppend(change, SystemPrincipal(), event.event_id(), clock_.Now());
+  append.sync = false;
+  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
   if (on_timers_changed_) on_timers_changed_();
   return store_.ApplyConsumed(event.event_id(), {}, false);
+}
+
+absl::StatusOr<bool> CaseReactor::ApplySchool(const breach::v1::EventEnvelope& event) {
+  breach::v1::SchoolImported imported;
+  if (!event.payload().UnpackTo(&imported)) {
+    return absl::DataLossError(absl::StrCat("event ", event.event_id(), " is unreadable"));
+  }
+  const std::string& code = imported.school().code();
+  absl::MutexLock lock(&breach_locks_.For(SchoolKey(code)));
+  ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> current, FindSchool(store_, code));
+  const breach::v1::SchoolProfile profile = ProfileFromDirectory(imported.school(), current);
+  return store_.ApplyConsumed(event.event_id(), {{SchoolKey(code), profile.SerializeAsString()}},
+                              false);
 }
 
 service::EventConsumer CaseReactor::Hooks() {

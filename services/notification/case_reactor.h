@@ -32,6 +32,9 @@ class CaseReactor {
   service::EventConsumer Hooks();
 
  private:
+  // A school added to or changed in the directory (SchoolImported): its profile follows.
+  absl::StatusOr<bool> ApplySchool(const breach::v1::EventEnvelope& event);
+
   eventstore::EventStore& store_;
   StripedMutex<>& breach_locks_;
   const Clock& clock_;

@@ -20,19 +20,39 @@ bool IsMet(const DutyClock& clock) {
          clock.deadline().status() == breach::v1::DEADLINE_STATUS_LATE;
 }
 
-// The newest regime that sets the controller's authority notification: the provisional clock's.
-const breach::v1::Regime* AuthorityRegime(const std::vector<breach::v1::Regime>& regimes) {
+// The newest regime with a rule for `duty` whose clock starts at `start`.
+const breach::v1::Regime* NewestRegimeFor(const std::vector<breach::v1::Regime>& regimes,
+                                          breach::v1::DutyKind duty,
+                                          breach::v1::ClockStart start) {
   const breach::v1::Regime* found = nullptr;
   for (const breach::v1::Regime& regime : regimes) {
     for (const auto& rule : regime.duties()) {
-      if (rule.duty() == breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION &&
-          rule.clock_start() == breach::v1::CLOCK_START_CONTROLLER_AWARENESS &&
+      if (rule.duty() == duty && rule.clock_start() == start &&
           (found == nullptr || regime.version() > found->version())) {
         found = &regime;
       }
     }
   }
   return found;
+}
+
+// The provisional clock's regime: the controller's authority notification.
+const breach::v1::Regime* AuthorityRegime(const std::vector<breach::v1::Regime>& regimes) {
+  return NewestRegimeFor(regimes, breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION,
+                         breach::v1::CLOCK_START_CONTROLLER_AWARENESS);
+}
+
+// The processor's notice to the controller, from the processor's own awareness.
+const breach::v1::Regime* ControllerNoticeRegime(const std::vector<breach::v1::Regime>& regimes) {
+  return NewestRegimeFor(regimes, breach::v1::DUTY_KIND_CONTROLLER_NOTICE,
+                         breach::v1::CLOCK_START_PROCESSOR_AWARENESS);
+}
+
+// Whether the processor's notice runs: a case the provider opened with its own awareness
+// (an incident's), not closed and not judged "not a breach".
+bool ProcessorNoticeRuns(const breach::v1::NotificationCase& c) {
+  return c.has_processor_aware_at() && !c.closed() &&
+         c.report().verdict() != breach::v1::TRIAGE_VERDICT_NOT_A_BREACH;
 }
 
 // The decisions the clocks follow now.
@@ -56,6 +76,9 @@ std::optional<breach::v1::Deadline> DeadlineOf(const breach::v1::NotificationCas
                                                const absl::TimeZone& zone) {
   breach::v1::RiskAssessment assessment = c.assessment().assessment();
   *assessment.mutable_awareness_time() = c.aware_at();
+  if (c.has_processor_aware_at()) {
+    *assessment.mutable_processor_awareness_time() = c.processor_aware_at();
+  }
   assessment.clear_submissions();
   breach::v1::AssessmentResult result;
   *result.add_duties() = decision;
@@ -101,6 +124,18 @@ ClockPlan PlanClocks(const breach::v1::NotificationCase& c, const ClockMap& cloc
       if (auto deadline = DeadlineOf(c, decision, regimes, zone)) {
         wanted[decision.duty()] = *deadline;
       }
+    }
+  }
+  // The processor's notice to the school is the provider's duty under its contract: it runs
+  // from the provider's awareness whatever the school's own assessment decides.
+  const breach::v1::Regime* contract = ControllerNoticeRegime(regimes);
+  if (ProcessorNoticeRuns(c) && contract != nullptr) {
+    breach::v1::DutyDecision notice;
+    notice.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+    notice.set_required(true);
+    notice.set_regime(regulation::RegimeRef(*contract));
+    if (auto deadline = DeadlineOf(c, notice, regimes, zone)) {
+      wanted[breach::v1::DUTY_KIND_CONTROLLER_NOTICE] = *deadline;
     }
   }
   for (const auto& [duty, deadline] : wanted) {

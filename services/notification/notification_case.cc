@@ -51,6 +51,10 @@ bool ApplyPayload(const google::protobuf::Any& payload, NotificationCase& c) {
     *c.mutable_report()->mutable_report() = reported.report();
     *c.mutable_report()->mutable_current() = reported.report();
     c.mutable_report()->set_breach_id(reported.breach_id());
+    c.set_incident_id(reported.incident_id());
+    if (reported.has_processor_aware_at()) {
+      *c.mutable_processor_aware_at() = reported.processor_aware_at();
+    }
     return true;
   }
   if (payload.Is<breach::v1::BreachTriaged>() && payload.UnpackTo(&triaged)) {
@@ -134,6 +138,8 @@ bool ApplyPayload(const google::protobuf::Any& payload, NotificationCase& c) {
 bool ApplyToCase(const breach::v1::EventEnvelope& event,
                  std::optional<NotificationCase>& notification_case) {
   if (event.stream_id().rfind("audit-", 0) == 0) return false;
+  if (event.stream_id().rfind("school-", 0) == 0) return false;  // the directory
+  if (event.stream_id().rfind("incident-", 0) == 0) return false;  // an incident (its cases are breaches)
   std::optional<NotificationCase> before = notification_case;
   if (!notification_case.has_value()) {
     notification_case.emplace();

@@ -46,6 +46,21 @@ std::string DutyShortName(DutyKind duty) {
   }
 }
 
+breach::v1::SchoolProfile ProfileFromDirectory(
+    const breach::v1::DirectorySchool& school,
+    const std::optional<breach::v1::SchoolProfile>& current) {
+  breach::v1::SchoolProfile profile = current.value_or(breach::v1::SchoolProfile());
+  profile.set_tenant(school.code());
+  profile.set_name(school.name());
+  profile.set_address(
+      absl::StrCat(school.address(), ", ", school.postcode(), " ", school.municipality()));
+  profile.set_email(school.email());
+  profile.set_pec(school.pec());
+  if (!school.dpo_name().empty()) profile.mutable_dpo()->set_name(school.dpo_name());
+  if (!school.dpo_email().empty()) profile.mutable_dpo()->set_email(school.dpo_email());
+  return profile;
+}
+
 absl::Status ValidateSchoolProfile(const breach::v1::SchoolProfile& profile) {
   if (profile.tenant().empty()) return absl::InvalidArgumentError("profile.tenant is required");
   RETURN_IF_ERROR(CheckLength("profile.tenant", profile.tenant(), 32));
@@ -200,7 +215,8 @@ breach::v1::DutySubmitted SubmissionOf(const breach::v1::Delivery& delivery,
 }
 
 absl::Status CheckReceipt(const breach::v1::RecordReceiptRequest& request,
-                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now) {
+                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now,
+                          bool incident_case) {
   RETURN_IF_ERROR(CheckDraftableDuty(request.duty(), "duty"));
   switch (request.kind()) {
     case breach::v1::RECEIPT_KIND_AUTHORITY_PROTOCOL:
@@ -229,6 +245,9 @@ absl::Status CheckReceipt(const breach::v1::RecordReceiptRequest& request,
   RETURN_IF_ERROR(CheckLength("note", request.note(), kMaxReasonBytes));
   if (!request.has_received_at()) return absl::InvalidArgumentError("received_at is required");
   RETURN_IF_ERROR(intake::CheckTimeField("received_at", request.received_at(), now));
+  if (incident_case && request.kind() == breach::v1::RECEIPT_KIND_CONTROLLER_ACKNOWLEDGED) {
+    return absl::OkStatus();
+  }
   for (const auto& delivery : deliveries) {
     if (delivery.duty() == request.duty() &&
         (delivery.status() == breach::v1::DELIVERY_STATUS_SENT ||

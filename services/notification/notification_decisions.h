@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "breach/v1/directory.pb.h"
 #include "breach/v1/notification.pb.h"
 #include "services/notification/clock_planner.h"
 
@@ -19,6 +20,12 @@ inline constexpr size_t kMaxReasonBytes = 4 * 1024;
 
 // The short name of a duty in ids and commands: "authority", "subjects", "controller".
 std::string DutyShortName(breach::v1::DutyKind duty);
+
+// The school's profile as the directory describes it (SchoolImported): name, address (street,
+// postcode and municipality), e-mail, PEC and DPO from `school`; what the directory does not
+// know (head, webhook, tax code, website, the DPO's phone) stays as `current` has it.
+breach::v1::SchoolProfile ProfileFromDirectory(const breach::v1::DirectorySchool& school,
+                                               const std::optional<breach::v1::SchoolProfile>& current);
 
 // INVALID_ARGUMENT naming the field: tenant, addresses (e-mail, PEC, DPO), an https webhook,
 // lengths.
@@ -62,8 +69,11 @@ breach::v1::DutySubmitted SubmissionOf(const breach::v1::Delivery& delivery,
                                        const std::string& delay_reason, absl::Time sent_at);
 
 // A receipt checked: kind fits the duty, a protocol number for the authority, a time in
-// [2000-01-01, now + 5 min], and something was sent for the duty (FAILED_PRECONDITION).
+// [2000-01-01, now + 5 min], and something was sent for the duty (FAILED_PRECONDITION). A
+// school acknowledging the processor's notice of an incident (`incident_case`) needs nothing
+// sent: the provider told it through the incident (its portal, its own channels).
 absl::Status CheckReceipt(const breach::v1::RecordReceiptRequest& request,
-                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now);
+                          const std::vector<breach::v1::Delivery>& deliveries, absl::Time now,
+                          bool incident_case = false);
 
 }  // namespace breachd::notification

@@ -534,7 +534,8 @@ absl::StatusOr<breach::v1::Receipt> NotificationService::Receive(
   found = *std::move(current);
   ASSIGN_OR_RETURN(std::vector<breach::v1::Delivery> deliveries,
                    ReadDeliveries(deps_.store, found.breach_id()));
-  RETURN_IF_ERROR(CheckReceipt(request, deliveries, deps_.clock.Now()));
+  RETURN_IF_ERROR(
+      CheckReceipt(request, deliveries, deps_.clock.Now(), !found.incident_id().empty()));
   breach::v1::Receipt receipt;
   receipt.set_breach_id(found.breach_id());
   receipt.set_duty(request.duty());

@@ -141,8 +141,11 @@ std::string TimeText(const google::protobuf::Timestamp& ts) {
 }  // namespace
 
 std::string BreachIdOf(const EventEnvelope& event) {
-  // Breach streams are keyed by the breach id (a ULID); audit streams are "audit-<tenant>".
+  // Breach streams are keyed by the breach id (a ULID); audit streams are "audit-<tenant>",
+  // a school's directory and profile events are on "school-<tenant>".
   if (event.stream_id().rfind("audit-", 0) == 0) return "";
+  if (event.stream_id().rfind("school-", 0) == 0) return "";
+  if (event.stream_id().rfind("incident-", 0) == 0) return "";
   return event.stream_id();
 }
 

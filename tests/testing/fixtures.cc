@@ -64,6 +64,28 @@ breach::v1::BreachReport LostLaptopReport(const std::string& tenant) {
   return report;
 }
 
+breach::v1::CreateIncidentRequest RegisterIncidentRequest(const std::string& request_id) {
+  using google::protobuf::util::TimeUtil;
+  breach::v1::CreateIncidentRequest request;
+  request.set_request_id(request_id);
+  request.set_title("Registro elettronico: voti visibili ad altre scuole");
+  const auto aware = TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(absl::Now()) - 3600);
+  *request.mutable_provider_aware_at() = aware;
+  breach::v1::BreachReport& report = *request.mutable_report();
+  *report.mutable_discovered_at() = aware;
+  report.set_place("Piattaforma del fornitore");
+  report.mutable_reporter()->set_name("Ufficio protezione dati del fornitore");
+  report.mutable_reporter()->set_email("privacy@fornitore.example");
+  report.mutable_reporter()->set_organization("Fornitore S.p.A.");
+  report.add_databases("Registro elettronico");
+  report.set_description("Un errore di configurazione ha reso visibili i voti ad altre scuole.");
+  report.add_data_subject_categories(breach::v1::DATA_SUBJECT_CATEGORY_PUPILS);
+  report.set_approx_data_subjects(300);
+  report.set_department_head("Responsabile del servizio");
+  request.mutable_schools()->set_service("registro-elettronico");
+  return request;
+}
+
 std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token, absl::Duration deadline) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "breach/v1/incident.pb.h"
 #include "breach/v1/intake.pb.h"
 #include "grpcpp/client_context.h"
 #include "libs/common/testing/scratch_dir.h"  // ScratchDir: every test folder
@@ -33,6 +34,10 @@ void WriteTwoSchoolIdentity(const std::string& path);
 
 // A valid Allegato A for `tenant`: a lost, unencrypted laptop with pupils' grades.
 breach::v1::BreachReport LostLaptopReport(const std::string& tenant);
+
+// A provider-wide incident (a misconfigured electronic register) the provider became aware of
+// an hour ago, for every school using "registro-elettronico" (every generated school does).
+breach::v1::CreateIncidentRequest RegisterIncidentRequest(const std::string& request_id);
 
 // A client context that calls as the bearer of `token`, with a deadline.
 std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token,

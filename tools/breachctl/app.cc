@@ -91,6 +91,7 @@ int RunCli(const CliSpec& cli, const std::vector<std::string>& args, ProcessIo i
                        io.err,     io.in_is_terminal,
                        path};
   command_io.err_is_terminal = io.err_is_terminal;
+  command_io.out_is_terminal = io.out_is_terminal;
   return command.run(*line, command_io);
 }
 

@@ -16,6 +16,7 @@ struct ProcessIo {
   std::ostream& err;
   bool in_is_terminal = false;
   bool err_is_terminal = false;  // progress bars go to stderr only when it is a terminal
+  bool out_is_terminal = false;  // stdout is a terminal: progress bars redraw in place
 };
 
 // Returns the exit code: 0 success, 1 a server or other error, 2 bad usage (3: verify found a

@@ -115,7 +115,9 @@ CliSpec MakeCli() {
       Choice("lang", "language of the table and the drafts (default it)", {"it", "en"}),
       File("regimes", "DIR", "regime directory (default: ./regimes, installed, source tree)"),
       File("templates", "DIR", "template directory (default: as for --regimes)"),
-      Value("service", "NAME", "only the store of this service (intake, register)"),
+      Value("service", "NAME",
+            "admin: only the store of this service (intake, register); school list: only the "
+            "schools using this service of the provider"),
       Switch("all", "every parked event"),
       File("backup-dir", "DIR", "the backup folder of one store (breachd's --backup_dir/<service>)"),
       File("data-dir", "DIR", "the stopped service's store folder (breachd's --data_dir/<service>)"),
@@ -174,6 +176,9 @@ CliSpec MakeCli() {
              "for controller)",
              {"authority-protocol", "controller-acknowledged", "pec-acceptance", "pec-delivery"}),
       Value("note", "TEXT", "a note kept with the receipt"),
+      File("schools", "FILE",
+           "the affected schools: one code per line, or a CSV whose first column is CODICESCUOLA"),
+      Switch("cases", "list each case (school=breach id) under its status"),
       Choice("required", "the human decision", {"true", "false"}),
       Choice("format", "the export's format", {"csv", "json", "pdf"}),
       File("export", "FILE.json", "check this exported register offline instead"),
@@ -192,7 +197,8 @@ CliSpec MakeCli() {
       {"assess", "the risk assessment (Allegato B): submit, show, history; preview offline"},
       {"duty", "the art. 33/34 decisions: a human override with a reason"},
       {"admin", "operating breachd: delivery status, events the bus refused, checkpoint key, backups"},
-      {"school", "a school's details for the notifications: name, head, DPO, PEC"},
+      {"school", "the provider's school directory (import, list); a school's details: name, DPO, PEC"},
+      {"incident", "provider-wide incidents: one breach per affected school, with its own clocks"},
       {"deadline", "the notification clocks of every breach: due, left, status, failures"},
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
@@ -563,6 +569,93 @@ CliSpec MakeCli() {
        .max_args = 1,
        .examples = {"breachctl --token $OPS school set MIIS01200V -f docs/examples/school.json"},
        .run = SchoolSet},
+      {.path = {"school", "import"},
+       .usage = "FILE.csv",
+       .summary = "import the provider's school directory (provider operators)",
+       .description =
+           "Reads a CSV in the layout of the Ministry's school registry (CODICESCUOLA,\n"
+           "DENOMINAZIONESCUOLA, INDIRIZZOSCUOLA, CAPSCUOLA, DESCRIZIONECOMUNE,\n"
+           "INDIRIZZOEMAILSCUOLA, INDIRIZZOPECSCUOLA) plus SERVIZI (the provider's services the\n"
+           "school uses, separated by ;) and optionally DPONOME, DPOEMAIL (docs/directory.md);\n"
+           "FILE - reads stdin. New schools are added, known ones updated, schools missing from\n"
+           "the file stay. A bad row is listed with its row number and skipped; the others are\n"
+           "imported, and the exit code is 1. Each school's details for the notifications (name,\n"
+           "address, e-mail, PEC, DPO) follow the directory; head, webhook, tax code and website\n"
+           "stay as school set put them. At most 4 MiB per file (about 15,000 schools).",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"build/bin/schoolgen --count=200 --out=schools.csv",
+                    "breachctl --token $OPS school import schools.csv",
+                    "breachctl --token $OPS school import schools.csv -o json"},
+       .run = SchoolImport},
+      {.path = {"school", "list"},
+       .usage = "[--service NAME]",
+       .summary = "the provider's school directory (provider operators)",
+       .description =
+           "Lists the schools of the directory by code: name, municipality, PEC and the\n"
+           "provider's services each uses; --service keeps the schools using that service.",
+       .flags = {"service", "output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS school list",
+                    "breachctl --token $OPS school list --service registro-elettronico -o json"},
+       .run = SchoolList},
+      {.path = {"incident", "create"},
+       .usage = "-f FILE [--schools FILE | --service NAME] [--request-id ID]",
+       .summary = "record an incident of the provider's platform and open a case per school",
+       .description =
+           "Provider operators. Reads the incident as JSON (breach.v1.CreateIncidentRequest; see\n"
+           "docs/examples/incident.json): title, provider_aware_at (when the provider became\n"
+           "aware: every school's 48-hour notice runs from it) and the report every school's\n"
+           "Allegato A starts from (systems, data categories, approximate subjects per school).\n"
+           "The affected schools: --schools FILE (codes), --service NAME (every school using\n"
+           "it), or the file's schools. Each school gets its own breach, reported by the\n"
+           "processor, with its own clocks and register entry. Waits until every case exists:\n"
+           "a progress bar on a terminal, a line per step otherwise. Unknown schools, a service\n"
+           "nobody uses, a missing provider_aware_at: one error naming the field, nothing\n"
+           "created. The same --request-id again answers with the first incident.",
+       .flags = {"file", "schools", "service", "request-id", "output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS incident create -f docs/examples/incident.json "
+                    "--service registro-elettronico",
+                    "breachctl --token $OPS incident create -f docs/examples/incident.json "
+                    "--schools affected.txt --request-id inc-2026-11-30"},
+       .run = IncidentCreate},
+      {.path = {"incident", "status"},
+       .usage = "ID [--cases]",
+       .summary = "an incident's progress: cases created, and how many cases are in each status",
+       .description =
+           "Provider operators. The incident's facts, how many of its cases exist, and the cases\n"
+           "per status (reported, triaged, assessed, decided, closed) as the intake knows them;\n"
+           "--cases (and -o json) lists each school with its breach id under its status.",
+       .flags = {"cases", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS incident status 01JINCIDENT... --cases"},
+       .run = IncidentStatus},
+      {.path = {"incident", "list"},
+       .summary = "every incident, newest first",
+       .flags = {"output"},
+       .server = true,
+       .examples = {"breachctl --token $OPS incident list"},
+       .run = IncidentList},
+      {.path = {"breach", "ack"},
+       .usage = "ID [--at TIME] [--note TEXT]",
+       .summary = "the school acknowledges the provider's notice of an incident (head, DPO)",
+       .description =
+           "Records that the school received the processor's notice (RecordReceipt,\n"
+           "controller-acknowledged) at --at (default now). When the school had no awareness\n"
+           "moment yet, this is it: its own 72 hours to the Garante start there. Then the school\n"
+           "carries its case through triage, assessment and decision as any other breach.",
+       .flags = {"at", "note", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $HEAD breach ack 01JBREACH...",
+                    "breachctl --token $DPO breach ack 01JBREACH... --at 2026-11-30T10:15:00+01:00"},
+       .run = BreachAck},
       {.path = {"school", "show"},
        .usage = "CODE",
        .summary = "a school's details for the notifications",

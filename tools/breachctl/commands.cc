@@ -10,9 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/assessment_service.grpc.pb.h"
+#include "breach/v1/directory.grpc.pb.h"
+#include "breach/v1/incident.grpc.pb.h"
 #include "libs/grpcutil/status.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/notification.grpc.pb.h"
@@ -1189,6 +1192,64 @@ int SchoolSet(const CommandLine& line, CommandIo& io) {
                           });
 }
 
+int SchoolImport(const CommandLine& line, CommandIo& io) {
+  const std::string file = line.words[2];
+  std::stringstream text;
+  if (file == "-") {
+    text << io.in.rdbuf();
+  } else {
+    std::ifstream in(file);
+    if (!in) return UsageError(io, absl::StrCat("cannot read ", file));
+    text << in.rdbuf();
+  }
+  breach::v1::ImportSchoolsRequest request;
+  request.set_csv(text.str());
+  breach::v1::ImportSchoolsResponse response;
+  const grpc::Status status = Call<breach::v1::DirectoryService>(
+      io, "intake", &breach::v1::DirectoryService::Stub::ImportSchools, request, &response);
+  if (!status.ok()) return Fail(io, status);
+  Print(io, response, [&] {
+    io.out << absl::StrFormat(
+        "%s: %d added, %d updated, %d unchanged, %d rows skipped; %d schools in the directory\n",
+        file, response.added(), response.updated(), response.unchanged(), response.skipped(),
+        response.total());
+    if (response.errors_size() == 0) return;
+    Table table({"ROW", "COLUMN", "PROBLEM"});
+    for (const auto& error : response.errors()) {
+      table.AddRow({absl::StrCat(error.row()), error.column(), error.message()});
+    }
+    table.Print(io.out);
+  });
+  if (response.skipped() == 0) return 0;
+  io.err << "breachctl: " << response.skipped() << " row(s) of " << file
+         << " skipped, the others imported\n";
+  return 1;
+}
+
+int SchoolList(const CommandLine& line, CommandIo& io) {
+  breach::v1::ListSchoolsRequest request;
+  request.set_service(line.FlagOr("service", ""));
+  request.set_page_size(1000);
+  breach::v1::ListSchoolsResponse all;
+  do {
+    breach::v1::ListSchoolsResponse page;
+    const grpc::Status status = Call<breach::v1::DirectoryService>(
+        io, "intake", &breach::v1::DirectoryService::Stub::ListSchools, request, &page);
+    if (!status.ok()) return Fail(io, status);
+    for (auto& school : *page.mutable_schools()) *all.add_schools() = std::move(school);
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return Print(io, all, [&] {
+    Table table({"CODE", "NAME", "MUNICIPALITY", "PEC", "SERVICES"});
+    for (const auto& school : all.schools()) {
+      table.AddRow({school.code(), Shorten(school.name(), 40), school.municipality(), school.pec(),
+                    absl::StrJoin(school.services(), ";")});
+    }
+    table.Print(io.out);
+    io.out << all.schools_size() << " schools\n";
+  });
+}
+
 int SchoolShow(const CommandLine& line, CommandIo& io) {
   breach::v1::GetSchoolProfileRequest request;
   request.set_tenant(line.words[2]);
@@ -1424,6 +1485,176 @@ int NotifyNotice(const CommandLine& line, CommandIo& io) {
   io.out << "wrote " << *file << ": the public notice of the subjects draft v"
          << notice.draft_version() << " (art. 34(3)(c)), to publish on the school's website\n";
   return 0;
+}
+
+namespace {
+
+using breach::v1::IncidentService;
+
+// The school codes of a --schools file: one per line, or a CSV whose first column is
+// CODICESCUOLA (its header skipped); blank lines and lines starting with # are ignored.
+absl::StatusOr<std::vector<std::string>> ReadSchoolCodes(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", file));
+  std::vector<std::string> codes;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string code(absl::StripAsciiWhitespace(line.substr(0, line.find(','))));
+    if (!code.empty() && code.front() == '"') code = code.substr(1, code.size() - 2);
+    if (code.empty() || code.front() == '#' || code == "CODICESCUOLA") continue;
+    codes.push_back(code);
+  }
+  if (codes.empty()) return absl::InvalidArgumentError(absl::StrCat(file, " names no school"));
+  return codes;
+}
+
+void PrintIncidentStatus(CommandIo& io, const breach::v1::IncidentStatus& status) {
+  const breach::v1::Incident& incident = status.incident();
+  PrintFields(io.out, {{"incident", incident.incident_id()},
+                       {"title", incident.title()},
+                       {"provider aware", FormatTimestamp(incident.provider_aware_at())},
+                       {"schools", absl::StrCat(status.schools(), " (", incident.selection(), ")")},
+                       {"cases created", absl::StrCat(status.cases_created(), "/", status.schools(),
+                                                      status.fan_out_complete() ? "" : " (fan-out running)")},
+                       {"created by", Who(incident.created_by())},
+                       {"recorded", FormatTimestamp(incident.recorded_at())}});
+  Table table({"STATUS", "CASES", "SCHOOLS"});
+  for (const auto& group : status.states()) {
+    std::vector<std::string> schools;
+    for (const auto& c : group.cases()) schools.push_back(absl::StrCat(c.school(), "=", c.breach_id()));
+    table.AddRow({StatusName(group.status()), absl::StrCat(group.count()),
+                  Shorten(absl::StrJoin(schools, " "), 120)});
+  }
+  table.Print(io.out);
+}
+
+// Follows the fan-out until every case exists: a bar redrawn in place on a terminal, a line per
+// change otherwise (none with -o json). Returns the last status.
+absl::StatusOr<breach::v1::IncidentStatus> FollowFanOut(CommandIo& io,
+                                                        const std::string& incident_id) {
+  breach::v1::GetIncidentRequest request;
+  request.set_incident_id(incident_id);
+  int shown = -1;
+  const absl::Time give_up = absl::Now() + absl::Minutes(10);
+  while (true) {
+    breach::v1::IncidentStatus status;
+    const grpc::Status called = Call<IncidentService>(
+        io, "intake", &IncidentService::Stub::GetIncident, request, &status);
+    if (!called.ok()) return absl::Status(static_cast<absl::StatusCode>(called.error_code()),
+                                          called.error_message());
+    if (io.format == OutputFormat::kTable && status.cases_created() != shown) {
+      shown = status.cases_created();
+      const int total = std::max(status.schools(), 1);
+      if (io.out_is_terminal) {
+        constexpr int kWidth = 40;
+        const int filled = kWidth * shown / total;
+        io.out << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
+               << shown << "/" << status.schools() << " cases" << std::flush;
+        if (status.fan_out_complete()) io.out << "\n";
+      } else {
+        io.out << "cases created: " << shown << "/" << status.schools() << "\n";
+      }
+    }
+    if (status.fan_out_complete()) return status;
+    if (absl::Now() > give_up) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "the fan-out of incident ", incident_id, " is still running after 10 minutes: "
+          "breachctl incident status ", incident_id, " follows it"));
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+}  // namespace
+
+int IncidentCreate(const CommandLine& line, CommandIo& io) {
+  auto text = ReadInput(line, io);
+  if (!text.ok()) return UsageError(io, std::string(text.status().message()));
+  breach::v1::CreateIncidentRequest request;
+  if (absl::Status parsed = ParseJson(*text, &request, "incident"); !parsed.ok()) {
+    return UsageError(io, std::string(parsed.message()));
+  }
+  const std::optional<std::string> schools_file = line.Flag("schools");
+  const std::optional<std::string> service = line.Flag("service");
+  if (schools_file && service) return UsageError(io, "give --schools FILE or --service NAME, not both");
+  if (schools_file) {
+    auto codes = ReadSchoolCodes(*schools_file);
+    if (!codes.ok()) return UsageError(io, std::string(codes.status().message()));
+    request.mutable_schools()->Clear();
+    for (const auto& code : *codes) request.mutable_schools()->add_codes(code);
+  }
+  if (service) {
+    request.mutable_schools()->Clear();
+    request.mutable_schools()->set_service(*service);
+  }
+  request.set_request_id(line.FlagOr("request-id", request.request_id()));
+  if (request.request_id().empty()) {
+    request.set_request_id(NewUlid(absl::Now()));
+    if (io.format == OutputFormat::kTable) io.out << "request id " << request.request_id() << "\n";
+  }
+  breach::v1::Incident incident;
+  const grpc::Status status = Call<IncidentService>(
+      io, "intake", &IncidentService::Stub::CreateIncident, request, &incident);
+  if (!status.ok()) return Fail(io, status);
+  if (io.format == OutputFormat::kTable) {
+    io.out << "incident " << incident.incident_id() << ": " << incident.schools_size()
+           << " schools\n";
+  }
+  auto followed = FollowFanOut(io, incident.incident_id());
+  if (!followed.ok()) return Fail(io, grpcutil::ToGrpcStatus(followed.status()));
+  return Print(io, *followed, [&] { PrintIncidentStatus(io, *followed); });
+}
+
+int IncidentStatus(const CommandLine& line, CommandIo& io) {
+  breach::v1::GetIncidentRequest request;
+  request.set_incident_id(line.words[2]);
+  request.set_with_schools(line.Flag("cases").has_value() || io.format == OutputFormat::kJson);
+  breach::v1::IncidentStatus status;
+  const grpc::Status called = Call<IncidentService>(
+      io, "intake", &IncidentService::Stub::GetIncident, request, &status);
+  if (!called.ok()) return Fail(io, called);
+  return Print(io, status, [&] { PrintIncidentStatus(io, status); });
+}
+
+int IncidentList(const CommandLine& line, CommandIo& io) {
+  breach::v1::ListIncidentsResponse response;
+  const grpc::Status called = Call<IncidentService>(
+      io, "intake", &IncidentService::Stub::ListIncidents, breach::v1::ListIncidentsRequest(),
+      &response);
+  if (!called.ok()) return Fail(io, called);
+  return Print(io, response, [&] {
+    Table table({"INCIDENT", "RECORDED", "CASES", "SCHOOLS", "TITLE"});
+    for (const auto& incident : response.incidents()) {
+      table.AddRow({incident.incident_id(), FormatTimestamp(incident.recorded_at()),
+                    absl::StrCat(incident.cases_created()), incident.selection(),
+                    Shorten(incident.title(), 60)});
+    }
+    table.Print(io.out);
+  });
+}
+
+int BreachAck(const CommandLine& line, CommandIo& io) {
+  breach::v1::RecordReceiptRequest request;
+  request.set_breach_id(line.words[2]);
+  request.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  request.set_kind(breach::v1::RECEIPT_KIND_CONTROLLER_ACKNOWLEDGED);
+  if (const std::optional<std::string> at = line.Flag("at")) {
+    auto received_at = TimeFlag("at", *at);
+    if (!received_at.ok()) return UsageError(io, std::string(received_at.status().message()));
+    *request.mutable_received_at() = *received_at;
+  } else {
+    *request.mutable_received_at() = ProtoFromTime(absl::Now());
+  }
+  request.set_note(line.FlagOr("note", ""));
+  return CallNotification(io, &NotificationService::Stub::RecordReceipt, request,
+                          [&](const breach::v1::Receipt& receipt) {
+    PrintFields(io.out, {{"breach", receipt.breach_id()},
+                         {"acknowledged", FormatTimestamp(receipt.received_at())},
+                         {"recorded by", Who(receipt.recorded_by())},
+                         {"note", receipt.note()}});
+    io.out << "the school's own 72 hours run from the acknowledgement unless it was already "
+              "aware: breachctl deadline list\n";
+  });
 }
 
 }  // namespace breachd::breachctl

@@ -25,7 +25,8 @@ struct CommandIo {
   std::ostream& err;
   bool in_is_terminal = false;  // stdin is a terminal: never wait on it unasked
   std::string command;          // "report create", for the hint of usage errors
-  bool err_is_terminal = false; // stderr is a terminal: a long command may draw progress there
+  bool err_is_terminal = false;  // stderr is a terminal: a long command may draw progress there
+  bool out_is_terminal = false;  // stdout is a terminal: a progress bar redraws in place
 };
 
 // "breachctl: PROBLEM (see 'breachctl help COMMAND')" on one line; returns 2.
@@ -71,6 +72,12 @@ int AdminPublicKey(const CommandLine& line, CommandIo& io);
 // The notification service: school details, deadlines, drafts, approval, dispatch, receipts.
 int SchoolSet(const CommandLine& line, CommandIo& io);
 int SchoolShow(const CommandLine& line, CommandIo& io);
+int SchoolImport(const CommandLine& line, CommandIo& io);
+int SchoolList(const CommandLine& line, CommandIo& io);
+int IncidentCreate(const CommandLine& line, CommandIo& io);
+int IncidentStatus(const CommandLine& line, CommandIo& io);
+int IncidentList(const CommandLine& line, CommandIo& io);
+int BreachAck(const CommandLine& line, CommandIo& io);
 int DeadlineList(const CommandLine& line, CommandIo& io);
 int NotifyDraft(const CommandLine& line, CommandIo& io);
 int NotifyShow(const CommandLine& line, CommandIo& io);

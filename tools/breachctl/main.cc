@@ -16,5 +16,5 @@ int main(int argc, char** argv) {
   gpr_set_log_function([](gpr_log_func_args*) {});
   return RunCli(BreachctlCli(), std::vector<std::string>(argv + 1, argv + argc),
                 ProcessIo{std::cin, std::cout, std::cerr, isatty(STDIN_FILENO) == 1,
-                          isatty(STDERR_FILENO) == 1});
+                          isatty(STDERR_FILENO) == 1, isatty(STDOUT_FILENO) == 1});
 }

@@ -44,6 +44,7 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kApproveDraft, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kSendNotification, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kRecordReceipt, {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kManageIncidents, {}},
       // The operator's alone, on one school's data.
       {Action::kManageSchools, {}},
       // Provider-wide: no school role.

@@ -35,3 +35,19 @@ TEST(RandomHexTokenTest, HasRequestedLength) {
 
 }  // namespace
 }  // namespace breachd
+
+namespace breachd {
+namespace {
+
+TEST(DerivedUlidTest, SameInputsSameIdOtherKeyOtherIdTimeOfTheBase) {
+  const std::string base = NewUlid(absl::FromUnixSeconds(1'790'000'000));
+  const std::string a = DerivedUlid(base, "MIIS01200V");
+  EXPECT_TRUE(IsUlid(a));
+  EXPECT_EQ(a, DerivedUlid(base, "MIIS01200V"));
+  EXPECT_NE(a, DerivedUlid(base, "RMIC81500L"));
+  EXPECT_NE(a, DerivedUlid(NewUlid(absl::FromUnixSeconds(1'790'000'000)), "MIIS01200V"));
+  EXPECT_EQ(a.substr(0, 10), base.substr(0, 10));
+}
+
+}  // namespace
+}  // namespace breachd

@@ -186,3 +186,29 @@ TEST_F(AppendTest, SecondOpenOfTheSameDirectoryIsUnavailable) {
 
 }  // namespace
 }  // namespace breachd::eventstore
+
+namespace breachd::eventstore {
+namespace {
+
+using testing::MakeAppend;
+
+class UnsyncedAppendTest : public testing::EventStoreTest {};
+
+// An append without its own fsync (a consumer's reaction) chains and reads like any other, and
+// survives closing the store; a later WriteProjection({}, true) makes it durable.
+TEST_F(UnsyncedAppendTest, ChainsReadsAndSurvivesAReopen) {
+  AppendRequest unsynced = MakeAppend("breach-1", 2);
+  unsynced.sync = false;
+  ASSERT_THAT(store().Append(std::move(unsynced)), ::breachd::testing::IsOk());
+  ASSERT_THAT(store().WriteProjection({}, /*sync=*/true), ::breachd::testing::IsOk());
+  Reopen();
+  auto events = store().ReadStream("breach-1");
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), 2u);
+  auto report = store().Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
+}  // namespace
+}  // namespace breachd::eventstore

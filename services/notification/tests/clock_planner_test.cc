@@ -16,6 +16,7 @@ namespace {
 
 using breach::v1::DutyKind;
 using testing::Decided;
+using testing::IncidentCase;
 using testing::Reported;
 using testing::Submitted;
 using testing::Triaged;
@@ -163,6 +164,42 @@ TEST_F(ClockPlannerTest, ClosingDisarmsEveryClock) {
   ClockPlan plan = Fold({});
   ASSERT_EQ(plan.disarmed.size(), 1u);
   EXPECT_EQ(plan.disarmed[0].reason(), "the breach was closed");
+}
+
+// A provider-wide incident's case: the processor's 48-hour notice to the school runs from the
+// provider's awareness as soon as the case exists, before any triage or assessment.
+TEST_F(ClockPlannerTest, AnIncidentCaseArmsTheProcessorsNoticeFromTheProvidersAwareness) {
+  const absl::Time provider_aware = kAware - absl::Hours(5);
+  ClockPlan plan = Fold({IncidentCase("B9", provider_aware)});
+  ASSERT_EQ(plan.armed.size(), 1u);
+  const breach::v1::Deadline& deadline = plan.armed[0].deadline();
+  EXPECT_EQ(deadline.duty(), breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  EXPECT_EQ(TimeFromProto(deadline.starts_at()), provider_aware);
+  EXPECT_EQ(TimeFromProto(deadline.due_at()), provider_aware + absl::Hours(48));
+  EXPECT_EQ(deadline.regime(), "processor-contract@2026-01");
+  EXPECT_TRUE(Fold({}).armed.empty());  // planned again: nothing moves
+}
+
+// The school's awareness (its triage, or its acknowledgement of the notice) starts its own 72
+// hours; the processor's clock stays as it was, and the school's decisions do not disarm it.
+TEST_F(ClockPlannerTest, TheSchoolsAwarenessAddsItsOwnClockAndKeepsTheProcessors) {
+  const absl::Time provider_aware = kAware - absl::Hours(5);
+  Fold({IncidentCase("B9", provider_aware)});
+  ClockPlan plan = Fold({Triaged("B9", kAware)});
+  ASSERT_EQ(plan.armed.size(), 1u);
+  EXPECT_EQ(plan.armed[0].deadline().duty(), breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  EXPECT_EQ(TimeFromProto(plan.armed[0].deadline().due_at()), kAware + absl::Hours(72));
+  EXPECT_TRUE(plan.disarmed.empty());
+  plan = Fold({Submitted("B9", 1, kAware, kAware + absl::Hours(1)),
+               Decided("B9", 1, /*authority=*/false, /*subjects=*/false, kAware + absl::Hours(2))});
+  ASSERT_EQ(plan.disarmed.size(), 1u);  // the Garante's clock: not required
+  EXPECT_EQ(plan.disarmed[0].duty(), breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  EXPECT_TRUE(clocks_[breach::v1::DUTY_KIND_CONTROLLER_NOTICE].armed());
+}
+
+// A report the school filed itself has no processor's awareness: no processor's clock.
+TEST_F(ClockPlannerTest, AnOrdinaryReportArmsNoProcessorsNotice) {
+  EXPECT_TRUE(Fold({Reported("B1", kAware)}).armed.empty());
 }
 
 }  // namespace

@@ -116,6 +116,17 @@ TEST(CheckReceiptTest, NamesTheFieldAndNeedsSomethingSent) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duty")));
 }
 
+TEST(CheckReceiptTest, ASchoolAcknowledgesAnIncidentsNoticeWithNothingSent) {
+  breach::v1::RecordReceiptRequest request;
+  request.set_breach_id("01JBREACH");
+  request.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  request.set_kind(breach::v1::RECEIPT_KIND_CONTROLLER_ACKNOWLEDGED);
+  *request.mutable_received_at() = ProtoFromTime(kNow);
+  EXPECT_THAT(CheckReceipt(request, {}, kNow),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("was sent")));
+  EXPECT_THAT(CheckReceipt(request, {}, kNow, /*incident_case=*/true), IsOk());
+}
+
 TEST(ValidateSchoolProfileTest, NamesTheBadField) {
   breach::v1::SchoolProfile profile;
   profile.set_tenant("MIIS01200V");
@@ -133,6 +144,41 @@ TEST(ValidateSchoolProfileTest, NamesTheBadField) {
   profile.set_name("");
   EXPECT_THAT(ValidateSchoolProfile(profile),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("profile.name")));
+}
+
+}  // namespace
+}  // namespace breachd::notification
+
+namespace breachd::notification {
+namespace {
+
+TEST(ProfileFromDirectoryTest, TakesTheDirectorysContactsAndKeepsTheRest) {
+  breach::v1::DirectorySchool school;
+  school.set_code("MIIS01200V");
+  school.set_name("IIS Vespucci");
+  school.set_address("Via Roma 1");
+  school.set_postcode("20100");
+  school.set_municipality("Milano");
+  school.set_email("miis01200v@istruzione.it");
+  school.set_pec("miis01200v@pec.istruzione.it");
+  school.set_dpo_name("Anna Verdi");
+  school.set_dpo_email("dpo@example.it");
+  breach::v1::SchoolProfile current;
+  current.set_tenant("MIIS01200V");
+  current.set_name("old name");
+  current.set_head_name("Maria Rossi");
+  current.set_webhook_url("https://portal.example.it/hook");
+  current.mutable_dpo()->set_phone("+39 02 1234");
+
+  const breach::v1::SchoolProfile profile = ProfileFromDirectory(school, current);
+  EXPECT_EQ(profile.name(), "IIS Vespucci");
+  EXPECT_EQ(profile.address(), "Via Roma 1, 20100 Milano");
+  EXPECT_EQ(profile.pec(), "miis01200v@pec.istruzione.it");
+  EXPECT_EQ(profile.dpo().email(), "dpo@example.it");
+  EXPECT_EQ(profile.head_name(), "Maria Rossi");
+  EXPECT_EQ(profile.webhook_url(), "https://portal.example.it/hook");
+  EXPECT_EQ(profile.dpo().phone(), "+39 02 1234");
+  EXPECT_EQ(ProfileFromDirectory(school, std::nullopt).tenant(), "MIIS01200V");
 }
 
 }  // namespace

@@ -30,6 +30,18 @@ inline breach::v1::EventEnvelope Reported(const std::string& breach_id, absl::Ti
   return BusEvent("intake", breach_id, at, reported);
 }
 
+// A case of a provider-wide incident: reported by the processor, aware at `processor_aware_at`.
+inline breach::v1::EventEnvelope IncidentCase(const std::string& breach_id,
+                                              absl::Time processor_aware_at) {
+  breach::v1::BreachReported reported;
+  reported.set_breach_id(breach_id);
+  reported.mutable_report()->set_tenant(kSchool);
+  reported.mutable_report()->set_reporter_role(breach::v1::REPORTER_ROLE_PROCESSOR);
+  reported.set_incident_id("01INCIDENT0000000000000000");
+  *reported.mutable_processor_aware_at() = ProtoFromTime(processor_aware_at);
+  return BusEvent("intake", breach_id, processor_aware_at, reported);
+}
+
 inline breach::v1::EventEnvelope Triaged(const std::string& breach_id, absl::Time aware_at,
                                          bool correction = false) {
   breach::v1::BreachTriaged triaged;

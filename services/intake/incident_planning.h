@@ -1,0 +1,71 @@
+// Provider-wide incidents, the decisions (pure, no I/O; time, ids and the directory are
+// arguments): what a CreateIncident must say, which schools it selects, and the fan-out's
+// writes. Rows of the intake's store:
+//
+//   incident/<incident_id>               -> breach.v1.Incident (facts, schools, cases_created)
+//   incident-case/<incident_id>/<code>   -> the breach id of that school's case, written in the
+//                                           same atomic write as the case: the fan-out's progress
+//
+// Each case's breach id and event id are derived from (incident id, school code)
+// (DerivedUlid), so a retried or resumed fan-out cannot open a second case for a school: the
+// rows say which schools are done, and the store would refuse the same event ids anyway.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "breach/v1/incident.pb.h"
+#include "libs/auth/principal.h"
+#include "libs/directory/school.h"
+#include "libs/eventstore/event_store.h"
+
+namespace breachd::intake {
+
+inline constexpr size_t kFanOutBatchSize = 500;
+
+std::string IncidentKey(const std::string& incident_id);
+inline constexpr char kIncidentPrefix[] = "incident/";
+std::string IncidentCaseKey(const std::string& incident_id, const std::string& code);
+std::string IncidentCasePrefix(const std::string& incident_id);
+std::string IncidentStreamId(const std::string& incident_id);  // "incident-<id>"
+
+// The case of `code` in `incident_id`: its breach id, and the id of the event that opens it.
+std::string CaseBreachId(const std::string& incident_id, const std::string& code);
+std::string CaseEventId(const std::string& incident_id, const std::string& code);
+
+// What the request must say, before the directory is read: request id, title, the provider's
+// awareness, the report (checked like ReportBreach's, under report.), one selection.
+// INVALID_ARGUMENT naming the field.
+absl::Status CheckIncidentRequest(const breach::v1::CreateIncidentRequest& request,
+                                  absl::Time now);
+
+// The affected schools, in directory (code) order: the listed codes (each must be in
+// `directory`: INVALID_ARGUMENT "schools.codes: unknown school(s) A, B"), or every school using
+// the service (INVALID_ARGUMENT "schools.service: no school ..." when none does).
+absl::StatusOr<std::vector<std::string>> SelectSchools(
+    const breach::v1::SchoolSelection& selection,
+    const std::map<std::string, directory::School>& directory);
+
+// The incident as recorded.
+breach::v1::Incident NewIncident(const breach::v1::CreateIncidentRequest& request,
+                                 const std::string& incident_id, std::vector<std::string> schools,
+                                 const auth::Principal& actor, absl::Time now);
+
+// The Allegato A of one school's case: the incident's facts, the school as tenant, the
+// processor as reporter.
+breach::v1::BreachReport CaseReport(const breach::v1::Incident& incident, const std::string& code);
+
+// The fan-out's writes for the schools of `incident` not in `done`, in batches of at most
+// `batch_size` streams (one EventStore::AppendAcrossStreams each): per school its
+// BreachReported (incident id, provider's awareness, derived ids) on its own new stream, its
+// report row and its progress row; the first append of each batch also rewrites the incident
+// row with the cases created once the batch is stored.
+std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
+    const breach::v1::Incident& incident, const std::set<std::string>& done,
+    const auth::Principal& actor, absl::Time now, size_t batch_size = kFanOutBatchSize);
+
+}  // namespace breachd::intake

@@ -1,0 +1,81 @@
+// gRPC adapter of provider-wide incidents (hosted by the intake module), and the fan-out
+// worker that opens one breach per affected school. The decisions are in incident_planning.h.
+//
+// CreateIncident records the incident (IncidentCreated on "incident-<id>" with its row, one
+// synced append) and answers; the worker then fans it out in batches of atomic multi-stream
+// writes. At every start the worker resumes any incident whose cases are not all created, from
+// its progress rows, so a crash in the middle misses no school and opens none twice.
+#pragma once
+
+#include <functional>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "breach/v1/incident.grpc.pb.h"
+#include "libs/auth/identity_store.h"
+#include "libs/common/clock.h"
+#include "libs/eventstore/event_store.h"
+#include "libs/service/rpc_guard.h"
+
+namespace breachd::intake {
+
+// Opens the cases of unfinished incidents, in a thread of its own.
+class FanOutWorker {
+ public:
+  // `pause` between two batches: zero but in tests that stop breachd mid-fan-out.
+  FanOutWorker(eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append,
+               absl::Duration pause = absl::ZeroDuration());
+  ~FanOutWorker();  // stops
+
+  void Start();  // resumes every unfinished incident, then waits for Poke
+  void Poke();   // a new incident was recorded
+  void Stop();
+
+  // Fans out every unfinished incident now, in the caller's thread (tests, and the worker).
+  absl::Status RunOnce();
+
+ private:
+  absl::Status FanOut(const breach::v1::Incident& incident);
+  void Loop();
+
+  eventstore::EventStore& store_;
+  const Clock& clock_;
+  std::function<void()> on_append_;
+  absl::Duration pause_;
+  absl::Mutex mu_;
+  bool poked_ ABSL_GUARDED_BY(mu_) = true;  // the first round resumes what a crash left
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Mutex run_mu_;  // one fan-out round at a time
+  std::thread thread_;
+};
+
+class IncidentService final : public breach::v1::IncidentService::Service {
+ public:
+  IncidentService(eventstore::EventStore& store, const auth::IdentityStore& identities,
+                  const Clock& clock, std::function<void()> on_append, FanOutWorker& worker);
+
+  grpc::Status CreateIncident(grpc::ServerContext* context,
+                              const breach::v1::CreateIncidentRequest* request,
+                              breach::v1::Incident* response) override;
+  grpc::Status GetIncident(grpc::ServerContext* context,
+                           const breach::v1::GetIncidentRequest* request,
+                           breach::v1::IncidentStatus* response) override;
+  grpc::Status ListIncidents(grpc::ServerContext* context,
+                             const breach::v1::ListIncidentsRequest* request,
+                             breach::v1::ListIncidentsResponse* response) override;
+
+  absl::StatusOr<breach::v1::Incident> Create(const auth::Principal& principal,
+                                              const breach::v1::CreateIncidentRequest& request);
+  absl::StatusOr<breach::v1::IncidentStatus> Status(const std::string& incident_id,
+                                                    bool with_schools);
+
+ private:
+  eventstore::EventStore& store_;
+  const Clock& clock_;
+  std::function<void()> on_append_;
+  FanOutWorker& worker_;
+  service::RpcGuard guard_;
+  absl::Mutex create_mutex_;  // one CreateIncident at a time (request ids, directory reads)
+};
+
+}  // namespace breachd::intake
