@@ -74,6 +74,11 @@ inline const Row kMatrix[] = {
   {"AdminService/RetryParked",                Action::kManageParked,      true,  "Y------"},
   {"AdminService/GetCheckpoints",             Action::kVerifyStore,       true,  "YY-----"},
   {"AdminService/BackupStores",               Action::kBackUpStores,      true,  "Y------"},
+  {"DirectoryService/ImportSchools",          Action::kManageSchools,     true,  "Y------"},
+  {"DirectoryService/ListSchools",            Action::kManageSchools,     true,  "Y------"},
+  {"IncidentService/CreateIncident",          Action::kManageIncidents,   true,  "Y------"},
+  {"IncidentService/GetIncident",             Action::kManageIncidents,   true,  "Y------"},
+  {"IncidentService/ListIncidents",           Action::kManageIncidents,   true,  "Y------"},
   {"EventFeedService/ReadEvents",             Action::kReadEventFeed,     true,  "Y-Y----"},
 };
 // clang-format on
