@@ -192,14 +192,16 @@ class CompletionTest : public ::testing::Test {
 TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
   EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "action", "assess", "duty", "verify",
-                                          "register", "admin", "school", "deadline", "notify", "whoami",
+                                          "register", "admin", "school", "incident", "deadline",
+                                          "notify", "whoami",
                                           "token", "help", "version", "completion"));
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
                                                     "receipt", "notice"));
   EXPECT_THAT(Complete({"admin", ""}),
               ElementsAre("status", "parked", "public-key", "retry", "backup", "restore"));
   EXPECT_THAT(Complete({"breach", ""}),
-              ElementsAre("list", "get", "timeline", "knowledge", "triage", "close", "reopen"));
+              ElementsAre("list", "get", "timeline", "knowledge", "triage", "close", "reopen",
+                          "ack"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
   EXPECT_THAT(Complete({"help", "assess", ""}),
