@@ -222,10 +222,12 @@ absl::Status RegisterService::ListInKeyOrder(const std::string& prefix,
   const absl::Time now = clock_.Now();
   std::string last_key;
   bool more = false;
+  size_t page_bytes = 0;
   absl::Status row_status;
   RETURN_IF_ERROR(store_.ScanProjection(
       prefix, start_after, [&](const std::string& key, const std::string& value) {
-        if (response.entries_size() == page_size) {
+        if (response.entries_size() == page_size ||
+            (response.entries_size() > 0 && page_bytes + value.size() > kMaxPageBytes)) {
           more = true;
           return false;
         }
@@ -237,6 +239,7 @@ absl::Status RegisterService::ListInKeyOrder(const std::string& prefix,
         last_key = key;
         if (!MatchesListing(*entry, request, now)) return true;
         entry->set_overdue(IsOverdue(*entry, now));
+        page_bytes += value.size();
         *response.add_entries() = *std::move(entry);
         return true;
       }));
@@ -269,8 +272,14 @@ absl::Status RegisterService::ListSorted(const std::string& prefix, const std::s
   RETURN_IF_ERROR(row_status);
   std::sort(matching.begin(), matching.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  const size_t shown = std::min(matching.size(), static_cast<size_t>(page_size));
-  for (size_t i = 0; i < shown; ++i) *response.add_entries() = std::move(matching[i].second);
+  size_t shown = 0;
+  size_t page_bytes = 0;
+  for (; shown < matching.size() && shown < static_cast<size_t>(page_size); ++shown) {
+    const size_t bytes = matching[shown].second.ByteSizeLong();
+    if (shown > 0 && page_bytes + bytes > kMaxPageBytes) break;
+    page_bytes += bytes;
+    *response.add_entries() = std::move(matching[shown].second);
+  }
   if (matching.size() > shown) response.set_next_page_token(matching[shown - 1].first);
   return absl::OkStatus();
 }

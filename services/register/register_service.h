@@ -19,6 +19,9 @@ namespace breachd::register_ {
 inline constexpr char kServiceName[] = "register";
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
+// A page also ends before its entries pass this many bytes, so a page of long reports stays well
+// under gRPC's 4 MiB message limit (a client would refuse it); the next page token goes on.
+inline constexpr size_t kMaxPageBytes = size_t{2} << 20;
 
 // Where the register counts its years (the schools are Italian).
 inline constexpr char kRegisterTimeZone[] = "Europe/Rome";

@@ -191,7 +191,8 @@ TEST_F(MultiProcessTest, DevbusKilledAndRestartedMidLoadLosesNothing) {
   FileOverGrpc(100, "after-");
 
   // Every acknowledged report reaches the register exactly once, without restarting anything.
-  ASSERT_TRUE(WaitUntil([&] { return RegisterCount() == 250; }, absl::Seconds(90)))
+  ASSERT_TRUE(WaitUntil([&] { return RegisterCount() == 250; }, absl::Seconds(90),
+                        absl::Milliseconds(500)))
       << RegisterCount() << services_["register"]->Stderr();
   auto entries = RegisterEntries();
   ASSERT_TRUE(entries.has_value());
@@ -240,7 +241,9 @@ TEST_F(OneSmallPartitionTest, PausedRegisterCatchesUpFarBeyondWhatTheBusKeeps) {
   ASSERT_EQ(kill(services_["register"]->pid(), SIGCONT), 0);
 
   // Every acknowledged report, exactly once, without a restart.
-  ASSERT_TRUE(WaitUntil([&] { return RegisterCount() == kReports; }, absl::Seconds(120)))
+  // Each listing is recorded as a read of every breach it shows: poll twice a second.
+  ASSERT_TRUE(WaitUntil([&] { return RegisterCount() == kReports; }, absl::Seconds(120),
+                        absl::Milliseconds(500)))
       << RegisterCount();
   // The bus consumer notices the offsets the broker dropped: a gap, logged and counted.
   auto admin = breach::v1::AdminService::NewStub(Channel("register"));

@@ -93,11 +93,12 @@ std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token, absl::Dura
   return context;
 }
 
-bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout,
+               absl::Duration interval) {
   const absl::Time deadline = absl::Now() + timeout;
   while (!done()) {
     if (absl::Now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    absl::SleepFor(interval);
   }
   return true;
 }

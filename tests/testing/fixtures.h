@@ -45,6 +45,9 @@ std::unique_ptr<grpc::ClientContext> CallAs(const std::string& token,
 
 // Calls `done` until it returns true or `timeout` passes; returns its last answer. For waiting
 // on real asynchronous work (the bus), never for the passing of time.
-bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(30));
+// `interval` between tries: a check that itself writes (a register listing is recorded as a read)
+// should not run 50 times a second.
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(30),
+               absl::Duration interval = absl::Milliseconds(20));
 
 }  // namespace breachd::testing
