@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
+#include "libs/common/text_limits.h"
 #include "libs/lifecycle/breach_lifecycle.h"
 
 namespace breachd::assessment {
@@ -20,11 +21,7 @@ absl::Status RequireReason(const std::string& reason, const char* why) {
   if (absl::StripAsciiWhitespace(reason).empty()) {
     return absl::InvalidArgumentError(absl::StrCat("reason is required: ", why));
   }
-  if (reason.size() > kMaxReasonBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reason is ", reason.size(), " bytes; the limit is ", kMaxReasonBytes));
-  }
-  return absl::OkStatus();
+  return CheckTextLength("reason", reason, kMaxReasonBytes);
 }
 
 }  // namespace

@@ -16,8 +16,6 @@
 
 namespace breachd::assessment {
 
-inline constexpr size_t kMaxReasonBytes = 4 * 1024;
-
 // Folds an event of another service into the case (nullopt: no case yet). False if the event
 // says nothing the assessment needs.
 bool ApplyToCase(const breach::v1::EventEnvelope& event,

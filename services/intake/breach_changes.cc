@@ -6,6 +6,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/text_limits.h"
 #include "libs/lifecycle/breach_lifecycle.h"
 #include "services/intake/report_limits.h"
 
@@ -27,19 +28,6 @@ lifecycle::BreachState StateOf(const Report& report) {
 absl::Status CheckLifecycle(const Report& report, lifecycle::Command command,
                             breach::v1::TriageVerdict verdict = breach::v1::TRIAGE_VERDICT_UNSPECIFIED) {
   return lifecycle::Decide(StateOf(report), command, verdict).status();
-}
-
-// A required free text of at most kMaxReasonBytes.
-absl::Status RequireText(const std::string& field, const std::string& text,
-                         size_t limit = kMaxReasonBytes) {
-  if (absl::StripAsciiWhitespace(text).empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
-  }
-  if (text.size() > limit) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " is ", text.size(), " bytes; the limit is ", limit));
-  }
-  return absl::OkStatus();
 }
 
 breach::v1::Actor ActorOf(const auth::Principal& principal) {
@@ -97,10 +85,7 @@ absl::StatusOr<breach::v1::BreachTriaged> DecideTriage(const Report& report,
         TimeFromProto(request.aware_at()) < TimeFromProto(form.incident_at())) {
       return absl::InvalidArgumentError("aware_at is before the incident (report.incident_at)");
     }
-    if (request.evidence().size() > kMaxReasonBytes) {
-      return absl::InvalidArgumentError(absl::StrCat("evidence is ", request.evidence().size(),
-                                                     " bytes; the limit is ", kMaxReasonBytes));
-    }
+    RETURN_IF_ERROR(CheckTextLength("evidence", request.evidence(), kMaxReasonBytes));
     breach::v1::Awareness* awareness = triaged.mutable_awareness();
     *awareness->mutable_aware_at() = request.aware_at();
     awareness->set_evidence(request.evidence());

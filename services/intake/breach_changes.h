@@ -16,7 +16,6 @@
 
 namespace breachd::intake {
 
-inline constexpr size_t kMaxReasonBytes = 4 * 1024;  // reasons, evidence, an action's "what"
 
 // ABORTED when `expected_revision` (0 = any) is not the report's revision.
 absl::Status CheckRevision(const breach::v1::Report& report, uint64_t expected_revision);

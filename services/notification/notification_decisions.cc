@@ -12,6 +12,7 @@
 #include "libs/dispatch/webhook.h"
 #include "libs/regulation/deadlines.h"
 #include "libs/service/idempotency.h"
+#include "libs/common/text_limits.h"
 #include "services/intake/report_validation.h"
 #include "services/notification/notification_case.h"
 
@@ -19,14 +20,6 @@ namespace breachd::notification {
 namespace {
 
 using breach::v1::DutyKind;
-
-absl::Status CheckLength(const std::string& field, const std::string& value, size_t limit) {
-  if (value.size() > limit) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " is ", value.size(), " bytes; the limit is ", limit));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status CheckOptionalAddress(const std::string& field, const std::string& address) {
   if (address.empty()) return absl::OkStatus();
@@ -63,7 +56,7 @@ breach::v1::SchoolProfile ProfileFromDirectory(
 
 absl::Status ValidateSchoolProfile(const breach::v1::SchoolProfile& profile) {
   if (profile.tenant().empty()) return absl::InvalidArgumentError("profile.tenant is required");
-  RETURN_IF_ERROR(CheckLength("profile.tenant", profile.tenant(), 32));
+  RETURN_IF_ERROR(CheckTextLength("profile.tenant", profile.tenant(), 32));
   if (IsBlank(profile.name())) return absl::InvalidArgumentError("profile.name is required");
   for (const auto& [field, value] :
        std::vector<std::pair<std::string, std::string>>{{"profile.name", profile.name()},
@@ -74,7 +67,7 @@ absl::Status ValidateSchoolProfile(const breach::v1::SchoolProfile& profile) {
                                                         {"profile.tax_code", profile.tax_code()},
                                                         {"profile.website", profile.website()},
                                                         {"profile.webhook_url", profile.webhook_url()}}) {
-    RETURN_IF_ERROR(CheckLength(field, value, 1024));
+    RETURN_IF_ERROR(CheckTextLength(field, value, 1024));
   }
   RETURN_IF_ERROR(CheckOptionalAddress("profile.email", profile.email()));
   RETURN_IF_ERROR(CheckOptionalAddress("profile.pec", profile.pec()));
@@ -135,7 +128,7 @@ absl::Status CheckApproval(const breach::v1::Draft& draft,
   if (request.sha256().empty()) {
     return absl::InvalidArgumentError("sha256 is required: the hash of the version you read");
   }
-  RETURN_IF_ERROR(CheckLength("delay_reason", request.delay_reason(), kMaxReasonBytes));
+  RETURN_IF_ERROR(CheckTextLength("delay_reason", request.delay_reason(), kMaxReasonBytes));
   if (request.sha256() != draft.sha256()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "draft v", draft.draft_version(), " has sha256 ", draft.sha256(),
@@ -241,8 +234,8 @@ absl::Status CheckReceipt(const breach::v1::RecordReceiptRequest& request,
           "kind must be authority-protocol, controller-acknowledged, pec-acceptance or "
           "pec-delivery");
   }
-  RETURN_IF_ERROR(CheckLength("protocol_number", request.protocol_number(), 128));
-  RETURN_IF_ERROR(CheckLength("note", request.note(), kMaxReasonBytes));
+  RETURN_IF_ERROR(CheckTextLength("protocol_number", request.protocol_number(), 128));
+  RETURN_IF_ERROR(CheckTextLength("note", request.note(), kMaxReasonBytes));
   if (!request.has_received_at()) return absl::InvalidArgumentError("received_at is required");
   RETURN_IF_ERROR(intake::CheckTimeField("received_at", request.received_at(), now));
   if (incident_case && request.kind() == breach::v1::RECEIPT_KIND_CONTROLLER_ACKNOWLEDGED) {

@@ -16,8 +16,6 @@
 
 namespace breachd::notification {
 
-inline constexpr size_t kMaxReasonBytes = 4 * 1024;
-
 // The short name of a duty in ids and commands: "authority", "subjects", "controller".
 std::string DutyShortName(breach::v1::DutyKind duty);
 
