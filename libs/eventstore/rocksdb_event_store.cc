@@ -510,7 +510,11 @@ class RocksDbEventStore final : public EventStore {
                                      const std::vector<std::string>& consumed_event_ids) override {
     RETURN_IF_ERROR(ValidateProjectionWrites(rows, "rows"));
     ASSIGN_OR_RETURN(Database::Generation staged, db_->Staged(generation));
-    rocksdb::WriteBatch batch;
+    // Sized once: a batch of 10,000 rows grown by doubling copies megabytes over and over.
+    size_t bytes = 64;
+    for (const ProjectionWrite& row : rows) bytes += row.key.size() + row.value.size() + 16;
+    for (const std::string& event_id : consumed_event_ids) bytes += event_id.size() + 16;
+    rocksdb::WriteBatch batch(bytes);
     AddRowsTo(staged.projections, rows, batch);
     for (const std::string& event_id : consumed_event_ids) {
       batch.Put(staged.consumed, event_id, rocksdb::Slice());
