@@ -79,9 +79,9 @@ void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
 }
 
 absl::Status RebuildFold::TakeRows(const RowSink& sink) {
-  std::vector<std::pair<const std::string*, const Breach*>> work;
+  std::vector<std::pair<const std::string*, Breach*>> work;
   work.swap(touched_);
-  for (auto& [id, breach] : work) const_cast<Breach*>(breach)->touched = false;
+  for (auto& [id, breach] : work) breach->touched = false;
   const int threads = std::max(1, std::min<int>(threads_, static_cast<int>(work.size())));
   absl::Mutex mu;
   absl::Status first_error;

@@ -57,7 +57,7 @@ class RebuildFold final : public service::ProjectionFold {
   int threads_;
   size_t chunk_rows_;
   absl::node_hash_map<std::string, Breach> breaches_;
-  std::vector<std::pair<const std::string*, const Breach*>> touched_;
+  std::vector<std::pair<const std::string*, Breach*>> touched_;  // since the last TakeRows
 };
 
 // The projection rows (entries, breach index, history, timelines, knowledge) of `events`: every
