@@ -32,6 +32,7 @@ const std::vector<Rule>& Rules() {
       {Action::kReadDeliveryStatus, "read-delivery-status", true, {}},
       {Action::kManageParked, "manage-parked", true, {}},
       {Action::kBackUpStores, "back-up-stores", true, {}},
+      {Action::kRebuildProjection, "rebuild-projection", true, {}},
       {Action::kTriageBreach, "triage-breach", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kAmendReport, "amend-report", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kRecordContainment, "record-containment", false,

@@ -21,6 +21,7 @@ enum class Action {
   kReadDeliveryStatus,  // consumer checkpoints, lag and gaps: operators
   kManageParked,    // list and retry events the bus refused (provider-wide)
   kBackUpStores,    // back up every hosted store (provider-wide)
+  kRebuildProjection,  // rebuild a consumer's projection from the events (provider-wide)
   kTriageBreach,    // judge a report (breach or not) and fix the awareness moment
   kAmendReport,     // correct or complete a filed report
   kRecordContainment,  // add or update a containment or recovery action
@@ -43,7 +44,7 @@ inline constexpr Action kAllActions[] = {
     Action::kReportBreach,     Action::kReadReport,       Action::kReadRegister,
     Action::kVerifyBreach,     Action::kVerifyStore,      Action::kListAllTenants,
     Action::kReadEventFeed,    Action::kReadDeliveryStatus, Action::kManageParked,
-    Action::kBackUpStores,
+    Action::kBackUpStores,     Action::kRebuildProjection,
     Action::kTriageBreach,     Action::kAmendReport,      Action::kRecordContainment,
     Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
     Action::kReadAssessment,   Action::kDecideBreach,     Action::kManageSchools,

@@ -227,6 +227,24 @@ absl::StatusOr<bool> Subscription::ApplyOrPark(const EventEnvelope& event) {
   return false;
 }
 
+absl::Status Subscription::Exclusively(const std::function<absl::Status()>& run) {
+  absl::MutexLock lock(&apply_mu_);
+  return run();
+}
+
+std::map<std::string, std::unique_ptr<SourceReader>> Subscription::NewReaders() const {
+  std::map<std::string, std::unique_ptr<SourceReader>> readers;
+  for (const auto& [name, target] : options_.sources) {
+    readers[name] =
+        std::make_unique<SourceReader>(name, target, options_.token, options_.credentials);
+  }
+  return readers;
+}
+
+std::vector<std::string> Subscription::RowPrefixes() {
+  return {CheckpointKey(""), ParkedKey("")};
+}
+
 absl::Status Subscription::Park(const EventEnvelope& event, const absl::Status& error) {
   breach::v1::ParkedConsumerEvent parked;
   parked.set_consumer(options_.consumer);
@@ -234,6 +252,7 @@ absl::Status Subscription::Park(const EventEnvelope& event, const absl::Status& 
   parked.set_error(error.ToString());
   *parked.mutable_parked_at() = ProtoFromTime(options_.clock->Now());
   // Marked as consumed in the same batch: a redelivery no longer blocks what follows it.
+  absl::MutexLock lock(&apply_mu_);
   return store_.ApplyConsumed(event.event_id(),
                               {{ParkedKey(event.event_id()), parked.SerializeAsString()}},
                               /*sync=*/true)

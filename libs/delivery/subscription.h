@@ -70,6 +70,13 @@ class Subscription {
   // Asks for a catch-up of every source as soon as possible (does not wait for it).
   void RequestCatchUp();
 
+  // Runs `run` while no event is applied or parked by either path (a projection's swap).
+  absl::Status Exclusively(const std::function<absl::Status()>& run);
+  // A new reader of each source's store, by source: for a rebuild that reads them on its own.
+  std::map<std::string, std::unique_ptr<SourceReader>> NewReaders() const;
+  // The key prefixes of the rows the subscription keeps in the consumer's store.
+  static std::vector<std::string> RowPrefixes();
+
   std::vector<breach::v1::SourceDelivery> Status() const;
   absl::StatusOr<std::vector<breach::v1::ParkedConsumerEvent>> Parked() const;
   bus::ConsumerLoopCounters bus_counters() const { return loop_->counters(); }
@@ -104,7 +111,7 @@ class Subscription {
   const ConsumerHooks hooks_;
   std::unique_ptr<bus::ConsumerLoop> loop_;
 
-  absl::Mutex apply_mu_;  // one event applied at a time, from either path
+  absl::Mutex apply_mu_;  // one event applied (or parked) at a time, from either path
 
   mutable absl::Mutex mu_;
   std::map<std::string, Source> sources_ ABSL_GUARDED_BY(mu_);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/eventstore/storage_layout.h"
@@ -52,32 +53,179 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
     families.emplace_back(name, FamilyOptions(cache));
   }
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(cache));
+  // RocksDB opens every family a database has: the projection generations too (a new
+  // database has none, and ListColumnFamilies fails on it).
+  std::vector<std::string> existing;
+  rocksdb::DB::ListColumnFamilies(options, path, &existing).PermitUncheckedError();
+  size_t generation_families = 0;
+  for (const std::string& name : existing) {
+    if (layout::GenerationOfFamily(name).has_value()) {
+      families.emplace_back(name, FamilyOptions(cache));
+      ++generation_families;
+    }
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, families, &handles, &raw);
   if (!status.ok()) return FromRocksStatus(status, absl::StrCat("open ", path));
+  std::vector<rocksdb::ColumnFamilyHandle*> generation_handles(handles.end() - generation_families,
+                                                              handles.end());
+  handles.resize(handles.size() - generation_families);
   rocksdb::ColumnFamilyHandle* default_handle = handles.back();
   handles.pop_back();
-  return std::unique_ptr<Database>(
+  std::unique_ptr<Database> database(
       new Database(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), default_handle));
+  database->cache_ = cache;
+  RETURN_IF_ERROR(database->SettleGenerations(std::move(generation_handles)));
+  return database;
 }
 
 Database::Database(std::unique_ptr<rocksdb::DB> db,
                    std::vector<rocksdb::ColumnFamilyHandle*> handles,
                    rocksdb::ColumnFamilyHandle* default_handle)
-    : db_(std::move(db)), handles_(std::move(handles)), default_handle_(default_handle) {}
+    : db_(std::move(db)), handles_(std::move(handles)), default_handle_(default_handle) {
+  serving_ = {0, handles_[4], handles_[5]};
+}
 
 Database::~Database() {
   // A clean close leaves nothing to replay: without this flush the next open replays the whole
   // write-ahead log (with a large store, tens of seconds and every memtable back in memory).
   // If it fails (a full disk), the log still has everything.
-  std::vector<rocksdb::ColumnFamilyHandle*> all = handles_;
-  all.push_back(default_handle_);
+  // (Not the dropped generations': RocksDB refuses to flush those.)
+  std::vector<rocksdb::ColumnFamilyHandle*> all = {events(),  stream_index(), event_ids(),
+                                                   outbox(),  meta(),         parked(),
+                                                   default_handle_};
+  {
+    absl::MutexLock lock(&generation_mu_);
+    all.insert(all.end(), {serving_.projections, serving_.consumed});
+    if (staged_) all.insert(all.end(), {staged_->projections, staged_->consumed});
+  }
   db_->Flush(rocksdb::FlushOptions(), all).PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  for (rocksdb::ColumnFamilyHandle* handle : generation_handles_) {
+    db_->DestroyColumnFamilyHandle(handle);
+  }
   db_->DestroyColumnFamilyHandle(default_handle_);
   db_->Close().PermitUncheckedError();
+}
+
+absl::Status Database::SettleGenerations(
+    std::vector<rocksdb::ColumnFamilyHandle*> generation_handles) {
+  ASSIGN_OR_RETURN(std::optional<std::string> recorded,
+                   Get(meta(), layout::kProjectionGenerationKey));
+  uint64_t serving = 0;
+  if (recorded.has_value() && !absl::SimpleAtoi(*recorded, &serving)) {
+    return absl::DataLossError("the store's projection generation is malformed");
+  }
+  absl::MutexLock lock(&generation_mu_);
+  generation_handles_ = generation_handles;
+  last_number_ = serving;
+  Generation found{serving, nullptr, nullptr};
+  for (rocksdb::ColumnFamilyHandle* handle : generation_handles) {
+    const uint64_t number = *layout::GenerationOfFamily(handle->GetName());
+    last_number_ = std::max(last_number_, number);
+    if (number != serving) {
+      // A rebuild that never swapped (cut by a crash or a stop), or a generation served before.
+      RETURN_IF_ERROR(FromRocksStatus(db_->DropColumnFamily(handle), "drop a stale generation"));
+    } else if (handle->GetName() == layout::GenerationProjectionsCf(number)) {
+      found.projections = handle;
+    } else {
+      found.consumed = handle;
+    }
+  }
+  if (serving == 0) return absl::OkStatus();
+  if (found.projections == nullptr || found.consumed == nullptr) {
+    return absl::DataLossError(absl::StrCat("the serving projection generation ", serving,
+                                            " has lost its column families"));
+  }
+  serving_ = found;
+  // The pair of generation 0 is recreated empty at every open; rows left in it by a swap cut
+  // before it dropped them are stale.
+  return DropGeneration({0, handles_[4], handles_[5]});
+}
+
+absl::StatusOr<Database::Generation> Database::CreateGeneration(uint64_t number) {
+  Generation generation{number, nullptr, nullptr};
+  rocksdb::Status status = db_->CreateColumnFamily(
+      FamilyOptions(cache_), layout::GenerationProjectionsCf(number), &generation.projections);
+  if (status.ok()) {
+    status = db_->CreateColumnFamily(FamilyOptions(cache_), layout::GenerationConsumedCf(number),
+                                     &generation.consumed);
+  }
+  absl::MutexLock lock(&generation_mu_);
+  for (rocksdb::ColumnFamilyHandle* handle : {generation.projections, generation.consumed}) {
+    if (handle != nullptr) generation_handles_.push_back(handle);
+  }
+  if (!status.ok()) {
+    // The next open drops whatever of it exists.
+    return FromRocksStatus(status, "create a projection generation");
+  }
+  return generation;
+}
+
+absl::Status Database::DropGeneration(const Generation& generation) {
+  for (rocksdb::ColumnFamilyHandle* handle : {generation.projections, generation.consumed}) {
+    RETURN_IF_ERROR(FromRocksStatus(db_->DropColumnFamily(handle), "drop a generation"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Database::StageGeneration() {
+  uint64_t number;
+  {
+    absl::MutexLock lock(&generation_mu_);
+    if (staged_) {
+      RETURN_IF_ERROR(DropGeneration(*staged_));
+      staged_.reset();
+    }
+    number = ++last_number_;
+  }
+  ASSIGN_OR_RETURN(Generation generation, CreateGeneration(number));
+  absl::MutexLock lock(&generation_mu_);
+  staged_ = generation;
+  return number;
+}
+
+absl::StatusOr<Database::Generation> Database::Staged(uint64_t number) const {
+  absl::MutexLock lock(&generation_mu_);
+  if (!staged_ || staged_->number != number) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("projection generation ", number, " is not the staged one"));
+  }
+  return *staged_;
+}
+
+absl::Status Database::FlushGeneration(uint64_t number) {
+  ASSIGN_OR_RETURN(Generation staged, Staged(number));
+  rocksdb::FlushOptions wait;
+  wait.wait = true;
+  return FromRocksStatus(db_->Flush(wait, {staged.projections, staged.consumed}),
+                         "flush the staged generation");
+}
+
+absl::Status Database::SwapGeneration(uint64_t number) {
+  // Written without the log (WriteStagedProjection): on disk once flushed, before it is recorded.
+  RETURN_IF_ERROR(FlushGeneration(number));
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  RETURN_IF_ERROR(FromRocksStatus(
+      db_->Put(synced, meta(), layout::kProjectionGenerationKey, absl::StrCat(number)),
+      "record the serving generation"));
+  absl::MutexLock lock(&generation_mu_);
+  const Generation retired = serving_;
+  serving_ = *staged_;
+  staged_.reset();
+  // Recorded and served: a failure to drop the old one only leaves it to the next open.
+  return DropGeneration(retired);
+}
+
+absl::Status Database::DiscardGeneration(uint64_t number) {
+  RETURN_IF_ERROR(Staged(number).status());
+  absl::MutexLock lock(&generation_mu_);
+  absl::Status dropped = DropGeneration(*staged_);
+  staged_.reset();
+  return dropped;
 }
 
 absl::StatusOr<std::optional<std::string>> Database::Get(

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "breach/v1/envelope.pb.h"
 #include "rocksdb/db.h"
 
@@ -32,10 +33,45 @@ class Database {
   rocksdb::ColumnFamilyHandle* stream_index() const { return handles_[1]; }
   rocksdb::ColumnFamilyHandle* event_ids() const { return handles_[2]; }
   rocksdb::ColumnFamilyHandle* outbox() const { return handles_[3]; }
-  rocksdb::ColumnFamilyHandle* projections() const { return handles_[4]; }
-  rocksdb::ColumnFamilyHandle* consumed() const { return handles_[5]; }
+  // The serving projection generation's rows and consumed markers (see "Projection
+  // generations" below). A swap changes them: a caller that must see one generation across
+  // several calls holds off swaps itself (the register's rebuild swaps under its consumer's lock).
+  rocksdb::ColumnFamilyHandle* projections() const {
+    absl::MutexLock lock(&generation_mu_);
+    return serving_.projections;
+  }
+  rocksdb::ColumnFamilyHandle* consumed() const {
+    absl::MutexLock lock(&generation_mu_);
+    return serving_.consumed;
+  }
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[6]; }
   rocksdb::ColumnFamilyHandle* parked() const { return handles_[7]; }
+
+  // Projection generations: a projection can be rebuilt beside the serving one, into a staged
+  // generation (its own pair of column families, "projections.g<N>" and "consumed.g<N>"), then
+  // swapped in by one synced write of the serving generation's number to meta
+  // (layout::kProjectionGenerationKey). Generation 0 is the "projections"/"consumed" pair. At
+  // open every generation but the serving one is dropped: a rebuild cut by a crash is discarded.
+  uint64_t serving_generation() const {
+    absl::MutexLock lock(&generation_mu_);
+    return serving_.number;
+  }
+  // Creates an empty staged generation (dropping an earlier staged one) and returns its number.
+  absl::StatusOr<uint64_t> StageGeneration();
+  // The staged generation's families; FAILED_PRECONDITION unless `number` is the staged one.
+  struct Generation {
+    uint64_t number = 0;
+    rocksdb::ColumnFamilyHandle* projections = nullptr;
+    rocksdb::ColumnFamilyHandle* consumed = nullptr;
+  };
+  absl::StatusOr<Generation> Staged(uint64_t number) const;
+  // Writes the staged generation's memtables to disk (synced table files): what a swap needs.
+  absl::Status FlushGeneration(uint64_t number);
+  // Flushes the staged generation `number`, records it as the serving one in one synced write,
+  // serves it, and drops the generation served before.
+  absl::Status SwapGeneration(uint64_t number);
+  // Drops the staged generation `number` (a rebuild that failed).
+  absl::Status DiscardGeneration(uint64_t number);
 
   // Point lookup; nullopt when the key is absent.
   absl::StatusOr<std::optional<std::string>> Get(
@@ -51,10 +87,24 @@ class Database {
  private:
   Database(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
            rocksdb::ColumnFamilyHandle* default_handle);
+  // At open: serves the generation recorded in meta, drops every other one.
+  absl::Status SettleGenerations(std::vector<rocksdb::ColumnFamilyHandle*> generation_handles);
+  absl::StatusOr<Generation> CreateGeneration(uint64_t number);
+  // Drops a generation's families; their handles stay valid (reads in flight finish) until close.
+  absl::Status DropGeneration(const Generation& generation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(generation_mu_);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in layout::ColumnFamilyNames() order
   rocksdb::ColumnFamilyHandle* default_handle_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+
+  mutable absl::Mutex generation_mu_;
+  Generation serving_ ABSL_GUARDED_BY(generation_mu_);
+  std::optional<Generation> staged_ ABSL_GUARDED_BY(generation_mu_);
+  uint64_t last_number_ ABSL_GUARDED_BY(generation_mu_) = 0;
+  // Handles of generation families (dropped or not), destroyed at close.
+  std::vector<rocksdb::ColumnFamilyHandle*> generation_handles_ ABSL_GUARDED_BY(generation_mu_);
 };
 
 // I/O and other RocksDB failures are UNAVAILABLE (the dependency is down), corruption is DATA_LOSS.

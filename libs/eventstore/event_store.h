@@ -245,6 +245,40 @@ class EventStore {
   virtual absl::Status WriteProjection(const std::vector<ProjectionWrite>& rows, bool sync) {
     return absl::UnimplementedError("WriteProjection");
   }
+
+  // A projection rebuilt beside the serving one (docs/register.md, "Rebuild"): the rows and
+  // consumed markers above are those of the serving generation; a staged generation is filled
+  // while it serves, then swapped in at once. A staged generation that was never swapped (the
+  // process stopped or crashed) is dropped at the next open. Test doubles inherit UNIMPLEMENTED.
+  //
+  // Creates an empty staged generation (dropping an earlier staged one); returns its number.
+  virtual absl::StatusOr<uint64_t> StageProjection() {
+    return absl::UnimplementedError("StageProjection");
+  }
+  // Writes rows, and marks events consumed, in the staged generation; not durable until the swap
+  // (or a flush). FAILED_PRECONDITION unless `generation` is the staged one.
+  virtual absl::Status WriteStagedProjection(uint64_t generation,
+                                             const std::vector<ProjectionWrite>& rows,
+                                             const std::vector<std::string>& consumed_event_ids) {
+    return absl::UnimplementedError("WriteStagedProjection");
+  }
+  // Makes what was written to the staged generation durable, so that a swap after it has little
+  // left to write.
+  virtual absl::Status FlushStagedProjection(uint64_t generation) {
+    return absl::UnimplementedError("FlushStagedProjection");
+  }
+  // Makes the staged generation durable and the serving one (one synced write is the switch),
+  // then drops the one served before. The caller holds off its own consumed-event writes across
+  // the call, so none lands in the generation being retired.
+  virtual absl::Status SwapProjection(uint64_t generation) {
+    return absl::UnimplementedError("SwapProjection");
+  }
+  // Drops the staged generation (a rebuild that failed).
+  virtual absl::Status DiscardStagedProjection(uint64_t generation) {
+    return absl::UnimplementedError("DiscardStagedProjection");
+  }
+  // The serving generation's number (0 until a first swap).
+  virtual uint64_t ProjectionGeneration() const { return 0; }
 };
 
 // Rebuilds a projection from scratch: drops every projection row, then feeds each stored event,

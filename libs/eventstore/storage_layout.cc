@@ -1,5 +1,9 @@
 #include "libs/eventstore/storage_layout.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
 namespace breachd::eventstore::layout {
 namespace {
 
@@ -24,6 +28,25 @@ uint64_t ReadBigEndian(std::string_view bytes) {
 std::vector<std::string> ColumnFamilyNames() {
   return {kEventsCf, kStreamIndexCf, kEventIdsCf, kOutboxCf, kProjectionsCf, kConsumedCf, kMetaCf,
           kParkedCf};
+}
+
+std::string GenerationProjectionsCf(uint64_t number) {
+  return absl::StrCat(kProjectionsCf, ".g", number);
+}
+std::string GenerationConsumedCf(uint64_t number) {
+  return absl::StrCat(kConsumedCf, ".g", number);
+}
+
+std::optional<uint64_t> GenerationOfFamily(const std::string& family) {
+  for (const absl::string_view base : {kProjectionsCf, kConsumedCf}) {
+    const std::string prefix = absl::StrCat(base, ".g");
+    uint64_t number = 0;
+    if (absl::StartsWith(family, prefix) &&
+        absl::SimpleAtoi(absl::string_view(family).substr(prefix.size()), &number) && number > 0) {
+      return number;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string EncodePosition(uint64_t position) {

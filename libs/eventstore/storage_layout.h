@@ -26,6 +26,13 @@ inline constexpr char kMetaCf[] = "meta";  // StreamHeadKey(stream) -> StreamHea
 // In meta: the lowest position the next append may take, BE64 (set by a restore, see
 // store_backup.h). Not under "head/", so no stream's head.
 inline constexpr char kPositionFloorKey[] = "position-floor";
+// In meta: the serving projection generation (decimal; absent: 0), see Database.
+inline constexpr char kProjectionGenerationKey[] = "projection-generation";
+// A staged or serving generation N > 0 lives in these two families.
+std::string GenerationProjectionsCf(uint64_t number);
+std::string GenerationConsumedCf(uint64_t number);
+// N if `family` is one of a generation's families, nullopt otherwise.
+std::optional<uint64_t> GenerationOfFamily(const std::string& family);
 // Events the bus refused for good, held out of the outbox until an operator retries them.
 inline constexpr char kParkedCf[] = "parked";  // BE64(position) -> ParkedRecord
 

@@ -17,6 +17,7 @@ constexpr char kDeliveryMethod[] = "/breach.v1.AdminService/GetDeliveryStatus";
 constexpr char kListParkedMethod[] = "/breach.v1.AdminService/ListParked";
 constexpr char kRetryParkedMethod[] = "/breach.v1.AdminService/RetryParked";
 constexpr char kBackupStoresMethod[] = "/breach.v1.AdminService/BackupStores";
+constexpr char kRebuildMethod[] = "/breach.v1.AdminService/RebuildProjection";
 
 constexpr char kCheckpointsMethod[] = "/breach.v1.AdminService/GetCheckpoints";
 
@@ -108,6 +109,28 @@ grpc::Status AdminService::BackupStores(grpc::ServerContext* context,
                                         breach::v1::BackupStoresResponse* response) {
   return ServeOperator(*context, kBackupStoresMethod, auth::Action::kBackUpStores,
                        [&] { return Backup(request->service(), response); });
+}
+
+grpc::Status AdminService::RebuildProjection(
+    grpc::ServerContext* context, const breach::v1::RebuildProjectionRequest* request,
+    grpc::ServerWriter<breach::v1::RebuildProgress>* writer) {
+  return ServeOperator(*context, kRebuildMethod, auth::Action::kRebuildProjection,
+                       [&]() -> absl::Status {
+    auto rebuilder = rebuilders_.find(request->service());
+    if (rebuilder == rebuilders_.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, unused] : rebuilders_) names.push_back(name);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "service: \"", request->service(), "\" has no projection this breachd can rebuild (",
+          names.empty() ? "it hosts none" : absl::StrCat("one of: ", absl::StrJoin(names, ", ")),
+          ")"));
+    }
+    log::Info("admin: projection rebuild started", {{"service", request->service()}});
+    // A client that went away does not stop the rebuild: it runs to its swap or its failure.
+    return rebuilder->second([&](const breach::v1::RebuildProgress& progress) {
+      writer->Write(progress);
+    });
+  });
 }
 
 absl::Status AdminService::Backup(const std::string& service,

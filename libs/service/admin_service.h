@@ -70,6 +70,16 @@ class AdminService final : public breach::v1::AdminService::Service {
                             const breach::v1::BackupStoresRequest* request,
                             breach::v1::BackupStoresResponse* response) override;
 
+  // Rebuilds a hosted consumer's projection (delivery::ProjectionRebuild), telling `progress`.
+  using Rebuilder = std::function<absl::Status(
+      const std::function<void(const breach::v1::RebuildProgress&)>& progress)>;
+  void SetRebuilder(const std::string& service, Rebuilder rebuilder) {
+    rebuilders_[service] = std::move(rebuilder);
+  }
+  grpc::Status RebuildProjection(grpc::ServerContext* context,
+                                 const breach::v1::RebuildProjectionRequest* request,
+                                 grpc::ServerWriter<breach::v1::RebuildProgress>* writer) override;
+
   // Where BackupStores writes (<folder>/<service>); empty: backups are refused.
   void SetBackupFolder(std::string folder) { backup_folder_ = std::move(folder); }
 
@@ -105,6 +115,7 @@ class AdminService final : public breach::v1::AdminService::Service {
   std::vector<std::string> hosted_services_;
   std::vector<std::string> regulation_data_;
   std::string backup_folder_;
+  std::map<std::string, Rebuilder> rebuilders_;
 
   std::string public_key_;
 };

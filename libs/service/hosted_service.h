@@ -17,6 +17,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/gauge_sample.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/projection_fold.h"
 
 namespace grpc {
 class Service;
@@ -51,6 +52,8 @@ class HostedService {
   virtual std::vector<std::string> HealthNames() const = 0;
   // What it consumes from the publishing services, or nullopt if it consumes nothing.
   virtual std::optional<EventConsumer> Consumer() { return std::nullopt; }
+  // A fresh fold of its projection, for `breachctl admin rebuild` (nullptr: no rebuild).
+  virtual std::unique_ptr<ProjectionFold> NewRebuildFold() { return nullptr; }
   // The versions of the data files it decides with, e.g. "gdpr-it@2026-01" (for whoami).
   virtual std::vector<std::string> DataVersions() const { return {}; }
   // Gauges for the metrics endpoint, computed on each scrape (e.g. overdue deadlines).

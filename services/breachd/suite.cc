@@ -181,6 +181,21 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
   }
   admin_->SetHostedVersions(std::move(hosted_names), std::move(data_versions));
   if (config_.signing_key) admin_->SetCheckpointPublicKey(config_.signing_key->public_key());
+  for (auto& [name, hosted] : hosted_) {
+    if (hosted.service->NewRebuildFold() == nullptr) continue;
+    admin_->SetRebuilder(name, [&hosted](const delivery::ProjectionRebuild::Progress& progress) {
+      delivery::ProjectionRebuild* rebuild;
+      {
+        absl::MutexLock lock(&hosted.observer_mu);
+        rebuild = hosted.rebuild.get();
+      }
+      if (rebuild == nullptr) {
+        return absl::UnavailableError(
+            absl::StrCat("the ", hosted.name, "'s consumer has not started yet; try again"));
+      }
+      return rebuild->Run(progress);
+    });
+  }
   admin_->SetDeliveryStatusProvider(
       [this](breach::v1::GetDeliveryStatusResponse* response) {
         return FillDeliveryStatus(response);
@@ -292,6 +307,11 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   ASSIGN_OR_RETURN(hosted.subscription, delivery::Subscription::Start(
                                             consumer_bus_, std::move(options), *hosted.store,
                                             std::move(hooks)));
+  service::HostedService* served = hosted.service.get();
+  absl::MutexLock lock(&hosted.observer_mu);
+  hosted.rebuild = std::make_unique<delivery::ProjectionRebuild>(
+      hosted.name, *hosted.store, *hosted.subscription,
+      [served] { return served->NewRebuildFold(); });
   return absl::OkStatus();
 }
 

@@ -16,6 +16,7 @@
 #include "libs/bus/embedded_broker.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/delivery/event_feed_service.h"
+#include "libs/delivery/projection_rebuild.h"
 #include "libs/delivery/subscription.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/grpcutil/server_host.h"
@@ -65,6 +66,8 @@ class Suite {
     std::vector<std::unique_ptr<siem::SiemRelay>> siem_relays;  // Kafka, then syslog
     std::unique_ptr<service::HostedService> service;
     std::unique_ptr<delivery::Subscription> subscription;  // for a consuming service
+    // `breachctl admin rebuild`, once the subscription runs (set under observer_mu).
+    std::unique_ptr<delivery::ProjectionRebuild> rebuild ABSL_GUARDED_BY(observer_mu);
     absl::Mutex observer_mu;
     AppliedObserver applied_observer ABSL_GUARDED_BY(observer_mu);
   };

@@ -4,7 +4,10 @@
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_zone.h"
+#include <thread>
+
 #include "services/register/register_consumer.h"
+#include "services/register/register_rebuild.h"
 #include "services/register/register_schema.h"
 #include "services/register/register_service.h"
 
@@ -15,7 +18,7 @@ class HostedRegister final : public service::HostedService {
  public:
   HostedRegister(const service::ServiceContext& context, absl::TimeZone zone)
       : grpc_(context.store, context.identities, context.clock, context.on_append),
-        consumer_(context.store, zone) {}
+        consumer_(context.store, zone), zone_(zone) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   std::vector<std::string> HealthNames() const override { return {"breach.v1.RegisterService"}; }
@@ -27,10 +30,16 @@ class HostedRegister final : public service::HostedService {
         },
         [consumer] { return consumer->MakeAppliedDurable(); }};
   }
+  std::unique_ptr<service::ProjectionFold> NewRebuildFold() override {
+    // Every core: the breaches fold independently.
+    return std::make_unique<RebuildFold>(
+        zone_, std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  }
 
  private:
   RegisterService grpc_;
   RegisterConsumer consumer_;
+  absl::TimeZone zone_;
 };
 
 }  // namespace

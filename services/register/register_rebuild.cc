@@ -1,12 +1,13 @@
 #include "services/register/register_rebuild.h"
 
-#include <map>
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "breach/v1/events.pb.h"
-#include "breach/v1/register.pb.h"
 #include "services/register/register_entry.h"
 #include "services/register/register_knowledge.h"
 #include "services/register/register_projection.h"
@@ -14,54 +15,123 @@
 
 namespace breachd::register_ {
 
-absl::StatusOr<std::vector<eventstore::ProjectionWrite>> RebuildRows(
-    const std::vector<breach::v1::EventEnvelope>& events, const absl::TimeZone& zone) {
-  struct Breach {
-    std::vector<breach::v1::EventEnvelope> history;
-    breach::v1::KnowledgeSources sources;
-    bool knowledge = false;
+using breach::v1::EventEnvelope;
+
+void RebuildFold::Touch(const std::string& breach_id, Breach& breach) {
+  if (breach.touched) return;
+  breach.touched = true;
+  touched_.emplace_back(&breach_id, &breach);
+}
+
+absl::Status RebuildFold::Add(EventEnvelope event) {
+  std::string breach_id = BreachIdOf(event);
+  if (breach_id.empty()) {
+    // Listings and exports name breaches whose events may come later, or never.
+    const std::vector<std::string> listed = ListedBreaches(event);
+    if (listed.empty()) return absl::OkStatus();
+    const breach::v1::KnowledgeSources::Read read = ListingRead(event);
+    for (const std::string& id : listed) {
+      auto [it, fresh] = breaches_.try_emplace(id);
+      it->second.listed.push_back(read);
+      Touch(it->first, it->second);
+    }
+    return absl::OkStatus();
+  }
+  if (event.tenant().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " has no tenant"));
+  }
+  auto [it, fresh] = breaches_.try_emplace(std::move(breach_id));
+  Breach& breach = it->second;
+  (ChangesEntry(event) ? breach.history : breach.reads).push_back(std::move(event));
+  Touch(it->first, breach);
+  return absl::OkStatus();
+}
+
+void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
+                             std::vector<eventstore::ProjectionWrite>& rows) const {
+  breach::v1::KnowledgeSources sources;
+  bool knowledge = false;
+  for (const auto* events : {&breach.history, &breach.reads}) {
+    for (const EventEnvelope& event : *events) {
+      rows.push_back({TimelineKey(breach_id, event), ToTimelineEntry(event).SerializeAsString()});
+      knowledge |= AddToKnowledge(event, sources);
+    }
+  }
+  for (const EventEnvelope& event : breach.history) {
+    rows.push_back({HistoryKey(breach_id, event), event.SerializeAsString()});
+  }
+  for (const auto& read : breach.listed) {
+    // As the consumer: a listing counted once however often it comes.
+    const bool known = std::any_of(sources.reads().begin(), sources.reads().end(),
+                                   [&](const auto& seen) { return seen.event_id() == read.event_id(); });
+    if (!known) *sources.add_reads() = read;
+    knowledge = true;
+  }
+  std::optional<breach::v1::RegisterEntry> entry = FoldEntry(breach.history, zone_);
+  if (entry.has_value()) {
+    rows.push_back({BreachTenantKey(breach_id), entry->tenant()});
+    rows.push_back({EntryKey(entry->tenant(), breach_id), entry->SerializeAsString()});
+  }
+  if (knowledge) {
+    rows.push_back({KnowledgeKey(breach_id), FoldKnowledge(breach_id, sources).SerializeAsString()});
+    rows.push_back({KnowledgeSourcesKey(breach_id), sources.SerializeAsString()});
+  }
+}
+
+absl::Status RebuildFold::TakeRows(const RowSink& sink) {
+  std::vector<std::pair<const std::string*, Breach*>> work;
+  work.swap(touched_);
+  for (auto& [id, breach] : work) breach->touched = false;
+  const int threads = std::max(1, std::min<int>(threads_, static_cast<int>(work.size())));
+  absl::Mutex mu;
+  absl::Status first_error;
+  auto fold = [&](size_t begin, size_t end) {
+    std::vector<eventstore::ProjectionWrite> rows;
+    auto flush = [&]() -> bool {
+      absl::Status written = sink(std::move(rows));
+      rows = {};
+      absl::MutexLock lock(&mu);
+      if (!written.ok() && first_error.ok()) first_error = written;
+      return first_error.ok();
+    };
+    for (size_t i = begin; i < end; ++i) {
+      AppendRows(*work[i].first, *work[i].second, rows);
+      if (rows.size() >= chunk_rows_ && !flush()) return;
+    }
+    if (!rows.empty()) flush();
   };
-  std::map<std::string, Breach> breaches;
+  // Contiguous shares: breaches are independent, so the threads share nothing but the sink.
+  std::vector<std::thread> pool;
+  const size_t share = (work.size() + threads - 1) / std::max(threads, 1);
+  for (int t = 1; t < threads; ++t) {
+    pool.emplace_back(fold, std::min(work.size(), t * share), std::min(work.size(), (t + 1) * share));
+  }
+  fold(0, std::min(work.size(), share));
+  for (std::thread& thread : pool) thread.join();
+  return first_error;
+}
+
+absl::StatusOr<std::vector<eventstore::ProjectionWrite>> RebuildRows(
+    const std::vector<EventEnvelope>& events, const absl::TimeZone& zone) {
+  RebuildFold fold(zone, /*threads=*/1, /*chunk_rows=*/events.size() * 2 + 1);
+  for (const EventEnvelope& event : events) {
+    absl::Status added = fold.Add(event);
+    if (!added.ok()) return added;
+  }
   std::vector<eventstore::ProjectionWrite> rows;
   rows.reserve(events.size() * 2);
-  // Listings and exports name breaches whose events may come later: applied after the rest.
-  std::vector<const breach::v1::EventEnvelope*> listings;
-  for (const breach::v1::EventEnvelope& event : events) {
-    const std::string breach_id = BreachIdOf(event);
-    if (breach_id.empty()) {
-      if (!ListedBreaches(event).empty()) listings.push_back(&event);
-      continue;
-    }
-    if (event.tenant().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " has no tenant"));
-    }
-    Breach& breach = breaches[breach_id];
-    rows.push_back({TimelineKey(breach_id, event), ToTimelineEntry(event).SerializeAsString()});
-    breach.knowledge |= AddToKnowledge(event, breach.sources);
-    if (!ChangesEntry(event)) continue;
-    rows.push_back({HistoryKey(breach_id, event), event.SerializeAsString()});
-    breach.history.push_back(event);
-  }
-  for (const breach::v1::EventEnvelope* listing : listings) {
-    for (const std::string& breach_id : ListedBreaches(*listing)) {
-      Breach& breach = breaches[breach_id];
-      *breach.sources.add_reads() = ListingRead(*listing);
-      breach.knowledge = true;
-    }
-  }
-  for (auto& [breach_id, breach] : breaches) {
-    std::optional<breach::v1::RegisterEntry> entry = FoldEntry(breach.history, zone);
-    if (entry.has_value()) {
-      rows.push_back({BreachTenantKey(breach_id), entry->tenant()});
-      rows.push_back({EntryKey(entry->tenant(), breach_id), entry->SerializeAsString()});
-    }
-    if (breach.knowledge) {
-      rows.push_back({KnowledgeKey(breach_id),
-                      FoldKnowledge(breach_id, breach.sources).SerializeAsString()});
-      rows.push_back({KnowledgeSourcesKey(breach_id), breach.sources.SerializeAsString()});
-    }
-  }
+  absl::Status taken = fold.TakeRows([&](std::vector<eventstore::ProjectionWrite> chunk) {
+                                       std::move(chunk.begin(), chunk.end(), std::back_inserter(rows));
+                                       return absl::OkStatus();
+                                     });
+  if (!taken.ok()) return taken;
   return rows;
+}
+
+std::vector<std::string> RebuildFold::FoldedPrefixes() const {
+  // As register_schema.h builds them.
+  return {EntryPrefix(""), BreachTenantKey(""), "history/", "timeline/", KnowledgeKey(""),
+          KnowledgeSourcesKey("")};
 }
 
 }  // namespace breachd::register_

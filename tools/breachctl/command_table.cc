@@ -482,8 +482,10 @@ CliSpec MakeCli() {
            "For each consumer and source: the checkpoint (every source event at or below it is\n"
            "applied), the source store's head as last seen, the lag, bus gaps detected and\n"
            "repaired, and how many events came over the bus and from catch-up reads of the\n"
-           "source store. Then each outbox (pending counted up to 10,000) and the events a\n"
-           "consumer parked because it could not apply them. Provider operators only.",
+           "source store. Then each outbox (pending counted up to 10,000), each SIEM relay\n"
+           "(docs/siem.md: sink, checkpoint, store head, lag, published, errors) when the feed\n"
+           "is on, and the events a consumer parked because it could not apply them. Provider\n"
+           "operators only.",
        .flags = {"output"},
        .server = true,
        .examples = {"breachctl --token $OPS admin status",
@@ -539,6 +541,24 @@ CliSpec MakeCli() {
        .examples = {"breachctl --token $OPS admin backup",
                     "breachctl --token $OPS admin backup --service intake -o json"},
        .run = AdminBackup},
+      {.path = {"admin", "rebuild"},
+       .usage = "register",
+       .summary = "rebuild the register from the events, beside the serving one, then swap",
+       .description =
+           "Reads every event of the register's sources again (their stores, over gRPC), folds\n"
+           "them into a new register beside the serving one, catches up with what arrived\n"
+           "meanwhile, then swaps the new one in at once and drops the old. Reads are served by\n"
+           "the old register all along, and new reports reach both. A progress bar shows on a\n"
+           "terminal, a line per phase otherwise. A second rebuild while one runs is refused\n"
+           "(FAILED_PRECONDITION); a breachd stopped mid-rebuild keeps the old register. When to\n"
+           "use it: docs/operations.md, \"Rebuild the register\". Provider operators only.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS admin rebuild register",
+                    "breachctl --token $OPS admin rebuild register -o json"},
+       .run = AdminRebuild},
       {.path = {"admin", "restore"},
        .usage = "--backup-dir DIR --data-dir DIR",
        .summary = "restore a stopped service's store from its latest backup (on its host)",

@@ -560,6 +560,18 @@ int AdminStatus(const CommandLine& line, CommandIo& io) {
                        absl::StrCat(row.errors())});
     }
     outboxes.Print(io.out);
+    if (response.siem_size() > 0) {
+      io.out << "\n";
+      Table siem({"SIEM FEED", "SINK", "DELIVERED", "HEAD", "LAG", "PUBLISHED", "ERRORS"});
+      for (const auto& row : response.siem()) {
+        const uint64_t lag =
+            row.store_head() > row.delivered_through() ? row.store_head() - row.delivered_through() : 0;
+        siem.AddRow({row.service(), row.sink(), absl::StrCat(row.delivered_through()),
+                     absl::StrCat(row.store_head()), absl::StrCat(lag),
+                     absl::StrCat(row.published()), absl::StrCat(row.errors())});
+      }
+      siem.Print(io.out);
+    }
     if (response.parked_size() > 0) {
       io.out << "\n";
       Table parked({"PARKED BY", "EVENT", "TYPE", "SOURCE", "POSITION", "PARKED AT", "ERROR"});
@@ -697,6 +709,62 @@ int AdminBackup(const CommandLine& line, CommandIo& io) {
                     absl::StrFormat("%.2f", backup.seconds()), backup.folder()});
     }
     table.Print(io.out);
+  });
+}
+
+namespace {
+
+// One step of a rebuild: a bar redrawn in place on a terminal (stderr), a line per phase
+// otherwise (none with -o json).
+void ShowRebuildProgress(CommandIo& io, const breach::v1::RebuildProgress& progress,
+                         std::string& last_phase) {
+  if (io.err_is_terminal) {
+    constexpr int kWidth = 30;
+    const uint64_t expected = std::max<uint64_t>(progress.events_expected(), 1);
+    const int filled =
+        static_cast<int>(kWidth * std::min<uint64_t>(progress.events_read(), expected) / expected);
+    io.err << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
+           << progress.events_read() << "/" << progress.events_expected() << " events, "
+           << progress.rows_written() << " rows, " << progress.phase() << "          "
+           << std::flush;
+    if (progress.phase() == "done") io.err << "\n";
+  } else if (io.format == OutputFormat::kTable && progress.phase() != last_phase) {
+    io.out << absl::StrFormat("%7.1fs %-12s %d events read, %d rows written\n", progress.seconds(),
+                              progress.phase(), progress.events_read(), progress.rows_written())
+           << std::flush;
+  }
+  last_phase = progress.phase();
+}
+
+}  // namespace
+
+int AdminRebuild(const CommandLine& line, CommandIo& io) {
+  breach::v1::RebuildProjectionRequest request;
+  request.set_service(line.words[2]);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = io.connection.ChannelFor("admin");
+  if (!channel.ok()) return Fail(io, grpcutil::ToGrpcStatus(channel.status()));
+  auto stub = breach::v1::AdminService::NewStub(*channel);
+  auto context = io.connection.NewContext();
+  // A large register takes minutes; the server runs the rebuild to its swap whatever the client.
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Hours(6)));
+  auto reader = stub->RebuildProjection(context.get(), request);
+  breach::v1::RebuildProgress progress, last;
+  std::string last_phase;
+  while (reader->Read(&progress)) {
+    ShowRebuildProgress(io, progress, last_phase);
+    last = progress;
+  }
+  const grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    if (io.err_is_terminal && !last_phase.empty() && last_phase != "done") io.err << "\n";
+    return Fail(io, status);
+  }
+  return Print(io, last, [&] {
+    PrintFields(io.out, {{"rebuilt", last.service()},
+                         {"generation", absl::StrCat(last.generation())},
+                         {"events", absl::StrCat(last.events_read())},
+                         {"rows", absl::StrCat(last.rows_written())},
+                         {"seconds", absl::StrFormat("%.2f", last.seconds())}});
   });
 }
 

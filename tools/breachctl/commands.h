@@ -65,6 +65,7 @@ int BreachReopen(const CommandLine& line, CommandIo& io);
 int AdminRetry(const CommandLine& line, CommandIo& io);
 // Backups: of every store while breachd serves (gRPC); a restore on a stopped service's host.
 int AdminBackup(const CommandLine& line, CommandIo& io);
+int AdminRebuild(const CommandLine& line, CommandIo& io);
 int AdminRestore(const CommandLine& line, CommandIo& io);
 
 // The stores' checkpoint public key and latest signed checkpoints.

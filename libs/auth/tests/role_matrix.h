@@ -74,6 +74,7 @@ inline const Row kMatrix[] = {
   {"AdminService/RetryParked",                Action::kManageParked,      true,  "Y------"},
   {"AdminService/GetCheckpoints",             Action::kVerifyStore,       true,  "YY-----"},
   {"AdminService/BackupStores",               Action::kBackUpStores,      true,  "Y------"},
+  {"AdminService/RebuildProjection",          Action::kRebuildProjection, true,  "Y------"},
   {"DirectoryService/ImportSchools",          Action::kManageSchools,     true,  "Y------"},
   {"DirectoryService/ListSchools",            Action::kManageSchools,     true,  "Y------"},
   {"IncidentService/CreateIncident",          Action::kManageIncidents,   true,  "Y------"},

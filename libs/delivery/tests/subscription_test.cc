@@ -7,9 +7,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
@@ -19,6 +21,7 @@
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/delivery/event_feed_service.h"
+#include "libs/delivery/projection_rebuild.h"
 #include "libs/eventstore/tests/event_store_fixture.h"
 
 namespace breachd::delivery {
@@ -205,6 +208,97 @@ TEST_F(SubscriptionTest, SweepsAndTheirTimesFollowTheSubscriptionsClock) {
     return TimeFromProto(IntakeRow().last_catch_up()) > start;
   }));
   EXPECT_EQ(projection_.Deliveries(), kEvents);
+}
+
+// A projection of one row per event ("row/<event id>"), for the rebuild's driver; Add can be
+// held, to catch a rebuild in the middle.
+class RowPerEventFold : public service::ProjectionFold {
+ public:
+  explicit RowPerEventFold(absl::Notification* hold = nullptr, absl::Notification* held = nullptr)
+      : hold_(hold), held_(held) {}
+  absl::Status Add(breach::v1::EventEnvelope event) override {
+    if (held_ != nullptr && !held_->HasBeenNotified()) held_->Notify();
+    if (hold_ != nullptr) hold_->WaitForNotification();
+    ids_.push_back(event.event_id());
+    return absl::OkStatus();
+  }
+  absl::Status TakeRows(const RowSink& sink) override {
+    std::vector<eventstore::ProjectionWrite> rows;
+    for (const std::string& id : ids_) rows.push_back({absl::StrCat("row/", id), "1"});
+    ids_.clear();
+    return sink(std::move(rows));
+  }
+  std::vector<std::string> FoldedPrefixes() const override { return {"row/"}; }
+
+ private:
+  absl::Notification* hold_;
+  absl::Notification* held_;
+  std::vector<std::string> ids_;
+};
+
+class ProjectionRebuildTest : public SubscriptionTest {
+ protected:
+  void SetUp() override {
+    SubscriptionTest::SetUp();
+    StartServer();
+    Subscribe();
+    ASSERT_TRUE(WaitFor([&] { return IntakeRow().applied_through() >= kEvents; }));
+    // The live projection's rows: one that a rebuild must drop, and the checkpoint it keeps.
+    ASSERT_THAT(consumer_->WriteProjection({{"row/stale", "old"}}, true), ::breachd::testing::IsOk());
+  }
+
+  size_t Rows(const std::string& prefix) {
+    size_t rows = 0;
+    EXPECT_THAT(consumer_->ScanProjection(prefix, "", [&](const auto&, const auto&) {
+      ++rows;
+      return true;
+    }), ::breachd::testing::IsOk());
+    return rows;
+  }
+};
+
+TEST_F(ProjectionRebuildTest, FoldsEverySourceEventBesideTheLiveOneThenSwaps) {
+  ProjectionRebuild rebuild("register", *consumer_, *subscription_,
+                            [] { return std::make_unique<RowPerEventFold>(); });
+  std::vector<std::string> phases;
+  ASSERT_THAT(rebuild.Run([&](const breach::v1::RebuildProgress& progress) {
+    if (phases.empty() || phases.back() != progress.phase()) phases.push_back(progress.phase());
+  }), ::breachd::testing::IsOk());
+  EXPECT_EQ(phases, (std::vector<std::string>{"reading", "writing", "catching-up", "swapping",
+                                              "done"}));
+  EXPECT_EQ(consumer_->ProjectionGeneration(), 1u);
+  EXPECT_EQ(Rows("row/"), static_cast<size_t>(kEvents));  // the stale row is gone
+  EXPECT_EQ(Rows(CheckpointKey("intake")), 1u);           // carried over
+  ASSERT_OK_AND_ASSIGN(auto stream, source_->ReadStream("stream-0"));
+  EXPECT_TRUE(consumer_->WasConsumed(stream.at(0).event_id()).value_or(false));
+}
+
+TEST_F(ProjectionRebuildTest, ASecondRebuildWhileOneRunsIsRefused) {
+  absl::Notification hold, held;
+  ProjectionRebuild rebuild("register", *consumer_, *subscription_, [&] {
+    return std::make_unique<RowPerEventFold>(&hold, &held);
+  });
+  absl::Status first;
+  std::thread running([&] { first = rebuild.Run(nullptr); });
+  held.WaitForNotification();
+  EXPECT_THAT(rebuild.Run(nullptr), ::breachd::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+  hold.Notify();
+  running.join();
+  EXPECT_THAT(first, ::breachd::testing::IsOk());
+  EXPECT_EQ(consumer_->ProjectionGeneration(), 1u);
+}
+
+TEST_F(ProjectionRebuildTest, ASourceThatCannotBeReadLeavesTheLiveProjectionServing) {
+  ProjectionRebuild rebuild("register", *consumer_, *subscription_,
+                            [] { return std::make_unique<RowPerEventFold>(); });
+  StopServer();
+  EXPECT_THAT(rebuild.Run(nullptr), ::breachd::testing::StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(consumer_->ProjectionGeneration(), 0u);
+  EXPECT_EQ(Rows("row/"), 1u);  // the live one, untouched
+  StartServer();
+  EXPECT_THAT(rebuild.Run(nullptr), ::breachd::testing::IsOk());
+  EXPECT_EQ(consumer_->ProjectionGeneration(), 2u);  // the failed one's number is not reused
+  EXPECT_EQ(Rows("row/"), static_cast<size_t>(kEvents));
 }
 
 }  // namespace

@@ -28,6 +28,11 @@ class ProjectionTest : public EventStoreTest {
     EXPECT_THAT(row, IsOk());
     return row.value_or(std::nullopt);
   }
+  bool Consumed(const std::string& event_id) {
+    absl::StatusOr<bool> consumed = store().WasConsumed(event_id);
+    EXPECT_THAT(consumed, IsOk());
+    return consumed.value_or(false);
+  }
   std::vector<std::pair<std::string, std::string>> Scan(const std::string& prefix,
                                                         const std::string& start_after = "",
                                                         size_t limit = 100) {
@@ -173,6 +178,64 @@ TEST_F(ProjectionTest, ReplayRebuildsFromScratch) {
     return absl::InternalError("projector broke");
   };
   EXPECT_THAT(ReplayProjection(store(), failing), StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST_F(ProjectionTest, AStagedGenerationIsInvisibleUntilSwappedThenServesAlone) {
+  ASSERT_THAT(store().ApplyConsumed("e1", {{.key = "row/a", .value = "old"},
+                                           {.key = "row/gone", .value = "old"}}),
+              IsOk());
+  ASSERT_OK_AND_ASSIGN(uint64_t staged, store().StageProjection());
+  EXPECT_EQ(staged, 1u);
+  ASSERT_THAT(store().WriteStagedProjection(staged, {{.key = "row/a", .value = "new"},
+                                                     {.key = "row/b", .value = "new"}},
+                                            {"e1", "e2"}),
+              IsOk());
+  // The serving generation is untouched while the staged one fills.
+  EXPECT_THAT(Row("row/a"), Optional(std::string("old")));
+  EXPECT_EQ(Row("row/b"), std::nullopt);
+  EXPECT_EQ(Consumed("e2"), false);
+  ASSERT_THAT(store().ApplyConsumed("e3", {{.key = "row/c", .value = "live"}}), IsOk());
+  EXPECT_EQ(store().ProjectionGeneration(), 0u);
+
+  ASSERT_THAT(store().SwapProjection(staged), IsOk());
+  EXPECT_EQ(store().ProjectionGeneration(), 1u);
+  EXPECT_THAT(Scan("row/"), ElementsAre(Pair("row/a", "new"), Pair("row/b", "new")));
+  EXPECT_EQ(Consumed("e2"), true);
+  EXPECT_EQ(Consumed("e3"), false);  // it was the old generation's
+  EXPECT_THAT(store().WriteStagedProjection(staged, {}, {"e4"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  // Durable, and a second rebuild swaps again.
+  Reopen();
+  EXPECT_EQ(store().ProjectionGeneration(), 1u);
+  EXPECT_THAT(Scan("row/"), ElementsAre(Pair("row/a", "new"), Pair("row/b", "new")));
+  ASSERT_OK_AND_ASSIGN(uint64_t second, store().StageProjection());
+  EXPECT_EQ(second, 2u);
+  ASSERT_THAT(store().WriteStagedProjection(second, {{.key = "row/z", .value = "2"}}, {}), IsOk());
+  ASSERT_THAT(store().SwapProjection(second), IsOk());
+  Reopen();
+  EXPECT_EQ(store().ProjectionGeneration(), 2u);
+  EXPECT_THAT(Scan("row/"), ElementsAre(Pair("row/z", "2")));
+}
+
+TEST_F(ProjectionTest, AStagedGenerationNotSwappedIsDroppedAtTheNextOpen) {
+  ASSERT_THAT(store().ApplyConsumed("e1", {{.key = "row/a", .value = "old"}}), IsOk());
+  ASSERT_OK_AND_ASSIGN(uint64_t staged, store().StageProjection());
+  ASSERT_THAT(store().WriteStagedProjection(staged, {{.key = "row/a", .value = "half"}}, {"e9"}),
+              IsOk());
+  Reopen();  // as after a crash or a stop mid-rebuild
+  EXPECT_EQ(store().ProjectionGeneration(), 0u);
+  EXPECT_THAT(Scan("row/"), ElementsAre(Pair("row/a", "old")));
+  EXPECT_EQ(Consumed("e9"), false);
+  EXPECT_THAT(store().WriteStagedProjection(staged, {}, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  // The next rebuild gets a number never used, and a discarded one is gone too.
+  ASSERT_OK_AND_ASSIGN(uint64_t next, store().StageProjection());
+  EXPECT_GT(next, staged);
+  ASSERT_THAT(store().DiscardStagedProjection(next), IsOk());
+  EXPECT_THAT(store().SwapProjection(next), StatusIs(absl::StatusCode::kFailedPrecondition));
+  Reopen();
+  EXPECT_THAT(Scan("row/"), ElementsAre(Pair("row/a", "old")));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "breach/v1/events.pb.h"
+#include "breach/v1/notification.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -107,6 +108,24 @@ inline void AddReportToDecision(SourceEvents& intake, SourceEvents& assessment) 
   decided.set_version(1);
   assessment.Add(3, submitted).Add(3, severity).Add(3, classified).Add(3, authority);
   assessment.Add(3, subjects).Add(4, overridden).Add(5, decided);
+}
+
+// The Garante's notification as the notification service appends it, from `at` seconds on: its
+// clock armed (due 72 hours after the origin), the draft prepared, queued, and submitted.
+inline void AddAuthorityNotification(SourceEvents& notification, int64_t at) {
+  const breach::v1::DutyKind duty = breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION;
+  breach::v1::ClockArmed armed;
+  armed.mutable_deadline()->set_duty(duty);
+  armed.mutable_deadline()->mutable_due_at()->set_seconds(kOrigin + 259200);
+  breach::v1::DraftPrepared draft;
+  draft.mutable_draft()->set_duty(duty);
+  draft.mutable_draft()->set_draft_version(1);
+  breach::v1::DispatchQueued queued;
+  queued.set_duty(duty);
+  queued.set_draft_version(1);
+  breach::v1::DutySubmitted submitted;
+  submitted.set_duty(duty);
+  notification.Add(at, armed).Add(at + 1, draft).Add(at + 2, queued).Add(at + 3, submitted);
 }
 
 }  // namespace breachd::register_::testing

@@ -1,7 +1,10 @@
 // A rebuild in one pass writes the rows the consumer writes event by event.
 #include "services/register/register_rebuild.h"
+#include "services/register/register_schema.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,12 +16,14 @@
 #include "libs/common/testing/status_matchers.h"
 #include "services/register/register_consumer.h"
 #include "services/register/tests/breach_events.h"
+#include "services/register/tests/mixed_history.h"
 
 namespace breachd::register_ {
 namespace {
 
 using breach::v1::EventEnvelope;
 using testing::Rome;
+using testing::MixedHistory;
 using testing::SourceEvents;
 
 // The register's rows of a store (not its markers, checkpoints or the knowledge sources, whose
@@ -74,6 +79,81 @@ TEST(RegisterRebuildTest, OnePassWritesWhatTheConsumerWrites) {
   const auto expected = Rows(*consumed);
   EXPECT_EQ(expected.size(), 3u * (1 + 1 + 10 + 11 + 1));  // entry, index, history, lines, knowledge
   EXPECT_TRUE(Rows(*rebuilt) == expected);
+}
+
+// Every row of a store under the register's prefixes, byte for byte; the knowledge sources
+// as the set of what they hold (their reads are in arrival order, which a rebuild does not know).
+struct StoredRows {
+  std::map<std::string, std::string> rows;
+  std::map<std::string, std::set<std::string>> sources;
+};
+StoredRows AllRows(eventstore::EventStore& store) {
+  StoredRows stored;
+  RebuildFold fold(Rome());
+  EXPECT_THAT(store.ScanProjection("", "",
+                                   [&](const std::string& key, const std::string& value) {
+                                     if (absl::StartsWith(key, KnowledgeSourcesKey(""))) {
+                                       breach::v1::KnowledgeSources sources;
+                                       EXPECT_TRUE(sources.ParseFromString(value));
+                                       for (const auto& read : sources.reads()) {
+                                         stored.sources[key].insert(read.SerializeAsString());
+                                       }
+                                       for (const auto& fact : sources.facts()) {
+                                         stored.sources[key].insert(fact.SerializeAsString());
+                                       }
+                                       for (const auto& record : sources.awareness()) {
+                                         stored.sources[key].insert(record.SerializeAsString());
+                                       }
+                                       return true;
+                                     }
+                                     for (const std::string& prefix : fold.FoldedPrefixes()) {
+                                       if (absl::StartsWith(key, prefix)) stored.rows[key] = value;
+                                     }
+                                     return true;
+                                   }),
+              ::breachd::testing::IsOk());
+  return stored;
+}
+
+TEST(RegisterRebuildTest, ARebuildWritesTheLiveRowsByteForByteOnAMixedHistory) {
+  const std::vector<EventEnvelope> arrival = MixedHistory();
+  ::breachd::testing::ScratchDir scratch("register-rebuild-mixed");
+  ASSERT_OK_AND_ASSIGN(auto live, eventstore::EventStore::Open(scratch.path() + "/live"));
+  RegisterConsumer consumer(*live, Rome());
+  for (const EventEnvelope& event : arrival) {
+    ASSERT_THAT(consumer.ApplyConsumed(event).status(), ::breachd::testing::IsOk());
+  }
+  // Rebuilt on two threads from the events in store order (each source's in turn), in two
+  // passes as a rebuild that catches up: the second folds again only the breaches it touches.
+  std::vector<EventEnvelope> by_source = arrival;
+  std::stable_sort(by_source.begin(), by_source.end(),
+                   [](const EventEnvelope& a, const EventEnvelope& b) { return a.source() < b.source(); });
+  ASSERT_OK_AND_ASSIGN(auto rebuilt, eventstore::EventStore::Open(scratch.path() + "/rebuilt"));
+  ASSERT_OK_AND_ASSIGN(uint64_t generation, rebuilt->StageProjection());
+  RebuildFold fold(Rome(), /*threads=*/2, /*chunk_rows=*/50);
+  auto sink = [&](std::vector<eventstore::ProjectionWrite> rows) {
+    return rebuilt->WriteStagedProjection(generation, rows, {});
+  };
+  const size_t half = by_source.size() * 2 / 3;
+  for (size_t i = 0; i < half; ++i) ASSERT_THAT(fold.Add(by_source[i]), ::breachd::testing::IsOk());
+  ASSERT_THAT(fold.TakeRows(sink), ::breachd::testing::IsOk());
+  for (size_t i = half; i < by_source.size(); ++i) {
+    ASSERT_THAT(fold.Add(by_source[i]), ::breachd::testing::IsOk());
+  }
+  ASSERT_THAT(fold.TakeRows(sink), ::breachd::testing::IsOk());
+  ASSERT_THAT(rebuilt->SwapProjection(generation), ::breachd::testing::IsOk());
+
+  const StoredRows expected = AllRows(*live);
+  const StoredRows actual = AllRows(*rebuilt);
+  EXPECT_GT(expected.rows.size(), 300u);
+  EXPECT_EQ(expected.sources.size(), 12u);
+  EXPECT_EQ(actual.rows.size(), expected.rows.size());
+  for (const auto& [key, value] : expected.rows) {
+    auto found = actual.rows.find(key);
+    ASSERT_NE(found, actual.rows.end()) << key;
+    EXPECT_TRUE(found->second == value) << key;
+  }
+  EXPECT_TRUE(actual.sources == expected.sources);
 }
 
 }  // namespace

@@ -198,7 +198,8 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
                                                     "receipt", "notice"));
   EXPECT_THAT(Complete({"admin", ""}),
-              ElementsAre("status", "parked", "public-key", "retry", "backup", "restore"));
+              ElementsAre("status", "parked", "public-key", "retry", "backup", "rebuild",
+                          "restore"));
   EXPECT_THAT(Complete({"breach", ""}),
               ElementsAre("list", "get", "timeline", "knowledge", "triage", "close", "reopen",
                           "ack"));

@@ -1,0 +1,211 @@
+#include "libs/delivery/projection_rebuild.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+
+namespace breachd::delivery {
+namespace {
+
+using breach::v1::EventEnvelope;
+
+// Consumed markers per staged write: large batches, few calls.
+constexpr size_t kMarkersPerWrite = 20'000;
+
+// Every key under `prefix` sorts before this (keys are text, never 0xff bytes).
+std::string PastPrefix(const std::string& prefix) { return prefix + std::string(8, '\xff'); }
+
+}  // namespace
+
+// One rebuild: its fold, its staged generation and how far it read each source.
+class ProjectionRebuild::Pass {
+ public:
+  Pass(ProjectionRebuild& owner, const Progress& progress)
+      : owner_(owner), progress_(progress), fold_(owner.new_fold_()), started_(absl::Now()) {
+    report_.set_service(owner.service_);
+  }
+
+  absl::Status Run() {
+    if (fold_ == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat("the ", owner_.service_,
+                                                        " has no projection to rebuild"));
+    }
+    RETURN_IF_ERROR(ReadParked());
+    for (const auto& row : owner_.subscription_.Status()) {
+      report_.set_events_expected(report_.events_expected() + row.source_head());
+    }
+    readers_ = owner_.subscription_.NewReaders();
+    ASSIGN_OR_RETURN(generation_, owner_.store_.StageProjection());
+    report_.set_generation(generation_);
+    absl::Status built = Build();
+    if (!built.ok()) {
+      // The old generation serves on; the half-built one goes (or at the next open, if this fails).
+      absl::Status discarded = owner_.store_.DiscardStagedProjection(generation_);
+      if (!discarded.ok()) {
+        log::Warn("a failed rebuild's staged projection is dropped at the next start",
+                  {{"error", discarded.ToString()}});
+      }
+      return built;
+    }
+    Report("done");
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Build() {
+    Report("reading");
+    RETURN_IF_ERROR(ReadSources());
+    Report("writing");
+    RETURN_IF_ERROR(WriteRows());
+    // Most of what arrived while folding, without holding the live consumer up.
+    Report("catching-up");
+    RETURN_IF_ERROR(ReadSources());
+    RETURN_IF_ERROR(WriteRows());
+    // The bulk on disk now, so that the swap under the lock has only the last rows to flush.
+    RETURN_IF_ERROR(owner_.store_.FlushStagedProjection(generation_));
+    return owner_.subscription_.Exclusively([&]() -> absl::Status {
+      // Nothing is applied to the old generation from here on: what it holds is in the sources
+      // below their heads now.
+      RETURN_IF_ERROR(ReadSources());
+      RETURN_IF_ERROR(WriteRows());
+      RETURN_IF_ERROR(ReadParked());
+      RETURN_IF_ERROR(CarryOver());
+      Report("swapping");
+      RETURN_IF_ERROR(owner_.store_.SwapProjection(generation_));
+      log::Info("projection rebuilt and swapped in",
+                {{"service", owner_.service_},
+                 {"generation", absl::StrCat(generation_)},
+                 {"events", absl::StrCat(report_.events_read())},
+                 {"rows", absl::StrCat(report_.rows_written())}});
+      return absl::OkStatus();
+    });
+  }
+
+  // Events a consumer parked are carried over as parked, not folded (as the live one did).
+  absl::Status ReadParked() {
+    return owner_.store_.ScanProjection(
+        ParkedKey(""), "", [&](const std::string& key, const std::string&) {
+          parked_.insert(key.substr(ParkedKey("").size()));
+          return true;
+        });
+  }
+
+  // Every source from where this rebuild last read it to its head; the events into the fold,
+  // their ids marked consumed in the staged generation.
+  absl::Status ReadSources() {
+    for (auto& [name, reader] : readers_) {
+      uint64_t& after = read_through_[name];
+      ASSIGN_OR_RETURN(
+          uint64_t head,
+          reader->ReadAfter(after, [&](const std::vector<const EventEnvelope*>& events,
+                                       uint64_t read_through) -> absl::Status {
+            for (const EventEnvelope* event : events) {
+              if (parked_.contains(event->event_id())) continue;
+              markers_.push_back(event->event_id());
+              RETURN_IF_ERROR(fold_->Add(*event));
+            }
+            after = read_through;
+            report_.set_events_read(report_.events_read() + events.size());
+            if (markers_.size() >= kMarkersPerWrite) RETURN_IF_ERROR(WriteMarkers());
+            Report(report_.phase());
+            return absl::OkStatus();
+          }));
+      after = std::max(after, head);
+    }
+    return WriteMarkers();
+  }
+
+  absl::Status WriteMarkers() {
+    if (markers_.empty()) return absl::OkStatus();
+    absl::Status written = owner_.store_.WriteStagedProjection(generation_, {}, markers_);
+    markers_.clear();
+    return written;
+  }
+
+  absl::Status WriteRows() {
+    return fold_->TakeRows([&](std::vector<eventstore::ProjectionWrite> rows) {
+      RETURN_IF_ERROR(owner_.store_.WriteStagedProjection(generation_, rows, {}));
+      absl::MutexLock lock(&report_mu_);
+      report_.set_rows_written(report_.rows_written() + rows.size());
+      ReportLocked(report_.phase());
+      return absl::OkStatus();
+    });
+  }
+
+  // The serving generation's rows the fold does not write, as they are now; parked events stay
+  // consumed.
+  absl::Status CarryOver() {
+    std::vector<std::string> folded = fold_->FoldedPrefixes();
+    std::sort(folded.begin(), folded.end());
+    std::vector<eventstore::ProjectionWrite> rows;
+    std::string after;
+    absl::Status scanned;
+    // Everything but the folded prefixes, skipped by seeking past each.
+    for (bool more = true; more && scanned.ok();) {
+      more = false;
+      std::string skip;
+      scanned = owner_.store_.ScanProjection(
+          "", after, [&](const std::string& key, const std::string& value) {
+            for (const std::string& prefix : folded) {
+              if (key.rfind(prefix, 0) == 0) {
+                skip = prefix;
+                return false;
+              }
+            }
+            rows.push_back({key, value});
+            after = key;
+            return true;
+          });
+      if (!skip.empty()) {
+        after = PastPrefix(skip);
+        more = true;
+      }
+    }
+    RETURN_IF_ERROR(scanned);
+    std::vector<std::string> parked(parked_.begin(), parked_.end());
+    return owner_.store_.WriteStagedProjection(generation_, rows, parked);
+  }
+
+  void Report(const std::string& phase) {
+    absl::MutexLock lock(&report_mu_);
+    ReportLocked(phase);
+  }
+  void ReportLocked(const std::string& phase) ABSL_EXCLUSIVE_LOCKS_REQUIRED(report_mu_) {
+    report_.set_phase(phase);
+    report_.set_seconds(absl::ToDoubleSeconds(absl::Now() - started_));
+    if (progress_) progress_(report_);
+  }
+
+  ProjectionRebuild& owner_;
+  const Progress& progress_;
+  std::unique_ptr<service::ProjectionFold> fold_;
+  const absl::Time started_;
+  std::map<std::string, std::unique_ptr<SourceReader>> readers_;
+  std::map<std::string, uint64_t> read_through_;
+  absl::flat_hash_set<std::string> parked_;
+  std::vector<std::string> markers_;
+  uint64_t generation_ = 0;
+  absl::Mutex report_mu_;
+  breach::v1::RebuildProgress report_;
+};
+
+absl::Status ProjectionRebuild::Run(const Progress& progress) {
+  if (running_.exchange(true)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a rebuild of the ", service_, " is already running"));
+  }
+  absl::Cleanup done = [this] { running_ = false; };
+  Pass pass(*this, progress);
+  return pass.Run();
+}
+
+}  // namespace breachd::delivery
