@@ -284,6 +284,10 @@ void ProfileSet(const v1::SchoolProfileSet& set, Breach& breach) {
 // reads and refusals (every service)
 void Viewed(const v1::BreachViewed& viewed, Breach& breach) {
   AppendQuoted(breach.Add("view"), viewed.view());
+  if (viewed.view() == "draft") {  // notification's GetDraft: which draft was read
+    DutyKind(breach, viewed.duty());
+    JsonObject(breach.Add("draft")).Int("version", viewed.draft_version());
+  }
 }
 void Listed(const v1::BreachesListed& listed, Breach& breach) {
   JsonObject(breach.Add("listing"))

@@ -313,6 +313,19 @@ TEST(EcsDocumentTest, TheTextIsWhatAJsonLibraryPrintsForEveryTypeAndOddValues) {
   }
 }
 
+TEST(EcsDocumentTest, ADraftReadNamesTheDraftItShowed) {
+  breach::v1::BreachViewed viewed;
+  viewed.set_view("draft");
+  viewed.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  viewed.set_draft_version(2);
+  ASSERT_OK_AND_ASSIGN(nlohmann::json document,
+                       ToEcsDocument(Recorded(service::MakeEvent(
+                           {"notification", kDpo, "r", "c"}, "MIIS01200V", absl::Now(), viewed))));
+  EXPECT_EQ(document["breach"]["view"], "draft");
+  EXPECT_EQ(document["breach"]["duty"]["kind"], "authority_notification");
+  EXPECT_EQ(document["breach"]["draft"]["version"], 2);
+}
+
 TEST(EcsDocumentTest, TheKeyIsTheBreachTheDocumentIsAbout) {
   breach::v1::AccessDenied denied;
   denied.set_breach_id("01JQ0LAPTOP000000000000000");
