@@ -146,11 +146,6 @@ std::string& JsonMembers::Add(absl::string_view key) {
   return values_;
 }
 
-bool JsonMembers::Has(absl::string_view key) const {
-  return std::any_of(members_.begin(), members_.end(),
-                     [&](const Member& member) { return member.key == key && !key.empty(); });
-}
-
 absl::string_view JsonMembers::Value(absl::string_view key) const {
   for (size_t i = 0; i < members_.size(); ++i) {
     if (members_[i].key != key || key.empty()) continue;

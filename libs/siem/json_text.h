@@ -28,7 +28,7 @@ void AppendHex(std::string& out, absl::string_view bytes);
 void AppendDouble(std::string& out, double value);
 
 // One JSON object written member by member. The caller adds the keys in sorted (byte) order,
-// which is how nlohmann::json prints an object; keys are plain literals (no escapes).
+// which is how nlohmann::json prints an object; keys need no escaping (literals, enum codes).
 class JsonObject {
  public:
   explicit JsonObject(std::string& out) : out_(out) { out_.push_back('{'); }
@@ -73,7 +73,6 @@ class JsonMembers {
   // Starts member `key` (a literal that outlives this object); its value is what is appended to
   // the returned string before the next Add.
   std::string& Add(absl::string_view key);
-  bool Has(absl::string_view key) const;
   // The value text of `key` ("" if absent).
   absl::string_view Value(absl::string_view key) const;
   // Writes `{"key":value,...}` sorted by key.
