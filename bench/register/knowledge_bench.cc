@@ -9,9 +9,17 @@
 // the school's DPO. Each call is what a client gets: authentication, authorization, the read
 // recorded durably (a synced append of BreachViewed) and the precomputed knowledge row. Prints
 // p50/p90/p99/max and exits 1 if p99 is over --p99_target_ms or a call failed.
+//
+// Then --readers callers at once (each on its own channel) make --calls calls in all: the reads
+// of one breach share synced writes (group commit, libs/service/read_recorder.h); the peer is the
+// same number of concurrent bare synced appends to the breach's stream, one fsync each, which is
+// how reads were recorded before.
 #include <sys/statfs.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <thread>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -24,6 +32,7 @@
 #include "breach/v1/notification.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "libs/auth/identity_store.h"
@@ -40,6 +49,7 @@ ABSL_FLAG(int, warmup, 200, "calls before measuring");
 ABSL_FLAG(int, events, 1000, "events of the breach");
 ABSL_FLAG(int, principals, 20, "people who read the breach");
 ABSL_FLAG(double, p99_target_ms, 5, "p99 target, for the verdict line");
+ABSL_FLAG(int, readers, 8, "concurrent callers in the second phase (0: skip it)");
 
 namespace breachd::bench {
 namespace {
@@ -108,12 +118,39 @@ double Percentile(std::vector<double> sorted, double p) {
   return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
 }
 
+// Runs `call` `calls` times split over `threads` threads at once; each call's milliseconds, sorted.
+// A failed call ends the program.
+std::vector<double> Concurrently(int threads, int calls, const std::function<bool(int thread)>& call) {
+  std::vector<std::vector<double>> per_thread(threads);
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      for (int i = t; i < calls; i += threads) {
+        const absl::Time start = absl::Now();
+        if (!call(t)) {
+          std::fprintf(stderr, "a concurrent call failed\n");
+          std::exit(1);
+        }
+        per_thread[t].push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+      }
+    });
+  }
+  for (std::thread& thread : running) thread.join();
+  std::vector<double> millis;
+  for (const auto& some : per_thread) millis.insert(millis.end(), some.begin(), some.end());
+  std::sort(millis.begin(), millis.end());
+  return millis;
+}
+
 int Run() {
   ::breachd::testing::ScratchDir scratch("knowledge-bench");
   const std::string identity = scratch.path() + "/identity.json";
   ::breachd::testing::WriteTwoSchoolIdentity(identity);
   auto identities = auth::IdentityStore::Load(identity);
-  auto store = eventstore::EventStore::Open(scratch.path() + "/register");
+  std::atomic<uint64_t> appends{0};  // synced writes (Append and AppendAcrossStreams calls)
+  eventstore::Options options;
+  options.append_observer = [&appends](absl::Duration) { ++appends; };
+  auto store = eventstore::EventStore::Open(scratch.path() + "/register", options);
   absl::TimeZone rome;
   if (!identities.ok() || !store.ok() || !absl::LoadTimeZone("Europe/Rome", &rome)) {
     std::fprintf(stderr, "setup failed\n");
@@ -159,6 +196,39 @@ int Run() {
     }
     if (i >= warmup) millis.push_back(ms);
   }
+
+  // Concurrent readers of the breach, each on its own channel.
+  const int readers = absl::GetFlag(FLAGS_readers);
+  std::vector<double> concurrent;
+  std::vector<double> concurrent_floor;
+  uint64_t concurrent_writes = 0;
+  if (readers > 0) {
+    std::vector<std::unique_ptr<breach::v1::RegisterService::Stub>> stubs;
+    for (int t = 0; t < readers; ++t) {
+      grpc::ChannelArguments separate;
+      separate.SetInt("breachd.bench.channel", t);  // no shared subchannel
+      stubs.push_back(breach::v1::RegisterService::NewStub(grpc::CreateCustomChannel(
+          absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), separate)));
+    }
+    const uint64_t before = appends.load();
+    concurrent = Concurrently(readers, absl::GetFlag(FLAGS_calls), [&](int t) {
+      breach::v1::Knowledge answer;
+      return stubs[t]
+          ->GetKnowledge(::breachd::testing::CallAs(::breachd::testing::kVespucciDpoToken).get(),
+                         request, &answer)
+          .ok();
+    });
+    concurrent_writes = appends.load() - before;
+    // The peer: each read its own synced append to the breach's stream.
+    std::atomic<int> next_id{0};
+    concurrent_floor = Concurrently(readers, absl::GetFlag(FLAGS_calls), [&](int) {
+      eventstore::AppendRequest append;
+      append.stream_id = kBreach;
+      EventEnvelope& event = append.events.emplace_back(events.back());
+      event.set_event_id(absl::StrCat("concurrent-floor-", next_id++));
+      return (*store)->Append(std::move(append)).ok();
+    });
+  }
   server->Shutdown();
   // The floor: the same number of bare synced appends of one small event to the same store,
   // which every GetKnowledge call makes to record the read before it answers.
@@ -193,6 +263,18 @@ int Run() {
   const double p99 = Percentile(millis, 0.99);
   std::printf("GetKnowledge over %zu calls: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
               millis.size(), Percentile(millis, 0.5), Percentile(millis, 0.9), p99, millis.back());
+  if (readers > 0) {
+    std::printf("%d concurrent readers, %zu GetKnowledge calls in %llu synced writes: p50 %.2f ms, "
+                "p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                readers, concurrent.size(), static_cast<unsigned long long>(concurrent_writes),
+                Percentile(concurrent, 0.5), Percentile(concurrent, 0.9),
+                Percentile(concurrent, 0.99), concurrent.back());
+    std::printf("peer, %d concurrent bare synced appends to the stream (one fsync each): p50 %.2f "
+                "ms, p90 %.2f ms, p99 %.2f ms; p99 ratio GetKnowledge/peer %.2f\n",
+                readers, Percentile(concurrent_floor, 0.5), Percentile(concurrent_floor, 0.9),
+                Percentile(concurrent_floor, 0.99),
+                Percentile(concurrent, 0.99) / Percentile(concurrent_floor, 0.99));
+  }
   const double target = absl::GetFlag(FLAGS_p99_target_ms);
   std::printf("verdict: p99 %.2f ms %s the %.1f ms target\n", p99, p99 <= target ? "meets" : "MISSES",
               target);

@@ -308,11 +308,13 @@ class RocksDbEventStore final : public EventStore {
     const uint64_t last = LastPosition();
     if (from_position > last) return absl::OkStatus();
     auto events = Iterate(*db_, db_->events());
+    // One envelope for the whole scan: parsing into it reuses its strings (replays and the SIEM
+    // feed read millions of events), and the visitor gets it by const reference.
+    EventEnvelope event;
     for (events->Seek(layout::EncodePosition(from_position)); events->Valid(); events->Next()) {
       std::optional<uint64_t> position = layout::DecodePosition(events->key().ToStringView());
       if (!position) return absl::DataLossError("events column family holds a malformed key");
       if (*position > last) break;
-      EventEnvelope event;
       if (!event.ParseFromArray(events->value().data(), static_cast<int>(events->value().size()))) {
         return absl::DataLossError(
             absl::StrCat("event at position ", *position, " does not parse"));

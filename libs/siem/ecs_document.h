@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "breach/v1/envelope.pb.h"
 #include "nlohmann/json.hpp"
@@ -30,6 +31,10 @@ struct EcsLine {
   std::string json;
 };
 absl::StatusOr<EcsLine> ToEcsLine(const breach::v1::EventEnvelope& event);
+// ToEcsLine into `key` and `json` (replacing what they held, keeping their capacity: the relay
+// reuses its records from batch to batch). Thread-safe: builders on several threads share nothing.
+absl::Status WriteEcsLine(const breach::v1::EventEnvelope& event, std::string& key,
+                          std::string& json);
 
 // ToEcsDocument as one line of JSON (the Kafka message value).
 absl::StatusOr<std::string> ToEcsJson(const breach::v1::EventEnvelope& event);

@@ -78,7 +78,9 @@ size_t KafkaSink::Deliver(const std::vector<SiemRecord>& records,
           producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
           RD_KAFKA_V_KEY(records[i].key.data(), records[i].key.size()),
           RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&reports[i]),
+          // Not copied: `records` outlives every message of the batch, since Deliver returns
+          // only once each is reported, or purged with the producer.
+          RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_OPAQUE(&reports[i]),
           RD_KAFKA_V_END);
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || stopping) break;
       rd_kafka_poll(producer_.get(), 10);  // make room by serving delivery reports

@@ -1,6 +1,8 @@
 #include "libs/siem/siem_relay.h"
 
+#include <algorithm>
 #include <future>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -9,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 #include "libs/siem/ecs_document.h"
 
 namespace breachd::siem {
@@ -50,6 +53,9 @@ SiemRelay::SiemRelay(eventstore::EventStore& store, std::unique_ptr<SiemSink> si
       options_(std::move(options)),
       position_(position),
       saved_(position) {
+  size_t threads = options_.build_threads;
+  if (threads == 0) threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  builders_ = std::make_unique<WorkPool>(threads);
   checkpoint_position_ = position;
 }
 
@@ -79,17 +85,33 @@ void SiemRelay::Wait(absl::Duration timeout) {
   notified_ = false;
 }
 
-absl::StatusOr<std::vector<SiemRecord>> SiemRelay::ReadBatch(uint64_t after) const {
-  std::vector<SiemRecord> records;
-  absl::Status read = store_.ReadAll(
-      after + 1, [&](const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
-        absl::StatusOr<EcsLine> line = ToEcsLine(event);
-        if (!line.ok()) return line.status();
-        records.push_back({event.position(), std::move(line->key), std::move(line->json)});
-        return records.size() < options_.batch_size;
-      });
-  if (!read.ok()) return read;
-  return records;
+absl::Status SiemRelay::ReadBatch(uint64_t after, std::vector<SiemRecord>& records) {
+  // The batch is a range of positions that are all in the store already (LastPosition), so each
+  // builder reads its own part of it and no event is missed between two parts.
+  const uint64_t last = std::min(store_.LastPosition(), after + options_.batch_size);
+  if (last <= after) {
+    records.clear();
+    return absl::OkStatus();
+  }
+  const size_t count = last - after;
+  records.resize(count);  // the records of the batch before keep their strings' capacity
+  for (SiemRecord& record : records) record.position = 0;
+  // Parts of at least 500 events: smaller ones cost more to hand out than they save.
+  const size_t parts = std::clamp<size_t>(count / 500, 1, builders_->threads());
+  RETURN_IF_ERROR(builders_->Run(parts, [&](size_t part) -> absl::Status {
+    const uint64_t first = after + 1 + part * count / parts;
+    const uint64_t end = after + (part + 1) * count / parts;  // inclusive
+    return store_.ReadAll(first, [&](const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+      if (event.position() > end) return false;
+      SiemRecord& record = records[event.position() - after - 1];
+      RETURN_IF_ERROR(WriteEcsLine(event, record.key, record.json));
+      record.position = event.position();
+      return event.position() < end;
+    });
+  }));
+  // A position no event holds (an append that failed after taking it) leaves an empty slot.
+  std::erase_if(records, [](const SiemRecord& record) { return record.position == 0; });
+  return absl::OkStatus();
 }
 
 bool SiemRelay::SaveCheckpoint() {
@@ -116,31 +138,36 @@ void SiemRelay::Run() {
     Wait(backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
   };
-  // The next batch, read and built on a helper thread while the sink delivers this one.
-  absl::StatusOr<std::vector<SiemRecord>> prefetched = std::vector<SiemRecord>();
+  // The next batch, read and built on a helper thread while the sink delivers this one; both
+  // vectors are kept from batch to batch so their strings are reused.
+  std::vector<SiemRecord> records;
+  std::vector<SiemRecord> prefetched;
+  bool have_prefetched = false;
   uint64_t prefetched_after = 0;
   while (!stopping_) {
-    absl::StatusOr<std::vector<SiemRecord>> records =
-        prefetched.ok() && !prefetched->empty() && prefetched_after == position_
-            ? std::move(prefetched)
-            : ReadBatch(position_);
-    prefetched = std::vector<SiemRecord>();
-    if (!records.ok()) {
-      fail("cannot read the store", records.status());
+    if (have_prefetched && prefetched_after == position_) {
+      std::swap(records, prefetched);
+    } else if (absl::Status read = ReadBatch(position_, records); !read.ok()) {
+      have_prefetched = false;
+      fail("cannot read the store", read);
       continue;
     }
-    if (records->empty()) {
+    have_prefetched = false;
+    if (records.empty()) {
       SaveCheckpoint();  // idle: the file catches up
       Wait(options_.poll_interval);
       continue;
     }
-    prefetched_after = records->back().position;
-    std::future<absl::StatusOr<std::vector<SiemRecord>>> next =
-        std::async(std::launch::async, [this, after = prefetched_after] { return ReadBatch(after); });
-    const size_t delivered = sink_->Deliver(*records, stopping_);
-    prefetched = next.get();
+    prefetched_after = records.back().position;
+    std::future<absl::Status> next = std::async(
+        std::launch::async, [this, &prefetched, after = prefetched_after] {
+          return ReadBatch(after, prefetched);
+        });
+    const size_t delivered = sink_->Deliver(records, stopping_);
+    // A failed read is read again (and reported) at the top of the loop.
+    have_prefetched = next.get().ok() && !prefetched.empty();
     if (delivered > 0) {
-      position_ = (*records)[delivered - 1].position;
+      position_ = records[delivered - 1].position;
       checkpoint_position_ = position_;
       published_ += delivered;
       if (absl::Now() - last_save >= options_.checkpoint_interval) {
@@ -148,10 +175,10 @@ void SiemRelay::Run() {
         last_save = absl::Now();
       }
     }
-    if (delivered < records->size()) {
+    if (delivered < records.size()) {
       if (stopping_) break;
       fail("the sink did not take every event; offering the rest again",
-           absl::UnavailableError(absl::StrCat(delivered, " of ", records->size(), " delivered")));
+           absl::UnavailableError(absl::StrCat(delivered, " of ", records.size(), " delivered")));
       continue;
     }
     backoff = options_.error_backoff;

@@ -3,10 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/dispatch/recipients.h"
+#include "libs/service/event_factory.h"
 #include "libs/service/idempotency.h"
 #include "libs/service/projection_rows.h"
 #include "services/intake/report_validation.h"
@@ -54,6 +56,7 @@ const breach::v1::DutyDecision* DecisionOf(const NotificationCase& c, breach::v1
 
 NotificationService::NotificationService(NotificationDeps deps)
     : deps_(std::move(deps)),
+      reads_(deps_.store),
       guard_(kServiceName, deps_.identities, deps_.store, deps_.clock, deps_.on_append) {}
 
 absl::StatusOr<NotificationCase> NotificationService::FindAuthorized(
@@ -253,6 +256,20 @@ grpc::Status NotificationService::GetDraft(grpc::ServerContext* context,
                                                   ? absl::StrCat(" v", request->draft_version())
                                                   : std::string()));
     }
+    // The read is recorded, durably, before the draft is handed out (who knew what, and when:
+    // the register's knowledge shows who read which draft version).
+    breach::v1::BreachViewed viewed;
+    viewed.set_breach_id(found.breach_id());
+    viewed.set_view("draft");
+    viewed.set_duty(draft->duty());
+    viewed.set_draft_version(draft->draft_version());
+    RETURN_IF_ERROR(reads_
+                        .Record(found.breach_id(),
+                                service::MakeEvent({kServiceName, principal, kGetDraftMethod,
+                                                    found.breach_id()},
+                                                   found.tenant(), deps_.clock.Now(), viewed))
+                        .status());
+    if (deps_.on_append) deps_.on_append();
     *response = *std::move(draft);
     return absl::OkStatus();
   });

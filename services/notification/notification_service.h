@@ -15,6 +15,7 @@
 #include "libs/eventstore/event_store.h"
 #include "libs/regulation/engine.h"
 #include "libs/regulation/notification_drafts.h"
+#include "libs/service/read_recorder.h"
 #include "libs/service/rpc_guard.h"
 #include "services/notification/channel_sender.h"
 #include "services/notification/stream_change.h"
@@ -93,6 +94,7 @@ class NotificationService final : public breach::v1::NotificationService::Servic
                             StreamChange change);
 
   NotificationDeps deps_;
+  service::ReadRecorder reads_;  // draft reads, durable before the answer
   service::RpcGuard guard_;
   StripedMutex<> request_locks_;  // taken before a breach lock
 };

@@ -81,8 +81,13 @@ const KnowledgeSources::Read* Earliest(const KnowledgeSources::Read* a,
   return Before(b->at(), a->at()) ? b : a;
 }
 
+// An act makes its actor an author of what it acted on; a read is named by its view.
 std::string HowOf(const KnowledgeSources::Read& read) {
-  return absl::StartsWith(read.view(), "acted-") || !read.fact().empty() ? "author" : read.view();
+  return absl::StartsWith(read.view(), "acted-") ? "author" : read.view();
+}
+
+std::string DraftFact(breach::v1::DutyKind duty, uint32_t version) {
+  return absl::StrCat("draft ", DutyWord(duty), " v", version);
 }
 
 }  // namespace
@@ -109,17 +114,13 @@ bool AddToKnowledge(const EventEnvelope& event, KnowledgeSources& sources) {
   }
   breach::v1::DraftPrepared prepared;
   if (payload.Is<breach::v1::DraftPrepared>() && payload.UnpackTo(&prepared)) {
-    AddFact(event,
-            absl::StrCat("draft ", DutyWord(prepared.draft().duty()), " v",
-                         prepared.draft().draft_version()),
-            "draft", sources);
+    AddFact(event, DraftFact(prepared.draft().duty(), prepared.draft().draft_version()), "draft",
+            sources);
     return true;
   }
   breach::v1::DraftApproved approved;
   if (payload.Is<breach::v1::DraftApproved>() && payload.UnpackTo(&approved)) {
-    AddAct(event, "acted-draft",
-           absl::StrCat("draft ", DutyWord(approved.duty()), " v", approved.draft_version()),
-           sources);
+    AddAct(event, "acted-draft", DraftFact(approved.duty(), approved.draft_version()), sources);
     return true;
   }
   breach::v1::DispatchQueued queued;
@@ -145,7 +146,10 @@ bool AddToKnowledge(const EventEnvelope& event, KnowledgeSources& sources) {
   }
   breach::v1::BreachViewed viewed;
   if (payload.Is<breach::v1::BreachViewed>() && payload.UnpackTo(&viewed)) {
-    AddAct(event, viewed.view(), "", sources);
+    // A draft read (notification's GetDraft) shows that one draft version.
+    AddAct(event, viewed.view(),
+           viewed.view() == kDraftView ? DraftFact(viewed.duty(), viewed.draft_version()) : "",
+           sources);
     return true;
   }
   return false;
@@ -199,7 +203,7 @@ breach::v1::Knowledge FoldKnowledge(const std::string& breach_id,
     const std::string& view = read->view();
     knowledge.set_reads(knowledge.reads() + (absl::StartsWith(view, "acted-") ? 0 : 1));
     if (view != "list" && view != "report" && view != "register-entry" && view != "timeline" &&
-        view != "export" && !absl::StartsWith(view, "acted-")) {
+        view != "export" && view != kDraftView && !absl::StartsWith(view, "acted-")) {
       continue;  // "knowledge", or a view this register does not know: shows no fact
     }
     principals.emplace(read->principal().subject(), read->principal());

@@ -12,6 +12,7 @@
 //   timeline (GetTimeline)                               every assessment version, what was sent
 //   export (ExportRegister)                              every fact (events included)
 //   knowledge (GetKnowledge)                             nothing (who saw what, not the facts)
+//   draft (notification's GetDraft)                      the draft version it showed
 //
 // The projection keeps, per breach, the facts and reads in one row (KnowledgeSources) and the
 // answer folded from them in another (Knowledge), so GetKnowledge reads one row. The fold sorts
@@ -25,6 +26,9 @@
 #include "breach/v1/register.pb.h"
 
 namespace breachd::register_ {
+
+// BreachViewed.view of a draft read (notification's GetDraft); the read names its draft.
+inline constexpr char kDraftView[] = "draft";
 
 // Adds what `event` (of the breach, any source) says about who knew what to `sources`: a fact,
 // a read, an act, an awareness moment. False if it says nothing, or was added before.

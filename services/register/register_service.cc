@@ -36,6 +36,7 @@ RegisterService::RegisterService(eventstore::EventStore& store,
     : store_(store),
       clock_(clock),
       on_append_(on_append),
+      reads_(store),
       guard_(kServiceName, identities, store, clock, on_append) {}
 
 grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
@@ -324,17 +325,17 @@ absl::StatusOr<RegisterService::OpenedEntry> RegisterService::OpenEntry(const au
   RETURN_IF_ERROR(guard_.AuthorizeBreach(principal, auth::Action::kReadRegister, entry->tenant(),
                                          method, breach_id, no_breach));
 
-  // The read is recorded, durably, before the data is handed out.
+  // The read is recorded, durably, before the data is handed out; concurrent reads share the
+  // synced write (group commit, read_recorder.h).
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(breach_id);
   viewed.set_view(view);
-  eventstore::AppendRequest append;
-  append.stream_id = breach_id;
-  append.events.push_back(service::MakeEvent({kServiceName, principal, method, breach_id},
-                                             entry->tenant(), clock_.Now(), viewed));
-  ASSIGN_OR_RETURN(eventstore::AppendResult appended, store_.Append(std::move(append)));
+  ASSIGN_OR_RETURN(
+      breach::v1::EventEnvelope recorded,
+      reads_.Record(breach_id, service::MakeEvent({kServiceName, principal, method, breach_id},
+                                                  entry->tenant(), clock_.Now(), viewed)));
   if (on_append_) on_append_();
-  return OpenedEntry{*std::move(entry), appended.events.front()};
+  return OpenedEntry{*std::move(entry), std::move(recorded)};
 }
 
 absl::StatusOr<breach::v1::Timeline> RegisterService::ReadTimeline(const RegisterEntry& entry) {

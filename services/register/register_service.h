@@ -11,6 +11,7 @@
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/read_recorder.h"
 #include "libs/service/rpc_guard.h"
 #include "services/register/register_listing.h"
 
@@ -80,6 +81,7 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  service::ReadRecorder reads_;  // BreachViewed, durable before the answer
   service::RpcGuard guard_;
 };
 

@@ -2,11 +2,12 @@
 // through the SMTP server and a signed HTTPS webhook to the school's portal, which fails twice
 // with 500 before it accepts (retried with back-off), and the school's acknowledgement as a
 // receipt. Then the Garante's notification with its protocol number, and the refusals that must
-// change nothing.
+// change nothing. And a read of a draft, recorded, in the register's who-knew-what.
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "breach/v1/register.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/proto_time.h"
@@ -164,6 +165,56 @@ TEST_F(NotificationChannelsTest, TheGaranteNotificationWithItsProtocolNumber) {
       EXPECT_FALSE(clock.armed());
     }
   }
+}
+
+// GetDraft records who read which draft version (a BreachViewed "draft" event in the
+// notification store, durable before the answer); through the bus the register's knowledge
+// shows the reader's first sight of that version as a draft read.
+TEST_F(NotificationChannelsTest, WhoReadWhichDraftVersionIsInTheKnowledge) {
+  const std::string id = DecidedBreach();
+  breach::v1::PrepareDraftRequest prepare;
+  prepare.set_breach_id(id);
+  prepare.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  breach::v1::Draft prepared;
+  ASSERT_TRUE(WaitUntil([&] {
+    return notification_->PrepareDraft(CallAs(kVespucciDpoToken).get(), prepare, &prepared).ok();
+  }));
+  breach::v1::GetDraftRequest get;
+  get.set_breach_id(id);
+  get.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);  // version 0: the latest
+  breach::v1::Draft read;
+  const absl::Time before = absl::Now();
+  grpc::Status got = notification_->GetDraft(CallAs(kVespucciHeadToken).get(), get, &read);
+  ASSERT_TRUE(got.ok()) << got.error_message();
+  const absl::Time after = absl::Now();
+  const std::string fact = absl::StrCat("draft authority_notification v", read.draft_version());
+
+  auto register_ = breach::v1::RegisterService::NewStub(
+      grpc::CreateChannel(breachd_->endpoint(), grpc::InsecureChannelCredentials()));
+  breach::v1::GetKnowledgeRequest request;
+  request.set_breach_id(id);
+  breach::v1::FirstSeen seen;
+  std::string reader;
+  ASSERT_TRUE(WaitUntil([&] {
+    breach::v1::Knowledge knowledge;
+    if (!register_->GetKnowledge(CallAs(kVespucciDpoToken).get(), request, &knowledge).ok()) {
+      return false;
+    }
+    for (const auto& principal : knowledge.principals()) {
+      for (const auto& first : principal.seen()) {
+        if (first.fact() == fact && first.how() == "draft") {
+          seen = first;
+          reader = principal.principal().subject();
+        }
+      }
+    }
+    return !reader.empty();
+  }));
+  // The head, who has not approved it: only the read explains it.
+  EXPECT_EQ(reader, "user:preside-vespucci");
+  const absl::Time at = TimeFromProto(seen.at());
+  EXPECT_GE(at, before - absl::Seconds(1));
+  EXPECT_LE(at, after + absl::Seconds(1));
 }
 
 }  // namespace

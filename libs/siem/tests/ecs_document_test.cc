@@ -7,6 +7,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
 #include "breach/v1/events.pb.h"
 #include "breach/v1/notification.pb.h"
 #include "google/protobuf/dynamic_message.h"
@@ -267,6 +269,80 @@ TEST(EcsDocumentTest, TheLifecycleCarriesStatusBandClassificationDutyAndDeadline
   EXPECT_EQ(document["breach"]["status"], "decided");
   EXPECT_EQ(document["breach"]["duties"][0]["kind"], "subject_communication");
   EXPECT_EQ(document["breach"]["duties"][0]["required"], true);
+}
+
+}  // namespace
+}  // namespace breachd::siem
+
+namespace breachd::siem {
+namespace {
+
+// The document is written as text without a tree: it must be exactly what nlohmann::json prints
+// for the same value (sorted keys, its escapes, its numbers), for every type, with strings that
+// need escaping and times far from today.
+TEST(EcsDocumentTest, TheTextIsWhatAJsonLibraryPrintsForEveryTypeAndOddValues) {
+  const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
+  google::protobuf::DynamicMessageFactory factory(pool);
+  const int64_t times[] = {-2208988800 /* 1900-01-01 */, 951782400 /* 2000-02-29 */,
+                           1767225599 /* 2025-12-31T23:59:59 */, 253402300799 /* 9999-12-31 */};
+  for (const std::string& type : MappedEventTypes()) {
+    std::unique_ptr<google::protobuf::Message> payload(
+        factory.GetPrototype(pool->FindMessageTypeByName(type))->New());
+    std::vector<std::string> secrets;
+    FillStrings(*payload, 0, secrets);
+    for (const int64_t at : times) {
+      breach::v1::EventEnvelope event;
+      event.set_event_id("01JQ0EVENT\"0\\0\n0\t0\x01" "0\x7f" "é€");
+      event.set_type(type);
+      event.set_source("notification");
+      event.set_tenant("MIIS01200V");
+      event.set_correlation_id("quote \" backslash \\ bell \b ff \f cr \r");
+      event.mutable_actor()->set_subject("user:dpo-vespucci");
+      event.mutable_payload()->PackFrom(*payload);
+      event = Recorded(event);
+      event.mutable_recorded_at()->set_seconds(at);
+      event.mutable_recorded_at()->set_nanos(999'999'999);
+      event.mutable_occurred_at()->set_seconds(at - 1);
+      ASSERT_OK_AND_ASSIGN(EcsLine line, ToEcsLine(event));
+      EXPECT_EQ(nlohmann::json::parse(line.json).dump(), line.json) << type;
+      const absl::Time recorded = absl::FromUnixSeconds(at) + absl::Milliseconds(999);
+      EXPECT_EQ(nlohmann::json::parse(line.json)["@timestamp"],
+                absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", recorded, absl::UTCTimeZone()))
+          << type;
+    }
+  }
+}
+
+TEST(EcsDocumentTest, ADraftReadNamesTheDraftItShowed) {
+  breach::v1::BreachViewed viewed;
+  viewed.set_view("draft");
+  viewed.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  viewed.set_draft_version(2);
+  ASSERT_OK_AND_ASSIGN(nlohmann::json document,
+                       ToEcsDocument(Recorded(service::MakeEvent(
+                           {"notification", kDpo, "r", "c"}, "MIIS01200V", absl::Now(), viewed))));
+  EXPECT_EQ(document["breach"]["view"], "draft");
+  EXPECT_EQ(document["breach"]["duty"]["kind"], "authority_notification");
+  EXPECT_EQ(document["breach"]["draft"]["version"], 2);
+}
+
+TEST(EcsDocumentTest, TheKeyIsTheBreachTheDocumentIsAbout) {
+  breach::v1::AccessDenied denied;
+  denied.set_breach_id("01JQ0LAPTOP000000000000000");
+  ASSERT_OK_AND_ASSIGN(EcsLine refusal,
+                       ToEcsLine(Recorded(service::MakeEvent({"register", kDpo, "r", "c"},
+                                                             "MIIS01200V", absl::Now(), denied))));
+  breach::v1::BreachViewed viewed;
+  viewed.set_view("timeline");
+  breach::v1::EventEnvelope read =
+      Recorded(service::MakeEvent({"register", kDpo, "r", "c"}, "MIIS01200V", absl::Now(), viewed));
+  read.set_stream_id("01JQ0OTHER0000000000000000");
+  ASSERT_OK_AND_ASSIGN(EcsLine view, ToEcsLine(read));
+  read.set_stream_id("audit-MIIS01200V");
+  ASSERT_OK_AND_ASSIGN(EcsLine audit, ToEcsLine(read));
+  EXPECT_EQ(refusal.key, "01JQ0LAPTOP000000000000000");
+  EXPECT_EQ(view.key, "01JQ0OTHER0000000000000000");
+  EXPECT_EQ(audit.key, "audit-MIIS01200V");
 }
 
 }  // namespace

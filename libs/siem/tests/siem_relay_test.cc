@@ -17,6 +17,7 @@
 #include "libs/common/testing/status_matchers.h"
 #include "libs/service/event_factory.h"
 #include "libs/siem/kafka_sink.h"
+#include "nlohmann/json.hpp"
 
 namespace breachd::siem {
 namespace {

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/status_matchers.h"
+#include "nlohmann/json.hpp"
 
 namespace breachd::siem {
 namespace {

@@ -150,6 +150,38 @@ TEST_F(KnowledgeTest, AListingShowsTheEntryAndACorrectionKeepsBothAwarenessMomen
   EXPECT_TRUE(knowledge.awareness(1).in_force());
 }
 
+// notification's GetDraft records a read of the draft version it showed: the reader first saw
+// that version then, and no other draft (nor anything else) by that read.
+TEST_F(KnowledgeTest, ADraftReadShowsThatDraftVersionToTheReader) {
+  SourceEvents notification("notification", kBreach);
+  notification.Add(0, testing::Reported());  // past the fixture's notification events
+  notification.Add(0, testing::Reported());
+  notification.Add(0, testing::Reported());
+  breach::v1::DraftPrepared second;
+  second.mutable_draft()->set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  second.mutable_draft()->set_draft_version(2);
+  breach::v1::BreachViewed read_v1 = View(kDraftView);
+  read_v1.set_duty(breach::v1::DUTY_KIND_AUTHORITY_NOTIFICATION);
+  read_v1.set_draft_version(1);
+  std::vector<EventEnvelope> events = events_;
+  events.push_back(By(notification, "user:it", 75, read_v1));
+  events.push_back(By(notification, "user:dpo", 120, second));
+  const Knowledge knowledge = Fold(events);
+  using Facts = std::map<std::string, std::string>;
+  EXPECT_EQ(Seen(knowledge).at("user:it"), (Facts{{"report", "register-entry@60"},
+                                                  {"assessment v2", "register-entry@60"},
+                                                  {"draft authority_notification v1", "draft@75"}}));
+  EXPECT_EQ(knowledge.reads(), 6u);  // the fixture's five and the draft read
+  for (const auto& principal : knowledge.principals()) {
+    if (principal.principal().subject() != "user:it") continue;
+    for (const auto& seen : principal.seen()) {
+      if (seen.how() == "draft") {
+        EXPECT_EQ(seen.event_id(), events[12].event_id());
+      }
+    }
+  }
+}
+
 TEST_F(KnowledgeTest, TheAnswerDoesNotDependOnArrivalOrderNorRedelivery) {
   const Knowledge in_order = Fold(events_);
   std::vector<EventEnvelope> reversed(events_.rbegin(), events_.rend());
