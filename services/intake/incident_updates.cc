@@ -1,5 +1,6 @@
 #include "services/intake/incident_updates.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "breach/v1/events.pb.h"
@@ -33,13 +34,16 @@ bool SelectsSchools(const breach::v1::SchoolSelection& selection) {
   return !selection.codes().empty() || !selection.service().empty();
 }
 
-// `report` as `update` leaves it: its fields replaced, its containment added to actions_taken.
+// `report` as `update` leaves it: its fields replaced, its containment added to actions_taken
+// (unless it is there already).
 breach::v1::BreachReport Updated(const breach::v1::BreachReport& report,
                                  const breach::v1::IncidentUpdate& update) {
   google::protobuf::FieldMask mask;
   for (const std::string& field : update.fields()) mask.add_paths(field);
   breach::v1::BreachReport updated = MergeFields(report, update.values(), mask);
-  if (!update.containment().empty()) {
+  // Added once: a case opened after the update already says it.
+  if (!update.containment().empty() &&
+      !absl::StrContains(updated.actions_taken(), update.containment())) {
     updated.set_actions_taken(updated.actions_taken().empty()
                                   ? update.containment()
                                   : absl::StrCat(updated.actions_taken(), "\n",
@@ -221,6 +225,7 @@ AmendmentBatch PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
     // the incident, which every school hears of.
     if (amended.amendment().changes().empty() && !update.closes()) {
       batch.rows.push_back({progress_key, kCurrent});
+      batch.update.set_cases_unchanged(batch.update.cases_unchanged() + 1);
       continue;
     }
     breach::v1::Report report = *c.report;
