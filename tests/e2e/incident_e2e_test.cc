@@ -516,6 +516,35 @@ TEST_F(IncidentEndToEndTest, SigkillDuringTheFanOutResumesWithOneCasePerSchool) 
   ASSERT_TRUE(WaitUntil([&] { return ControllerClocks() == cases; }, absl::Seconds(60)));
   // The restarted breachd said it resumed.
   EXPECT_THAT(breachd_->Stderr(), HasSubstr("resumed_after"));
+
+  // An update of the 2,000 cases, killed after its first batch of amendments: after the
+  // restart every case has it exactly once.
+  breachd_->Kill();
+  absl::SleepFor(absl::Milliseconds(500));
+  StartBreachd({"--fanout_batch_pause_ms=300"});
+  breach::v1::UpdateIncidentRequest update;
+  update.set_request_id("crash-update");
+  update.set_incident_id(incident.incident_id());
+  update.set_reason("Nuovi fatti");
+  update.set_containment("Accessi revocati.");
+  breach::v1::IncidentUpdate recorded;
+  ASSERT_TRUE(Update(update, &recorded).ok());
+  int amended_at_kill = 0;
+  ASSERT_TRUE(WaitUntil([&] {
+    const auto now = Status(incident.incident_id());
+    if (now.updates_size() == 1) amended_at_kill = now.updates(0).cases_amended();
+    return amended_at_kill > 0;
+  }));
+  breachd_->Kill();
+  EXPECT_LT(amended_at_kill, kSchools);  // killed in the middle
+  absl::SleepFor(absl::Milliseconds(500));
+  StartBreachd();
+  const breach::v1::IncidentUpdate carried = Carried(incident.incident_id(), 1);
+  EXPECT_EQ(carried.cases_amended(), kSchools);
+  for (const std::string& id : cases) {
+    ASSERT_EQ(Report(id).amendments_size(), 1) << id;
+  }
+  EXPECT_THAT(breachd_->Stderr(), HasSubstr("incident update carried to its cases"));
 }
 
 // Through breachctl, with a real SMTP server: the notification service drafted each school's
