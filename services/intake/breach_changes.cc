@@ -38,6 +38,8 @@ breach::v1::Actor ActorOf(const auth::Principal& principal) {
   return actor;
 }
 
+}  // namespace
+
 // JSON of one field of a report ("" when unset), for an amendment's old and new values.
 std::string FieldJson(const BreachReport& report, const std::string& path) {
   google::protobuf::FieldMask one;
@@ -49,7 +51,45 @@ std::string FieldJson(const BreachReport& report, const std::string& path) {
   return json;
 }
 
-}  // namespace
+absl::Status CheckAmendableFields(const google::protobuf::FieldMask& mask,
+                                  const std::string& field) {
+  for (const std::string& path : mask.paths()) {
+    if (!FieldMaskUtil::GetFieldDescriptors(BreachReport::descriptor(), path, nullptr)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": ", path, " is not a field of the report"));
+    }
+    if (path == "tenant") {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": tenant cannot be amended"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+BreachReport MergeFields(const BreachReport& base, const BreachReport& values,
+                         const google::protobuf::FieldMask& mask) {
+  FieldMaskUtil::MergeOptions replace;
+  replace.set_replace_message_fields(true);
+  replace.set_replace_repeated_fields(true);
+  BreachReport merged = base;
+  FieldMaskUtil::MergeMessageTo(values, mask, replace, &merged);
+  return merged;
+}
+
+std::vector<breach::v1::FieldChange> FieldChanges(const BreachReport& before,
+                                                  const BreachReport& after,
+                                                  const std::vector<std::string>& paths) {
+  std::vector<breach::v1::FieldChange> changes;
+  for (const std::string& path : paths) {
+    const std::string old_value = FieldJson(before, path);
+    const std::string new_value = FieldJson(after, path);
+    if (old_value == new_value) continue;
+    breach::v1::FieldChange& change = changes.emplace_back();
+    change.set_field(path);
+    change.set_old_value(old_value);
+    change.set_new_value(new_value);
+  }
+  return changes;
+}
 
 absl::Status CheckRevision(const Report& report, uint64_t expected_revision) {
   if (expected_revision != 0 && expected_revision != report.revision()) {
@@ -106,23 +146,11 @@ absl::StatusOr<breach::v1::ReportAmended> DecideAmendment(
   if (request.update_mask().paths_size() == 0) {
     return absl::InvalidArgumentError("update_mask names no field of the report");
   }
-  for (const std::string& path : request.update_mask().paths()) {
-    if (!FieldMaskUtil::GetFieldDescriptors(BreachReport::descriptor(), path, nullptr)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update_mask: ", path, " is not a field of the report"));
-    }
-    if (path == "tenant") {
-      return absl::InvalidArgumentError("update_mask: tenant cannot be amended");
-    }
-  }
+  RETURN_IF_ERROR(CheckAmendableFields(request.update_mask(), "update_mask"));
   RETURN_IF_ERROR(RequireText("reason", request.reason()));
   RETURN_IF_ERROR(CheckReportLimits(request.report()));
 
-  FieldMaskUtil::MergeOptions replace;
-  replace.set_replace_message_fields(true);
-  replace.set_replace_repeated_fields(true);
-  BreachReport amended = report.current();
-  FieldMaskUtil::MergeMessageTo(request.report(), request.update_mask(), replace, &amended);
+  const BreachReport amended = MergeFields(report.current(), request.report(), request.update_mask());
   RETURN_IF_ERROR(CheckReportLimits(amended));
   RETURN_IF_ERROR(ValidateReport(amended, now, is_known_tenant));
   RETURN_IF_ERROR(CheckLifecycle(report, lifecycle::Command::kAmendReport));
@@ -130,14 +158,10 @@ absl::StatusOr<breach::v1::ReportAmended> DecideAmendment(
   breach::v1::ReportAmended event;
   event.set_breach_id(report.breach_id());
   breach::v1::Amendment* amendment = event.mutable_amendment();
-  for (const std::string& path : request.update_mask().paths()) {
-    const std::string old_value = FieldJson(report.current(), path);
-    const std::string new_value = FieldJson(amended, path);
-    if (old_value == new_value) continue;
-    breach::v1::FieldChange* change = amendment->add_changes();
-    change->set_field(path);
-    change->set_old_value(old_value);
-    change->set_new_value(new_value);
+  for (breach::v1::FieldChange& change :
+       FieldChanges(report.current(), amended,
+                    {request.update_mask().paths().begin(), request.update_mask().paths().end()})) {
+    *amendment->add_changes() = std::move(change);
   }
   if (amendment->changes_size() == 0) {
     return absl::InvalidArgumentError("report: the amendment changes nothing");

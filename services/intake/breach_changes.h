@@ -5,17 +5,36 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "breach/v1/events.pb.h"
 #include "breach/v1/intake.pb.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "libs/auth/principal.h"
+#include "libs/common/text_limits.h"
 #include "libs/lifecycle/breach_lifecycle.h"
 #include "services/intake/report_validation.h"
 
 namespace breachd::intake {
 
+// JSON of one field of a report ("" when unset), for an amendment's old and new values.
+std::string FieldJson(const breach::v1::BreachReport& report, const std::string& path);
+
+// Each path names a field of BreachReport other than tenant (INVALID_ARGUMENT "<field>: ...").
+absl::Status CheckAmendableFields(const google::protobuf::FieldMask& mask,
+                                  const std::string& field);
+
+// `base` with the fields of `mask` replaced by their values in `values`.
+breach::v1::BreachReport MergeFields(const breach::v1::BreachReport& base,
+                                     const breach::v1::BreachReport& values,
+                                     const google::protobuf::FieldMask& mask);
+
+// How each of `paths` differs from `before` to `after` (equal fields left out).
+std::vector<breach::v1::FieldChange> FieldChanges(const breach::v1::BreachReport& before,
+                                                  const breach::v1::BreachReport& after,
+                                                  const std::vector<std::string>& paths);
 
 // ABORTED when `expected_revision` (0 = any) is not the report's revision.
 absl::Status CheckRevision(const breach::v1::Report& report, uint64_t expected_revision);

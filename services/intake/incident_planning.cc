@@ -9,6 +9,7 @@
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
+#include "services/intake/incident_progress.h"
 #include "services/intake/intake_schema.h"
 #include "services/intake/report_filing.h"
 #include "services/intake/report_limits.h"
@@ -50,6 +51,15 @@ std::string CaseEventId(const std::string& incident_id, const std::string& code)
   return DerivedUlid(incident_id, absl::StrCat("reported/", code));
 }
 
+absl::Status CheckIncidentReport(breach::v1::BreachReport report, absl::Time now) {
+  // The report as a case will carry it, checked like any report.
+  report.set_tenant("MIIS01200V");  // any well-formed code: the schools are checked apart
+  report.set_reporter_role(breach::v1::REPORTER_ROLE_PROCESSOR);
+  report.mutable_reporter()->set_external(true);
+  RETURN_IF_ERROR(CheckReportLimits(report));
+  return ValidateReport(report, now, [](const std::string&) { return true; });
+}
+
 absl::Status CheckIncidentRequest(const breach::v1::CreateIncidentRequest& request,
                                   absl::Time now) {
   RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
@@ -68,13 +78,7 @@ absl::Status CheckIncidentRequest(const breach::v1::CreateIncidentRequest& reque
     return absl::InvalidArgumentError(
         "report.tenant must be empty: each case is filed for its own school");
   }
-  // The report as a case will carry it, checked like any report.
-  breach::v1::BreachReport report = request.report();
-  report.set_tenant("MIIS01200V");  // any well-formed code: the schools are checked below
-  report.set_reporter_role(breach::v1::REPORTER_ROLE_PROCESSOR);
-  report.mutable_reporter()->set_external(true);
-  RETURN_IF_ERROR(CheckReportLimits(report));
-  RETURN_IF_ERROR(ValidateReport(report, now, [](const std::string&) { return true; }));
+  RETURN_IF_ERROR(CheckIncidentReport(request.report(), now));
   const breach::v1::SchoolSelection& schools = request.schools();
   if (schools.codes().empty() && schools.service().empty()) {
     return absl::InvalidArgumentError(
@@ -179,6 +183,11 @@ std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
     append.events.push_back(std::move(event));
     append.projection.push_back({ReportKey(breach_id), report.SerializeAsString()});
     append.projection.push_back({IncidentCaseKey(incident_id, code), breach_id});
+    breach::v1::IncidentCaseProgress progress_row;  // the intake's consumer folds into it
+    progress_row.set_incident_id(incident_id);
+    progress_row.set_school(code);
+    append.projection.push_back(
+        {IncidentProgressKey(breach_id), progress_row.SerializeAsString()});
     batches.back().push_back(std::move(append));
   }
   // The incident row, with the cases created once each batch is stored, rides on the batch's

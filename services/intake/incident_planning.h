@@ -37,6 +37,10 @@ std::string IncidentStreamId(const std::string& incident_id);  // "incident-<id>
 std::string CaseBreachId(const std::string& incident_id, const std::string& code);
 std::string CaseEventId(const std::string& incident_id, const std::string& code);
 
+// The incident's report checked as a case would carry it (a school as tenant, the processor as
+// reporter): limits and fields, INVALID_ARGUMENT naming report.<field>.
+absl::Status CheckIncidentReport(breach::v1::BreachReport report, absl::Time now);
+
 // What the request must say, before the directory is read: request id, title, the provider's
 // awareness, the report (checked like ReportBreach's, under report.), one selection.
 // INVALID_ARGUMENT naming the field.

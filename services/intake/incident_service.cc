@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
@@ -12,6 +13,8 @@
 #include "libs/service/projection_rows.h"
 #include "services/intake/directory_store.h"
 #include "services/intake/incident_planning.h"
+#include "services/intake/incident_progress.h"
+#include "services/intake/incident_updates.h"
 #include "services/intake/intake_schema.h"
 #include "services/intake/intake_service.h"
 
@@ -21,6 +24,7 @@ namespace {
 constexpr char kCreateMethod[] = "/breach.v1.IncidentService/CreateIncident";
 constexpr char kGetMethod[] = "/breach.v1.IncidentService/GetIncident";
 constexpr char kListMethod[] = "/breach.v1.IncidentService/ListIncidents";
+constexpr char kUpdateMethod[] = "/breach.v1.IncidentService/UpdateIncident";
 
 // The fan-out acts as the system on the operator's behalf (the incident names the operator).
 const auth::Principal& FanOutPrincipal() {
@@ -40,11 +44,68 @@ absl::StatusOr<std::map<std::string, std::string>> CasesOf(eventstore::EventStor
   return cases;
 }
 
+// Every stage with its count (and cases), from the cases' progress rows.
+absl::Status AddStages(eventstore::EventStore& store, const std::map<std::string, std::string>& cases,
+                       bool with_schools, absl::Time now, breach::v1::IncidentStatus& status) {
+  std::vector<breach::v1::IncidentStageGroup> stages;
+  for (int stage = breach::v1::INCIDENT_STAGE_CASE_CREATED;
+       stage <= breach::v1::INCIDENT_STAGE_OVERDUE; ++stage) {
+    stages.emplace_back().set_stage(static_cast<breach::v1::IncidentStage>(stage));
+  }
+  for (const auto& [code, breach_id] : cases) {
+    ASSIGN_OR_RETURN(auto progress, service::ReadRow<breach::v1::IncidentCaseProgress>(
+                                        store, IncidentProgressKey(breach_id)));
+    for (breach::v1::IncidentStage stage :
+         StagesOf(progress.value_or(breach::v1::IncidentCaseProgress()), now)) {
+      breach::v1::IncidentStageGroup& group = stages[stage - 1];
+      group.set_count(group.count() + 1);
+      if (with_schools) {
+        breach::v1::IncidentCase* out = group.add_cases();
+        out->set_school(code);
+        out->set_breach_id(breach_id);
+      }
+    }
+  }
+  for (auto& group : stages) *status.add_stages() = std::move(group);
+  return absl::OkStatus();
+}
+
+// The stripes of several breaches' locks, taken in their global order and released on scope exit.
+class LockAll {
+ public:
+  LockAll(StripedMutex<>& locks, const std::vector<std::string>& keys)
+      : held_(locks.StripesFor(keys)) {
+    for (absl::Mutex* mutex : held_) mutex->Lock();
+  }
+  ~LockAll() {
+    for (auto it = held_.rbegin(); it != held_.rend(); ++it) (*it)->Unlock();
+  }
+
+ private:
+  std::vector<absl::Mutex*> held_;
+};
+
+absl::StatusOr<std::set<std::string>> KeysAfter(eventstore::EventStore& store,
+                                                const std::string& prefix) {
+  std::set<std::string> keys;
+  RETURN_IF_ERROR(store.ScanProjection(prefix, "",
+                                       [&](const std::string& key, const std::string&) {
+                                         keys.insert(key.substr(prefix.size()));
+                                         return true;
+                                       }));
+  return keys;
+}
+
 }  // namespace
 
-FanOutWorker::FanOutWorker(eventstore::EventStore& store, const Clock& clock,
-                           std::function<void()> on_append, absl::Duration pause)
-    : store_(store), clock_(clock), on_append_(std::move(on_append)), pause_(pause) {}
+FanOutWorker::FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks,
+                           const Clock& clock, std::function<void()> on_append,
+                           absl::Duration pause)
+    : store_(store),
+      breach_locks_(breach_locks),
+      clock_(clock),
+      on_append_(std::move(on_append)),
+      pause_(pause) {}
 
 FanOutWorker::~FanOutWorker() { Stop(); }
 
@@ -91,7 +152,75 @@ absl::Status FanOutWorker::RunOnce() {
                    service::ReadRows<breach::v1::Incident>(store_, kIncidentPrefix));
   for (const breach::v1::Incident& incident : incidents) {
     if (incident.cases_created() < incident.schools_size()) RETURN_IF_ERROR(FanOut(incident));
+    if (incident.updates() > 0) RETURN_IF_ERROR(CarryUpdates(incident.incident_id()));
   }
+  return absl::OkStatus();
+}
+
+bool FanOutWorker::Stopping() {
+  absl::MutexLock lock(&mu_);
+  return stop_;
+}
+
+absl::Status FanOutWorker::CarryUpdates(const std::string& incident_id) {
+  ASSIGN_OR_RETURN(std::vector<breach::v1::IncidentUpdate> updates,
+                   service::ReadRows<breach::v1::IncidentUpdate>(
+                       store_, IncidentUpdatePrefix(incident_id)));
+  for (breach::v1::IncidentUpdate& update : updates) {  // in seq order: each on the last's result
+    if (!update.done()) RETURN_IF_ERROR(CarryUpdate(incident_id, std::move(update)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FanOutWorker::CarryUpdate(const std::string& incident_id,
+                                       breach::v1::IncidentUpdate update) {
+  ASSIGN_OR_RETURN(auto incident,
+                   service::ReadRow<breach::v1::Incident>(store_, IncidentKey(incident_id)));
+  if (!incident.has_value()) return absl::DataLossError(absl::StrCat("no row of incident ", incident_id));
+  ASSIGN_OR_RETURN(auto cases, CasesOf(store_, incident_id));
+  ASSIGN_OR_RETURN(std::set<std::string> done,
+                   KeysAfter(store_, IncidentAmendedPrefix(incident_id, update.seq())));
+  const std::vector<std::string> pending = PendingTargets(*incident, update, done);
+  for (const std::string& code : pending) {
+    // Its case is not open yet (a fan-out still running): the next round carries the update.
+    if (cases.count(code) == 0) return absl::OkStatus();
+  }
+  const size_t resumed_after = done.size();
+  size_t next = 0;
+  do {  // at least once: an update with nothing pending still gets its row marked done
+    if (Stopping()) return absl::OkStatus();  // the next start resumes
+    const size_t end = std::min(pending.size(), next + kFanOutBatchSize);
+    std::vector<std::string> lock_keys;
+    for (size_t i = next; i < end; ++i) lock_keys.push_back(ReportKey(cases[pending[i]]));
+    LockAll locked(breach_locks_, lock_keys);
+    std::vector<CaseToAmend> chunk;
+    for (size_t i = next; i < end; ++i) {
+      CaseToAmend& c = chunk.emplace_back();
+      c.school = pending[i];
+      c.breach_id = cases[pending[i]];
+      ASSIGN_OR_RETURN(c.report, FindReport(store_, c.breach_id));
+      ASSIGN_OR_RETURN(c.version, store_.StreamVersion(c.breach_id));
+    }
+    AmendmentBatch batch = PlanAmendmentBatch(update, chunk, end == pending.size(),
+                                              FanOutPrincipal(), clock_.Now());
+    if (batch.appends.empty()) {
+      RETURN_IF_ERROR(store_.WriteProjection(batch.rows, /*sync=*/true));
+    } else {
+      auto& rows = batch.appends.front().projection;
+      rows.insert(rows.end(), batch.rows.begin(), batch.rows.end());
+      RETURN_IF_ERROR(store_.AppendAcrossStreams(std::move(batch.appends)).status());
+      if (on_append_) on_append_();
+    }
+    update = std::move(batch.update);
+    next = end;
+    if (pause_ > absl::ZeroDuration() && next < pending.size()) absl::SleepFor(pause_);
+  } while (next < pending.size());
+  log::Info("incident update carried to its cases",
+            {{"incident", incident_id},
+             {"update", absl::StrCat(update.seq())},
+             {"amended", absl::StrCat(update.cases_amended())},
+             {"closed_cases", absl::StrCat(update.cases_closed())},
+             {"resumed_after", absl::StrCat(resumed_after)}});
   return absl::OkStatus();
 }
 
@@ -101,12 +230,24 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
   for (const auto& [code, breach_id] : cases) done.insert(code);
   const absl::Time started = absl::Now();
   auto batches = PlanFanOut(incident, done, FanOutPrincipal(), clock_.Now());
+  int created = static_cast<int>(done.size());
   for (auto& batch : batches) {
+    if (Stopping()) return absl::OkStatus();  // the next start resumes
+    created += static_cast<int>(batch.size());
     {
-      absl::MutexLock lock(&mu_);
-      if (stop_) return absl::OkStatus();  // the next start resumes
+      // The incident row rides on the batch: rewritten from the row as it is now (an update
+      // may have changed it since the plan), with the cases created once the batch is stored.
+      absl::MutexLock row_lock(&incident_row_mu_);
+      ASSIGN_OR_RETURN(auto current, service::ReadRow<breach::v1::Incident>(
+                                         store_, IncidentKey(incident.incident_id())));
+      if (current.has_value()) {
+        current->set_cases_created(created);
+        for (eventstore::ProjectionWrite& row : batch.front().projection) {
+          if (row.key == IncidentKey(incident.incident_id())) row.value = current->SerializeAsString();
+        }
+      }
+      RETURN_IF_ERROR(store_.AppendAcrossStreams(std::move(batch)).status());
     }
-    RETURN_IF_ERROR(store_.AppendAcrossStreams(std::move(batch)).status());
     if (on_append_) on_append_();
     if (pause_ > absl::ZeroDuration()) absl::SleepFor(pause_);
   }
@@ -164,6 +305,63 @@ absl::StatusOr<breach::v1::Incident> IncidentService::Create(
   return incident;
 }
 
+absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
+    const auth::Principal& principal, const breach::v1::UpdateIncidentRequest& request) {
+  RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kManageIncidents, "", kUpdateMethod));
+  RETURN_IF_ERROR(CheckUpdateRequest(request));
+  absl::MutexLock lock(&create_mutex_);
+  const service::IdempotentRequest idempotent(
+      RequestKey(auth::kProviderTenant, absl::StrCat("incident-update:", request.request_id())),
+      request.request_id(), request, principal.subject);
+  ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
+  if (earlier.has_value()) {  // "<incident id>/<seq>"
+    const size_t slash = earlier->find('/');
+    int seq = 0;
+    if (slash != std::string::npos && absl::SimpleAtoi(earlier->substr(slash + 1), &seq)) {
+      ASSIGN_OR_RETURN(auto stored,
+                       service::ReadRow<breach::v1::IncidentUpdate>(
+                           store_, IncidentUpdateKey(earlier->substr(0, slash), seq)));
+      if (stored.has_value()) return *stored;
+    }
+  }
+  absl::MutexLock row_lock(&worker_.incident_row_mutex());
+  ASSIGN_OR_RETURN(auto incident, service::ReadRow<breach::v1::Incident>(
+                                      store_, IncidentKey(request.incident_id())));
+  if (!incident.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("incident_id: no incident ", request.incident_id()));
+  }
+  std::map<std::string, directory::School> directory;
+  if (!request.add_schools().codes().empty() || !request.add_schools().service().empty()) {
+    ASSIGN_OR_RETURN(directory, LoadDirectory(store_));
+  }
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(RecordedUpdate recorded,
+                   PlanUpdate(*incident, request, directory, principal, now));
+  const breach::v1::IncidentUpdate& update = recorded.update;
+  breach::v1::IncidentUpdated updated;
+  *updated.mutable_update() = update;
+  const std::string stream = IncidentStreamId(update.incident_id());
+  eventstore::AppendRequest append;
+  append.stream_id = stream;
+  append.events.push_back(service::MakeEvent({kServiceName, principal, request.request_id(), stream},
+                                             auth::kProviderTenant, now, updated));
+  append.projection.push_back(
+      {IncidentKey(update.incident_id()), recorded.incident.SerializeAsString()});
+  append.projection.push_back(
+      {IncidentUpdateKey(update.incident_id(), update.seq()), update.SerializeAsString()});
+  append.projection.push_back(
+      idempotent.Remember(absl::StrCat(update.incident_id(), "/", update.seq())));
+  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  if (on_append_) on_append_();
+  worker_.Poke();
+  log::Info("incident update recorded", {{"incident", update.incident_id()},
+                                         {"update", absl::StrCat(update.seq())},
+                                         {"added", absl::StrCat(update.added_size())},
+                                         {"closes", update.closes() ? "yes" : "no"}});
+  return update;
+}
+
 absl::StatusOr<breach::v1::IncidentStatus> IncidentService::Status(const std::string& incident_id,
                                                                    bool with_schools) {
   if (!IsUlid(incident_id)) return absl::InvalidArgumentError("incident_id is not an incident id");
@@ -190,6 +388,14 @@ absl::StatusOr<breach::v1::IncidentStatus> IncidentService::Status(const std::st
     }
   }
   for (auto& [state, group] : groups) *status.add_states() = std::move(group);
+  RETURN_IF_ERROR(AddStages(store_, cases, with_schools, clock_.Now(), status));
+  ASSIGN_OR_RETURN(std::vector<breach::v1::IncidentUpdate> updates,
+                   service::ReadRows<breach::v1::IncidentUpdate>(store_,
+                                                                 IncidentUpdatePrefix(incident_id)));
+  for (auto& update : updates) {
+    update.clear_values();  // the facts say what changed
+    *status.add_updates() = std::move(update);
+  }
   if (with_schools) {
     for (const std::string& code : incident->schools()) {
       if (cases.count(code) == 0) status.add_pending(code);
@@ -217,6 +423,15 @@ grpc::Status IncidentService::GetIncident(grpc::ServerContext* context,
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kManageIncidents, "", kGetMethod));
     ASSIGN_OR_RETURN(*response, Status(request->incident_id(), request->with_schools()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IncidentService::UpdateIncident(grpc::ServerContext* context,
+                                             const breach::v1::UpdateIncidentRequest* request,
+                                             breach::v1::IncidentUpdate* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    ASSIGN_OR_RETURN(*response, Update(principal, *request));
     return absl::OkStatus();
   });
 }

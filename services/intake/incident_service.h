@@ -3,8 +3,12 @@
 //
 // CreateIncident records the incident (IncidentCreated on "incident-<id>" with its row, one
 // synced append) and answers; the worker then fans it out in batches of atomic multi-stream
-// writes. At every start the worker resumes any incident whose cases are not all created, from
-// its progress rows, so a crash in the middle misses no school and opens none twice.
+// writes. UpdateIncident records an update (IncidentUpdated, the update's row, the incident row
+// as it becomes) and answers; the worker then opens the cases of schools it added (the same
+// fan-out) and carries it to the open cases as amendments, in batches too. At every start the
+// worker resumes any incident whose cases are not all created and any update not carried to
+// every case, from their progress rows, so a crash in the middle misses no school and changes
+// none twice.
 #pragma once
 
 #include <functional>
@@ -14,31 +18,43 @@
 #include "breach/v1/incident.grpc.pb.h"
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
+#include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
 
-// Opens the cases of unfinished incidents, in a thread of its own.
+// Opens the cases of unfinished incidents and carries their updates to the cases, in a thread
+// of its own.
 class FanOutWorker {
  public:
   // `pause` between two batches: zero but in tests that stop breachd mid-fan-out.
-  FanOutWorker(eventstore::EventStore& store, const Clock& clock, std::function<void()> on_append,
-               absl::Duration pause = absl::ZeroDuration());
+  // `breach_locks`: the intake's per-breach locks, taken while a batch amends its cases.
+  FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
+               std::function<void()> on_append, absl::Duration pause = absl::ZeroDuration());
   ~FanOutWorker();  // stops
 
   void Start();  // resumes every unfinished incident, then waits for Poke
   void Poke();   // a new incident was recorded
   void Stop();
 
-  // Fans out every unfinished incident now, in the caller's thread (tests, and the worker).
+  // Fans out every unfinished incident and carries every unfinished update now, in the
+  // caller's thread (tests, and the worker).
   absl::Status RunOnce();
+
+  // Held by whoever rewrites an incident's row (a batch of the fan-out, UpdateIncident), so
+  // neither overwrites the other's change with a stale copy.
+  absl::Mutex& incident_row_mutex() { return incident_row_mu_; }
 
  private:
   absl::Status FanOut(const breach::v1::Incident& incident);
+  absl::Status CarryUpdates(const std::string& incident_id);
+  absl::Status CarryUpdate(const std::string& incident_id, breach::v1::IncidentUpdate update);
+  bool Stopping();
   void Loop();
 
   eventstore::EventStore& store_;
+  StripedMutex<>& breach_locks_;
   const Clock& clock_;
   std::function<void()> on_append_;
   absl::Duration pause_;
@@ -46,6 +62,7 @@ class FanOutWorker {
   bool poked_ ABSL_GUARDED_BY(mu_) = true;  // the first round resumes what a crash left
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex run_mu_;  // one fan-out round at a time
+  absl::Mutex incident_row_mu_;
   std::thread thread_;
 };
 
@@ -63,9 +80,14 @@ class IncidentService final : public breach::v1::IncidentService::Service {
   grpc::Status ListIncidents(grpc::ServerContext* context,
                              const breach::v1::ListIncidentsRequest* request,
                              breach::v1::ListIncidentsResponse* response) override;
+  grpc::Status UpdateIncident(grpc::ServerContext* context,
+                              const breach::v1::UpdateIncidentRequest* request,
+                              breach::v1::IncidentUpdate* response) override;
 
   absl::StatusOr<breach::v1::Incident> Create(const auth::Principal& principal,
                                               const breach::v1::CreateIncidentRequest& request);
+  absl::StatusOr<breach::v1::IncidentUpdate> Update(
+      const auth::Principal& principal, const breach::v1::UpdateIncidentRequest& request);
   absl::StatusOr<breach::v1::IncidentStatus> Status(const std::string& incident_id,
                                                     bool with_schools);
 
@@ -75,7 +97,8 @@ class IncidentService final : public breach::v1::IncidentService::Service {
   std::function<void()> on_append_;
   FanOutWorker& worker_;
   service::RpcGuard guard_;
-  absl::Mutex create_mutex_;  // one CreateIncident at a time (request ids, directory reads)
+  // One CreateIncident or UpdateIncident at a time (request ids, directory reads).
+  absl::Mutex create_mutex_;
 };
 
 }  // namespace breachd::intake

@@ -1,6 +1,8 @@
 // Bus side of the intake: follows what other services decide about a breach's lifecycle (an
 // assessment, an override) so that its own commands see the status as it is, e.g. refuse to
-// judge an assessed breach anew. It never reads their stores.
+// judge an assessed breach anew; and, for an incident's case, how far it got (the provider's notice
+// sent, delivered, acknowledged, assessed, notified to the Garante, its clocks: incident_progress.h)
+// for GetIncident. It never reads their stores.
 #pragma once
 
 #include <vector>

@@ -27,7 +27,7 @@ class HostedIntake final : public service::HostedService {
       : grpc_(context.store, context.identities, context.clock, context.on_append,
               breach_locks_),
         directory_(context.store, context.identities, context.clock, context.on_append),
-        fan_out_(context.store, context.clock, context.on_append, FanOutPause(context)),
+        fan_out_(context.store, breach_locks_, context.clock, context.on_append, FanOutPause(context)),
         incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_),
         consumer_(context.store, breach_locks_,
                   [](const breach::v1::EventEnvelope& event) { return ReportKey(event.stream_id()); },

@@ -15,11 +15,13 @@ namespace breachd::notification {
 CaseReactor::CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks,
                          const Clock& clock,
                          std::shared_ptr<const regulation::RegulationEngine> engine,
+                         std::shared_ptr<const regulation::NotificationTemplates> templates,
                          std::function<void()> on_append, std::function<void()> on_timers_changed)
     : store_(store),
       breach_locks_(breach_locks),
       clock_(clock),
       engine_(std::move(engine)),
+      templates_(std::move(templates)),
       on_append_(std::move(on_append)),
       on_timers_changed_(std::move(on_timers_changed)) {}
 
@@ -62,11 +64,10 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   ASSIGN_OR_RETURN(ClockMap clocks, ReadClocks(store_, found->breach_id()));
   const ClockPlan plan =
       PlanClocks(*found, clocks, engine_->regimes(), engine_->zone(), ClockCause(event));
-  if (plan.armed.empty() && plan.disarmed.empty()) {
-    return store_.ApplyConsumed(event.event_id(), {case_row}, false);
-  }
   StreamChange change{found->breach_id(), found->tenant(), {}, {case_row}};
   RETURN_IF_ERROR(AddClockPlan(store_, found->tenant(), plan, clocks, change));
+  RETURN_IF_ERROR(AddIncidentDraft(event, *found, change));
+  if (change.empty()) return store_.ApplyConsumed(event.event_id(), {case_row}, false);
   change.rows.push_back({ReactedKey(event.event_id()), ""});
   // Not fsynced one by one: the consumer makes a whole poll's reactions durable at once
   // (Hooks().make_durable) before its offsets move; a reaction a machine crash loses is redone
@@ -78,6 +79,30 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   if (on_append_) on_append_();
   if (on_timers_changed_) on_timers_changed_();
   return store_.ApplyConsumed(event.event_id(), {}, false);
+}
+
+absl::Status CaseReactor::AddIncidentDraft(const breach::v1::EventEnvelope& event,
+                                           const breach::v1::NotificationCase& notification_case,
+                                           StreamChange& change) {
+  if (!OpensIncidentCase(event)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<breach::v1::Draft> latest,
+                   FindDraft(store_, notification_case.breach_id(),
+                             breach::v1::DUTY_KIND_CONTROLLER_NOTICE, 0));
+  if (latest.has_value()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
+                   FindSchool(store_, notification_case.tenant()));
+  DraftOrder order;
+  order.duty = breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
+  const auth::Principal system = SystemPrincipal();
+  order.prepared_by.set_subject(system.subject);
+  order.prepared_by.set_role(system.PrimaryRole());
+  order.prepared_by.set_tenant(system.tenant);
+  order.now = clock_.Now();
+  ASSIGN_OR_RETURN(breach::v1::Draft draft,
+                   ComposeDraft(notification_case, school, latest, order, *templates_,
+                                engine_->zone()));
+  AddDraft(draft, change);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> CaseReactor::ApplySchool(const breach::v1::EventEnvelope& event) {

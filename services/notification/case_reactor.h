@@ -1,7 +1,8 @@
 // Bus side of the notification service: folds the other services' events into its own cases and
 // reacts to what moves a clock (a breach verdict fixing awareness, a correction of it, confirmed
 // duties, an override, closing) by appending ClockArmed / ClockDisarmed with the timers they
-// need. A reaction is appended with a "reacted" row for the consumed event, so a redelivered
+// need; and drafts the processor's notice to the school when a provider-wide incident's case
+// opens (the provider then reviews, approves and sends it). A reaction is appended with a "reacted" row for the consumed event, so a redelivered
 // event (bus replay, catch-up) never arms twice.
 #pragma once
 
@@ -14,7 +15,9 @@
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/regulation/engine.h"
+#include "libs/regulation/notification_drafts.h"
 #include "libs/service/hosted_service.h"
+#include "services/notification/stream_change.h"
 
 namespace breachd::notification {
 
@@ -24,6 +27,7 @@ class CaseReactor {
   // `on_append` after every append (wakes the relay).
   CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
               std::shared_ptr<const regulation::RegulationEngine> engine,
+              std::shared_ptr<const regulation::NotificationTemplates> templates,
               std::function<void()> on_append, std::function<void()> on_timers_changed);
 
   // Applies an event at most once; true if it was new.
@@ -34,11 +38,16 @@ class CaseReactor {
  private:
   // A school added to or changed in the directory (SchoolImported): its profile follows.
   absl::StatusOr<bool> ApplySchool(const breach::v1::EventEnvelope& event);
+  // The processor's notice drafted for an incident's case as it opens (none if it has one).
+  absl::Status AddIncidentDraft(const breach::v1::EventEnvelope& event,
+                                const breach::v1::NotificationCase& notification_case,
+                                StreamChange& change);
 
   eventstore::EventStore& store_;
   StripedMutex<>& breach_locks_;
   const Clock& clock_;
   std::shared_ptr<const regulation::RegulationEngine> engine_;
+  std::shared_ptr<const regulation::NotificationTemplates> templates_;
   std::function<void()> on_append_;
   std::function<void()> on_timers_changed_;
 };

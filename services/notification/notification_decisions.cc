@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "breach/v1/events.pb.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/dispatch/recipients.h"
@@ -117,6 +118,45 @@ absl::Status CheckDutyRequired(const breach::v1::NotificationCase& c, DutyKind d
   return absl::FailedPreconditionError(
       absl::StrCat(DutyShortName(duty), " has no confirmed decision for breach ", c.breach_id(),
                    ": assess and decide first"));
+}
+
+absl::StatusOr<breach::v1::Draft> ComposeDraft(const breach::v1::NotificationCase& c,
+                                               const std::optional<breach::v1::SchoolProfile>& school,
+                                               const std::optional<breach::v1::Draft>& latest,
+                                               const DraftOrder& order,
+                                               const regulation::NotificationTemplates& templates,
+                                               const absl::TimeZone& zone) {
+  regulation::DutyDraftInputs inputs;
+  inputs.duty = order.duty;
+  inputs.phase = order.phase;
+  inputs.previous_protocol = order.previous_protocol;
+  inputs.assessment = c.assessment().version() > 0 ? &c.assessment() : nullptr;
+  inputs.report = c.report().has_current() ? &c.report().current() : nullptr;
+  inputs.school = school.has_value() ? &*school : nullptr;
+  inputs.breach_id = c.breach_id();
+  inputs.awareness = c.has_aware_at() ? TimeFromProto(c.aware_at()) : absl::InfinitePast();
+  inputs.now = order.now;
+  ASSIGN_OR_RETURN(std::vector<breach::v1::NotificationDraft> documents,
+                   regulation::BuildDutyDrafts(inputs, templates, zone));
+  breach::v1::Draft draft;
+  draft.set_breach_id(c.breach_id());
+  draft.set_tenant(c.tenant());
+  draft.set_duty(order.duty);
+  draft.set_draft_version(latest.has_value() ? latest->draft_version() + 1 : 1);
+  draft.set_phase(documents.empty() ? order.phase : documents.front().phase());
+  for (auto& document : documents) *draft.add_documents() = std::move(document);
+  draft.set_sha256(regulation::DraftSha256({draft.documents().begin(), draft.documents().end()}));
+  draft.set_assessment_version(c.assessment().version());
+  draft.set_previous_protocol(order.previous_protocol);
+  *draft.mutable_prepared_by() = order.prepared_by;
+  *draft.mutable_prepared_at() = ProtoFromTime(order.now);
+  return draft;
+}
+
+bool OpensIncidentCase(const breach::v1::EventEnvelope& event) {
+  breach::v1::BreachReported reported;
+  return event.payload().Is<breach::v1::BreachReported>() && event.payload().UnpackTo(&reported) &&
+         !reported.incident_id().empty();
 }
 
 absl::Status CheckApproval(const breach::v1::Draft& draft,

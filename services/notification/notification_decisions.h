@@ -11,7 +11,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "breach/v1/directory.pb.h"
+#include "breach/v1/envelope.pb.h"
 #include "breach/v1/notification.pb.h"
+#include "libs/regulation/notification_drafts.h"
 #include "services/notification/clock_planner.h"
 
 namespace breachd::notification {
@@ -36,6 +38,27 @@ absl::Status CheckDraftableDuty(breach::v1::DutyKind duty, const char* field);
 // the clocks follow (FAILED_PRECONDITION naming what is missing).
 absl::Status CheckDutyRequired(const breach::v1::NotificationCase& notification_case,
                                breach::v1::DutyKind duty);
+
+// A new version of the `duty` draft of the case (numbered after `latest`), its documents built
+// from the report as it reads, the latest assessment, the awareness moment and the school's
+// profile (`school` absent: its details are shown as unknown). INVALID_ARGUMENT as
+// regulation::BuildDutyDrafts.
+struct DraftOrder {
+  breach::v1::DutyKind duty = breach::v1::DUTY_KIND_UNSPECIFIED;
+  breach::v1::NotificationPhase phase = breach::v1::NOTIFICATION_PHASE_UNSPECIFIED;
+  std::string previous_protocol;
+  breach::v1::Actor prepared_by;
+  absl::Time now;
+};
+absl::StatusOr<breach::v1::Draft> ComposeDraft(
+    const breach::v1::NotificationCase& notification_case,
+    const std::optional<breach::v1::SchoolProfile>& school,
+    const std::optional<breach::v1::Draft>& latest, const DraftOrder& order,
+    const regulation::NotificationTemplates& templates, const absl::TimeZone& zone);
+
+// Whether `event` opens a case of a provider-wide incident (BreachReported with incident_id):
+// its processor's notice to the school is drafted then, with no one asking (docs/incidents.md).
+bool OpensIncidentCase(const breach::v1::EventEnvelope& event);
 
 // An approval of `draft` by the request: the version and hash the approver read
 // (FAILED_PRECONDITION when the draft changed since), and a reason for the delay when it comes

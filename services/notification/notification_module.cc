@@ -29,7 +29,7 @@ class HostedNotification final : public service::HostedService {
         sweeper_(context.clock, [this](absl::Time now) { return sweep_.Sweep(now); }),
         dispatcher_(context.store, breach_locks_, context.clock,
                     std::make_unique<ChannelSender>(channels_), context.on_append),
-        reactor_(context.store, breach_locks_, context.clock, engine, context.on_append,
+        reactor_(context.store, breach_locks_, context.clock, engine, templates, context.on_append,
                  [this] { sweeper_.Poke(); }),
         grpc_(NotificationDeps{context.store, context.identities, context.clock,
                                context.on_append, engine, std::move(templates), breach_locks_,

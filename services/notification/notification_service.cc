@@ -192,39 +192,13 @@ absl::StatusOr<Draft> NotificationService::Prepare(const auth::Principal& princi
   ASSIGN_OR_RETURN(std::optional<Draft> latest,
                    FindDraft(deps_.store, found.breach_id(), request.duty(), 0));
 
-  regulation::DutyDraftInputs inputs;
-  inputs.duty = request.duty();
-  inputs.phase = request.phase();
-  inputs.previous_protocol = request.previous_protocol();
-  inputs.assessment = found.assessment().version() > 0 ? &found.assessment() : nullptr;
-  inputs.report = found.report().has_current() ? &found.report().current() : nullptr;
-  inputs.school = school.has_value() ? &*school : nullptr;
-  inputs.breach_id = found.breach_id();
-  inputs.awareness =
-      found.has_aware_at() ? TimeFromProto(found.aware_at()) : absl::InfinitePast();
-  inputs.now = deps_.clock.Now();
-  ASSIGN_OR_RETURN(std::vector<breach::v1::NotificationDraft> documents,
-                   regulation::BuildDutyDrafts(inputs, *deps_.templates, deps_.engine->zone()));
+  const DraftOrder order{request.duty(), request.phase(), request.previous_protocol(),
+                         ActorOf(principal), deps_.clock.Now()};
+  ASSIGN_OR_RETURN(Draft draft, ComposeDraft(found, school, latest, order, *deps_.templates,
+                                             deps_.engine->zone()));
 
-  Draft draft;
-  draft.set_breach_id(found.breach_id());
-  draft.set_tenant(found.tenant());
-  draft.set_duty(request.duty());
-  draft.set_draft_version(latest.has_value() ? latest->draft_version() + 1 : 1);
-  draft.set_phase(documents.empty() ? request.phase() : documents.front().phase());
-  for (auto& document : documents) *draft.add_documents() = std::move(document);
-  draft.set_sha256(regulation::DraftSha256({draft.documents().begin(), draft.documents().end()}));
-  draft.set_assessment_version(found.assessment().version());
-  draft.set_previous_protocol(request.previous_protocol());
-  *draft.mutable_prepared_by() = ActorOf(principal);
-  *draft.mutable_prepared_at() = ProtoFromTime(inputs.now);
-
-  breach::v1::DraftPrepared prepared;
-  *prepared.mutable_draft() = draft;
   StreamChange change{found.breach_id(), found.tenant(), {}, {}};
-  change.Emit(prepared);
-  change.rows.push_back({DraftKey(draft.breach_id(), draft.duty(), draft.draft_version()),
-                         draft.SerializeAsString()});
+  AddDraft(draft, change);
   RETURN_IF_ERROR(AppendChange(principal, "", std::move(change)));
   return draft;
 }

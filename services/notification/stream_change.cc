@@ -67,4 +67,12 @@ absl::Status AddClockPlan(eventstore::EventStore& store, const std::string& tena
   return absl::OkStatus();
 }
 
+void AddDraft(const breach::v1::Draft& draft, StreamChange& change) {
+  breach::v1::DraftPrepared prepared;
+  *prepared.mutable_draft() = draft;
+  change.Emit(std::move(prepared));
+  change.rows.push_back({DraftKey(draft.breach_id(), draft.duty(), draft.draft_version()),
+                         draft.SerializeAsString()});
+}
+
 }  // namespace breachd::notification

@@ -43,6 +43,9 @@ eventstore::AppendRequest ToAppend(const StreamChange& change, const auth::Princ
 absl::Status AddClockPlan(eventstore::EventStore& store, const std::string& tenant,
                           const ClockPlan& plan, ClockMap& clocks, StreamChange& change);
 
+// A prepared draft: its DraftPrepared and its row.
+void AddDraft(const breach::v1::Draft& draft, StreamChange& change);
+
 // Rows that re-arm a clock's timers (what it still has to tell) or, for a clock that stopped,
 // remove them.
 absl::Status AddClockTimers(eventstore::EventStore& store, const breach::v1::DutyClock& clock,

@@ -642,13 +642,37 @@ CliSpec MakeCli() {
                     "breachctl --token $OPS incident create -f docs/examples/incident.json "
                     "--schools affected.txt --request-id inc-2026-11-30"},
        .run = IncidentCreate},
+      {.path = {"incident", "update"},
+       .usage = "ID -f FILE [--schools FILE] [--request-id ID]",
+       .summary = "new facts, containment, closure or more schools: every open case is amended",
+       .description =
+           "Provider operators. Reads the update as JSON (breach.v1.UpdateIncidentRequest; see\n"
+           "docs/examples/incident-update.json): reason (required: what the schools are told),\n"
+           "updateMask and report (the facts that change, e.g. description, approxDataSubjects),\n"
+           "containment (added to the actions taken), close (the provider's last update),\n"
+           "addSchools (or --schools FILE: schools found affected later; each gets its case).\n"
+           "Every open case of the incident gets the update as an amendment of its report; a\n"
+           "case its school closed is left as it is. Waits until every case is reached: a\n"
+           "progress bar on a terminal, a line per step otherwise. The same --request-id again\n"
+           "answers with the first update and amends nothing twice.",
+       .flags = {"file", "schools", "request-id", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS incident update 01JINCIDENT... -f "
+                    "docs/examples/incident-update.json",
+                    "breachctl --token $OPS incident update 01JINCIDENT... -f update.json "
+                    "--schools more-schools.txt --request-id upd-2"},
+       .run = IncidentUpdate},
       {.path = {"incident", "status"},
        .usage = "ID [--cases]",
-       .summary = "an incident's progress: cases created, and how many cases are in each status",
+       .summary = "an incident's progress: cases per status and per stage, and its updates",
        .description =
-           "Provider operators. The incident's facts, how many of its cases exist, and the cases\n"
-           "per status (reported, triaged, assessed, decided, closed) as the intake knows them;\n"
-           "--cases (and -o json) lists each school with its breach id under its status.",
+           "Provider operators. The incident's facts, how many of its cases exist, the cases\n"
+           "per status (reported, triaged, assessed, decided, closed), the cases per stage\n"
+           "(case created, notice sent, notice delivered, acknowledged, assessed, notified to\n"
+           "the Garante, overdue; a case may be in several), and each update with the cases it\n"
+           "reached. --cases (and -o json) lists each school with its breach id.",
        .flags = {"cases", "output"},
        .server = true,
        .min_args = 1,

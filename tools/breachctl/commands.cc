@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -1576,6 +1577,41 @@ absl::StatusOr<std::vector<std::string>> ReadSchoolCodes(const std::string& file
   return codes;
 }
 
+// "notice sent" for INCIDENT_STAGE_NOTICE_SENT.
+std::string StageName(breach::v1::IncidentStage stage) {
+  switch (stage) {
+    case breach::v1::INCIDENT_STAGE_CASE_CREATED: return "case created";
+    case breach::v1::INCIDENT_STAGE_NOTICE_SENT: return "notice sent";
+    case breach::v1::INCIDENT_STAGE_NOTICE_DELIVERED: return "notice delivered";
+    case breach::v1::INCIDENT_STAGE_ACKNOWLEDGED: return "acknowledged";
+    case breach::v1::INCIDENT_STAGE_ASSESSED: return "assessed";
+    case breach::v1::INCIDENT_STAGE_GARANTE_NOTIFIED: return "notified to the Garante";
+    case breach::v1::INCIDENT_STAGE_OVERDUE: return "overdue";
+    default: return "?";
+  }
+}
+
+std::string CaseList(const google::protobuf::RepeatedPtrField<breach::v1::IncidentCase>& cases) {
+  std::vector<std::string> schools;
+  for (const auto& c : cases) schools.push_back(absl::StrCat(c.school(), "=", c.breach_id()));
+  return Shorten(absl::StrJoin(schools, " "), 120);
+}
+
+// One line per update: what it did and how far it reached.
+std::string UpdateLine(const breach::v1::IncidentUpdate& update) {
+  std::vector<std::string> what;
+  if (!update.facts().empty()) {
+    std::vector<std::string> fields;
+    for (const auto& fact : update.facts()) fields.push_back(fact.field());
+    what.push_back(absl::StrCat("facts: ", absl::StrJoin(fields, ", ")));
+  }
+  if (!update.added().empty()) what.push_back(absl::StrCat(update.added_size(), " school(s) added"));
+  if (update.closes()) what.push_back("closes the incident");
+  return absl::StrCat(absl::StrJoin(what, "; "), " — ", update.cases_amended(), " amended, ",
+                      update.cases_closed(), " closed case(s) left, ", update.cases_unchanged(),
+                      " already current", update.done() ? "" : " (running)");
+}
+
 void PrintIncidentStatus(CommandIo& io, const breach::v1::IncidentStatus& status) {
   const breach::v1::Incident& incident = status.incident();
   PrintFields(io.out, {{"incident", incident.incident_id()},
@@ -1585,21 +1621,43 @@ void PrintIncidentStatus(CommandIo& io, const breach::v1::IncidentStatus& status
                        {"cases created", absl::StrCat(status.cases_created(), "/", status.schools(),
                                                       status.fan_out_complete() ? "" : " (fan-out running)")},
                        {"created by", Who(incident.created_by())},
-                       {"recorded", FormatTimestamp(incident.recorded_at())}});
+                       {"recorded", FormatTimestamp(incident.recorded_at())},
+                       {"closed", incident.closed() ? FormatTimestamp(incident.closed_at()) : "no"}});
   Table table({"STATUS", "CASES", "SCHOOLS"});
   for (const auto& group : status.states()) {
-    std::vector<std::string> schools;
-    for (const auto& c : group.cases()) schools.push_back(absl::StrCat(c.school(), "=", c.breach_id()));
-    table.AddRow({StatusName(group.status()), absl::StrCat(group.count()),
-                  Shorten(absl::StrJoin(schools, " "), 120)});
+    table.AddRow({StatusName(group.status()), absl::StrCat(group.count()), CaseList(group.cases())});
   }
   table.Print(io.out);
+  io.out << "\n";
+  Table stages({"STAGE", "CASES", "SCHOOLS"});
+  for (const auto& group : status.stages()) {
+    stages.AddRow({StageName(group.stage()), absl::StrCat(group.count(), "/", status.cases_created()),
+                   CaseList(group.cases())});
+  }
+  stages.Print(io.out);
+  if (!status.updates().empty()) {
+    io.out << "\n";
+    Table updates({"UPDATE", "RECORDED", "REASON", "WHAT"});
+    for (const auto& update : status.updates()) {
+      updates.AddRow({absl::StrCat(update.seq()), FormatTimestamp(update.recorded_at()),
+                      Shorten(update.reason(), 40), UpdateLine(update)});
+    }
+    updates.Print(io.out);
+  }
 }
 
-// Follows the fan-out until every case exists: a bar redrawn in place on a terminal, a line per
-// change otherwise (none with -o json). Returns the last status.
-absl::StatusOr<breach::v1::IncidentStatus> FollowFanOut(CommandIo& io,
-                                                        const std::string& incident_id) {
+// How far a piece of work on an incident got: done out of total, and whether it is over.
+struct Progress {
+  int done = 0;
+  int total = 0;
+  bool over = false;
+};
+
+// Follows work on the incident until `progress_of` says it is over: a bar redrawn in place on a
+// terminal, a line per change otherwise (none with -o json). Returns the last status.
+absl::StatusOr<breach::v1::IncidentStatus> FollowIncident(
+    CommandIo& io, const std::string& incident_id, const std::string& what,
+    const std::function<Progress(const breach::v1::IncidentStatus&)>& progress_of) {
   breach::v1::GetIncidentRequest request;
   request.set_incident_id(incident_id);
   int shown = -1;
@@ -1610,27 +1668,33 @@ absl::StatusOr<breach::v1::IncidentStatus> FollowFanOut(CommandIo& io,
         io, "intake", &IncidentService::Stub::GetIncident, request, &status);
     if (!called.ok()) return absl::Status(static_cast<absl::StatusCode>(called.error_code()),
                                           called.error_message());
-    if (io.format == OutputFormat::kTable && status.cases_created() != shown) {
-      shown = status.cases_created();
-      const int total = std::max(status.schools(), 1);
+    const Progress progress = progress_of(status);
+    if (io.format == OutputFormat::kTable && (progress.done != shown || progress.over)) {
+      const bool first_or_new = progress.done != shown;
+      shown = progress.done;
+      const int total = std::max(progress.total, 1);
       if (io.out_is_terminal) {
         constexpr int kWidth = 40;
-        const int filled = kWidth * shown / total;
+        const int filled = kWidth * std::min(shown, total) / total;
         io.out << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
-               << shown << "/" << status.schools() << " cases" << std::flush;
-        if (status.fan_out_complete()) io.out << "\n";
-      } else {
-        io.out << "cases created: " << shown << "/" << status.schools() << "\n";
+               << shown << "/" << progress.total << " " << what << std::flush;
+        if (progress.over) io.out << "\n";
+      } else if (first_or_new) {
+        io.out << what << ": " << shown << "/" << progress.total << "\n";
       }
     }
-    if (status.fan_out_complete()) return status;
+    if (progress.over) return status;
     if (absl::Now() > give_up) {
       return absl::DeadlineExceededError(absl::StrCat(
-          "the fan-out of incident ", incident_id, " is still running after 10 minutes: "
+          "the work on incident ", incident_id, " is still running after 10 minutes: "
           "breachctl incident status ", incident_id, " follows it"));
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
+}
+
+Progress FanOutProgress(const breach::v1::IncidentStatus& status) {
+  return {status.cases_created(), status.schools(), status.fan_out_complete()};
 }
 
 }  // namespace
@@ -1668,9 +1732,66 @@ int IncidentCreate(const CommandLine& line, CommandIo& io) {
     io.out << "incident " << incident.incident_id() << ": " << incident.schools_size()
            << " schools\n";
   }
-  auto followed = FollowFanOut(io, incident.incident_id());
+  auto followed = FollowIncident(io, incident.incident_id(), "cases created", FanOutProgress);
   if (!followed.ok()) return Fail(io, grpcutil::ToGrpcStatus(followed.status()));
   return Print(io, *followed, [&] { PrintIncidentStatus(io, *followed); });
+}
+
+int IncidentUpdate(const CommandLine& line, CommandIo& io) {
+  auto text = ReadInput(line, io);
+  if (!text.ok()) return UsageError(io, std::string(text.status().message()));
+  breach::v1::UpdateIncidentRequest request;
+  if (absl::Status parsed = ParseJson(*text, &request, "update"); !parsed.ok()) {
+    return UsageError(io, std::string(parsed.message()));
+  }
+  request.set_incident_id(line.words[2]);
+  const std::optional<std::string> schools_file = line.Flag("schools");
+  if (schools_file) {
+    auto codes = ReadSchoolCodes(*schools_file);
+    if (!codes.ok()) return UsageError(io, std::string(codes.status().message()));
+    request.mutable_add_schools()->Clear();
+    for (const auto& code : *codes) request.mutable_add_schools()->add_codes(code);
+  }
+  request.set_request_id(line.FlagOr("request-id", request.request_id()));
+  if (request.request_id().empty()) {
+    request.set_request_id(NewUlid(absl::Now()));
+    if (io.format == OutputFormat::kTable) io.out << "request id " << request.request_id() << "\n";
+  }
+  breach::v1::IncidentUpdate update;
+  const grpc::Status status = Call<IncidentService>(
+      io, "intake", &IncidentService::Stub::UpdateIncident, request, &update);
+  if (!status.ok()) return Fail(io, status);
+  if (io.format == OutputFormat::kTable) {
+    io.out << "update " << update.seq() << " of incident " << update.incident_id() << ": "
+           << update.facts_size() << " fact(s) changed, " << update.added_size()
+           << " school(s) added" << (update.closes() ? ", the incident closed" : "") << "\n";
+  }
+  // Every added school's case, then the amendments of every case it targets.
+  auto followed = FollowIncident(
+      io, update.incident_id(), "cases reached",
+      [seq = update.seq(), targets = update.targets()](const breach::v1::IncidentStatus& s) {
+        Progress progress{0, targets, false};
+        for (const auto& u : s.updates()) {
+          if (u.seq() != seq) continue;
+          progress.done = u.cases_amended() + u.cases_closed() + u.cases_unchanged();
+          progress.over = u.done() && s.fan_out_complete();
+        }
+        return progress;
+      });
+  if (!followed.ok()) return Fail(io, grpcutil::ToGrpcStatus(followed.status()));
+  for (const auto& u : followed->updates()) {
+    if (u.seq() == update.seq()) update = u;
+  }
+  return Print(io, update, [&] {
+    PrintFields(io.out, {{"incident", update.incident_id()},
+                         {"update", absl::StrCat(update.seq())},
+                         {"reason", update.reason()},
+                         {"amended", absl::StrCat(update.cases_amended(), " open case(s)")},
+                         {"not amended", absl::StrCat(update.cases_closed(), " closed case(s)")},
+                         {"already current", absl::StrCat(update.cases_unchanged())},
+                         {"schools added", absl::StrJoin(update.added(), " ")},
+                         {"cases", absl::StrCat(followed->cases_created(), "/", followed->schools())}});
+  });
 }
 
 int IncidentStatus(const CommandLine& line, CommandIo& io) {

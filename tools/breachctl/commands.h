@@ -78,6 +78,7 @@ int SchoolList(const CommandLine& line, CommandIo& io);
 int IncidentCreate(const CommandLine& line, CommandIo& io);
 int IncidentStatus(const CommandLine& line, CommandIo& io);
 int IncidentList(const CommandLine& line, CommandIo& io);
+int IncidentUpdate(const CommandLine& line, CommandIo& io);
 int BreachAck(const CommandLine& line, CommandIo& io);
 int DeadlineList(const CommandLine& line, CommandIo& io);
 int NotifyDraft(const CommandLine& line, CommandIo& io);

@@ -80,6 +80,7 @@ inline const Row kMatrix[] = {
   {"IncidentService/CreateIncident",          Action::kManageIncidents,   true,  "Y------"},
   {"IncidentService/GetIncident",             Action::kManageIncidents,   true,  "Y------"},
   {"IncidentService/ListIncidents",           Action::kManageIncidents,   true,  "Y------"},
+  {"IncidentService/UpdateIncident",          Action::kManageIncidents,   true,  "Y------"},
   {"EventFeedService/ReadEvents",             Action::kReadEventFeed,     true,  "Y-Y----"},
 };
 // clang-format on

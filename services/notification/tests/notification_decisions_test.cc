@@ -4,6 +4,9 @@
 #include "gtest/gtest.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/testing/status_matchers.h"
+#include "libs/regulation/template_loader.h"
+#include "libs/regulation/tests/test_inputs.h"
+#include "breach/v1/events.pb.h"
 
 namespace breachd::notification {
 namespace {
@@ -179,6 +182,57 @@ TEST(ProfileFromDirectoryTest, TakesTheDirectorysContactsAndKeepsTheRest) {
   EXPECT_EQ(profile.webhook_url(), "https://portal.example.it/hook");
   EXPECT_EQ(profile.dpo().phone(), "+39 02 1234");
   EXPECT_EQ(ProfileFromDirectory(school, std::nullopt).tenant(), "MIIS01200V");
+}
+
+}  // namespace
+}  // namespace breachd::notification
+
+namespace breachd::notification {
+namespace {
+
+// The processor's notice drafted for an incident's case as it opens: before any triage or
+// assessment, from the report and the school's profile, numbered after an earlier draft.
+TEST(ComposeDraftTest, AnIncidentsCaseGetsItsControllerNoticeBeforeAnyTriage) {
+  auto set = regulation::LoadNotificationTemplateDirectory(regulation::testing::RepoPath("templates"));
+  ASSERT_THAT(set, IsOk());
+  auto templates = regulation::NotificationTemplates::Compile(*set);
+  ASSERT_THAT(templates, IsOk());
+  breach::v1::NotificationCase c;
+  c.set_breach_id("01JCASE");
+  c.set_tenant("MIIS01200V");
+  c.set_incident_id("01JINCIDENT");
+  breach::v1::BreachReport& report = *c.mutable_report()->mutable_current();
+  report.set_tenant("MIIS01200V");
+  report.set_description("Voti visibili ad altre scuole");
+  report.add_databases("Registro elettronico");
+  breach::v1::SchoolProfile school;
+  school.set_tenant("MIIS01200V");
+  school.set_name("IIS Amerigo Vespucci");
+  DraftOrder order;
+  order.duty = breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
+  order.prepared_by.set_subject("service:notification");
+  order.now = kNow;
+  absl::StatusOr<breach::v1::Draft> draft =
+      ComposeDraft(c, school, std::nullopt, order, *templates, regulation::testing::Rome());
+  ASSERT_THAT(draft, IsOk());
+  EXPECT_EQ(draft->draft_version(), 1u);
+  EXPECT_EQ(draft->duty(), breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  ASSERT_EQ(draft->documents_size(), 2);  // Italian and English
+  EXPECT_THAT(draft->documents(0).document(), HasSubstr("IIS Amerigo Vespucci"));
+  EXPECT_EQ(draft->sha256().size(), 64u);
+  EXPECT_EQ(draft->prepared_by().subject(), "service:notification");
+  const auto second =
+      ComposeDraft(c, school, *draft, order, *templates, regulation::testing::Rome());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->draft_version(), 2u);
+
+  breach::v1::EventEnvelope event;
+  breach::v1::BreachReported reported;
+  event.mutable_payload()->PackFrom(reported);
+  EXPECT_FALSE(OpensIncidentCase(event));  // a school's own report
+  reported.set_incident_id("01JINCIDENT");
+  event.mutable_payload()->PackFrom(reported);
+  EXPECT_TRUE(OpensIncidentCase(event));
 }
 
 }  // namespace
