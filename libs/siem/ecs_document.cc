@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "breach/v1/access.pb.h"
 #include "breach/v1/events.pb.h"
 #include "breach/v1/notification.pb.h"
 #include "libs/common/proto_time.h"
@@ -343,6 +344,25 @@ const std::map<std::string, Mapping>& Mappings() {
                                {"tenant_filter", listed.tenant()},
                                {"year_filter", listed.year()},
                                {"status_filter", listed.status()}};
+        })}},
+      // the provider's access to a school's personal data (docs/security.md): who and until
+      // when, never the reason (free text)
+      {"breach.v1.ProviderAccessGranted",
+       {"event", "iam", "change", "success",
+        With<v1::ProviderAccessGranted>([](const v1::ProviderAccessGranted&, json& breach) {
+          breach["provider_access"] = {{"grant", "granted"}};
+        })}},
+      {"breach.v1.ProviderAccessRevoked",
+       {"event", "iam", "change", "success",
+        With<v1::ProviderAccessRevoked>([](const v1::ProviderAccessRevoked&, json& breach) {
+          breach["provider_access"] = {{"grant", "revoked"}};
+        })}},
+      {"breach.v1.BreakGlassOpened",
+       {"alert", "iam", "admin", "success",
+        With<v1::BreakGlassOpened>([](const v1::BreakGlassOpened& opened, json& breach) {
+          breach["provider_access"] = {{"break_glass", true},
+                                       {"duration_seconds", opened.duration_seconds()},
+                                       {"expires_at", TimeOrNull(opened.expires_at())}};
         })}},
       {"breach.v1.AccessDenied",
        {"event", "iam", "denied", "failure",
