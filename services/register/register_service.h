@@ -11,6 +11,7 @@
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/personal_data.h"
 #include "libs/service/rpc_guard.h"
 #include "services/register/register_listing.h"
 
@@ -81,6 +82,7 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;
+  service::PersonalDataGate gate_;
 };
 
 }  // namespace breachd::register_
