@@ -8,8 +8,8 @@
 namespace breachd::auth {
 namespace {
 
-// Who may take an action besides a provider operator (who may take every action on every
-// school). The school roles follow the procedure (seed 002): anyone reports; the controller
+// Who may take an action besides the provider's staff (who may take every action on every
+// school but the two of ProviderRoles()). The school roles follow the procedure (seed 002): anyone reports; the controller
 // (head) and the DPO judge, assess, decide and override; IT records what it did to contain.
 struct Rule {
   Action action;
@@ -50,6 +50,9 @@ const std::vector<Rule>& Rules() {
       {Action::kSendNotification, "send-notification", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kRecordReceipt, "record-receipt", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kManageIncidents, "manage-incidents", false, {}},
+      {Action::kGrantProviderAccess, "grant-provider-access", false,
+       {kRoleSchoolHead, kRoleSchoolDpo}},
+      {Action::kBreakGlass, "break-glass", false, {}},
   };
   return *rules;
 }
@@ -60,6 +63,15 @@ bool AuditorMay(Action action) {
          action == Action::kReadDeliveryStatus;
 }
 
+// The provider's roles that may take `action` (on every school). Granting access to a school's
+// personal data is the school's decision alone (the provider is its processor); breaking the
+// glass is the incident manager's alone.
+std::vector<const char*> ProviderRoles(Action action) {
+  if (action == Action::kGrantProviderAccess) return {};
+  if (action == Action::kBreakGlass) return {kRoleProviderIncidentManager};
+  return {kRoleProviderOperator, kRoleProviderIncidentManager};
+}
+
 const Rule* RuleFor(Action action) {
   for (const Rule& rule : Rules()) {
     if (rule.action == action) return &rule;
@@ -68,7 +80,8 @@ const Rule* RuleFor(Action action) {
 }
 
 absl::Status MissingRole(const Principal& principal, Action action) {
-  std::vector<std::string> roles = {kRoleProviderOperator};
+  std::vector<std::string> roles;
+  for (const char* role : ProviderRoles(action)) roles.push_back(role);
   const Rule* rule = RuleFor(action);
   if (rule != nullptr) roles.insert(roles.end(), rule->school_roles.begin(), rule->school_roles.end());
   if (action == Action::kReadEventFeed) roles.push_back(kRoleService);
@@ -93,7 +106,9 @@ absl::Status Authorize(const Principal& principal, Action action, const std::str
   const Rule* rule = RuleFor(action);
   if (rule == nullptr) return MissingRole(principal, action);
   if (principal.IsProvider()) {
-    if (principal.HasRole(kRoleProviderOperator)) return absl::OkStatus();
+    for (const char* role : ProviderRoles(action)) {
+      if (principal.HasRole(role)) return absl::OkStatus();
+    }
     // A service principal only reads stores to catch up; it never reads the register.
     if (principal.HasRole(kRoleService) && action == Action::kReadEventFeed) {
       return absl::OkStatus();

@@ -37,6 +37,8 @@ enum class Action {
   kSendNotification,  // send an approved draft
   kRecordReceipt,   // record a protocol number or an acknowledgement
   kManageIncidents,  // create and follow a provider-wide incident: operators
+  kGrantProviderAccess,  // let the provider read a breach's personal data: the school only
+  kBreakGlass,      // read a breach's personal data without the school's grant: incident managers
 };
 
 // Every action, for tables and tests.
@@ -49,7 +51,8 @@ inline constexpr Action kAllActions[] = {
     Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
     Action::kReadAssessment,   Action::kDecideBreach,     Action::kManageSchools,
     Action::kReadNotifications, Action::kPrepareDraft,    Action::kApproveDraft,
-    Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents};
+    Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents,
+    Action::kGrantProviderAccess, Action::kBreakGlass};
 
 const char* ActionName(Action action);
 

@@ -13,6 +13,9 @@ inline constexpr char kProviderTenant[] = "provider";
 // Roles. A principal may hold several. The school roles are those of the school's breach
 // procedure (seed 002): the controller (the head teacher), its DPO, its IT manager and staff.
 inline constexpr char kRoleProviderOperator[] = "provider-operator";
+// The provider's staff who handle an incident of the platform: the operator's rights, plus
+// break-glass access to a school's personal data (time-limited, reasoned, recorded).
+inline constexpr char kRoleProviderIncidentManager[] = "provider-incident-manager";
 inline constexpr char kRoleSchoolHead[] = "school-head";
 inline constexpr char kRoleSchoolDpo[] = "school-dpo";
 inline constexpr char kRoleSchoolIt[] = "school-it";

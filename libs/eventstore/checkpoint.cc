@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -130,7 +131,8 @@ absl::StatusOr<std::optional<Checkpoint>> ReadLatestCheckpoint(const Database& d
 }
 
 absl::Status CheckLatestCheckpoint(const Database& database, std::string_view trusted_public_key,
-                                   VerifyReport& report) {
+                                   VerifyReport& report,
+                                   const std::vector<std::string>& earlier_public_keys) {
   auto fail = [&report](std::string problem) {
     report.ok = false;
     report.problem = std::move(problem);
@@ -149,6 +151,10 @@ absl::Status CheckLatestCheckpoint(const Database& database, std::string_view tr
   report.checkpoint_checked = true;
   report.checkpoint_position = checkpoint.position;
   report.checkpoint_signed_at = checkpoint.signed_at;
+  // A checkpoint signed before a rotation names the earlier key it was signed with.
+  const bool earlier = std::find(earlier_public_keys.begin(), earlier_public_keys.end(),
+                                 checkpoint.public_key) != earlier_public_keys.end();
+  if (earlier) trusted_public_key = checkpoint.public_key;
   if (!VerifySignature(trusted_public_key, CheckpointMessage(checkpoint), checkpoint.signature)) {
     return fail(absl::StrCat("the checkpoint at position ", checkpoint.position,
                              " is not signed by the trusted key ",

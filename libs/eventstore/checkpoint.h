@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -37,9 +38,12 @@ absl::StatusOr<Checkpoint> SignCheckpoint(const Database& database, const Signin
 
 absl::StatusOr<std::optional<Checkpoint>> ReadLatestCheckpoint(const Database& database);
 
-// Checks the latest checkpoint against `trusted_public_key` and the stored heads; a problem
-// sets report.ok = false and report.problem. A store with events needs a checkpoint.
+// Checks the latest checkpoint against the stored heads and its signature against the trusted
+// key it names: `trusted_public_key` (the key in use) or one of `earlier_public_keys` (the keys
+// it replaced, from a verified key chain, key_chain.h); a problem sets report.ok = false and
+// report.problem. A store with events needs a checkpoint.
 absl::Status CheckLatestCheckpoint(const Database& database, std::string_view trusted_public_key,
-                                   VerifyReport& report);
+                                   VerifyReport& report,
+                                   const std::vector<std::string>& earlier_public_keys = {});
 
 }  // namespace breachd::eventstore

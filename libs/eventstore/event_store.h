@@ -120,6 +120,9 @@ struct Options {
   // The Ed25519 public key (32 bytes) whole-store Verify() checks the latest checkpoint with;
   // empty: the signing key's public key, or no checkpoint check without a signing key either.
   std::string trusted_public_key;
+  // Keys the signing key replaced (a verified key chain, key_chain.h): checkpoints signed with
+  // them before the rotation still verify.
+  std::vector<std::string> earlier_public_keys;
 };
 
 class EventStore {

@@ -134,7 +134,8 @@ class RocksDbEventStore final : public EventStore {
       // down): that would bury the evidence under a fresh signature.
       VerifyReport previous;
       previous.events_checked = 1;
-      RETURN_IF_ERROR(CheckLatestCheckpoint(*db_, trusted_public_key_, previous));
+      RETURN_IF_ERROR(CheckLatestCheckpoint(*db_, trusted_public_key_, previous,
+                                            options_.earlier_public_keys));
       if (!previous.ok) {
         return absl::DataLossError(
             absl::StrCat("refusing to sign a checkpoint: ", previous.problem));
@@ -339,7 +340,8 @@ class RocksDbEventStore final : public EventStore {
   absl::StatusOr<VerifyReport> Verify(const std::string& stream_id) override {
     ASSIGN_OR_RETURN(VerifyReport report, VerifyChains(*db_, stream_id));
     if (report.ok && stream_id.empty() && !trusted_public_key_.empty()) {
-      RETURN_IF_ERROR(CheckLatestCheckpoint(*db_, trusted_public_key_, report));
+      RETURN_IF_ERROR(
+          CheckLatestCheckpoint(*db_, trusted_public_key_, report, options_.earlier_public_keys));
     }
     return report;
   }

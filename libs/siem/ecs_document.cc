@@ -8,9 +8,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/generated_enum_reflection.h"
+#include "breach/v1/access.pb.h"
 #include "breach/v1/events.pb.h"
 #include "breach/v1/notification.pb.h"
+#include "google/protobuf/generated_enum_reflection.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "libs/siem/json_text.h"
@@ -307,6 +308,21 @@ void Denied(const v1::AccessDenied& denied, Breach& breach) {
   if (!denied.breach_id().empty()) AppendQuoted(breach.Add("id"), denied.breach_id());
 }
 
+// the provider's access to a school's personal data (docs/security.md): who and until when,
+// never the reason (free text)
+void AccessGranted(const v1::ProviderAccessGranted&, Breach& breach) {
+  JsonObject(breach.Add("provider_access")).Str("grant", "granted");
+}
+void AccessRevoked(const v1::ProviderAccessRevoked&, Breach& breach) {
+  JsonObject(breach.Add("provider_access")).Str("grant", "revoked");
+}
+void BreakGlass(const v1::BreakGlassOpened& opened, Breach& breach) {
+  JsonObject(breach.Add("provider_access"))
+      .Bool("break_glass", true)
+      .Int("duration_seconds", opened.duration_seconds())
+      .Time("expires_at", opened.expires_at());
+}
+
 // Unpacks the payload as `Payload` (once, into a message this thread reuses, so its strings keep
 // their capacity) and hands it to `Fill`; false if it does not unpack.
 using Adder = bool (*)(const EventEnvelope& event, Breach& breach);
@@ -399,6 +415,14 @@ const absl::flat_hash_map<std::string, Mapping>& Mappings() {
          {"event", "database", "access", "success", Unpacked<v1::BreachViewed, Viewed>}},
         {"breach.v1.BreachesListed",
          {"event", "database", "access", "success", Unpacked<v1::BreachesListed, Listed>}},
+        {"breach.v1.ProviderAccessGranted",
+         {"event", "iam", "change", "success",
+          Unpacked<v1::ProviderAccessGranted, AccessGranted>}},
+        {"breach.v1.ProviderAccessRevoked",
+         {"event", "iam", "change", "success",
+          Unpacked<v1::ProviderAccessRevoked, AccessRevoked>}},
+        {"breach.v1.BreakGlassOpened",
+         {"alert", "iam", "admin", "success", Unpacked<v1::BreakGlassOpened, BreakGlass>}},
         {"breach.v1.AccessDenied",
          {"event", "iam", "denied", "failure", Unpacked<v1::AccessDenied, Denied>}},
     };

@@ -54,6 +54,7 @@ AssessmentService::AssessmentService(eventstore::EventStore& store,
       clock_(clock),
       on_append_(on_append),
       guard_(kServiceName, identities, store, clock, on_append),
+      gate_(store, clock),
       engine_(std::move(engine)),
       breach_locks_(breach_locks) {}
 
@@ -62,7 +63,7 @@ grpc::Status AssessmentService::SubmitAssessment(grpc::ServerContext* context,
                                                  AssessmentVersion* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Submit(principal, *request));
-    return absl::OkStatus();
+    return gate_.Apply(principal, response->tenant(), response->breach_id(), *response);
   });
 }
 
@@ -71,7 +72,7 @@ grpc::Status AssessmentService::OverrideDuty(grpc::ServerContext* context,
                                              AssessmentVersion* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Override(principal, *request));
-    return absl::OkStatus();
+    return gate_.Apply(principal, response->tenant(), response->breach_id(), *response);
   });
 }
 
@@ -80,7 +81,7 @@ grpc::Status AssessmentService::DecideDuties(grpc::ServerContext* context,
                                              AssessmentVersion* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Decide(principal, *request));
-    return absl::OkStatus();
+    return gate_.Apply(principal, response->tenant(), response->breach_id(), *response);
   });
 }
 
@@ -125,7 +126,7 @@ grpc::Status AssessmentService::GetAssessment(grpc::ServerContext* context,
     }
     const uint32_t version = request->version() == 0 ? found.latest_version() : request->version();
     ASSIGN_OR_RETURN(*response, ReadVersion(found.breach_id(), version));
-    return absl::OkStatus();
+    return gate_.Apply(principal, found.tenant(), found.breach_id(), *response);
   });
 }
 
@@ -139,7 +140,7 @@ grpc::Status AssessmentService::ListAssessmentVersions(
     ASSIGN_OR_RETURN(std::vector<AssessmentVersion> versions,
                      ListVersions(store_, found.breach_id()));
     for (AssessmentVersion& version : versions) *response->add_versions() = std::move(version);
-    return absl::OkStatus();
+    return gate_.Apply(principal, found.tenant(), found.breach_id(), *response);
   });
 }
 

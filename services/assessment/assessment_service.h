@@ -13,6 +13,7 @@
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/regulation/engine.h"
+#include "libs/service/personal_data.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::assessment {
@@ -69,6 +70,7 @@ class AssessmentService final : public breach::v1::AssessmentService::Service {
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;
+  service::PersonalDataGate gate_;  // the provider reads metadata only, unless let in
   std::shared_ptr<const regulation::RegulationEngine> engine_;
   StripedMutex<>& breach_locks_;
   StripedMutex<> request_locks_;  // taken before breach_locks_

@@ -22,6 +22,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/files.h"
 #include "libs/common/log.h"
+#include "libs/eventstore/key_chain.h"
 #include "libs/eventstore/signing_key.h"
 #include "nlohmann/json.hpp"
 #include "services/breachd/metrics_listen.h"
@@ -191,10 +192,25 @@ absl::Status ConfigureSigning(breachd::suite::SuiteConfig& config, bool developm
                     : breachd::eventstore::SigningKey::Load(path);
   if (!key.ok()) return key.status();
   config.signing_key = std::make_shared<breachd::eventstore::SigningKey>(*std::move(key));
+  // After a rotation (breachctl admin rotate-signing-key) the chain beside the key names the keys
+  // it replaced, each endorsing the next: their checkpoints still verify.
+  const std::string chain_path = breachd::eventstore::KeyChainPath(path);
+  if (std::filesystem::exists(chain_path)) {
+    auto chain = breachd::eventstore::KeyChain::Load(chain_path);
+    if (!chain.ok()) return chain.status();
+    if (absl::Status verified = chain->Verify(); !verified.ok()) return verified;
+    if (chain->current() != config.signing_key->public_key()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          chain_path, " does not end with the key of ", path, ": it is another key's chain"));
+    }
+    config.earlier_public_keys = chain->PublicKeys();
+    config.earlier_public_keys.pop_back();
+  }
   config.checkpoint_interval = absl::Seconds(absl::GetFlag(FLAGS_checkpoint_interval_seconds));
   breachd::log::Info("checkpoints are signed",
                      {{"public_key", breachd::eventstore::ToHex(config.signing_key->public_key())},
-                      {"key_file", path}});
+                      {"key_file", path},
+                      {"earlier_keys", std::to_string(config.earlier_public_keys.size())}});
   return absl::OkStatus();
 }
 

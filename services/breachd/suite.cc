@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "libs/service/provider_access.h"
 #include "libs/siem/kafka_sink.h"
 #include "libs/siem/syslog_sink.h"
 #include "services/breachd/service_modules.h"
@@ -64,6 +65,7 @@ absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name
   eventstore::Options options;
   if (metrics_) options.append_observer = metrics_->AppendObserverFor(name);
   options.signing_key = config.signing_key;
+  options.earlier_public_keys = config.earlier_public_keys;
   options.checkpoint_interval = config.checkpoint_interval;
   ASSIGN_OR_RETURN(hosted.store, eventstore::EventStore::Open(dir.string(), options));
   if (config.republish) RETURN_IF_ERROR(hosted.store->RequeueAllForPublish());
@@ -296,6 +298,12 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   delivery::ConsumerHooks hooks;
   hooks.apply = [&hosted, apply = std::move(consumer.apply)](
                     const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+    // Every service keeps each breach's provider access for its read boundary
+    // (libs/service/personal_data.h); the service that recorded it already has it.
+    if (event.source() != hosted.name) {
+      ASSIGN_OR_RETURN(auto access_row, service::AccessRowFor(*hosted.store, event));
+      if (access_row) RETURN_IF_ERROR(hosted.store->WriteProjection({*access_row}, false));
+    }
     ASSIGN_OR_RETURN(bool applied, apply(event));
     if (applied) {
       absl::MutexLock lock(&hosted.observer_mu);

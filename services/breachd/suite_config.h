@@ -62,6 +62,9 @@ struct SuiteConfig {
   // Signs every hosted store's checkpoints (docs/event-store.md, "Signed checkpoints") and is
   // the key whole-store verification trusts. nullptr: stores are not signed.
   std::shared_ptr<const eventstore::SigningKey> signing_key;
+  // The keys `signing_key` replaced, oldest first (a verified key chain): their checkpoints
+  // still verify.
+  std::vector<std::string> earlier_public_keys;
   absl::Duration checkpoint_interval = absl::Minutes(1);
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "libs/service/projection_consumer.h"
+#include "services/intake/access_service.h"
 #include "services/intake/directory_service.h"
 #include "services/intake/incident_service.h"
 #include "services/intake/intake_consumer.h"
@@ -26,6 +27,8 @@ class HostedIntake final : public service::HostedService {
   explicit HostedIntake(const service::ServiceContext& context)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
               breach_locks_),
+        access_(context.store, context.identities, context.clock, context.on_append,
+                breach_locks_),
         directory_(context.store, context.identities, context.clock, context.on_append),
         fan_out_(context.store, breach_locks_, context.clock, context.on_append, FanOutPause(context)),
         incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_),
@@ -37,10 +40,13 @@ class HostedIntake final : public service::HostedService {
     fan_out_.Start();  // resumes an incident whose fan-out a stop or a crash cut short
   }
 
-  std::vector<grpc::Service*> GrpcServices() override { return {&grpc_, &directory_, &incidents_}; }
-  // The directory and the incidents share the intake's store: healthy when the intake is.
+  std::vector<grpc::Service*> GrpcServices() override {
+    return {&grpc_, &access_, &directory_, &incidents_};
+  }
+  // The access, directory and incidents share the intake's store: healthy when the intake is.
   std::vector<std::string> HealthNames() const override {
-    return {"breach.v1.IntakeService", "breach.v1.DirectoryService", "breach.v1.IncidentService"};
+    return {"breach.v1.IntakeService", "breach.v1.AccessService", "breach.v1.DirectoryService",
+            "breach.v1.IncidentService"};
   }
   // The lifecycle decided elsewhere (assessments, overrides).
   std::optional<service::EventConsumer> Consumer() override { return consumer_.Hooks(); }
@@ -48,6 +54,7 @@ class HostedIntake final : public service::HostedService {
  private:
   StripedMutex<> breach_locks_;  // before the adapters that share it
   IntakeService grpc_;
+  AccessService access_;
   DirectoryService directory_;
   FanOutWorker fan_out_;
   IncidentService incidents_;

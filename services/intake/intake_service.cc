@@ -38,6 +38,7 @@ IntakeService::IntakeService(eventstore::EventStore& store,
       clock_(clock),
       on_append_(on_append),
       guard_(kServiceName, identities, store, clock, on_append),
+      gate_(store, clock),
       breach_locks_(breach_locks) {}
 
 grpc::Status IntakeService::ReportBreach(grpc::ServerContext* context,
@@ -54,7 +55,7 @@ grpc::Status IntakeService::GetReport(grpc::ServerContext* context,
                                       Report* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Read(principal, request->breach_id()));
-    return absl::OkStatus();
+    return Redact(principal, *response);
   });
 }
 
@@ -116,6 +117,10 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
   return report;
 }
 
+absl::Status IntakeService::Redact(const auth::Principal& principal, Report& report) const {
+  return gate_.Apply(principal, report.report().tenant(), report.breach_id(), report);
+}
+
 absl::StatusOr<Report> IntakeService::FindAuthorized(const auth::Principal& principal,
                                                      const std::string& breach_id,
                                                      auth::Action action,
@@ -142,7 +147,7 @@ grpc::Status IntakeService::Triage(grpc::ServerContext* context,
                        ApplyTriage(triaged, report);
                        return Change{std::make_unique<breach::v1::BreachTriaged>(triaged), {}};
                      }));
-    return absl::OkStatus();
+    return Redact(principal, *response);
   });
 }
 
@@ -163,7 +168,7 @@ grpc::Status IntakeService::AmendReport(grpc::ServerContext* context,
                        ApplyAmendment(amended, report);
                        return Change{std::make_unique<breach::v1::ReportAmended>(amended), {}};
                      }));
-    return absl::OkStatus();
+    return Redact(principal, *response);
   });
 }
 
@@ -218,13 +223,13 @@ grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
                                         const breach::v1::ListActionsRequest* request,
                                         breach::v1::ListActionsResponse* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
-    RETURN_IF_ERROR(FindAuthorized(principal, request->breach_id(),
-                                   auth::Action::kReadContainment, kListActionsMethod)
-                        .status());
+    ASSIGN_OR_RETURN(Report report, FindAuthorized(principal, request->breach_id(),
+                                                   auth::Action::kReadContainment,
+                                                   kListActionsMethod));
     ASSIGN_OR_RETURN(std::vector<breach::v1::ContainmentAction> actions,
                      intake::ListActions(store_, request->breach_id()));
     for (auto& action : actions) *response->add_actions() = std::move(action);
-    return absl::OkStatus();
+    return gate_.Apply(principal, report.report().tenant(), report.breach_id(), *response);
   });
 }
 
@@ -236,7 +241,7 @@ grpc::Status IntakeService::CloseBreach(grpc::ServerContext* context,
                                     principal, request->breach_id(), request->reason(),
                                     request->expected_revision(), lifecycle::Command::kClose,
                                     kCloseMethod));
-    return absl::OkStatus();
+    return Redact(principal, *response);
   });
 }
 
@@ -248,7 +253,7 @@ grpc::Status IntakeService::ReopenBreach(grpc::ServerContext* context,
                                     principal, request->breach_id(), request->reason(),
                                     request->expected_revision(), lifecycle::Command::kReopen,
                                     kReopenMethod));
-    return absl::OkStatus();
+    return Redact(principal, *response);
   });
 }
 

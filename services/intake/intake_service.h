@@ -13,6 +13,7 @@
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/lifecycle/breach_lifecycle.h"
+#include "libs/service/personal_data.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -70,6 +71,9 @@ class IntakeService final : public breach::v1::IntakeService::Service {
                                                   uint64_t expected_revision,
                                                   const std::string& causation_id,
                                                   const Decider& decide);
+  // The report as the caller may see it: without personal data for the provider's staff unless
+  // the school granted access or the caller broke the glass (personal_data.h).
+  absl::Status Redact(const auth::Principal& principal, breach::v1::Report& report) const;
   // Finds the report of `breach_id` and checks the caller may take `action` on it.
   absl::StatusOr<breach::v1::Report> FindAuthorized(const auth::Principal& principal,
                                                     const std::string& breach_id,
@@ -91,6 +95,7 @@ class IntakeService final : public breach::v1::IntakeService::Service {
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;
+  service::PersonalDataGate gate_;
   StripedMutex<> request_locks_;  // per request id: a retry waits for the first attempt
   StripedMutex<>& breach_locks_;  // per breach: one change at a time; taken after request_locks_
 };

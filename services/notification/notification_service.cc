@@ -57,7 +57,8 @@ const breach::v1::DutyDecision* DecisionOf(const NotificationCase& c, breach::v1
 NotificationService::NotificationService(NotificationDeps deps)
     : deps_(std::move(deps)),
       reads_(deps_.store),
-      guard_(kServiceName, deps_.identities, deps_.store, deps_.clock, deps_.on_append) {}
+      guard_(kServiceName, deps_.identities, deps_.store, deps_.clock, deps_.on_append),
+      gate_(deps_.store, deps_.clock) {}
 
 absl::StatusOr<NotificationCase> NotificationService::FindAuthorized(
     const auth::Principal& principal, const std::string& breach_id, auth::Action action,
@@ -208,7 +209,7 @@ grpc::Status NotificationService::PrepareDraft(grpc::ServerContext* context,
                                                Draft* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Prepare(principal, *request));
-    return absl::OkStatus();
+    return gate_.Apply(principal, response->tenant(), response->breach_id(), *response);
   });
 }
 
@@ -245,7 +246,7 @@ grpc::Status NotificationService::GetDraft(grpc::ServerContext* context,
                         .status());
     if (deps_.on_append) deps_.on_append();
     *response = *std::move(draft);
-    return absl::OkStatus();
+    return gate_.Apply(principal, found.tenant(), found.breach_id(), *response);
   });
 }
 
@@ -304,7 +305,7 @@ grpc::Status NotificationService::ApproveDraft(grpc::ServerContext* context,
                                                Draft* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Approve(principal, *request));
-    return absl::OkStatus();
+    return gate_.Apply(principal, response->tenant(), response->breach_id(), *response);
   });
 }
 
@@ -472,7 +473,8 @@ grpc::Status NotificationService::SendNotification(
     RETURN_IF_ERROR(Send(principal, *request));
     ASSIGN_OR_RETURN(std::optional<NotificationCase> found,
                      FindCase(deps_.store, request->breach_id()));
-    return FillStatus(*found, *response);
+    RETURN_IF_ERROR(FillStatus(*found, *response));
+    return gate_.Apply(principal, found->tenant(), found->breach_id(), *response);
   });
 }
 
@@ -511,7 +513,8 @@ grpc::Status NotificationService::GetNotificationStatus(
     ASSIGN_OR_RETURN(NotificationCase found, FindAuthorized(principal, request->breach_id(),
                                                             auth::Action::kReadNotifications,
                                                             kStatusMethod));
-    return FillStatus(found, *response);
+    RETURN_IF_ERROR(FillStatus(found, *response));
+    return gate_.Apply(principal, found.tenant(), found.breach_id(), *response);
   });
 }
 
@@ -588,7 +591,7 @@ grpc::Status NotificationService::GetPublicNotice(grpc::ServerContext* context,
     response->set_html(regulation::PublicNoticeHtml(
         {draft->documents().begin(), draft->documents().end()},
         school.has_value() ? &*school : nullptr));
-    return absl::OkStatus();
+    return gate_.Apply(principal, found.tenant(), found.breach_id(), *response);
   });
 }
 

@@ -16,6 +16,7 @@
 #include "libs/regulation/engine.h"
 #include "libs/regulation/notification_drafts.h"
 #include "libs/service/read_recorder.h"
+#include "libs/service/personal_data.h"
 #include "libs/service/rpc_guard.h"
 #include "services/notification/channel_sender.h"
 #include "services/notification/stream_change.h"
@@ -96,6 +97,7 @@ class NotificationService final : public breach::v1::NotificationService::Servic
   NotificationDeps deps_;
   service::ReadRecorder reads_;  // draft reads, durable before the answer
   service::RpcGuard guard_;
+  service::PersonalDataGate gate_;  // the provider reads metadata only, unless let in
   StripedMutex<> request_locks_;  // taken before a breach lock
 };
 

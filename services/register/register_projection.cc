@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "breach/v1/access.pb.h"
 #include "breach/v1/events.pb.h"
 #include "breach/v1/notification.pb.h"
 #include "libs/common/proto_time.h"
@@ -138,6 +139,27 @@ std::string TimeText(const google::protobuf::Timestamp& ts) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", TimeFromProto(ts), absl::UTCTimeZone());
 }
 
+// The timeline line of the provider's access to the school's personal data: the school sees
+// every grant, revocation and break-glass (the reason stays in the event).
+std::optional<std::string> SummarizeAccess(const EventEnvelope& event) {
+  const google::protobuf::Any& payload = event.payload();
+  breach::v1::BreakGlassOpened opened;
+  if (payload.Is<breach::v1::BreakGlassOpened>() && payload.UnpackTo(&opened)) {
+    return absl::StrCat("Break-glass: ", event.actor().subject(),
+                        " (provider) may read the personal data until ",
+                        TimeText(opened.expires_at()));
+  }
+  if (payload.Is<breach::v1::ProviderAccessGranted>()) {
+    return absl::StrCat("Provider access to the personal data granted by ",
+                        event.actor().subject());
+  }
+  if (payload.Is<breach::v1::ProviderAccessRevoked>()) {
+    return absl::StrCat("Provider access to the personal data revoked by ",
+                        event.actor().subject());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string BreachIdOf(const EventEnvelope& event) {
@@ -193,6 +215,7 @@ std::string Summarize(const EventEnvelope& event) {
         ")");
   }
   if (auto line = SummarizeAssessment(event)) return *line;
+  if (auto line = SummarizeAccess(event)) return *line;
   return SummarizeNotification(event).value_or(absl::StrCat(type, " by ", event.actor().subject()));
 }
 

@@ -37,13 +37,17 @@ RegisterService::RegisterService(eventstore::EventStore& store,
       clock_(clock),
       on_append_(on_append),
       reads_(store),
-      guard_(kServiceName, identities, store, clock, on_append) {}
+      guard_(kServiceName, identities, store, clock, on_append),
+      gate_(store, clock) {}
 
 grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
                                            const breach::v1::ListBreachesRequest* request,
                                            breach::v1::ListBreachesResponse* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, List(principal, *request));
+    for (RegisterEntry& entry : *response->mutable_entries()) {
+      RETURN_IF_ERROR(gate_.Apply(principal, entry.tenant(), entry.breach_id(), entry));
+    }
     return absl::OkStatus();
   });
 }
@@ -56,7 +60,7 @@ grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
                      OpenEntry(principal, request->breach_id(), "register-entry", kGetMethod));
     *response = std::move(opened.entry);
     response->set_overdue(IsOverdue(*response, clock_.Now()));
-    return absl::OkStatus();
+    return gate_.Apply(principal, response->tenant(), response->breach_id(), *response);
   });
 }
 
@@ -148,6 +152,14 @@ grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
       for (auto& event : events) {
         breach.add_raw_events(event.SerializeAsString());
         *breach.add_events() = std::move(event);
+      }
+      // Without the school's grant the provider gets the metadata and the heads, not the
+      // personal data nor the raw events (which carry it).
+      ASSIGN_OR_RETURN(const bool open, gate_.Permits(principal, breach.entry().tenant(),
+                                                      breach.entry().breach_id()));
+      if (!open) {
+        service::RedactPersonalData(breach);
+        breach.clear_raw_events();
       }
     }
     // Recorded, durably, before anything is handed out.

@@ -12,6 +12,7 @@
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/read_recorder.h"
+#include "libs/service/personal_data.h"
 #include "libs/service/rpc_guard.h"
 #include "services/register/register_listing.h"
 
@@ -83,6 +84,7 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   std::function<void()> on_append_;
   service::ReadRecorder reads_;  // BreachViewed, durable before the answer
   service::RpcGuard guard_;
+  service::PersonalDataGate gate_;
 };
 
 }  // namespace breachd::register_

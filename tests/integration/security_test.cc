@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
+#include "breach/v1/access.grpc.pb.h"
 #include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
@@ -25,6 +27,8 @@
 #include "libs/eventstore/tests/wholesale_rewrite.h"
 #include "libs/grpcutil/certificates.h"
 #include "libs/grpcutil/tls.h"
+#include "libs/service/personal_data.h"
+#include "libs/siem/ecs_document.h"
 #include "services/breachd/suite.h"
 #include "tests/testing/fixtures.h"
 
@@ -73,6 +77,7 @@ class SecurityTest : public ::testing::Test {
     intake_ = breach::v1::IntakeService::NewStub(channel);
     register_ = breach::v1::RegisterService::NewStub(channel);
     admin_ = breach::v1::AdminService::NewStub(channel);
+    access_ = breach::v1::AccessService::NewStub(channel);
   }
 
   std::string Token(const std::string& subject, const std::string& tenant,
@@ -132,6 +137,7 @@ class SecurityTest : public ::testing::Test {
   std::unique_ptr<breach::v1::IntakeService::Stub> intake_;
   std::unique_ptr<breach::v1::RegisterService::Stub> register_;
   std::unique_ptr<breach::v1::AdminService::Stub> admin_;
+  std::unique_ptr<breach::v1::AccessService::Stub> access_;
 };
 
 TEST_F(SecurityTest, SignedTokenOverTlsIsThePrincipalAndReportsReachTheRegister) {
@@ -208,8 +214,14 @@ TEST_F(SecurityTest, EveryRpcHonoursTheRoleMatrix) {
         pool->FindMethodByName("breach.v1." + service + "." + method_name);
     ASSERT_NE(method, nullptr) << rpc;
     if (method->server_streaming() || method->client_streaming()) continue;
-    // Every role, except that listing every school is only asked by the 3 provider roles.
-    expected_calls += rpc.find("(all schools)") != std::string::npos ? 3 : 7;
+    // Every role, except that listing every school is only asked by the provider's roles.
+    int provider_roles = 0;
+    for (const auto& role : auth::matrix::kRoles) {
+      provider_roles += role.tenant == std::string(auth::kProviderTenant);
+    }
+    expected_calls += rpc.find("(all schools)") != std::string::npos
+                          ? provider_roles
+                          : static_cast<int>(std::size(auth::matrix::kRoles));
     for (size_t i = 0; i < std::size(auth::matrix::kRoles); ++i) {
       const auth::matrix::Role& role = auth::matrix::kRoles[i];
       // A school's caller who names no school lists its own: that is the one-school row.
@@ -254,6 +266,131 @@ TEST_F(SecurityTest, EveryRpcHonoursTheRoleMatrix) {
   EXPECT_GT(refused_by_role, 0);
   std::printf("role matrix over gRPC: %d calls, %d served, %d refused for their role\n", checked,
               served, refused_by_role);
+}
+
+// The provider is the school's processor: its staff read a breach's metadata, and its personal
+// data only with the school's grant or through a reasoned, time-limited break-glass, which the
+// school sees in its timeline and the SIEM sees without personal data.
+TEST_F(SecurityTest, TheProviderSeesPersonalDataOnlyWithTheSchoolsGrantOrThroughBreakGlass) {
+  const std::string dpo = Token("user:dpo@vespucci", kVespucci, "school-dpo");
+  const std::string ops = Token("user:ops", auth::kProviderTenant, "provider-operator");
+  const std::string manager =
+      Token("user:im-ferri", auth::kProviderTenant, "provider-incident-manager");
+  const breach::v1::Report filed = File(dpo, "privilege-1");
+  const std::string description = filed.current().description();
+  ASSERT_FALSE(description.empty());
+  breach::v1::GetReportRequest get;
+  get.set_breach_id(filed.breach_id());
+  breach::v1::GetBreachRequest get_entry;
+  get_entry.set_breach_id(filed.breach_id());
+  auto report_as = [&](const std::string& token) {
+    breach::v1::Report report;
+    const grpc::Status status = intake_->GetReport(As(token).get(), get, &report);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return report;
+  };
+  // Whether the register answers `token` with the entry's description in clear.
+  auto entry_open_to = [&](const std::string& token) {
+    breach::v1::RegisterEntry entry;
+    return register_->GetBreach(As(token).get(), get_entry, &entry).ok() &&
+           entry.description() == description;
+  };
+
+  // Metadata, not personal data.
+  breach::v1::Report seen = report_as(ops);
+  EXPECT_EQ(seen.current().description(), service::kRedacted);
+  EXPECT_EQ(seen.current().reporter().name(), service::kRedacted);
+  EXPECT_EQ(seen.current().tenant(), kVespucci);
+  EXPECT_EQ(seen.current().approx_data_subjects(), filed.current().approx_data_subjects());
+  EXPECT_EQ(seen.status(), filed.status());
+  EXPECT_EQ(report_as(dpo).current().description(), description);
+  ASSERT_TRUE(WaitUntil([&] {
+    breach::v1::RegisterEntry entry;
+    return register_->GetBreach(As(ops).get(), get_entry, &entry).ok() &&
+           entry.description() == service::kRedacted && entry.tenant() == kVespucci;
+  }));
+
+  // Break-glass: refused without a reason, beyond 24 hours, and to an operator.
+  breach::v1::BreakGlassRequest glass;
+  glass.set_breach_id(filed.breach_id());
+  glass.set_duration_seconds(7200);
+  breach::v1::ProviderAccessResponse access;
+  grpc::Status status = access_->BreakGlass(As(manager).get(), glass, &access);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("reason is required"));
+  glass.set_reason("Ransomware on the platform: which pupils' records were exposed");
+  glass.set_duration_seconds(25 * 3600);
+  status = access_->BreakGlass(As(manager).get(), glass, &access);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("duration_seconds is 90000"));
+  glass.set_duration_seconds(7200);
+  // Refused (recorded as AccessDenied) and answered like an unknown id, as every refusal on a
+  // breach by a caller of another tenant (RpcGuard::AuthorizeBreach).
+  EXPECT_EQ(access_->BreakGlass(As(ops).get(), glass, &access).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(access_->BreakGlass(As(dpo).get(), glass, &access).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(report_as(manager).current().description(), service::kRedacted);
+
+  // ... and granted for two hours, to the incident manager alone.
+  status = access_->BreakGlass(As(manager).get(), glass, &access);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(access.access().break_glass_size(), 1);
+  EXPECT_EQ(access.access().break_glass(0).subject(), "user:im-ferri");
+  EXPECT_EQ(report_as(manager).current().description(), description);
+  EXPECT_EQ(report_as(ops).current().description(), service::kRedacted);
+  EXPECT_TRUE(WaitUntil([&] { return entry_open_to(manager); }));
+  EXPECT_FALSE(entry_open_to(ops));
+
+  // The school sees it in its timeline.
+  breach::v1::GetTimelineRequest timeline_request;
+  timeline_request.set_breach_id(filed.breach_id());
+  EXPECT_TRUE(WaitUntil([&] {
+    breach::v1::Timeline timeline;
+    if (!register_->GetTimeline(As(dpo).get(), timeline_request, &timeline).ok()) return false;
+    for (const auto& line : timeline.entries()) {
+      if (absl::StrContains(line.summary(), "Break-glass: user:im-ferri (provider) may read the "
+                                            "personal data until")) {
+        return true;
+      }
+    }
+    return false;
+  }));
+
+  // The SIEM document of the break-glass says who and until when, not why nor what.
+  ASSERT_OK_AND_ASSIGN(std::vector<breach::v1::EventEnvelope> events,
+                       suite_->store("intake")->ReadStream(filed.breach_id(), 1));
+  const breach::v1::EventEnvelope* opened = nullptr;
+  for (const auto& event : events) {
+    if (event.type() == "breach.v1.BreakGlassOpened") opened = &event;
+  }
+  ASSERT_NE(opened, nullptr);
+  ASSERT_OK_AND_ASSIGN(std::string document, siem::ToEcsJson(*opened));
+  EXPECT_THAT(document, HasSubstr("\"action\":\"break-glass-opened\""));
+  EXPECT_THAT(document, HasSubstr("\"break_glass\":true"));
+  EXPECT_THAT(document, HasSubstr("\"user:im-ferri\""));
+  EXPECT_THAT(document, ::testing::Not(HasSubstr("Ransomware")));
+  EXPECT_THAT(document, ::testing::Not(HasSubstr(description)));
+
+  // The school's grant opens the breach to the provider's staff, until revoked.
+  breach::v1::GrantProviderAccessRequest grant;
+  grant.set_breach_id(filed.breach_id());
+  EXPECT_EQ(access_->GrantProviderAccess(As(ops).get(), grant, &access).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  status = access_->GrantProviderAccess(As(dpo).get(), grant, &access);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(access.access().granted());
+  EXPECT_EQ(report_as(ops).current().description(), description);
+  EXPECT_TRUE(WaitUntil([&] { return entry_open_to(ops); }));
+  breach::v1::RevokeProviderAccessRequest revoke;
+  revoke.set_breach_id(filed.breach_id());
+  ASSERT_TRUE(access_->RevokeProviderAccess(As(dpo).get(), revoke, &access).ok());
+  EXPECT_EQ(report_as(ops).current().description(), service::kRedacted);
+  EXPECT_TRUE(WaitUntil([&] {
+    breach::v1::RegisterEntry entry;
+    return register_->GetBreach(As(ops).get(), get_entry, &entry).ok() &&
+           entry.description() == service::kRedacted;
+  }));
 }
 
 TEST_F(SecurityTest, AStoreRewrittenWholesaleFailsVerificationOnItsSignedCheckpoint) {

@@ -5,7 +5,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "breach/v1/register.pb.h"
+#include "tools/breachctl/access_commands.h"
 #include "tools/breachctl/commands.h"
+#include "tools/breachctl/key_rotation.h"
 #include "tools/breachctl/register_export.h"
 #include "tools/breachctl/token_mint.h"
 #include "tools/breachctl/version.h"
@@ -124,6 +126,10 @@ CliSpec MakeCli() {
       File("signing-key", "FILE", "private key (PEM, P-256 EC or RSA) that signs the token"),
       Value("sub", "SUBJECT", "the token's subject, e.g. user:dpo"),
       Value("roles", "ROLES", "comma-separated roles, e.g. school-dpo"),
+      File("checkpoint-key", "FILE", "the checkpoint signing key in use (breachd's --signing_key_file)"),
+      File("new-checkpoint-key", "FILE", "where to write the new checkpoint signing key (a new file)"),
+      Value("root", "HEX", "the first public key of the chain, as you were given it"),
+      Value("for", "DURATION", "how long break-glass access lasts: 30m, 2h (at most 24h)"),
       Value("ttl", "DURATION", "how long the token is valid: 15m, 1h, 8h (default 1h)"),
       Value("issuer", "ISS", "the token's issuer, breachd's --jwt_issuer (default breachd-dev)"),
       Value("audience", "AUD", "the token's audience, breachd's --jwt_audience (default breachd)"),
@@ -436,6 +442,43 @@ CliSpec MakeCli() {
        .max_args = 1,
        .examples = {"breachctl breach reopen $ID --reason 'Nuovi fatti dalla Polfer'"},
        .run = BreachReopen},
+      {.path = {"breach", "grant-access"},
+       .usage = "BREACH_ID [--reason TEXT]",
+       .summary = "let the provider's staff read this breach's personal data (school head, DPO)",
+       .description =
+           "The provider is the school's processor: its staff see a breach's metadata (codes,\n"
+           "statuses, deadlines, counts) but names, contacts and descriptions only once the\n"
+           "school grants it, per breach. Recorded in the breach's timeline and the SIEM feed.",
+       .flags = {"reason", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach grant-access $ID --reason 'Supporto sul registro elettronico'"},
+       .run = BreachGrantAccess},
+      {.path = {"breach", "revoke-access"},
+       .usage = "BREACH_ID [--reason TEXT]",
+       .summary = "withdraw the provider's access to this breach's personal data",
+       .flags = {"reason", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach revoke-access $ID --reason 'Verifica conclusa'"},
+       .run = BreachRevokeAccess},
+      {.path = {"breach", "break-glass"},
+       .usage = "BREACH_ID --reason TEXT --for DURATION",
+       .summary = "read a breach's personal data without the school's grant, for a while "
+                  "(provider incident manager)",
+       .description =
+           "Emergency access for a provider-incident-manager: the personal data of this breach\n"
+           "becomes readable to you alone for DURATION (at most 24h). The reason, who and until\n"
+           "when are recorded on the breach, shown to the school in its timeline, and sent to\n"
+           "the SIEM (without the reason).",
+       .flags = {"reason", "for", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl breach break-glass $ID --reason 'Ransomware: quali alunni' --for 2h"},
+       .run = BreachBreakGlass},
       {.path = {"verify"},
        .usage = "[BREACH_ID] [--export FILE.json]",
        .summary = "re-check the hash chains of the event stores, or of an exported register",
@@ -516,6 +559,32 @@ CliSpec MakeCli() {
        .examples = {"breachctl --token $OPS admin public-key",
                     "breachctl --token $OPS admin public-key -o json > checkpoints.json"},
        .run = AdminPublicKey},
+      {.path = {"admin", "rotate-signing-key"},
+       .usage = "--checkpoint-key FILE --new-checkpoint-key FILE",
+       .summary = "replace the checkpoint signing key, the new one endorsed by the old (offline)",
+       .description =
+           "On the host that holds the keys, without calling breachd: makes a new Ed25519 key\n"
+           "(0600, its public key in FILE.pub) and writes FILE.chain, the chain of public keys\n"
+           "from the first one, each endorsed by the signature of the key before it. Restart\n"
+           "breachd with --signing_key_file=NEW: it reads NEW.chain, checks it, signs with the\n"
+           "new key and still verifies checkpoints signed with the earlier ones. Give the chain\n"
+           "file to whoever holds the first public key (breachctl admin key-chain).",
+       .flags = {"checkpoint-key", "new-checkpoint-key", "output"},
+       .examples = {"breachctl admin rotate-signing-key --checkpoint-key /etc/breachd/checkpoint.key "
+                    "--new-checkpoint-key /etc/breachd/checkpoint-2027.key"},
+       .run = AdminRotateSigningKey},
+      {.path = {"admin", "key-chain"},
+       .usage = "FILE [--root HEX]",
+       .summary = "check a chain of checkpoint keys from the first public key (auditors)",
+       .description =
+           "Checks that every key in the chain file is endorsed by the key before it and, with\n"
+           "--root, that the chain starts at the public key you were given; then lists the keys.\n"
+           "A checkpoint signed by any key of a chain that checks out is breachd's. Offline.",
+       .flags = {"root", "output"},
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl admin key-chain checkpoint-2027.key.chain --root 3b6a27bc..."},
+       .run = AdminKeyChain},
       {.path = {"admin", "retry"},
        .usage = "POSITION | --all [--service NAME]",
        .summary = "put parked events back in the outbox, once the cause is fixed",

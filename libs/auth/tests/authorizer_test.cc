@@ -17,6 +17,7 @@ constexpr char kOwnSchool[] = "MIIS01200V";
 constexpr char kOtherSchool[] = "RMIC81500L";
 
 const Principal kOperator{"user:ops", kProviderTenant, {kRoleProviderOperator}};
+const Principal kIncidentManager{"user:im", kProviderTenant, {kRoleProviderIncidentManager}};
 const Principal kHead{"user:preside", kOwnSchool, {kRoleSchoolHead}};
 const Principal kDpo{"user:dpo", kOwnSchool, {kRoleSchoolDpo}};
 const Principal kIt{"user:it", kOwnSchool, {kRoleSchoolIt}};
@@ -24,7 +25,8 @@ const Principal kStaff{"user:staff", kOwnSchool, {kRoleSchoolStaff}};
 
 // The whole policy as a table: which school roles may take each action on their own school.
 // Every other (role, action) pair on the own school, and every action on another school, is
-// refused; a provider operator may take every action on every school.
+// refused; the provider's staff may take every action on every school but granting access to
+// a school's personal data (the school's) and breaking the glass (the incident manager's).
 const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
   static const auto* policy = new std::map<Action, std::set<std::string>>{
       {Action::kReportBreach, {kRoleSchoolHead, kRoleSchoolDpo, kRoleSchoolIt, kRoleSchoolStaff}},
@@ -45,6 +47,10 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kSendNotification, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kRecordReceipt, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kManageIncidents, {}},
+      // The school's alone: the provider is its processor.
+      {Action::kGrantProviderAccess, {kRoleSchoolHead, kRoleSchoolDpo}},
+      // The incident manager's alone.
+      {Action::kBreakGlass, {}},
       // The operator's alone, on one school's data.
       {Action::kManageSchools, {}},
       // Provider-wide: no school role.
@@ -76,7 +82,7 @@ TEST(AuthorizerTest, EveryRoleTimesEveryActionTimesOwnAndOtherSchool) {
       } else {
         EXPECT_THAT(own, StatusIs(absl::StatusCode::kPermissionDenied,
                                   ::testing::AllOf(::testing::HasSubstr(ActionName(action)),
-                                                   ::testing::HasSubstr("provider-operator"))))
+                                                   ::testing::HasSubstr("provider-"))))
             << role << " " << ActionName(action);
       }
       EXPECT_THAT(Authorize(principal, action, kOtherSchool),
@@ -86,11 +92,24 @@ TEST(AuthorizerTest, EveryRoleTimesEveryActionTimesOwnAndOtherSchool) {
   }
 }
 
-TEST(AuthorizerTest, ProviderOperatorMayDoEverythingOnAnySchool) {
+TEST(AuthorizerTest, ProviderStaffMayDoEverythingOnAnySchoolButGrantAndBreakGlass) {
   for (Action action : kAllActions) {
-    EXPECT_THAT(Authorize(kOperator, action, kOtherSchool), IsOk()) << ActionName(action);
-    EXPECT_THAT(Authorize(kOperator, action, kOwnSchool), IsOk()) << ActionName(action);
+    const bool schools_own = action == Action::kGrantProviderAccess;
+    for (const Principal& staff : {kOperator, kIncidentManager}) {
+      const bool allowed =
+          !schools_own && (action != Action::kBreakGlass || staff.subject == "user:im");
+      EXPECT_EQ(Authorize(staff, action, kOtherSchool).ok(), allowed)
+          << staff.subject << " " << ActionName(action);
+      EXPECT_EQ(Authorize(staff, action, kOwnSchool).ok(), allowed)
+          << staff.subject << " " << ActionName(action);
+    }
   }
+  EXPECT_THAT(Authorize(kOperator, Action::kBreakGlass, kOwnSchool),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       ::testing::HasSubstr("needs the role provider-incident-manager")));
+  EXPECT_THAT(Authorize(kOperator, Action::kGrantProviderAccess, kOwnSchool),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       ::testing::HasSubstr("needs the role school-head or school-dpo")));
 }
 
 TEST(AuthorizerTest, SchoolNeverTouchesAnotherSchool) {
@@ -113,7 +132,8 @@ TEST(AuthorizerTest, RefusalOfAProviderWideActionNamesTheMissingRole) {
               StatusIs(absl::StatusCode::kPermissionDenied, ::testing::HasSubstr("school-dpo")));
   EXPECT_THAT(Authorize(kIt, Action::kTriageBreach, kOwnSchool),
               StatusIs(absl::StatusCode::kPermissionDenied,
-                       ::testing::HasSubstr("provider-operator, school-head or school-dpo")));
+                       ::testing::HasSubstr("provider-operator, provider-incident-manager, "
+                                            "school-head or school-dpo")));
 }
 
 TEST(AuthorizerTest, ServicePrincipalOnlyReadsTheEventFeed) {

@@ -13,6 +13,7 @@
 #include "libs/eventstore/checkpoint.h"
 #include "libs/eventstore/database.h"
 #include "libs/eventstore/event_hash.h"
+#include "libs/eventstore/key_chain.h"
 #include "libs/eventstore/signing_key.h"
 #include "libs/eventstore/storage_layout.h"
 #include "libs/eventstore/tests/event_store_fixture.h"
@@ -217,6 +218,47 @@ TEST(SigningKeyTest, SignaturesVerifyOnlyWithTheirKeyAndMessage) {
   EXPECT_FALSE(VerifySignature(key.public_key(), "heads!", signature));
   EXPECT_FALSE(VerifySignature(SigningKey::Generate().public_key(), "heads", signature));
   EXPECT_FALSE(VerifySignature("short", "heads", signature));
+}
+
+TEST_F(CheckpointTest, AfterARotationCheckpointsOfEveryKeyInTheChainVerify) {
+  // The old key signs at close; the store then runs with a new key endorsed by it.
+  Close();
+  KeyChain chain = KeyChain::Root(key_->public_key());
+  auto next = std::make_shared<SigningKey>(SigningKey::Generate());
+  ASSERT_THAT(chain.Rotate(*key_, next->public_key(), absl::FromUnixSeconds(1796029200)), IsOk());
+  ASSERT_THAT(chain.Verify(key_->public_key()), IsOk());
+  std::vector<std::string> keys = chain.PublicKeys();
+  keys.pop_back();
+  options_.signing_key = next;
+  options_.earlier_public_keys = keys;
+  Reopen();
+  // The latest checkpoint is still the old key's: it verifies, and the new key may sign on.
+  EXPECT_TRUE(VerifyAll().ok) << VerifyAll().problem;
+  ASSERT_THAT(store().Append(MakeAppend("a", 2)).status(), IsOk());
+  ASSERT_OK_AND_ASSIGN(std::optional<Checkpoint> signed_now, store().WriteCheckpoint());
+  ASSERT_TRUE(signed_now.has_value());
+  EXPECT_EQ(signed_now->public_key, next->public_key());
+  EXPECT_TRUE(VerifyAll().ok);
+
+  // Without the chain, the old key's checkpoint is someone else's.
+  Close();
+  options_.signing_key = nullptr;
+  options_.trusted_public_key = next->public_key();
+  options_.earlier_public_keys.clear();
+  Reopen();
+  EXPECT_TRUE(VerifyAll().ok);  // the latest is the new key's
+}
+
+TEST_F(CheckpointTest, AKeyOutsideTheChainIsStillRefused) {
+  Close();
+  auto stranger = std::make_shared<SigningKey>(SigningKey::Generate());
+  options_.signing_key = nullptr;
+  options_.trusted_public_key = SigningKey::Generate().public_key();
+  options_.earlier_public_keys = {stranger->public_key()};  // not the key that signed
+  Reopen();
+  const VerifyReport report = VerifyAll();
+  EXPECT_FALSE(report.ok);
+  EXPECT_THAT(report.problem, ::testing::HasSubstr("is not signed by the trusted key"));
 }
 
 }  // namespace

@@ -142,7 +142,9 @@ TEST(EcsDocumentTest, EveryEventTypeOfTheCatalogueIsMapped) {
       "breach.v1.DraftApproved", "breach.v1.DispatchQueued", "breach.v1.DeliveryAttempted",
       "breach.v1.DeliverySent", "breach.v1.DeliveryFailed", "breach.v1.DeliveryOutcomeUnknown",
       "breach.v1.DutySubmitted", "breach.v1.ReceiptRecorded", "breach.v1.SchoolProfileSet",
-      "breach.v1.BreachViewed", "breach.v1.BreachesListed", "breach.v1.AccessDenied"};
+      "breach.v1.BreachViewed", "breach.v1.BreachesListed", "breach.v1.AccessDenied",
+      "breach.v1.ProviderAccessGranted", "breach.v1.ProviderAccessRevoked",
+      "breach.v1.BreakGlassOpened"};
   EXPECT_THAT(MappedEventTypes(), UnorderedElementsAreArray(catalogue));
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "breach/v1/access.pb.h"
 #include "breach/v1/events.pb.h"
 #include "breach/v1/notification.pb.h"
 #include "gmock/gmock.h"
@@ -241,6 +242,20 @@ std::vector<std::pair<std::string, std::unique_ptr<google::protobuf::Message>>> 
   denied.set_breach_id(kBreach);
   denied.set_reason("user:dpo-galilei of RMIC81500L may not access another school's data");
   add("register", denied);
+  v1::ProviderAccessGranted granted;
+  granted.set_breach_id(kBreach);
+  granted.set_reason("Giulia asked the provider to check the registro");
+  add("intake", granted);
+  v1::ProviderAccessRevoked revoked;
+  revoked.set_breach_id(kBreach);
+  revoked.set_reason("check done");
+  add("intake", revoked);
+  v1::BreakGlassOpened opened;
+  opened.set_breach_id(kBreach);
+  opened.set_reason("Password del registro leaked: which pupils are affected");
+  opened.set_duration_seconds(7200);
+  *opened.mutable_expires_at() = At(7200);
+  add("intake", opened);
   return out;
 }
 
@@ -251,9 +266,11 @@ std::vector<std::string> ExampleLines() {
     const bool denied = payload->GetDescriptor()->name() == "AccessDenied";
     const bool audit = denied || payload->GetDescriptor()->name() == "BreachesListed";
     const bool school = payload->GetDescriptor()->name() == "SchoolProfileSet";
+    const bool glass = payload->GetDescriptor()->name() == "BreakGlassOpened";
     const auth::Principal actor =
         denied ? auth::Principal{"user:dpo-galilei", "RMIC81500L", {"school-dpo"}}
         : school ? auth::Principal{"user:ops-admin", "provider", {"provider-operator"}}
+        : glass  ? auth::Principal{"user:im-ferri", "provider", {"provider-incident-manager"}}
                  : auth::Principal{"user:dpo-vespucci", "MIIS01200V", {"school-dpo"}};
     v1::EventEnvelope event = service::MakeEvent({source, actor, "req-1", kBreach},
                                                  denied ? "RMIC81500L" : "MIIS01200V",

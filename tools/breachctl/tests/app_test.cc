@@ -10,7 +10,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
+#include "libs/eventstore/signing_key.h"
 #include "tools/breachctl/command_table.h"
 #include "tools/breachctl/commands.h"
 #include "tools/breachctl/tests/cli_testing.h"
@@ -346,6 +348,53 @@ TEST(DurationFlagTest, HoursMinutesDays) {
   EXPECT_EQ(DurationFlag("due-within", "3d").value_or(absl::ZeroDuration()), absl::Hours(72));
   EXPECT_THAT(DurationFlag("due-within", "3 days"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--due-within")));
+}
+
+// Offline key rotation: the new key endorsed by the old, the chain checked from the root;
+// a chain that does not start at the root given is refused on one line.
+TEST(AppTest, RotateSigningKeyWritesAChainTheKeyChainCommandFollows) {
+  ::breachd::testing::ScratchDir dir("rotate");
+  const std::string old_key = dir.path() + "/checkpoint.key";
+  const std::string new_key = dir.path() + "/checkpoint-2.key";
+  const std::string newer_key = dir.path() + "/checkpoint-3.key";
+  ASSERT_THAT(eventstore::SigningKey::Generate().Save(old_key), ::breachd::testing::IsOk());
+  ASSERT_OK_AND_ASSIGN(eventstore::SigningKey old, eventstore::SigningKey::Load(old_key));
+  const std::string root = eventstore::ToHex(old.public_key());
+
+  CommandResult rotated = Breachctl({"admin", "rotate-signing-key", "--checkpoint-key", old_key,
+                                     "--new-checkpoint-key", new_key});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_THAT(rotated.out, HasSubstr("--signing_key_file=" + new_key));
+  // A second rotation extends the chain from the newest key.
+  rotated = Breachctl({"admin", "rotate-signing-key", "--checkpoint-key", new_key,
+                       "--new-checkpoint-key", newer_key, "-o", "json"});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_THAT(rotated.out, HasSubstr(root));
+
+  const CommandResult followed =
+      Breachctl({"admin", "key-chain", newer_key + ".chain", "--root", root});
+  EXPECT_EQ(followed.exit_code, 0) << followed.err;
+  EXPECT_THAT(followed.out, HasSubstr("every key is endorsed by the one before it"));
+  ASSERT_OK_AND_ASSIGN(eventstore::SigningKey newer, eventstore::SigningKey::Load(newer_key));
+  EXPECT_THAT(followed.out, HasSubstr(eventstore::ToHex(newer.public_key())));
+  ExpectOneLineError(Breachctl({"admin", "key-chain", newer_key + ".chain", "--root",
+                                eventstore::ToHex(newer.public_key())}),
+                     1, "not at the trusted key");
+  ExpectOneLineError(Breachctl({"admin", "rotate-signing-key", "--checkpoint-key", old_key,
+                                "--new-checkpoint-key", new_key}),
+                     2, "exists; name a new file");
+}
+
+TEST(AppTest, BreakGlassNeedsAReasonAndABoundedDuration) {
+  ExpectOneLineError(Breachctl({"breach", "break-glass", "01KB3M9X7Q2W8E4R6T1Y5U3I0P", "--for",
+                                "2h"}),
+                     2, "missing --reason");
+  ExpectOneLineError(Breachctl({"breach", "break-glass", "01KB3M9X7Q2W8E4R6T1Y5U3I0P", "--reason",
+                                "ransomware", "--for", "25h"}),
+                     2, "--for must be a duration from 1s to 24h");
+  ExpectOneLineError(Breachctl({"breach", "break-glass", "01KB3M9X7Q2W8E4R6T1Y5U3I0P", "--reason",
+                                "ransomware"}),
+                     2, "missing --for");
 }
 
 }  // namespace

@@ -198,11 +198,11 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
                                                     "receipt", "notice"));
   EXPECT_THAT(Complete({"admin", ""}),
-              ElementsAre("status", "parked", "public-key", "retry", "backup", "rebuild",
-                          "restore"));
+              ElementsAre("status", "parked", "public-key", "rotate-signing-key", "key-chain",
+                          "retry", "backup", "rebuild", "restore"));
   EXPECT_THAT(Complete({"breach", ""}),
               ElementsAre("list", "get", "timeline", "knowledge", "triage", "close", "reopen",
-                          "ack"));
+                          "grant-access", "revoke-access", "break-glass", "ack"));
   EXPECT_THAT(Complete({"report", "c"}), ElementsAre("create"));
   EXPECT_THAT(Complete({"help", "rep"}), ElementsAre("report"));
   EXPECT_THAT(Complete({"help", "assess", ""}),
