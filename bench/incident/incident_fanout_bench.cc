@@ -1,24 +1,38 @@
-// The headline figure of issue 12: a provider-wide incident over N schools (10,000 by default),
-// one breachd with every service on the embedded bus (stores on the real disk). It imports a
-// generated directory, then times, from the CreateIncident call:
+// The headline figure of issue 12: a provider-wide incident over N schools (10,000 by default).
+// It imports a generated directory, then times, from the CreateIncident call:
 //   cases     until the intake has every school's case (GetIncident: fan-out complete),
 //   clocks    until the notification service has armed every case's controller-notice clock,
 //   register  until the register lists every case's entry;
 // and reads breachd's peak resident memory (VmHWM, and the highest VmRSS sampled during the
-// fan-out). Exits 1 if something never arrived (after --timeout_s).
+// fan-out). Two layouts (--layout, default both, one after the other):
+//   all-in-one  one breachd with every service on the embedded bus;
+//   devbus      the standalone bus (devbus) and each service in its own breachd process, each
+//               told the others' addresses (--peers) for catch-up, as an operator deploys them;
+//               memory is the sum over the processes (and the largest one).
+// Stores are on the real disk. Exits 1 if something never arrived (after --timeout_s).
 //
-//   build/bench/incident_fanout_bench [--schools=10000] [--timeout_s=120]
+//   build/bench/incident_fanout_bench [--schools=10000] [--layout=both|all-in-one|devbus]
+//                                     [--timeout_s=120]
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <memory>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/latency/idle_rss_probe.h"
@@ -31,11 +45,14 @@
 #include "libs/directory/school_csv.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/fixtures.h"
+#include "libs/common/status_macros.h"
 #include "tests/testing/process.h"
 
 ABSL_FLAG(int, schools, 10000, "Schools in the directory, every one affected");
 ABSL_FLAG(int, timeout_s, 120, "Give up after this many seconds");
+ABSL_FLAG(std::string, layout, "both", "all-in-one, devbus or both");
 ABSL_FLAG(std::string, breachd, BREACHD_BIN_DIR "/breachd", "breachd binary");
+ABSL_FLAG(std::string, devbus, BREACHD_BIN_DIR "/devbus", "devbus binary");
 ABSL_FLAG(std::string, work_dir, "", "Folder for the data (default: a new folder under /tmp)");
 
 namespace breachd::bench {
@@ -45,72 +62,165 @@ using testing::CallAs;
 using testing::ChildProcess;
 using testing::kOperatorToken;
 
-int Run() {
-  const int n = absl::GetFlag(FLAGS_schools);
-  std::string dir = absl::GetFlag(FLAGS_work_dir);
-  if (dir.empty()) dir = absl::StrCat("/tmp/incident-bench-", getpid());
-  std::filesystem::create_directories(dir);
-  testing::WriteTwoSchoolIdentity(dir + "/identity.json");
-  const std::string ready = dir + "/ready";
-  auto process = ChildProcess::Start(
-      {absl::GetFlag(FLAGS_breachd), "--services=all", "--kafka=embedded",
-       "--listen=127.0.0.1:0", "--data_dir=" + dir + "/data",
-       "--identity_file=" + dir + "/identity.json", "--ready_file=" + ready,
-       std::string("--regimes_dir=") + BREACHD_SOURCE_DIR + "/regimes",
-       std::string("--templates_dir=") + BREACHD_SOURCE_DIR + "/templates", "--insecure"},
-      dir + "/breachd");
-  if (!process.ok()) {
-    std::fprintf(stderr, "cannot start breachd: %s\n", process.status().ToString().c_str());
-    return 1;
+// The processes of one layout and where its services answer.
+struct Deployment {
+  std::unique_ptr<ChildProcess> bus;  // devbus, or none (embedded)
+  std::map<std::string, std::unique_ptr<ChildProcess>> services;  // by --services value
+  std::map<std::string, std::string> endpoints;  // intake, notification, register
+};
+
+std::vector<std::string> BreachdArgs(const std::string& dir, const std::string& name,
+                                     const std::string& kafka) {
+  return {absl::GetFlag(FLAGS_breachd), "--services=" + name, "--kafka=" + kafka,
+          "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", dir, "/", name),
+          "--identity_file=" + dir + "/identity.json",
+          absl::StrCat("--ready_file=", dir, "/", name, ".ready"),
+          std::string("--regimes_dir=") + BREACHD_SOURCE_DIR + "/regimes",
+          std::string("--templates_dir=") + BREACHD_SOURCE_DIR + "/templates", "--insecure"};
+}
+
+// Starts one breachd and waits for its ready file; its endpoint, or an error.
+absl::StatusOr<std::string> StartBreachd(Deployment& deployment, const std::string& dir,
+                                         const std::string& name,
+                                         std::vector<std::string> argv) {
+  auto process = ChildProcess::Start(argv, absl::StrCat(dir, "/", name));
+  if (!process.ok()) return process.status();
+  auto& child = deployment.services[name] = std::make_unique<ChildProcess>(*std::move(process));
+  const std::string ready = absl::StrCat(dir, "/", name, ".ready");
+  if (!testing::WaitUntil([&] { return !testing::ReadFile(ready).empty(); },
+                          absl::Seconds(60))) {
+    return absl::UnavailableError(absl::StrCat(name, " did not start: ", child->Stderr()));
   }
-  if (!testing::WaitUntil([&] { return !testing::ReadFile(ready).empty(); })) {
-    std::fprintf(stderr, "breachd did not start: %s\n", process->Stderr().c_str());
-    return 1;
+  return nlohmann::json::parse(testing::ReadFile(ready))["endpoint"].get<std::string>();
+}
+
+absl::StatusOr<Deployment> StartAllInOne(const std::string& dir) {
+  Deployment deployment;
+  ASSIGN_OR_RETURN(std::string endpoint,
+                   StartBreachd(deployment, dir, "all", BreachdArgs(dir, "all", "embedded")));
+  for (const char* service : {"intake", "notification", "register"}) {
+    deployment.endpoints[service] = endpoint;
   }
-  const std::string endpoint = nlohmann::json::parse(testing::ReadFile(ready))["endpoint"];
+  return deployment;
+}
+
+absl::StatusOr<Deployment> StartOnDevbus(const std::string& dir) {
+  Deployment deployment;
+  auto bus = ChildProcess::Start({absl::GetFlag(FLAGS_devbus), "--listen=127.0.0.1:0"},
+                                 dir + "/devbus");
+  if (!bus.ok()) return bus.status();
+  deployment.bus = std::make_unique<ChildProcess>(*std::move(bus));
+  std::string bootstrap;
+  testing::WaitUntil([&] {
+    for (absl::string_view line : absl::StrSplit(deployment.bus->Stdout(), '\n')) {
+      if (absl::StartsWith(line, "bootstrap=")) bootstrap = std::string(line.substr(10));
+    }
+    return !bootstrap.empty();
+  });
+  if (bootstrap.empty()) {
+    return absl::UnavailableError("devbus did not start: " + deployment.bus->Stderr());
+  }
+  // Each consumer is told where the services started before it keep their stores.
+  std::vector<std::string> peers;
+  for (const char* service : {"intake", "assessment", "notification", "register"}) {
+    std::vector<std::string> argv = BreachdArgs(dir, service, bootstrap);
+    if (!peers.empty()) argv.push_back("--peers=" + absl::StrJoin(peers, ","));
+    ASSIGN_OR_RETURN(std::string endpoint, StartBreachd(deployment, dir, service, argv));
+    deployment.endpoints[service] = endpoint;
+    peers.push_back(absl::StrCat(service, "=", endpoint));
+  }
+  return deployment;
+}
+
+// User + system CPU time a process has used so far (/proc/PID/stat), 0 if unreadable.
+double CpuSeconds(int pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(stat, line);
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::vector<std::string> fields = absl::StrSplit(line.substr(close + 2), ' ');
+  double utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtod(fields[11], &utime) ||
+      !absl::SimpleAtod(fields[12], &stime)) {
+    return 0;
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct Figures {
+  absl::Duration import_took, answered, cases, clocks, entries;
+  // CPU breachd used from CreateIncident to the last figure: on a shared machine the times
+  // above depend on what else runs, this much less.
+  double cpu_seconds = 0;
+  int64_t rss_before_kib = 0, rss_peak_kib = 0, largest_peak_kib = 0, hwm_kib = 0;
+  bool complete() const { return std::max({cases, clocks, entries}) != absl::InfiniteDuration(); }
+};
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& endpoint) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
-  auto channel = grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
-  const int pid = process->pid();
+  return grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
+}
+
+absl::StatusOr<Figures> Measure(Deployment& deployment, int n) {
+  Figures figures;
+  std::vector<int> pids;
+  for (const auto& [name, process] : deployment.services) pids.push_back(process->pid());
+  // The sum of the processes' VmRSS, and the largest one.
+  auto rss = [&pids](int64_t* largest) {
+    int64_t sum = 0;
+    for (int pid : pids) {
+      const int64_t one = ProcessStatusKib(pid, "VmRSS");
+      sum += std::max<int64_t>(one, 0);
+      if (largest != nullptr) *largest = std::max(*largest, one);
+    }
+    return sum;
+  };
 
   // The directory.
   breach::v1::ImportSchoolsRequest import;
   import.set_csv(directory::WriteSchoolCsv(directory::GenerateDirectory(n, 1)));
   breach::v1::ImportSchoolsResponse imported;
   absl::Time t = absl::Now();
-  grpc::Status status = breach::v1::DirectoryService::NewStub(channel)->ImportSchools(
-      CallAs(kOperatorToken, absl::Seconds(120)).get(), import, &imported);
+  grpc::Status status =
+      breach::v1::DirectoryService::NewStub(Channel(deployment.endpoints["intake"]))
+          ->ImportSchools(CallAs(kOperatorToken, absl::Seconds(120)).get(), import, &imported);
   if (!status.ok() || imported.added() != n) {
-    std::fprintf(stderr, "import failed: %s (%d added)\n", status.error_message().c_str(),
-                 imported.added());
-    return 1;
+    return absl::InternalError(absl::StrCat("import failed: ", status.error_message(), " (",
+                                            imported.added(), " added)"));
   }
-  const absl::Duration import_took = absl::Now() - t;
+  figures.import_took = absl::Now() - t;
   // Let the directory's events reach the notification service before the clock starts.
   absl::SleepFor(absl::Seconds(3));
-  const int64_t rss_before = ProcessStatusKib(pid, "VmRSS");
+  figures.rss_before_kib = rss(nullptr);
 
   std::atomic<bool> sampling{true};
-  std::atomic<int64_t> rss_peak{0};
   std::thread sampler([&] {
     while (sampling) {
-      rss_peak = std::max<int64_t>(rss_peak, ProcessStatusKib(pid, "VmRSS"));
+      figures.rss_peak_kib = std::max(figures.rss_peak_kib, rss(&figures.largest_peak_kib));
       absl::SleepFor(absl::Milliseconds(50));
     }
   });
 
-  auto incidents = breach::v1::IncidentService::NewStub(channel);
-  auto notification = breach::v1::NotificationService::NewStub(channel);
-  auto register_service = breach::v1::RegisterService::NewStub(channel);
+  auto incidents = breach::v1::IncidentService::NewStub(Channel(deployment.endpoints["intake"]));
+  auto notification =
+      breach::v1::NotificationService::NewStub(Channel(deployment.endpoints["notification"]));
+  auto register_service =
+      breach::v1::RegisterService::NewStub(Channel(deployment.endpoints["register"]));
+  double cpu_before = 0;
+  for (int pid : pids) cpu_before += CpuSeconds(pid);
   const absl::Time start = absl::Now();
   breach::v1::Incident incident;
   status = incidents->CreateIncident(CallAs(kOperatorToken, absl::Seconds(60)).get(),
                                      testing::RegisterIncidentRequest("bench-incident"), &incident);
   if (!status.ok()) {
-    std::fprintf(stderr, "CreateIncident: %s\n", status.error_message().c_str());
-    return 1;
+    sampling = false;
+    sampler.join();
+    return absl::InternalError("CreateIncident: " + status.error_message());
   }
-  const absl::Duration answered = absl::Now() - start;
+  figures.answered = absl::Now() - start;
   const absl::Duration timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout_s));
   auto wait = [&](const char* what, const std::function<int()>& count) -> absl::Duration {
     int last = -1;
@@ -123,7 +233,7 @@ int Run() {
                  absl::FormatDuration(timeout).c_str());
     return absl::InfiniteDuration();
   };
-  const absl::Duration cases = wait("cases", [&] {
+  figures.cases = wait("cases", [&] {
     breach::v1::GetIncidentRequest request;
     request.set_incident_id(incident.incident_id());
     breach::v1::IncidentStatus got;
@@ -131,7 +241,7 @@ int Run() {
                ? got.cases_created()
                : 0;
   });
-  const absl::Duration clocks = wait("clocks", [&] {
+  figures.clocks = wait("clocks", [&] {
     breach::v1::ListDeadlinesResponse got;
     if (!notification->ListDeadlines(CallAs(kOperatorToken, absl::Seconds(30)).get(), {}, &got)
              .ok()) {
@@ -143,7 +253,7 @@ int Run() {
     }
     return armed;
   });
-  const absl::Duration entries = wait("register", [&] {
+  figures.entries = wait("register", [&] {
     breach::v1::ListBreachesRequest request;
     request.set_page_size(500);
     int seen = 0;
@@ -161,25 +271,74 @@ int Run() {
   });
   sampling = false;
   sampler.join();
-  const int64_t hwm = ProcessStatusKib(pid, "VmHWM");
+  for (int pid : pids) figures.cpu_seconds += CpuSeconds(pid);
+  figures.cpu_seconds -= cpu_before;
+  for (int pid : pids) figures.hwm_kib += std::max<int64_t>(ProcessStatusKib(pid, "VmHWM"), 0);
+  return figures;
+}
 
-  const absl::Duration all = std::max({cases, clocks, entries});
-  std::printf("incident over %d schools, all-in-one, embedded bus\n", n);
-  std::printf("  directory import          %8.2f s\n", absl::ToDoubleSeconds(import_took));
-  std::printf("  CreateIncident answered   %8.3f s\n", absl::ToDoubleSeconds(answered));
-  std::printf("  every case (intake)       %8.2f s\n", absl::ToDoubleSeconds(cases));
-  std::printf("  every clock armed         %8.2f s\n", absl::ToDoubleSeconds(clocks));
-  std::printf("  every register entry      %8.2f s\n", absl::ToDoubleSeconds(entries));
+void Print(const std::string& title, int n, const Figures& f, size_t processes) {
+  const absl::Duration all = std::max({f.cases, f.clocks, f.entries});
+  std::printf("incident over %d schools, %s\n", n, title.c_str());
+  std::printf("  directory import          %8.2f s\n", absl::ToDoubleSeconds(f.import_took));
+  std::printf("  CreateIncident answered   %8.3f s\n", absl::ToDoubleSeconds(f.answered));
+  std::printf("  every case (intake)       %8.2f s\n", absl::ToDoubleSeconds(f.cases));
+  std::printf("  every clock armed         %8.2f s\n", absl::ToDoubleSeconds(f.clocks));
+  std::printf("  every register entry      %8.2f s\n", absl::ToDoubleSeconds(f.entries));
   std::printf("  all of it                 %8.2f s   (target 5 s)\n", absl::ToDoubleSeconds(all));
-  std::printf("  RSS before the incident   %8.1f MiB\n", rss_before / 1024.0);
-  std::printf("  RSS peak during it        %8.1f MiB  (target < 512)\n", rss_peak / 1024.0);
-  std::printf("  VmHWM (whole run)         %8.1f MiB\n", hwm / 1024.0);
+  std::printf("  breachd CPU meanwhile      %8.2f s   (user + system%s)\n", f.cpu_seconds,
+              processes > 1 ? ", all processes" : "");
+  const char* what = processes > 1 ? "RSS (sum of breachd's)" : "RSS";
+  std::printf("  %-22s before   %8.1f MiB\n", what, f.rss_before_kib / 1024.0);
+  std::printf("  %-22s peak     %8.1f MiB  (target < 512)\n", what, f.rss_peak_kib / 1024.0);
+  if (processes > 1) {
+    std::printf("  largest breachd peak            %8.1f MiB\n", f.largest_peak_kib / 1024.0);
+  }
+  std::printf("  VmHWM (whole run%s)      %8.1f MiB\n", processes > 1 ? ", summed" : "",
+              f.hwm_kib / 1024.0);
+  std::fflush(stdout);
+}
 
-  kill(pid, SIGTERM);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
+// Starts a layout in `dir`, measures it, stops it; false if it failed or was incomplete.
+bool RunLayout(const std::string& layout, const std::string& dir, int n) {
+  std::filesystem::create_directories(dir);
+  testing::WriteTwoSchoolIdentity(dir + "/identity.json");
+  absl::StatusOr<Deployment> deployment =
+      layout == "devbus" ? StartOnDevbus(dir) : StartAllInOne(dir);
+  if (!deployment.ok()) {
+    std::fprintf(stderr, "%s: %s\n", layout.c_str(), deployment.status().ToString().c_str());
+    return false;
+  }
+  absl::StatusOr<Figures> figures = Measure(*deployment, n);
+  bool ok = figures.ok() && figures->complete();
+  if (figures.ok()) {
+    Print(layout == "devbus" ? "each service its own breachd on devbus"
+                             : "all-in-one, embedded bus",
+          n, *figures, deployment->services.size());
+  } else {
+    std::fprintf(stderr, "%s: %s\n", layout.c_str(), figures.status().ToString().c_str());
+  }
+  for (auto& [name, process] : deployment->services) process->Signal(SIGTERM);
+  if (deployment->bus) deployment->bus->Signal(SIGTERM);
+  return ok;
+}
+
+int Run() {
+  const int n = absl::GetFlag(FLAGS_schools);
+  const std::string layout = absl::GetFlag(FLAGS_layout);
+  if (layout != "both" && layout != "all-in-one" && layout != "devbus") {
+    std::fprintf(stderr, "--layout: all-in-one, devbus or both, not %s\n", layout.c_str());
+    return 2;
+  }
+  std::string dir = absl::GetFlag(FLAGS_work_dir);
+  if (dir.empty()) dir = absl::StrCat("/tmp/incident-bench-", getpid());
+  bool ok = true;
+  for (const std::string one : {"all-in-one", "devbus"}) {
+    if (layout != "both" && layout != one) continue;
+    ok = RunLayout(one, dir + "/" + one, n) && ok;
+  }
   if (absl::GetFlag(FLAGS_work_dir).empty()) std::filesystem::remove_all(dir);
-  return all == absl::InfiniteDuration() ? 1 : 0;
+  return ok ? 0 : 1;
 }
 
 }  // namespace
