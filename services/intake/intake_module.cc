@@ -25,7 +25,7 @@ class HostedIntake final : public service::HostedService {
  public:
   explicit HostedIntake(const service::ServiceContext& context)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
-              breach_locks_),
+              breach_locks_, *context.cipher),
         directory_(context.store, context.identities, context.clock, context.on_append),
         fan_out_(context.store, context.clock, context.on_append, FanOutPause(context)),
         incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_),

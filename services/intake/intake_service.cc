@@ -32,8 +32,10 @@ std::string BreachLockKey(const std::string& breach_id) { return ReportKey(breac
 
 IntakeService::IntakeService(eventstore::EventStore& store,
                              const auth::IdentityStore& identities, const Clock& clock,
-                             std::function<void()> on_append, StripedMutex<>& breach_locks)
+                             std::function<void()> on_append, StripedMutex<>& breach_locks,
+                             privacy::FieldCipher& cipher)
     : store_(store),
+      cipher_(cipher),
       identities_(identities),
       clock_(clock),
       on_append_(on_append),
@@ -77,10 +79,16 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
     ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(store_, *earlier));
-    if (stored.has_value()) return *stored;
+    if (stored.has_value()) return Opened(*std::move(stored));
+  }
+  if (cipher_.IsErased(form.tenant())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("school ", form.tenant(), " was erased (tenant erase): it files nothing"));
   }
 
+  // Event and row carry the personal fields sealed with the school's key (docs/security.md).
   Report report = FileReport(request, principal, now, NewUlid(now));
+  RETURN_IF_ERROR(cipher_.SealPersonalData(report, form.tenant()));
   const breach::v1::BreachReported reported = ReportedEvent(report);
   const service::EventOrigin origin{kServiceName, principal, request.request_id(),
                                     report.breach_id()};
@@ -93,7 +101,7 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   ASSIGN_OR_RETURN(eventstore::AppendResult result, store_.Append(std::move(append)));
   *report.mutable_recorded_at() = result.events.front().recorded_at();
   if (on_append_) on_append_();
-  return report;
+  return Opened(std::move(report));
 }
 
 absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
@@ -113,7 +121,7 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
     RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   }
   if (on_append_) on_append_();
-  return report;
+  return Opened(std::move(report));
 }
 
 absl::StatusOr<Report> IntakeService::FindAuthorized(const auth::Principal& principal,
@@ -192,7 +200,7 @@ absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
     ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                      store_.GetProjection(ActionKey(request.breach_id(), *earlier)));
     breach::v1::ContainmentAction action;
-    if (bytes.has_value() && action.ParseFromString(*bytes)) return action;
+    if (bytes.has_value() && action.ParseFromString(*bytes)) return Opened(std::move(action));
   }
   breach::v1::ContainmentAction recorded_action;
   RETURN_IF_ERROR(
@@ -201,6 +209,7 @@ absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
                    [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
                      ASSIGN_OR_RETURN(breach::v1::ContainmentActionRecorded recorded,
                                       DecideAction(report, request, principal, now, NewUlid(now)));
+                     RETURN_IF_ERROR(cipher_.SealPersonalData(recorded, tenant));
                      ApplyAction(recorded, report);
                      recorded_action = recorded.action();
                      const std::string& action_id = recorded_action.action_id();
@@ -211,7 +220,7 @@ absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
                           idempotent.Remember(action_id)}};
                    })
           .status());
-  return recorded_action;
+  return Opened(std::move(recorded_action));
 }
 
 grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
@@ -223,7 +232,7 @@ grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
                         .status());
     ASSIGN_OR_RETURN(std::vector<breach::v1::ContainmentAction> actions,
                      intake::ListActions(store_, request->breach_id()));
-    for (auto& action : actions) *response->add_actions() = std::move(action);
+    for (auto& action : actions) *response->add_actions() = Opened(std::move(action));
     return absl::OkStatus();
   });
 }
@@ -286,6 +295,10 @@ absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& princi
   ASSIGN_OR_RETURN(const uint64_t version, store_.StreamVersion(breach_id));
   const absl::Time now = clock_.Now();
   ASSIGN_OR_RETURN(Change change, decide(report, now));
+  // What the decision wrote in clear (an amendment's new values) is sealed before it is stored.
+  const std::string tenant = report.report().tenant();
+  RETURN_IF_ERROR(cipher_.SealPersonalData(*change.event, tenant));
+  RETURN_IF_ERROR(cipher_.SealPersonalData(report, tenant));
 
   eventstore::AppendRequest append;
   append.stream_id = breach_id;
@@ -296,7 +309,7 @@ absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& princi
   append.projection.push_back({ReportKey(breach_id), report.SerializeAsString()});
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
-  return report;
+  return Opened(std::move(report));
 }
 
 }  // namespace breachd::intake

@@ -1,5 +1,7 @@
 #include "services/notification/notification_service.h"
 
+#include "libs/privacy/field_cipher.h"
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -194,7 +196,10 @@ absl::StatusOr<Draft> NotificationService::Prepare(const auth::Principal& princi
   inputs.phase = request.phase();
   inputs.previous_protocol = request.previous_protocol();
   inputs.assessment = found.assessment().version() > 0 ? &found.assessment() : nullptr;
-  inputs.report = found.report().has_current() ? &found.report().current() : nullptr;
+  // The drafts quote the report as it reads now, opened (intake sealed its personal fields).
+  breach::v1::BreachReport report = found.report().current();
+  if (deps_.cipher != nullptr) deps_.cipher->OpenPersonalData(report);
+  inputs.report = found.report().has_current() ? &report : nullptr;
   inputs.school = school.has_value() ? &*school : nullptr;
   inputs.breach_id = found.breach_id();
   inputs.awareness =

@@ -32,8 +32,10 @@ constexpr char kExportMethod[] = "/breach.v1.RegisterService/ExportRegister";
 
 RegisterService::RegisterService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
-                                 std::function<void()> on_append)
-    : store_(store),
+                                 std::function<void()> on_append,
+                                 privacy::FieldCipher& cipher)
+    : cipher_(cipher),
+      store_(store),
       clock_(clock),
       on_append_(on_append),
       guard_(kServiceName, identities, store, clock, on_append) {}
@@ -43,6 +45,7 @@ grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
                                            breach::v1::ListBreachesResponse* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, List(principal, *request));
+    cipher_.OpenPersonalData(*response);
     return absl::OkStatus();
   });
 }
@@ -55,6 +58,7 @@ grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
                      OpenEntry(principal, request->breach_id(), "register-entry", kGetMethod));
     *response = std::move(opened.entry);
     response->set_overdue(IsOverdue(*response, clock_.Now()));
+    cipher_.OpenPersonalData(*response);
     return absl::OkStatus();
   });
 }
@@ -173,6 +177,7 @@ grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
     header.set_export_event_id(appended.events.front().event_id());
     if (!writer->Write(chunk)) return absl::CancelledError("the client went away");
     for (auto& breach : breaches) {
+      cipher_.OpenPersonalData(*breach.mutable_entry());  // the raw events stay as stored
       *chunk.mutable_breach() = std::move(breach);
       if (!writer->Write(chunk)) return absl::CancelledError("the client went away");
     }
