@@ -49,6 +49,8 @@ const std::vector<Rule>& Rules() {
       {Action::kSendNotification, "send-notification", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kRecordReceipt, "record-receipt", false, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kManageIncidents, "manage-incidents", false, {}},
+      {Action::kEraseTenant, "erase-tenant", false, {}},
+      {Action::kManageRetention, "manage-retention", false, {}},
   };
   return *rules;
 }

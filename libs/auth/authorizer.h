@@ -36,6 +36,8 @@ enum class Action {
   kSendNotification,  // send an approved draft
   kRecordReceipt,   // record a protocol number or an acknowledgement
   kManageIncidents,  // create and follow a provider-wide incident: operators
+  kEraseTenant,      // destroy a school's keys (crypto-shredding): operators
+  kManageRetention,  // a school's contract end and retention standing: operators
 };
 
 // Every action, for tables and tests.
@@ -48,7 +50,8 @@ inline constexpr Action kAllActions[] = {
     Action::kReadContainment,  Action::kAssessBreach,     Action::kOverrideDuty,
     Action::kReadAssessment,   Action::kDecideBreach,     Action::kManageSchools,
     Action::kReadNotifications, Action::kPrepareDraft,    Action::kApproveDraft,
-    Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents};
+    Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents,
+    Action::kEraseTenant,      Action::kManageRetention};
 
 const char* ActionName(Action action);
 

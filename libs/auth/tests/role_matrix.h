@@ -80,6 +80,9 @@ inline const Row kMatrix[] = {
   {"IncidentService/GetIncident",             Action::kManageIncidents,   true,  "Y------"},
   {"IncidentService/ListIncidents",           Action::kManageIncidents,   true,  "Y------"},
   {"EventFeedService/ReadEvents",             Action::kReadEventFeed,     true,  "Y-Y----"},
+  {"TenantService/EraseTenant",               Action::kEraseTenant,       false, "Y------"},
+  {"TenantService/SetContractEnd",            Action::kManageRetention,   false, "Y------"},
+  {"TenantService/GetRetention",              Action::kManageRetention,   false, "Y------"},
 };
 // clang-format on
 
