@@ -216,6 +216,20 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
       });
   services.push_back(admin_.get());
   health_names.push_back("breach.v1.AdminService");
+  // Erasure and retention over every hosted store; the job runs at start and then daily.
+  std::map<std::string, privacy::KeeperStore> keeper_stores;
+  for (auto& [name, hosted] : hosted_) keeper_stores[name] = {hosted.store.get(), Notifier(name)};
+  keeper_ = std::make_unique<privacy::TenantKeeper>(*keyring_, std::move(keeper_stores),
+                                                    SystemClock::Get());
+  {
+    const std::string home = hosted_.count("intake") ? "intake" : hosted_.begin()->first;
+    tenants_ = std::make_unique<privacy::TenantService>(*keeper_, home, *hosted_.at(home).store,
+                                                        *identities_, SystemClock::Get(),
+                                                        Notifier(home));
+  }
+  services.push_back(tenants_.get());
+  health_names.push_back("breach.v1.TenantService");
+  keeper_->Start();
   feed_ = std::make_unique<delivery::EventFeedService>(stores, *identities_, SystemClock::Get());
   services.push_back(feed_.get());
   health_names.push_back("breach.v1.EventFeedService");

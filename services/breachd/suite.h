@@ -22,6 +22,8 @@
 #include "libs/metrics/metrics.h"
 #include "libs/privacy/field_cipher.h"
 #include "libs/privacy/keyring.h"
+#include "libs/privacy/tenant_keeper.h"
+#include "libs/privacy/tenant_service.h"
 #include "libs/service/admin_service.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/service/health_monitor.h"
@@ -98,6 +100,8 @@ class Suite {
   std::unique_ptr<privacy::Keyring> keyring_;     // before the services that seal with it
   std::unique_ptr<privacy::FieldCipher> cipher_;
   std::map<std::string, Hosted> hosted_;
+  std::unique_ptr<privacy::TenantKeeper> keeper_;  // after the stores it records into
+  std::unique_ptr<privacy::TenantService> tenants_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<delivery::EventFeedService> feed_;
   std::unique_ptr<grpcutil::ServerHost> server_;

@@ -291,11 +291,13 @@ absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& princi
   // Again under the lock: the report may have changed since the unlocked read above.
   ASSIGN_OR_RETURN(std::optional<Report> current, FindReport(store_, breach_id));
   if (current.has_value()) report = *std::move(current);
+  // The decision sees the report as it reads (limits count the text, not its ciphertext).
+  cipher_.OpenPersonalData(report);
   RETURN_IF_ERROR(CheckRevision(report, expected_revision));
   ASSIGN_OR_RETURN(const uint64_t version, store_.StreamVersion(breach_id));
   const absl::Time now = clock_.Now();
   ASSIGN_OR_RETURN(Change change, decide(report, now));
-  // What the decision wrote in clear (an amendment's new values) is sealed before it is stored.
+  // Sealed again, with what the decision wrote (an amendment's values), before it is stored.
   const std::string tenant = report.report().tenant();
   RETURN_IF_ERROR(cipher_.SealPersonalData(*change.event, tenant));
   RETURN_IF_ERROR(cipher_.SealPersonalData(report, tenant));

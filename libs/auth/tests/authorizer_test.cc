@@ -45,6 +45,8 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kSendNotification, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kRecordReceipt, {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kManageIncidents, {}},
+      {Action::kEraseTenant, {}},  // crypto-shredding: operators only
+      {Action::kManageRetention, {}},
       // The operator's alone, on one school's data.
       {Action::kManageSchools, {}},
       // Provider-wide: no school role.
