@@ -175,6 +175,15 @@ absl::Status FieldCipher::SealPersonalData(google::protobuf::Message& message,
   });
 }
 
+bool MaskPersonalData(google::protobuf::Message& message) {
+  bool sealed = false;
+  (void)Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
+    sealed |= IsSealed(value);
+    return value.empty() ? value : std::string("[personal]");
+  });
+  return sealed;
+}
+
 void FieldCipher::OpenPersonalData(google::protobuf::Message& message) {
   (void)Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
     return Open(value);

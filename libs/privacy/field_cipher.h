@@ -57,4 +57,9 @@ class FieldCipher {
 // Whether `value` is a sealed value.
 bool IsSealed(const std::string& value);
 
+// Replaces every non-empty personal field of `message` by "[personal]": what can be compared
+// without a key (an entry folded from sealed events against the same entry opened); true if any
+// of them was sealed.
+bool MaskPersonalData(google::protobuf::Message& message);
+
 }  // namespace breachd::privacy
