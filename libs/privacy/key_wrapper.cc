@@ -2,8 +2,13 @@
 
 #include <sodium.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -100,10 +105,21 @@ absl::StatusOr<std::string> LoadOrCreateMasterKey(const std::string& path) {
   if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
   std::string fresh(kKeyBytes, '\0');
   randombytes_buf(fresh.data(), fresh.size());
+  // Written aside, then linked into place: processes starting together (the services of one
+  // host share a data folder) agree on the first key made.
+  const std::string tmp = absl::StrCat(path, ".", ::getpid(), ".new");
   const absl::Status written =
-      WriteFileAtomically(path, absl::StrCat(absl::BytesToHexString(fresh), "\n"), 0600);
+      WriteFileAtomically(tmp, absl::StrCat(absl::BytesToHexString(fresh), "\n"), 0600);
   if (!written.ok()) return written;
-  return fresh;
+  const bool linked = ::link(tmp.c_str(), path.c_str()) == 0;
+  const int link_errno = errno;
+  std::remove(tmp.c_str());
+  if (linked) return fresh;
+  if (link_errno != EEXIST) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", path, ": ",
+                                               std::strerror(link_errno)));
+  }
+  return LoadMasterKey(path);
 }
 
 }  // namespace breachd::privacy
