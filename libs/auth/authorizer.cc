@@ -53,6 +53,8 @@ const std::vector<Rule>& Rules() {
       {Action::kGrantProviderAccess, "grant-provider-access", false,
        {kRoleSchoolHead, kRoleSchoolDpo}},
       {Action::kBreakGlass, "break-glass", false, {}},
+      {Action::kEraseTenant, "erase-tenant", false, {}},
+      {Action::kManageRetention, "manage-retention", false, {}},
   };
   return *rules;
 }

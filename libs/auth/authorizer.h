@@ -39,6 +39,8 @@ enum class Action {
   kManageIncidents,  // create and follow a provider-wide incident: operators
   kGrantProviderAccess,  // let the provider read a breach's personal data: the school only
   kBreakGlass,      // read a breach's personal data without the school's grant: incident managers
+  kEraseTenant,      // destroy a school's keys (crypto-shredding): operators
+  kManageRetention,  // a school's contract end and retention standing: operators
 };
 
 // Every action, for tables and tests.
@@ -52,7 +54,8 @@ inline constexpr Action kAllActions[] = {
     Action::kReadAssessment,   Action::kDecideBreach,     Action::kManageSchools,
     Action::kReadNotifications, Action::kPrepareDraft,    Action::kApproveDraft,
     Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents,
-    Action::kGrantProviderAccess, Action::kBreakGlass};
+    Action::kGrantProviderAccess, Action::kBreakGlass, Action::kEraseTenant,
+    Action::kManageRetention};
 
 const char* ActionName(Action action);
 

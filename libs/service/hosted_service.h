@@ -19,6 +19,10 @@
 #include "libs/eventstore/event_store.h"
 #include "libs/service/projection_fold.h"
 
+namespace breachd::privacy {
+class FieldCipher;
+}  // namespace breachd::privacy
+
 namespace grpc {
 class Service;
 }
@@ -33,6 +37,9 @@ struct ServiceContext {
   std::function<void()> on_append;  // after every durable append (wakes the outbox relay)
   // Settings from flags a module may need, e.g. "regimes_dir" (empty or absent: its default).
   std::map<std::string, std::string> settings;
+  // Seals and opens the schools' personal data (libs/privacy/field_cipher.h); shared by every
+  // service of the process, never null when breachd hosts the service.
+  privacy::FieldCipher* cipher = nullptr;
 };
 
 // How a consuming service takes events in (delivery::Subscription calls these).

@@ -65,6 +65,12 @@ ABSL_FLAG(int, jwt_clock_skew_seconds, 60, "Leeway for \"exp\" and \"nbf\" (with
 ABSL_FLAG(std::string, service_token_file, "",
           "File holding the token this process presents to its peers for catch-up (role "
           "\"service\"); default: the identity file's service token");
+ABSL_FLAG(std::string, master_key_file, "",
+          "The master key (64 hex digits, mode 0600) that wraps every school's data key; default "
+          "$BREACHD_MASTER_KEY, else <data_dir>/secrets/master.key, created with a warning");
+ABSL_FLAG(std::string, keyring_dir, "",
+          "Folder of the schools' wrapped data keys, shared by every process of a deployment; "
+          "default <data_dir>/keyring");
 ABSL_FLAG(std::string, signing_key_file, "",
           "Ed25519 key (64 hex digits) the stores sign their checkpoints with; its public key "
           "is written beside it as <file>.pub. Default with --dev_identity or --dev_tls: "
@@ -280,6 +286,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "breachd: %s\n", std::string(signing.message()).c_str());
     return 2;
   }
+  config.master_key_file = absl::GetFlag(FLAGS_master_key_file);
+  config.keyring_dir = absl::GetFlag(FLAGS_keyring_dir);
   config.republish = absl::GetFlag(FLAGS_republish);
   config.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   config.siem = absl::GetFlag(FLAGS_siem);

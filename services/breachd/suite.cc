@@ -74,6 +74,34 @@ absl::Status Suite::OpenStore(const SuiteConfig& config, const std::string& name
   return StartSiemRelays(hosted);
 }
 
+absl::Status Suite::OpenKeyring() {
+  std::string master_file = config_.master_key_file;
+  absl::StatusOr<std::string> master = privacy::LoadMasterKey(master_file);
+  if (absl::IsNotFound(master.status()) && master_file.empty()) {
+    // Encryption is never off; without a key of its own breachd keeps one beside the data,
+    // which still shreds (erasing destroys the wrapped data key) but does not protect a stolen
+    // disk.
+    const std::filesystem::path dir = std::filesystem::path(config_.data_dir) / "secrets";
+    std::error_code error;
+    std::filesystem::create_directories(dir, error);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, error);
+    master_file = (dir / "master.key").string();
+    master = privacy::LoadOrCreateMasterKey(master_file);
+    log::Warn("no --master_key_file nor $BREACHD_MASTER_KEY: the master key is kept beside the "
+              "data; keep it on another disk in production",
+              {{"master_key_file", master_file}});
+  }
+  if (!master.ok()) return master.status();
+  ASSIGN_OR_RETURN(std::unique_ptr<privacy::MasterKeyWrapper> wrapper,
+                   privacy::MasterKeyWrapper::FromKey(*master));
+  const std::string dir = config_.keyring_dir.empty()
+                              ? (std::filesystem::path(config_.data_dir) / "keyring").string()
+                              : config_.keyring_dir;
+  ASSIGN_OR_RETURN(keyring_, privacy::Keyring::Open(dir, std::move(wrapper)));
+  cipher_ = std::make_unique<privacy::FieldCipher>(*keyring_);
+  return absl::OkStatus();
+}
+
 absl::Status Suite::StartSiemRelays(Hosted& hosted) {
   const std::filesystem::path dir = std::filesystem::path(config_.data_dir) / "siem";
   std::error_code error;
@@ -147,6 +175,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     consumer_bus_.extra.emplace("fetch.wait.max.ms", "5");
   }
   for (const std::string& name : config_.services) RETURN_IF_ERROR(OpenStore(config_, name));
+  RETURN_IF_ERROR(OpenKeyring());
 
   std::vector<grpc::Service*> services;
   std::vector<std::string> health_names;
@@ -160,7 +189,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     settings["templates_dir"] = config_.templates_dir;
     ASSIGN_OR_RETURN(hosted.service, module->create({*hosted.store, *identities_,
                                                      SystemClock::Get(), Notifier(name),
-                                                     std::move(settings)}));
+                                                     std::move(settings), cipher_.get()}));
     for (grpc::Service* served : hosted.service->GrpcServices()) services.push_back(served);
     for (std::string& health_name : hosted.service->HealthNames()) {
       health_names.push_back(std::move(health_name));
@@ -204,6 +233,20 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
       });
   services.push_back(admin_.get());
   health_names.push_back("breach.v1.AdminService");
+  // Erasure and retention over every hosted store; the job runs at start and then daily.
+  std::map<std::string, privacy::KeeperStore> keeper_stores;
+  for (auto& [name, hosted] : hosted_) keeper_stores[name] = {hosted.store.get(), Notifier(name)};
+  keeper_ = std::make_unique<privacy::TenantKeeper>(*keyring_, std::move(keeper_stores),
+                                                    SystemClock::Get());
+  {
+    const std::string home = hosted_.count("intake") ? "intake" : hosted_.begin()->first;
+    tenants_ = std::make_unique<privacy::TenantService>(*keeper_, home, *hosted_.at(home).store,
+                                                        *identities_, SystemClock::Get(),
+                                                        Notifier(home));
+  }
+  services.push_back(tenants_.get());
+  health_names.push_back("breach.v1.TenantService");
+  keeper_->Start();
   feed_ = std::make_unique<delivery::EventFeedService>(stores, *identities_, SystemClock::Get());
   services.push_back(feed_.get());
   health_names.push_back("breach.v1.EventFeedService");

@@ -21,6 +21,10 @@
 #include "libs/eventstore/event_store.h"
 #include "libs/grpcutil/server_host.h"
 #include "libs/metrics/metrics.h"
+#include "libs/privacy/field_cipher.h"
+#include "libs/privacy/keyring.h"
+#include "libs/privacy/tenant_keeper.h"
+#include "libs/privacy/tenant_service.h"
 #include "libs/service/admin_service.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/service/health_monitor.h"
@@ -75,6 +79,8 @@ class Suite {
   Suite() = default;
   absl::Status Open(const SuiteConfig& config);
   absl::Status OpenStore(const SuiteConfig& config, const std::string& name);
+  // The keyring and the cipher every hosted service seals personal data with.
+  absl::Status OpenKeyring();
   std::function<void()> Notifier(const std::string& name);
   // The SIEM relays of one store (SuiteConfig::siem, siem_syslog).
   absl::Status StartSiemRelays(Hosted& hosted);
@@ -94,7 +100,11 @@ class Suite {
   bus::BusConfig bus_;
   bus::BusConfig consumer_bus_;  // bus_ with consumer-only tuning
   std::unique_ptr<auth::IdentityStore> identities_;
+  std::unique_ptr<privacy::Keyring> keyring_;     // before the services that seal with it
+  std::unique_ptr<privacy::FieldCipher> cipher_;
   std::map<std::string, Hosted> hosted_;
+  std::unique_ptr<privacy::TenantKeeper> keeper_;  // after the stores it records into
+  std::unique_ptr<privacy::TenantService> tenants_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<delivery::EventFeedService> feed_;
   std::unique_ptr<grpcutil::ServerHost> server_;

@@ -66,6 +66,12 @@ struct SuiteConfig {
   // still verify.
   std::vector<std::string> earlier_public_keys;
   absl::Duration checkpoint_interval = absl::Minutes(1);
+  // The schools' data keys (libs/privacy/keyring.h): one folder every process of a deployment
+  // shares; default <data_dir>/keyring.
+  std::string keyring_dir;
+  // The master key that wraps them: 64 hex digits in this file; empty: $BREACHD_MASTER_KEY,
+  // else <data_dir>/secrets/master.key, created on first start (with a warning).
+  std::string master_key_file;
   // How often consumers check every source store for events the bus did not bring.
   absl::Duration sweep_interval = absl::Seconds(5);
 };

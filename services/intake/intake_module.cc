@@ -26,7 +26,7 @@ class HostedIntake final : public service::HostedService {
  public:
   explicit HostedIntake(const service::ServiceContext& context)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
-              breach_locks_),
+              breach_locks_, *context.cipher),
         access_(context.store, context.identities, context.clock, context.on_append,
                 breach_locks_),
         directory_(context.store, context.identities, context.clock, context.on_append),

@@ -32,8 +32,10 @@ std::string BreachLockKey(const std::string& breach_id) { return ReportKey(breac
 
 IntakeService::IntakeService(eventstore::EventStore& store,
                              const auth::IdentityStore& identities, const Clock& clock,
-                             std::function<void()> on_append, StripedMutex<>& breach_locks)
+                             std::function<void()> on_append, StripedMutex<>& breach_locks,
+                             privacy::FieldCipher& cipher)
     : store_(store),
+      cipher_(cipher),
       identities_(identities),
       clock_(clock),
       on_append_(on_append),
@@ -78,10 +80,16 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
     ASSIGN_OR_RETURN(std::optional<Report> stored, FindReport(store_, *earlier));
-    if (stored.has_value()) return *stored;
+    if (stored.has_value()) return Opened(*std::move(stored));
+  }
+  if (cipher_.IsErased(form.tenant())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("school ", form.tenant(), " was erased (tenant erase): it files nothing"));
   }
 
+  // Event and row carry the personal fields sealed with the school's key (docs/security.md).
   Report report = FileReport(request, principal, now, NewUlid(now));
+  RETURN_IF_ERROR(cipher_.SealPersonalData(report, form.tenant()));
   const breach::v1::BreachReported reported = ReportedEvent(report);
   const service::EventOrigin origin{kServiceName, principal, request.request_id(),
                                     report.breach_id()};
@@ -94,7 +102,7 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   ASSIGN_OR_RETURN(eventstore::AppendResult result, store_.Append(std::move(append)));
   *report.mutable_recorded_at() = result.events.front().recorded_at();
   if (on_append_) on_append_();
-  return report;
+  return Opened(std::move(report));
 }
 
 absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
@@ -114,7 +122,7 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
     RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   }
   if (on_append_) on_append_();
-  return report;
+  return Opened(std::move(report));
 }
 
 absl::Status IntakeService::Redact(const auth::Principal& principal, Report& report) const {
@@ -197,7 +205,7 @@ absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
     ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                      store_.GetProjection(ActionKey(request.breach_id(), *earlier)));
     breach::v1::ContainmentAction action;
-    if (bytes.has_value() && action.ParseFromString(*bytes)) return action;
+    if (bytes.has_value() && action.ParseFromString(*bytes)) return Opened(std::move(action));
   }
   breach::v1::ContainmentAction recorded_action;
   RETURN_IF_ERROR(
@@ -206,6 +214,7 @@ absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
                    [&](Report& report, absl::Time now) -> absl::StatusOr<Change> {
                      ASSIGN_OR_RETURN(breach::v1::ContainmentActionRecorded recorded,
                                       DecideAction(report, request, principal, now, NewUlid(now)));
+                     RETURN_IF_ERROR(cipher_.SealPersonalData(recorded, tenant));
                      ApplyAction(recorded, report);
                      recorded_action = recorded.action();
                      const std::string& action_id = recorded_action.action_id();
@@ -216,7 +225,7 @@ absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
                           idempotent.Remember(action_id)}};
                    })
           .status());
-  return recorded_action;
+  return Opened(std::move(recorded_action));
 }
 
 grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
@@ -228,7 +237,7 @@ grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
                                                    kListActionsMethod));
     ASSIGN_OR_RETURN(std::vector<breach::v1::ContainmentAction> actions,
                      intake::ListActions(store_, request->breach_id()));
-    for (auto& action : actions) *response->add_actions() = std::move(action);
+    for (auto& action : actions) *response->add_actions() = Opened(std::move(action));
     return gate_.Apply(principal, report.report().tenant(), report.breach_id(), *response);
   });
 }
@@ -287,10 +296,16 @@ absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& princi
   // Again under the lock: the report may have changed since the unlocked read above.
   ASSIGN_OR_RETURN(std::optional<Report> current, FindReport(store_, breach_id));
   if (current.has_value()) report = *std::move(current);
+  // The decision sees the report as it reads (limits count the text, not its ciphertext).
+  cipher_.OpenPersonalData(report);
   RETURN_IF_ERROR(CheckRevision(report, expected_revision));
   ASSIGN_OR_RETURN(const uint64_t version, store_.StreamVersion(breach_id));
   const absl::Time now = clock_.Now();
   ASSIGN_OR_RETURN(Change change, decide(report, now));
+  // Sealed again, with what the decision wrote (an amendment's values), before it is stored.
+  const std::string tenant = report.report().tenant();
+  RETURN_IF_ERROR(cipher_.SealPersonalData(*change.event, tenant));
+  RETURN_IF_ERROR(cipher_.SealPersonalData(report, tenant));
 
   eventstore::AppendRequest append;
   append.stream_id = breach_id;
@@ -301,7 +316,7 @@ absl::StatusOr<Report> IntakeService::ChangeBreach(const auth::Principal& princi
   append.projection.push_back({ReportKey(breach_id), report.SerializeAsString()});
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
-  return report;
+  return Opened(std::move(report));
 }
 
 }  // namespace breachd::intake

@@ -14,6 +14,7 @@
 #include "libs/eventstore/event_store.h"
 #include "libs/lifecycle/breach_lifecycle.h"
 #include "libs/service/personal_data.h"
+#include "libs/privacy/field_cipher.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -26,7 +27,7 @@ class IntakeService final : public breach::v1::IntakeService::Service {
   // `breach_locks` is shared with the consumer: one change of a report at a time.
   IntakeService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                 const Clock& clock, std::function<void()> on_append,
-                StripedMutex<>& breach_locks);
+                StripedMutex<>& breach_locks, privacy::FieldCipher& cipher);
 
   grpc::Status ReportBreach(grpc::ServerContext* context,
                             const breach::v1::ReportBreachRequest* request,
@@ -90,7 +91,15 @@ class IntakeService final : public breach::v1::IntakeService::Service {
   absl::StatusOr<breach::v1::ContainmentAction> RecordAction(
       const auth::Principal& principal, const breach::v1::AddActionRequest& request);
 
+  // A stored report or action with its personal fields opened, for a response.
+  template <typename Row>
+  Row Opened(Row row) {
+    cipher_.OpenPersonalData(row);
+    return row;
+  }
+
   eventstore::EventStore& store_;
+  privacy::FieldCipher& cipher_;  // personal fields are sealed before anything is appended
   const auth::IdentityStore& identities_;
   const Clock& clock_;
   std::function<void()> on_append_;

@@ -34,7 +34,7 @@ class HostedNotification final : public service::HostedService {
         grpc_(NotificationDeps{context.store, context.identities, context.clock,
                                context.on_append, engine, std::move(templates), breach_locks_,
                                channels_, [this] { dispatcher_.Poke(); },
-                               [this] { sweeper_.Poke(); }}) {}
+                               [this] { sweeper_.Poke(); }, context.cipher}) {}
 
   ~HostedNotification() override {
     dispatcher_.Stop();

@@ -1,5 +1,7 @@
 #include "services/notification/notification_service.h"
 
+#include "libs/privacy/field_cipher.h"
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -195,7 +197,13 @@ absl::StatusOr<Draft> NotificationService::Prepare(const auth::Principal& princi
 
   const DraftOrder order{request.duty(), request.phase(), request.previous_protocol(),
                          ActorOf(principal), deps_.clock.Now()};
-  ASSIGN_OR_RETURN(Draft draft, ComposeDraft(found, school, latest, order, *deps_.templates,
+  // The drafts quote the report as it reads now, opened (intake sealed its personal fields); a
+  // copy, so the case row keeps the sealed values.
+  NotificationCase quoted = found;
+  if (deps_.cipher != nullptr) {
+    deps_.cipher->OpenPersonalData(*quoted.mutable_report()->mutable_current());
+  }
+  ASSIGN_OR_RETURN(Draft draft, ComposeDraft(quoted, school, latest, order, *deps_.templates,
                                              deps_.engine->zone()));
 
   StreamChange change{found.breach_id(), found.tenant(), {}, {}};

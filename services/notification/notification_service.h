@@ -21,6 +21,10 @@
 #include "services/notification/channel_sender.h"
 #include "services/notification/stream_change.h"
 
+namespace breachd::privacy {
+class FieldCipher;
+}  // namespace breachd::privacy
+
 namespace breachd::notification {
 
 struct NotificationDeps {
@@ -34,6 +38,8 @@ struct NotificationDeps {
   const ChannelSettings& channels;
   std::function<void()> on_queued;          // wakes the dispatcher
   std::function<void()> on_timers_changed;  // wakes the deadline sweeper
+  // Opens the report's personal fields (sealed by intake) for the drafts; nullptr: as stored.
+  privacy::FieldCipher* cipher = nullptr;
 };
 
 class NotificationService final : public breach::v1::NotificationService::Service {

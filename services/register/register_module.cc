@@ -17,7 +17,8 @@ namespace {
 class HostedRegister final : public service::HostedService {
  public:
   HostedRegister(const service::ServiceContext& context, absl::TimeZone zone)
-      : grpc_(context.store, context.identities, context.clock, context.on_append),
+      : grpc_(context.store, context.identities, context.clock, context.on_append,
+              *context.cipher),
         consumer_(context.store, zone), zone_(zone) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }

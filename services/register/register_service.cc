@@ -32,8 +32,10 @@ constexpr char kExportMethod[] = "/breach.v1.RegisterService/ExportRegister";
 
 RegisterService::RegisterService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
-                                 std::function<void()> on_append)
-    : store_(store),
+                                 std::function<void()> on_append,
+                                 privacy::FieldCipher& cipher)
+    : cipher_(cipher),
+      store_(store),
       clock_(clock),
       on_append_(on_append),
       reads_(store),
@@ -45,6 +47,7 @@ grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
                                            breach::v1::ListBreachesResponse* response) {
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, List(principal, *request));
+    cipher_.OpenPersonalData(*response);
     for (RegisterEntry& entry : *response->mutable_entries()) {
       RETURN_IF_ERROR(gate_.Apply(principal, entry.tenant(), entry.breach_id(), entry));
     }
@@ -60,6 +63,7 @@ grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
                      OpenEntry(principal, request->breach_id(), "register-entry", kGetMethod));
     *response = std::move(opened.entry);
     response->set_overdue(IsOverdue(*response, clock_.Now()));
+    cipher_.OpenPersonalData(*response);
     return gate_.Apply(principal, response->tenant(), response->breach_id(), *response);
   });
 }
@@ -153,6 +157,7 @@ grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
         breach.add_raw_events(event.SerializeAsString());
         *breach.add_events() = std::move(event);
       }
+      cipher_.OpenPersonalData(*breach.mutable_entry());  // the events stay as stored (sealed)
       // Without the school's grant the provider gets the metadata and the heads, not the
       // personal data nor the raw events (which carry it).
       ASSIGN_OR_RETURN(const bool open, gate_.Permits(principal, breach.entry().tenant(),

@@ -13,6 +13,7 @@
 #include "libs/eventstore/event_store.h"
 #include "libs/service/read_recorder.h"
 #include "libs/service/personal_data.h"
+#include "libs/privacy/field_cipher.h"
 #include "libs/service/rpc_guard.h"
 #include "services/register/register_listing.h"
 
@@ -31,7 +32,8 @@ inline constexpr char kRegisterTimeZone[] = "Europe/Rome";
 class RegisterService final : public breach::v1::RegisterService::Service {
  public:
   RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                  const Clock& clock, std::function<void()> on_append);
+                  const Clock& clock, std::function<void()> on_append,
+                  privacy::FieldCipher& cipher);
 
   grpc::Status ListBreaches(grpc::ServerContext* context,
                             const breach::v1::ListBreachesRequest* request,
@@ -79,6 +81,8 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   absl::StatusOr<breach::v1::Timeline> ReadTimeline(const breach::v1::RegisterEntry& entry);
   // Views are appended here and reach the timeline through the bus like every other event.
 
+  // Entries keep the personal fields sealed as intake sealed them; responses open them.
+  privacy::FieldCipher& cipher_;
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;

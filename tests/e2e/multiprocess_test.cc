@@ -1,6 +1,7 @@
 // End to end, as an operator would run it: the standalone bus (devbus) and the intake and
 // register services each in their own breachd process, driven only through breachctl. The
 // register is killed with SIGKILL mid-run and restarted; nothing may be lost or doubled.
+#include <fstream>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -37,6 +38,7 @@ class MultiProcessTest : public ::testing::Test {
   void SetUp() override {
     scratch_ = TestFolderWithIdentity();
     dir_ = scratch_->path();
+    std::ofstream(dir_ + "/master.key") << std::string(64, '7') << "\n";
     // Port 0: tests running in parallel must not share devbus's default port.
     auto bus = ChildProcess::Start({kBin + "/devbus", "--listen=127.0.0.1:0",
                                     absl::StrCat("--partitions=", partitions_)},
@@ -59,7 +61,10 @@ class MultiProcessTest : public ::testing::Test {
         kBin + "/breachd", "--services=" + name, "--listen=127.0.0.1:0",
         "--kafka=" + bootstrap_, absl::StrCat("--data_dir=", dir_, "/", name),
         absl::StrCat("--identity_file=", dir_, "/identity.json"), "--ready_file=" + ready,
-        "--dev_identity", "--insecure"};
+        "--dev_identity", "--insecure",
+        // One keyring for the deployment: the register opens what the intake sealed.
+        absl::StrCat("--keyring_dir=", dir_, "/keyring"),
+        absl::StrCat("--master_key_file=", dir_, "/master.key")};
     // The register catches up from the intake store when the bus lacks events.
     if (name == "register") argv.push_back("--peers=intake=" + endpoints_["intake"]);
     auto process = ChildProcess::Start(argv, absl::StrCat(dir_, "/", name));

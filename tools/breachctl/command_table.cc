@@ -8,6 +8,7 @@
 #include "tools/breachctl/access_commands.h"
 #include "tools/breachctl/commands.h"
 #include "tools/breachctl/key_rotation.h"
+#include "tools/breachctl/tenant_commands.h"
 #include "tools/breachctl/register_export.h"
 #include "tools/breachctl/token_mint.h"
 #include "tools/breachctl/version.h"
@@ -138,6 +139,7 @@ CliSpec MakeCli() {
       Value("aware-at", "TIME",
             "when the school became reasonably certain of the breach, RFC 3339"),
       Value("reason", "TEXT", "why (kept with the change, shown in the trail)"),
+      Value("confirm", "CODE", "repeat the school code: erasing its keys cannot be undone"),
       Value("evidence", "TEXT", "on what evidence the school became aware"),
       Value("expected-revision", "N",
             "refuse (ABORTED) unless the breach is still at this revision (see report get)"),
@@ -209,6 +211,7 @@ CliSpec MakeCli() {
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
       {"register", "the register for an inspection: CSV, JSON or PDF with its chain proof"},
+      {"tenant", "a school at the end of its contract: export its record, erase its keys, retention"},
   };
   cli.commands = {
       {.path = {"report", "create"},
@@ -519,6 +522,62 @@ CliSpec MakeCli() {
                     "breachctl --token $OPS register export --format csv --tenant MIIS01200V "
                     "-o MIIS01200V.csv"},
        .run = RegisterExport},
+      {.path = {"tenant", "export"},
+       .usage = "CODE [-o DIR]",
+       .summary = "the school's whole record in open formats (JSON and CSV), into a folder",
+       .description =
+           "Writes the school's record to DIR (default ./tenant-CODE), readable personal data\n"
+           "included: register.json (every entry with its timeline, events and the chain proof;\n"
+           "verify --export checks it), register.csv (the register's documented columns),\n"
+           "timelines.csv (every timeline line of every breach) and reports.json (each Allegato A\n"
+           "report as filed and amended). Give it to the school before 'tenant erase'. The\n"
+           "export and each report read are recorded. Provider operators.",
+       .flags = {"output"},
+       .own_flags = {File("output", "DIR", "the folder to write into (created)", 'o')},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS tenant export MIIS01200V -o /secure/MIIS01200V"},
+       .run = TenantExport},
+      {.path = {"tenant", "erase"},
+       .usage = "CODE --confirm CODE --reason TEXT",
+       .summary = "destroy the school's keys: its personal data becomes unreadable everywhere",
+       .description =
+           "Destroys the school's data key and read-record keys in the keyring, so its names,\n"
+           "contacts and descriptions read as [erased] in every store, bus message and backup,\n"
+           "and records TenantErased in every store. Codes, statuses, classifications, dates and\n"
+           "counts stay, and every chain still verifies. It cannot be undone: export first.\n"
+           "The school files nothing afterwards. Provider operators; school roles are refused.",
+       .flags = {"confirm", "reason", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS tenant erase MIIS01200V --confirm MIIS01200V "
+                    "--reason \"contract ended 2026-06-30, record handed over\""},
+       .run = TenantErase},
+      {.path = {"tenant", "contract-end"},
+       .usage = "CODE DATE|none",
+       .summary = "record when the school's contract ends (retention erases it 12 months later)",
+       .description =
+           "Records the school's contract end (YYYY-MM-DD, UTC), or clears it with none. The\n"
+           "retention job (daily, and at start) erases the school 12 months after it, as seed 000\n"
+           "promises. Recorded as ContractEndSet. Provider operators.",
+       .flags = {"output"},
+       .server = true,
+       .min_args = 2,
+       .max_args = 2,
+       .examples = {"breachctl --token $OPS tenant contract-end MIIS01200V 2026-06-30",
+                    "breachctl --token $OPS tenant contract-end MIIS01200V none"},
+       .run = TenantContractEnd},
+      {.path = {"tenant", "retention"},
+       .usage = "[CODE]",
+       .summary = "where schools stand: contract end, erasure due, erased, live keys",
+       .flags = {"output"},
+       .server = true,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS tenant retention",
+                    "breachctl --token $OPS tenant retention MIIS01200V -o json"},
+       .run = TenantRetention},
       {.path = {"admin", "status"},
        .summary = "delivery: each consumer's checkpoint, lag and gaps; outboxes; parked events",
        .description =

@@ -13,6 +13,10 @@
 namespace breachd::breachctl {
 
 int RegisterExport(const CommandLine& line, CommandIo& io);
+// Reads a whole ExportRegister stream into `exported`, a progress bar on a terminal; 0, or the
+// exit code after one error line.
+int FetchRegisterExport(CommandIo& io, const breach::v1::ExportRegisterRequest& request,
+                        breach::v1::RegisterExport& exported);
 // `breachctl verify --export FILE`, offline.
 int VerifyExport(const std::string& file, CommandIo& io);
 

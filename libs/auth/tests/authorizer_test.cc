@@ -51,6 +51,8 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kGrantProviderAccess, {kRoleSchoolHead, kRoleSchoolDpo}},
       // The incident manager's alone.
       {Action::kBreakGlass, {}},
+      {Action::kEraseTenant, {}},  // crypto-shredding: operators only
+      {Action::kManageRetention, {}},
       // The operator's alone, on one school's data.
       {Action::kManageSchools, {}},
       // Provider-wide: no school role.

@@ -88,6 +88,9 @@ inline const Row kMatrix[] = {
   {"AccessService/RevokeProviderAccess",      Action::kGrantProviderAccess, false, "----YY--"},
   {"AccessService/BreakGlass",                Action::kBreakGlass,        false, "-Y------"},
   {"EventFeedService/ReadEvents",             Action::kReadEventFeed,     true,  "YY-Y----"},
+  {"TenantService/EraseTenant",               Action::kEraseTenant,       false, "YY------"},
+  {"TenantService/SetContractEnd",            Action::kManageRetention,   false, "YY------"},
+  {"TenantService/GetRetention",              Action::kManageRetention,   false, "YY------"},
 };
 // clang-format on
 

@@ -192,7 +192,7 @@ class CompletionTest : public ::testing::Test {
 TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
   EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "action", "assess", "duty", "verify",
-                                          "register", "admin", "school", "incident", "deadline",
+                                          "register", "tenant", "admin", "school", "incident", "deadline",
                                           "notify", "whoami",
                                           "token", "help", "version", "completion"));
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",

@@ -1,0 +1,193 @@
+#include "libs/privacy/field_cipher.h"
+
+#include <sodium.h>
+
+#include <functional>
+#include <memory>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/util/json_util.h"
+#include "libs/privacy/personal_fields.h"
+
+namespace breachd::privacy {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr char kPrefix[] = "sealed:v1:";
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+
+std::string FieldAd(const std::string& key_id) { return absl::StrCat("breachd.field.v1|", key_id); }
+
+// Applies `fn` to every string of every personal field of `message` and its sub-messages.
+// `fn` returns the new value of a string, or an error that stops the walk.
+using StringFn = std::function<absl::StatusOr<std::string>(const std::string&)>;
+
+absl::Status Walk(Message& message, const StringFn& fn);
+
+absl::StatusOr<std::string> MapJson(const std::string& json, const std::string& type,
+                                    const StringFn& fn) {
+  if (json.empty()) return json;
+  const google::protobuf::Descriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
+  if (descriptor == nullptr) return absl::InternalError(absl::StrCat("unknown type ", type));
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<Message> value(factory.GetPrototype(descriptor)->New());
+  if (!google::protobuf::util::JsonStringToMessage(json, value.get()).ok()) return json;
+  if (absl::Status walked = Walk(*value, fn); !walked.ok()) return walked;
+  std::string out;
+  if (!google::protobuf::util::MessageToJsonString(*value, &out).ok()) return json;
+  return out;
+}
+
+absl::Status MapString(Message& message, const FieldDescriptor* field, const StringFn& fn,
+                       bool json, const std::string& json_type) {
+  const Reflection* reflection = message.GetReflection();
+  auto map = [&](const std::string& value) -> absl::StatusOr<std::string> {
+    return json ? MapJson(value, json_type, fn) : fn(value);
+  };
+  if (field->is_repeated()) {
+    for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+      absl::StatusOr<std::string> value = map(reflection->GetRepeatedString(message, field, i));
+      if (!value.ok()) return value.status();
+      reflection->SetRepeatedString(&message, field, i, *std::move(value));
+    }
+    return absl::OkStatus();
+  }
+  if (!reflection->HasField(message, field)) return absl::OkStatus();
+  absl::StatusOr<std::string> value = map(reflection->GetString(message, field));
+  if (!value.ok()) return value.status();
+  reflection->SetString(&message, field, *std::move(value));
+  return absl::OkStatus();
+}
+
+absl::Status Walk(Message& message, const StringFn& fn) {
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  if (const PersonalFields* personal = PersonalFieldsOf(descriptor->full_name())) {
+    for (const auto& [names, json] : {std::pair{&personal->text, false},
+                                      std::pair{&personal->json, true}}) {
+      for (const std::string& name : *names) {
+        const FieldDescriptor* field = descriptor->FindFieldByName(name);
+        if (field == nullptr || field->type() != FieldDescriptor::TYPE_STRING) continue;
+        if (absl::Status mapped = MapString(message, field, fn, json, personal->json_type);
+            !mapped.ok()) {
+          return mapped;
+        }
+      }
+    }
+  }
+  const Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_map()) continue;
+    if (field->is_repeated()) {
+      for (int j = 0; j < reflection->FieldSize(message, field); ++j) {
+        if (absl::Status walked = Walk(*reflection->MutableRepeatedMessage(&message, field, j), fn);
+            !walked.ok()) {
+          return walked;
+        }
+      }
+    } else if (reflection->HasField(message, field)) {
+      if (absl::Status walked = Walk(*reflection->MutableMessage(&message, field), fn);
+          !walked.ok()) {
+        return walked;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string SchoolKeyId(const std::string& tenant) { return absl::StrCat("school.", tenant); }
+
+std::string ReadsKeyId(const std::string& tenant, absl::Time at) {
+  return absl::StrCat("reads.", tenant, ".", absl::FormatTime("%Y-%m", at, absl::UTCTimeZone()));
+}
+
+bool IsSealed(const std::string& value) { return absl::StartsWith(value, kPrefix); }
+
+absl::StatusOr<std::string> FieldCipher::Seal(const std::string& key_id,
+                                              const std::string& plaintext) {
+  if (plaintext.empty() || IsSealed(plaintext)) return plaintext;
+  absl::StatusOr<std::shared_ptr<const DataKey>> key = keyring_.KeyForWriting(key_id);
+  if (!key.ok()) return key.status();
+  const std::string ad = FieldAd(key_id);
+  std::string box(kNonceBytes + plaintext.size() + kTagBytes, '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(box.data());
+  randombytes_buf(nonce, kNonceBytes);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      nonce + kNonceBytes, &written, reinterpret_cast<const unsigned char*>(plaintext.data()),
+      plaintext.size(), reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
+      nonce, (*key)->bytes.data());
+  box.resize(kNonceBytes + written);
+  return absl::StrCat(kPrefix, key_id, ":", absl::WebSafeBase64Escape(box));
+}
+
+std::string FieldCipher::Open(const std::string& value) {
+  if (!IsSealed(value)) return value;
+  const absl::string_view rest = absl::string_view(value).substr(sizeof(kPrefix) - 1);
+  const size_t colon = rest.find(':');
+  if (colon == absl::string_view::npos) return kUnreadable;
+  const std::string key_id(rest.substr(0, colon));
+  std::string box;
+  if (!absl::WebSafeBase64Unescape(rest.substr(colon + 1), &box) ||
+      box.size() < kNonceBytes + kTagBytes) {
+    return kUnreadable;
+  }
+  absl::StatusOr<std::shared_ptr<const DataKey>> key = keyring_.KeyForReading(key_id);
+  if (!key.ok() || *key == nullptr) {
+    return keyring_.IsDestroyed(key_id) ? kErased : kUnreadable;
+  }
+  const std::string ad = FieldAd(key_id);
+  std::string plaintext(box.size() - kNonceBytes - kTagBytes, '\0');
+  unsigned long long read = 0;
+  const auto* nonce = reinterpret_cast<const unsigned char*>(box.data());
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(plaintext.data()), &read, nullptr, nonce + kNonceBytes,
+          box.size() - kNonceBytes, reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
+          nonce, (*key)->bytes.data()) != 0) {
+    return kUnreadable;
+  }
+  plaintext.resize(read);
+  return plaintext;
+}
+
+bool FieldCipher::IsErased(const std::string& tenant) const {
+  return keyring_.IsDestroyed(SchoolKeyId(tenant));
+}
+
+absl::Status FieldCipher::SealPersonalData(google::protobuf::Message& message,
+                                           const std::string& tenant) {
+  const std::string key_id = SchoolKeyId(tenant);
+  const bool erased = IsErased(tenant);
+  return Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
+    if (erased && !value.empty() && !IsSealed(value)) return std::string(kErased);
+    return Seal(key_id, value);
+  });
+}
+
+bool MaskPersonalData(google::protobuf::Message& message) {
+  bool sealed = false;
+  (void)Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
+    sealed |= IsSealed(value);
+    return value.empty() ? value : std::string("[personal]");
+  });
+  return sealed;
+}
+
+void FieldCipher::OpenPersonalData(google::protobuf::Message& message) {
+  (void)Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
+    return Open(value);
+  });
+}
+
+}  // namespace breachd::privacy

@@ -1,0 +1,65 @@
+// Personal data sealed in place: a personal string field of an event or a projection row holds
+// "sealed:v1:<key_id>:<base64url(nonce || XChaCha20-Poly1305 ciphertext)>" instead of its text,
+// sealed with the school's data key (associated data "breachd.field.v1|<key_id>"). Sealed values
+// travel unchanged through the bus and every projection that copies them (the register folds
+// them into its entries as they came), and are opened only at the edge, in a response after
+// authorization. The hash chain covers the sealed bytes, so chains verify after a key is gone.
+//
+// Which fields are personal is one table (personal_fields.cc), walked by reflection, so the
+// services call SealPersonalData / OpenPersonalData on whole messages and their domain logic
+// never sees the difference.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "libs/privacy/keyring.h"
+
+namespace breachd::privacy {
+
+// What a personal field reads as once its key is destroyed, and when it cannot be opened.
+inline constexpr char kErased[] = "[erased]";
+inline constexpr char kUnreadable[] = "[unreadable]";
+
+// "school.<tenant>": the key of a school's personal data.
+std::string SchoolKeyId(const std::string& tenant);
+// "reads.<tenant>.<YYYY-MM>": the key of the school's read records of the month (UTC) of `at`.
+std::string ReadsKeyId(const std::string& tenant, absl::Time at);
+
+class FieldCipher {
+ public:
+  explicit FieldCipher(Keyring& keyring) : keyring_(keyring) {}
+
+  // `plaintext` sealed under `key_id` ("" stays ""; a value already sealed stays as it is).
+  // FAILED_PRECONDITION when the key was destroyed.
+  absl::StatusOr<std::string> Seal(const std::string& key_id, const std::string& plaintext);
+  // The text of a sealed value; kErased when its key was destroyed, kUnreadable when it does
+  // not open (tampered, or a keyring that never had its key); any other string as it is.
+  std::string Open(const std::string& value);
+
+  // Seals every personal field of `message` (and of its sub-messages) with the school's key.
+  // For a school whose key was destroyed the fields become kErased instead (nothing personal is
+  // ever written in clear, and replaying old events after an erase still works).
+  absl::Status SealPersonalData(google::protobuf::Message& message, const std::string& tenant);
+  // Opens every personal field of `message` in place.
+  void OpenPersonalData(google::protobuf::Message& message);
+
+  // Whether the school's personal data was erased.
+  bool IsErased(const std::string& tenant) const;
+  Keyring& keyring() { return keyring_; }
+
+ private:
+  Keyring& keyring_;
+};
+
+// Whether `value` is a sealed value.
+bool IsSealed(const std::string& value);
+
+// Replaces every non-empty personal field of `message` by "[personal]": what can be compared
+// without a key (an entry folded from sealed events against the same entry opened); true if any
+// of them was sealed.
+bool MaskPersonalData(google::protobuf::Message& message);
+
+}  // namespace breachd::privacy

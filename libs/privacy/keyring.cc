@@ -1,0 +1,172 @@
+#include "libs/privacy/keyring.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
+#include "libs/common/proto_time.h"
+
+namespace breachd::privacy {
+namespace {
+
+constexpr char kKeySuffix[] = ".key";
+constexpr char kTombstoneSuffix[] = ".erased";
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+absl::Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot open ", dir));
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? absl::OkStatus() : absl::UnavailableError(absl::StrCat("cannot sync ", dir));
+}
+
+}  // namespace
+
+DataKey::~DataKey() { sodium_memzero(bytes.data(), bytes.size()); }
+
+absl::Status ValidateKeyId(const std::string& key_id) {
+  const bool ok = !key_id.empty() && key_id.size() <= 128 &&
+                  std::all_of(key_id.begin(), key_id.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                           c == '-';
+                  });
+  if (!ok) return absl::InvalidArgumentError(absl::StrCat("bad key id \"", key_id, "\""));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Keyring>> Keyring::Open(const std::string& dir,
+                                                       std::unique_ptr<KeyWrapper> wrapper) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::UnavailableError(absl::StrCat("cannot create keyring ", dir, ": ",
+                                               std::strerror(errno)));
+  }
+  return std::unique_ptr<Keyring>(new Keyring(dir, std::move(wrapper)));
+}
+
+std::string Keyring::KeyPath(const std::string& key_id) const {
+  return absl::StrCat(dir_, "/", key_id, kKeySuffix);
+}
+
+std::string Keyring::TombstonePath(const std::string& key_id) const {
+  return absl::StrCat(dir_, "/", key_id, kTombstoneSuffix);
+}
+
+bool Keyring::IsDestroyed(const std::string& key_id) const {
+  return Exists(TombstonePath(key_id));
+}
+
+absl::StatusOr<std::shared_ptr<const DataKey>> Keyring::KeyForWriting(const std::string& key_id) {
+  return Load(key_id, /*create=*/true);
+}
+
+absl::StatusOr<std::shared_ptr<const DataKey>> Keyring::KeyForReading(const std::string& key_id) {
+  return Load(key_id, /*create=*/false);
+}
+
+absl::StatusOr<std::shared_ptr<const DataKey>> Keyring::Load(const std::string& key_id,
+                                                             bool create) {
+  if (absl::Status valid = ValidateKeyId(key_id); !valid.ok()) return valid;
+  const std::string path = KeyPath(key_id);
+  absl::MutexLock lock(&mu_);
+  // Destroyed (here or by another process sharing the folder): forget it and refuse to remake it.
+  if (IsDestroyed(key_id)) {
+    cache_.erase(key_id);
+    if (create) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("key ", key_id, " was destroyed (the school's data was erased)"));
+    }
+    return nullptr;
+  }
+  if (!Exists(path)) cache_.erase(key_id);
+  if (auto it = cache_.find(key_id); it != cache_.end()) return it->second;
+
+  absl::StatusOr<std::string> wrapped = ReadWholeFile(path);
+  if (!wrapped.ok()) {
+    if (!create) return nullptr;
+    auto fresh = std::make_shared<DataKey>();
+    randombytes_buf(fresh->bytes.data(), fresh->bytes.size());
+    absl::StatusOr<std::string> sealed = wrapper_->Wrap(
+        key_id, absl::string_view(reinterpret_cast<const char*>(fresh->bytes.data()), 32));
+    if (!sealed.ok()) return sealed.status();
+    // Written aside, then linked into place: link fails if another process made it first, and
+    // then its key is the one (read below).
+    const std::string tmp = absl::StrCat(path, ".", ::getpid(), ".new");
+    if (absl::Status written = WriteFileAtomically(tmp, *sealed, 0600); !written.ok()) {
+      return written;
+    }
+    const bool linked = ::link(tmp.c_str(), path.c_str()) == 0;
+    const int link_errno = errno;
+    std::remove(tmp.c_str());
+    if (!linked && link_errno != EEXIST) {
+      return absl::UnavailableError(absl::StrCat("cannot create ", path, ": ",
+                                                 std::strerror(link_errno)));
+    }
+    if (absl::Status synced = SyncDir(dir_); !synced.ok()) return synced;
+    if (linked) {
+      cache_[key_id] = fresh;
+      return fresh;
+    }
+    wrapped = ReadWholeFile(path);
+    if (!wrapped.ok()) return wrapped.status();
+  }
+  absl::StatusOr<std::string> raw = wrapper_->Unwrap(key_id, *wrapped);
+  if (!raw.ok()) return raw.status();
+  if (raw->size() != 32) return absl::DataLossError(absl::StrCat("key ", key_id, " is malformed"));
+  auto key = std::make_shared<DataKey>();
+  std::copy(raw->begin(), raw->end(), key->bytes.begin());
+  sodium_memzero(raw->data(), raw->size());
+  cache_[key_id] = key;
+  return key;
+}
+
+absl::Status Keyring::Destroy(const std::string& key_id, absl::Time when, const std::string& why) {
+  if (absl::Status valid = ValidateKeyId(key_id); !valid.ok()) return valid;
+  absl::MutexLock lock(&mu_);
+  // The tombstone first: from then on nobody makes the key again, even if the unlink below fails.
+  if (!IsDestroyed(key_id)) {
+    const absl::Status written = WriteFileAtomically(
+        TombstonePath(key_id), absl::StrCat(absl::FormatTime(absl::RFC3339_sec, when,
+                                                              absl::UTCTimeZone()),
+                                            " ", why, "\n"),
+        0600);
+    if (!written.ok()) return written;
+  }
+  cache_.erase(key_id);
+  const std::string path = KeyPath(key_id);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return absl::UnavailableError(absl::StrCat("cannot delete ", path, ": ", std::strerror(errno)));
+  }
+  return SyncDir(dir_);
+}
+
+absl::StatusOr<std::vector<std::string>> Keyring::LiveKeys(const std::string& prefix) const {
+  DIR* dir = ::opendir(dir_.c_str());
+  if (dir == nullptr) return absl::UnavailableError(absl::StrCat("cannot list ", dir_));
+  std::vector<std::string> ids;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (!absl::EndsWith(name, kKeySuffix) || !absl::StartsWith(name, prefix)) continue;
+    ids.push_back(name.substr(0, name.size() - std::strlen(kKeySuffix)));
+  }
+  ::closedir(dir);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace breachd::privacy
