@@ -14,11 +14,13 @@
 #include "absl/status/statusor.h"
 #include "breach/v1/envelope.pb.h"
 #include "libs/auth/identity_store.h"
+#include "libs/bus/partition_ownership.h"
 #include "libs/common/clock.h"
 #include "libs/common/gauge_sample.h"
 #include "libs/eventstore/event_store.h"
 
 namespace grpc {
+class ChannelCredentials;
 class Service;
 }
 
@@ -32,6 +34,14 @@ struct ServiceContext {
   std::function<void()> on_append;  // after every durable append (wakes the outbox relay)
   // Settings from flags a module may need, e.g. "regimes_dir" (empty or absent: its default).
   std::map<std::string, std::string> settings;
+  // Set when this instance shares the service's breaches with other instances by partition
+  // (breachd --partitioned, docs/scaling.md): which breaches it applies and serves. nullptr:
+  // the only instance, every breach.
+  const bus::PartitionOwnership* ownership = nullptr;
+  // The other instances of this service ("HOST:PORT"), where a request for a breach this one
+  // does not serve is forwarded, and how to reach them.
+  std::vector<std::string> fellows = {};
+  std::shared_ptr<grpc::ChannelCredentials> fellow_credentials = nullptr;
 };
 
 // How a consuming service takes events in (delivery::Subscription calls these).
@@ -63,6 +73,8 @@ struct ServiceModule {
   bool publishes = true;  // others consume its events (it is a catch-up source)
   std::function<absl::StatusOr<std::unique_ptr<HostedService>>(const ServiceContext& context)>
       create;
+  // Several instances may split its breaches by partition (it honours ServiceContext::ownership).
+  bool partitionable = false;
 };
 
 }  // namespace breachd::service

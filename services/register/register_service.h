@@ -12,6 +12,7 @@
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/rpc_guard.h"
+#include "services/register/register_forwarding.h"
 #include "services/register/register_listing.h"
 
 namespace breachd::register_ {
@@ -28,8 +29,14 @@ inline constexpr char kRegisterTimeZone[] = "Europe/Rome";
 
 class RegisterService final : public breach::v1::RegisterService::Service {
  public:
+  // `ownership`: set when this is one of several instances splitting the breaches by partition
+  // (register_forwarding.h); reads of other breaches go to `fellows`, listings and exports show
+  // only the breaches this instance serves.
   RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                  const Clock& clock, std::function<void()> on_append);
+                  const Clock& clock, std::function<void()> on_append,
+                  const bus::PartitionOwnership* ownership = nullptr,
+                  std::vector<std::string> fellows = {},
+                  std::shared_ptr<grpc::ChannelCredentials> fellow_credentials = nullptr);
 
   grpc::Status ListBreaches(grpc::ServerContext* context,
                             const breach::v1::ListBreachesRequest* request,
@@ -75,12 +82,16 @@ class RegisterService final : public breach::v1::RegisterService::Service {
                                                       const std::string& view,
                                                       const std::string& method);
   absl::StatusOr<breach::v1::Timeline> ReadTimeline(const breach::v1::RegisterEntry& entry);
+  // Whether listings and exports of this instance show `entry` (partitioned: it serves it).
+  bool Shows(const breach::v1::RegisterEntry& entry) const;
   // Views are appended here and reach the timeline through the bus like every other event.
 
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;
+  const bus::PartitionOwnership* ownership_;
+  FellowForwarder forwarder_;
 };
 
 }  // namespace breachd::register_
