@@ -1,5 +1,6 @@
 #include "libs/delivery/subscription.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -60,8 +61,9 @@ Subscription::Subscription(SubscriptionOptions options, eventstore::EventStore& 
     : options_(std::move(options)), store_(store), hooks_(std::move(hooks)) {
   absl::MutexLock lock(&mu_);
   for (const auto& [name, target] : options_.sources) {
-    sources_[name].reader = std::make_unique<SourceReader>(name, target, options_.token,
-                                                           options_.credentials);
+    // "intake@HOST:PORT" is one of several intake instances: it serves the store "intake".
+    sources_[name].reader = std::make_unique<SourceReader>(name.substr(0, name.find('@')), target,
+                                                           options_.token, options_.credentials);
   }
 }
 
@@ -154,7 +156,10 @@ void Subscription::Run() {
     for (const std::string& name : names) {
       if (stopping()) return;
       const absl::Status status = CatchUp(name);
-      all_caught_up &= status.ok();
+      // A fellow instance of this very consumer holds only what it recorded itself (reads of
+      // its breaches); one that is down must not keep its partitions from being served
+      // elsewhere: its events are merged when it is back (docs/scaling.md).
+      all_caught_up &= status.ok() || absl::StartsWith(name, absl::StrCat(options_.consumer, "@"));
       absl::MutexLock lock(&mu_);
       Source& source = sources_.at(name);
       if (status.ok()) {

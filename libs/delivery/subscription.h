@@ -35,7 +35,9 @@ namespace breachd::delivery {
 struct SubscriptionOptions {
   std::string consumer;                        // the consuming service, e.g. "register"
   bus::ConsumerLoopOptions bus;                // group_id and tuning; hooks are set here
-  std::map<std::string, std::string> sources;  // source service -> its gRPC address
+  // Source -> its gRPC address. A source is a service ("intake"), or one instance of a service
+  // run as several ("intake@10.0.0.6:50051"), each with its own store and checkpoint.
+  std::map<std::string, std::string> sources;
   std::string token;                           // bearer token with the service role
   // How to reach the sources: TLS or, explicitly, plaintext (grpcutil/tls.h). Required.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
