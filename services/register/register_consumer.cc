@@ -15,6 +15,12 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
   if (ownership_ != nullptr && !breach_id.empty() && !ownership_->Applies(breach_id)) {
     return false;  // another instance's breach: not marked, so it applies here if it moves
   }
+  if (ownership_ != nullptr && !breach_id.empty()) {
+    // A gained partition re-reads every source: what was applied before costs one lookup,
+    // not a refold of its breach.
+    ASSIGN_OR_RETURN(bool consumed, store_.WasConsumed(event.event_id()));
+    if (consumed) return false;
+  }
   if (!breach_id.empty()) {
     ASSIGN_OR_RETURN(history, ReadHistory(store_, breach_id));
   }
