@@ -217,6 +217,29 @@ class ScaleOutTest : public ::testing::Test {
            listed == std::multiset<std::string>(expected.begin(), expected.end());
   }
 
+  // The breaches `breachctl breach list` shows when given every register instance (it lists
+  // each and merges); -1 when it fails.
+  int BreachctlListed(const std::vector<std::string>& instances) {
+    std::vector<std::string> endpoints;
+    for (const std::string& instance : instances) endpoints.push_back(endpoints_[instance]);
+    const CommandResult result = RunCommand(
+        {kBin + "/breachctl", "breach", "list", "-o", "json", "--page-size", "50"}, "",
+        {"BREACHCTL_REGISTER_ENDPOINT=" + absl::StrJoin(endpoints, ","),
+         std::string("BREACHCTL_TOKEN=") + kOperatorToken, "BREACHCTL_INSECURE=1"});
+    if (result.exit_code != 0) {
+      last_state_ = result.err;
+      return -1;
+    }
+    const auto doc = nlohmann::json::parse(result.out);
+    std::set<std::string> ids;
+    for (const auto& entry : doc.value("entries", nlohmann::json::array())) {
+      ids.insert(entry["breach_id"].get<std::string>());
+    }
+    return ids.size() == doc.value("entries", nlohmann::json::array()).size()
+               ? static_cast<int>(ids.size())
+               : -2;
+  }
+
   // Every breach can be read at `instance`, whichever instance owns it; a school reads only
   // its own breaches, also through another instance.
   void ExpectReadableThrough(const std::string& instance, const std::vector<std::string>& ids) {
@@ -271,6 +294,8 @@ TEST_F(ScaleOutTest, TwoRegistersSplitTheBreachesAndOneTakesOverWhenTheOtherIsKi
   }
   ExpectReadableThrough("register-1", ids);
   ExpectReadableThrough("register-2", ids);
+  // breachctl follows the same rule: every instance, every page (50 a page here), merged.
+  EXPECT_EQ(BreachctlListed(both), static_cast<int>(ids.size())) << last_state_;
 
   // register-2 dies without a word; reports keep coming.
   processes_["register-2"]->Signal(SIGKILL);
@@ -299,6 +324,7 @@ TEST_F(ScaleOutTest, TwoRegistersSplitTheBreachesAndOneTakesOverWhenTheOtherIsKi
       absl::Seconds(90), absl::Milliseconds(500)))
       << last_state_ << "\n" << RegisterLogs();
   ExpectReadableThrough("register-2", ids);
+  EXPECT_EQ(BreachctlListed(both), static_cast<int>(ids.size())) << last_state_;
 }
 
 }  // namespace
