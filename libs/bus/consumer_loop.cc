@@ -256,8 +256,25 @@ void ConsumerLoop::Rebalance(rd_kafka_resp_err_t err,
     } else {
       rd_kafka_assign(rk, partitions);
     }
+    if (options_.on_assigned) {
+      // The whole assignment: a cooperative rebalance hands out only the increment.
+      rd_kafka_topic_partition_list_t* now = nullptr;
+      std::vector<int32_t> assigned;
+      if (rd_kafka_assignment(rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR && now != nullptr) {
+        assigned = OwnPartitions(*now);
+        rd_kafka_topic_partition_list_destroy(now);
+      }
+      const int32_t count = PartitionCount();
+      if (count > 0) {
+        options_.on_assigned(assigned, count);
+      } else {
+        log::Error("consumer: no partition count for the assigned topic; ownership unchanged",
+                   {{"group", options_.group_id}, {"topic", options_.topics.front()}});
+      }
+    }
     return;
   }
+  if (options_.on_revoked) options_.on_revoked(OwnPartitions(*partitions));
   // Revoked (or an error): commit what was applied before the partitions move on.
   if (!rd_kafka_assignment_lost(rk)) CommitStored();
   if (cooperative) {
@@ -267,6 +284,32 @@ void ConsumerLoop::Rebalance(rd_kafka_resp_err_t err,
   } else {
     rd_kafka_assign(rk, nullptr);
   }
+}
+
+std::vector<int32_t> ConsumerLoop::OwnPartitions(
+    const rd_kafka_topic_partition_list_t& list) const {
+  std::vector<int32_t> out;
+  for (int i = 0; i < list.cnt; ++i) {
+    if (options_.topics.front() == list.elems[i].topic) out.push_back(list.elems[i].partition);
+  }
+  return out;
+}
+
+int32_t ConsumerLoop::PartitionCount() {
+  KafkaTopicHandle topic(rd_kafka_topic_new(consumer_.get(), options_.topics.front().c_str(),
+                                            nullptr));
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (topic == nullptr ||
+      rd_kafka_metadata(consumer_.get(), 0, topic.get(), &metadata, 5000) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return 0;
+  }
+  int32_t count = 0;
+  if (metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    count = metadata->topics[0].partition_cnt;
+  }
+  rd_kafka_metadata_destroy(metadata);
+  return count;
 }
 
 }  // namespace breachd::bus

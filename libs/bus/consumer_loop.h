@@ -59,6 +59,13 @@ struct ConsumerLoopOptions {
   std::function<absl::Status()> before_commit = nullptr;
   // Called (on a librdkafka thread) when a partition's position was gone from the broker.
   std::function<void(const OffsetReset& gap)> on_gap = nullptr;
+  // Called on the loop thread when this consumer is given partitions of the first topic (with
+  // the topic's partition count) and when they are taken away, for a service whose instances
+  // split the breaches by partition (partition_ownership.h). Assigned is called after the
+  // assignment is in effect, revoked before the partitions move on.
+  std::function<void(const std::vector<int32_t>& partitions, int32_t partition_count)>
+      on_assigned = nullptr;
+  std::function<void(const std::vector<int32_t>& partitions)> on_revoked = nullptr;
   // Called for an event the handler failed for good; it should park the event durably. If it
   // returns an error the event is retried like a transient failure.
   std::function<absl::Status(const breach::v1::EventEnvelope& event, const absl::Status& error)>
@@ -111,6 +118,10 @@ class ConsumerLoop {
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  // The first topic's partitions in `list`.
+  std::vector<int32_t> OwnPartitions(const rd_kafka_topic_partition_list_t& list) const;
+  // The first topic's partition count from the broker's metadata (0 if it cannot say).
+  int32_t PartitionCount();
 
   const ConsumerLoopOptions options_;
   const EventHandler handler_;

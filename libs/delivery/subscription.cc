@@ -1,7 +1,9 @@
 #include "libs/delivery/subscription.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/common/log.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
@@ -37,6 +39,14 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Start(const bus::Bus
   loop_options.on_poison = [self](const EventEnvelope& event, const absl::Status& error) {
     return self->Park(event, error);
   };
+  if (self->options_.ownership != nullptr) {
+    loop_options.on_assigned = [self](const std::vector<int32_t>& partitions, int32_t count) {
+      self->OnAssigned(partitions, count);
+    };
+    loop_options.on_revoked = [self](const std::vector<int32_t>& partitions) {
+      self->options_.ownership->Revoke(partitions);
+    };
+  }
   ASSIGN_OR_RETURN(self->loop_,
                    bus::ConsumerLoop::Start(bus, std::move(loop_options),
                                             [self](const EventEnvelope& event) {
@@ -51,8 +61,9 @@ Subscription::Subscription(SubscriptionOptions options, eventstore::EventStore& 
     : options_(std::move(options)), store_(store), hooks_(std::move(hooks)) {
   absl::MutexLock lock(&mu_);
   for (const auto& [name, target] : options_.sources) {
-    sources_[name].reader = std::make_unique<SourceReader>(name, target, options_.token,
-                                                           options_.credentials);
+    // "intake@HOST:PORT" is one of several intake instances: it serves the store "intake".
+    sources_[name].reader = std::make_unique<SourceReader>(name.substr(0, name.find('@')), target,
+                                                           options_.token, options_.credentials);
   }
 }
 
@@ -113,9 +124,24 @@ void Subscription::NoteGap() {
   catch_up_requested_ = true;
 }
 
+void Subscription::OnAssigned(const std::vector<int32_t>& partitions, int32_t partition_count) {
+  absl::MutexLock lock(&mu_);
+  const std::vector<int32_t> gained = options_.ownership->Assign(partitions, partition_count);
+  log::Info("partitions assigned", {{"consumer", options_.consumer},
+                                    {"partitions", absl::StrJoin(partitions, ",")},
+                                    {"gained", absl::StrJoin(gained, ",")}});
+  if (gained.empty()) return;
+  // Under mu_ with Assign: a round that sees these partitions pending reads from the start.
+  ++read_epoch_;
+  for (auto& [name, source] : sources_) source.applied_through = 0;
+  catch_up_requested_ = true;
+}
+
 void Subscription::Run() {
   while (true) {
     std::vector<std::string> names;
+    std::vector<int32_t> pending;
+    bool all_caught_up = true;
     {
       absl::MutexLock lock(&mu_);
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -125,10 +151,15 @@ void Subscription::Run() {
       if (stopping_) return;
       catch_up_requested_ = false;
       for (const auto& [name, source] : sources_) names.push_back(name);
+      if (options_.ownership != nullptr) pending = options_.ownership->Pending();
     }
     for (const std::string& name : names) {
       if (stopping()) return;
       const absl::Status status = CatchUp(name);
+      // A fellow instance of this very consumer holds only what it recorded itself (reads of
+      // its breaches); one that is down must not keep its partitions from being served
+      // elsewhere: its events are merged when it is back (docs/scaling.md).
+      all_caught_up &= status.ok() || absl::StartsWith(name, absl::StrCat(options_.consumer, "@"));
       absl::MutexLock lock(&mu_);
       Source& source = sources_.at(name);
       if (status.ok()) {
@@ -138,6 +169,11 @@ void Subscription::Run() {
         log::Warn("catch-up failed; will try again",
                   {{"consumer", options_.consumer}, {"source", name}, {"error", source.last_error}});
       }
+    }
+    if (all_caught_up && !pending.empty()) {
+      options_.ownership->MarkCaughtUp(pending);
+      log::Info("caught up on gained partitions; serving them",
+                {{"consumer", options_.consumer}, {"partitions", absl::StrJoin(pending, ",")}});
     }
     {
       absl::MutexLock lock(&mu_);
@@ -153,11 +189,13 @@ absl::Status Subscription::CatchUp(const std::string& name) {
   SourceReader* reader;
   uint64_t after;
   uint64_t gaps_before;
+  uint64_t epoch;
   {
     absl::MutexLock lock(&mu_);
     reader = sources_.at(name).reader.get();
     after = sources_.at(name).applied_through;
     gaps_before = gaps_detected_;
+    epoch = read_epoch_;
   }
   uint64_t applied_new = 0;
   ASSIGN_OR_RETURN(
@@ -175,7 +213,9 @@ absl::Status Subscription::CatchUp(const std::string& name) {
             {{CheckpointKey(name), absl::StrCat(read_through)}}, /*sync=*/false));
         absl::MutexLock lock(&mu_);
         Source& source = sources_.at(name);
-        source.applied_through = std::max(source.applied_through, read_through);
+        if (epoch == read_epoch_) {
+          source.applied_through = std::max(source.applied_through, read_through);
+        }
         source.head = std::max(source.head, read_through);
         return absl::OkStatus();
       }));

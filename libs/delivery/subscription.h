@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "breach/v1/admin.pb.h"
 #include "libs/bus/consumer_loop.h"
+#include "libs/bus/partition_ownership.h"
 #include "libs/common/clock.h"
 #include "libs/delivery/source_reader.h"
 #include "libs/eventstore/event_store.h"
@@ -34,7 +35,9 @@ namespace breachd::delivery {
 struct SubscriptionOptions {
   std::string consumer;                        // the consuming service, e.g. "register"
   bus::ConsumerLoopOptions bus;                // group_id and tuning; hooks are set here
-  std::map<std::string, std::string> sources;  // source service -> its gRPC address
+  // Source -> its gRPC address. A source is a service ("intake"), or one instance of a service
+  // run as several ("intake@10.0.0.6:50051"), each with its own store and checkpoint.
+  std::map<std::string, std::string> sources;
   std::string token;                           // bearer token with the service role
   // How to reach the sources: TLS or, explicitly, plaintext (grpcutil/tls.h). Required.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
@@ -42,6 +45,12 @@ struct SubscriptionOptions {
   // Times the sweeps (an Alarm each) and stamps last_catch_up and parked_at. Not owned; must
   // outlive the subscription. The bus loop has its own, in `bus.clock`.
   const Clock* clock = &SystemClock::Get();
+  // Set when several instances of the consumer split the breaches by partition (not owned;
+  // outlives the subscription). The subscription keeps it true to the group's assignment, and
+  // on every partition gained reads every source again from its first event, so the gained
+  // breaches come from the events, never from another instance's disk; a gained partition is
+  // served once such a round has finished. The hooks apply only what it says is applied.
+  bus::PartitionOwnership* ownership = nullptr;
 };
 
 struct ConsumerHooks {
@@ -98,6 +107,8 @@ class Subscription {
   absl::Status LoadCheckpoints();
   void Run();
   absl::Status CatchUp(const std::string& name);
+  // The group gave this consumer `partitions` (ownership mode): gained ones are read anew.
+  void OnAssigned(const std::vector<int32_t>& partitions, int32_t partition_count);
   // The bus path: the loop retries or parks (on_poison) on failure.
   absl::Status ApplyFromBus(const breach::v1::EventEnvelope& event);
   // The catch-up path: applies one event; parks it when it fails for good.
@@ -117,6 +128,9 @@ class Subscription {
   std::map<std::string, Source> sources_ ABSL_GUARDED_BY(mu_);
   uint64_t gaps_detected_ ABSL_GUARDED_BY(mu_) = 0;
   bool catch_up_requested_ ABSL_GUARDED_BY(mu_) = true;
+  // Bumped when partitions are gained and every source is read anew from its first event: a
+  // read begun before it must not move applied_through past what the new read covered.
+  uint64_t read_epoch_ ABSL_GUARDED_BY(mu_) = 0;
   bool first_round_done_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "breach/v1/envelope.pb.h"
 #include "libs/auth/identity_store.h"
+#include "libs/bus/partition_ownership.h"
 #include "libs/common/clock.h"
 #include "libs/common/gauge_sample.h"
 #include "libs/eventstore/event_store.h"
@@ -24,6 +25,7 @@ class FieldCipher;
 }  // namespace breachd::privacy
 
 namespace grpc {
+class ChannelCredentials;
 class Service;
 }
 
@@ -40,6 +42,14 @@ struct ServiceContext {
   // Seals and opens the schools' personal data (libs/privacy/field_cipher.h); shared by every
   // service of the process, never null when breachd hosts the service.
   privacy::FieldCipher* cipher = nullptr;
+  // Set when this instance shares the service's breaches with other instances by partition
+  // (breachd --partitioned, docs/scaling.md): which breaches it applies and serves. nullptr:
+  // the only instance, every breach.
+  const bus::PartitionOwnership* ownership = nullptr;
+  // The other instances of this service ("HOST:PORT"), where a request for a breach this one
+  // does not serve is forwarded, and how to reach them.
+  std::vector<std::string> fellows = {};
+  std::shared_ptr<grpc::ChannelCredentials> fellow_credentials = nullptr;
 };
 
 // How a consuming service takes events in (delivery::Subscription calls these).
@@ -73,6 +83,8 @@ struct ServiceModule {
   bool publishes = true;  // others consume its events (it is a catch-up source)
   std::function<absl::StatusOr<std::unique_ptr<HostedService>>(const ServiceContext& context)>
       create;
+  // Several instances may split its breaches by partition (it honours ServiceContext::ownership).
+  bool partitionable = false;
 };
 
 }  // namespace breachd::service

@@ -83,7 +83,13 @@ ABSL_FLAG(bool, republish, false,
           "breachd; breachd's own consumers catch up from the stores without it");
 ABSL_FLAG(std::string, peers, "",
           "gRPC address of each consumed service this process does not host, e.g. "
-          "intake=10.0.0.5:50051 (the register catches up from the intake store)");
+          "intake=10.0.0.5:50051 (the register catches up from the intake store); a service "
+          "named twice runs as two instances, e.g. intake=10.0.0.5:50051,intake=10.0.0.6:50051; "
+          "for a --partitioned service, its other instances");
+ABSL_FLAG(std::string, partitioned, "",
+          "Hosted services whose instances split the breaches by partition of breach.events.v1 "
+          "(today: register); each instance consumes, holds and serves its partitions' breaches "
+          "and forwards requests for others to its --peers (docs/scaling.md)");
 ABSL_FLAG(std::string, regimes_dir, "",
           "Regime files of the assessment service; default $BREACHD_DATA_DIR/regimes, ./regimes, "
           "or the source tree's");
@@ -309,6 +315,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.peers = *peers;
+  auto partitioned =
+      breachd::suite::ParsePartitioned(absl::GetFlag(FLAGS_partitioned), config.services);
+  if (!partitioned.ok()) {
+    std::fprintf(stderr, "breachd: %s\n", std::string(partitioned.status().message()).c_str());
+    return 2;
+  }
+  config.partitioned = *partitioned;
   breachd::log::SetComponent(absl::StrJoin(config.services, ","));
 
   auto suite = breachd::suite::Suite::Start(config);

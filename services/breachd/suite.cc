@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
+#include "absl/algorithm/container.h"
 #include "absl/time/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
@@ -187,9 +189,18 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
     std::map<std::string, std::string> settings = config_.module_settings;
     settings["regimes_dir"] = config_.regimes_dir;
     settings["templates_dir"] = config_.templates_dir;
-    ASSIGN_OR_RETURN(hosted.service, module->create({*hosted.store, *identities_,
-                                                     SystemClock::Get(), Notifier(name),
-                                                     std::move(settings), cipher_.get()}));
+    service::ServiceContext context{*hosted.store, *identities_, SystemClock::Get(),
+                                    Notifier(name), std::move(settings),
+                                    cipher_.get()};
+    if (config_.partitioned.count(name)) {
+      hosted.ownership = std::make_unique<bus::PartitionOwnership>();
+      context.ownership = hosted.ownership.get();
+      if (auto fellows = config_.peers.find(name); fellows != config_.peers.end()) {
+        context.fellows = fellows->second;
+      }
+      context.fellow_credentials = config_.transport.client;
+    }
+    ASSIGN_OR_RETURN(hosted.service, module->create(context));
     for (grpc::Service* served : hosted.service->GrpcServices()) services.push_back(served);
     for (std::string& health_name : hosted.service->HealthNames()) {
       health_names.push_back(std::move(health_name));
@@ -303,15 +314,24 @@ absl::StatusOr<std::map<std::string, std::string>> Suite::SourceAddresses(
   std::map<std::string, std::string> addresses;
   std::vector<std::string> unreachable;
   for (const std::string& source : PublishingServices()) {
+    std::vector<std::string> instances;
     if (auto peer = config_.peers.find(source); peer != config_.peers.end()) {
-      addresses[source] = peer->second;
-    } else if (hosted_.count(source)) {
-      addresses[source] = endpoint();
-    } else {
-      unreachable.push_back(source);
+      instances = peer->second;
+    }
+    const bool hosted = hosted_.count(source) > 0;
+    if (hosted) addresses[source] = endpoint();
+    if (instances.empty() && !hosted) unreachable.push_back(source);
+    for (const std::string& address : instances) {
+      // One instance keeps the service's name (and its checkpoint); several are sources of
+      // their own, named by address: a checkpoint is one store's position.
+      addresses[instances.size() == 1 && !hosted ? source : absl::StrCat(source, "@", address)] =
+          address;
     }
   }
-  if (!addresses.count(kReportingService)) {
+  if (!addresses.count(kReportingService) &&
+      !absl::c_any_of(addresses, [](const auto& entry) {
+        return absl::StartsWith(entry.first, absl::StrCat(kReportingService, "@"));
+      })) {
     // Without the reports there is nothing to consume: a deployment mistake, not a choice.
     return absl::InvalidArgumentError(absl::StrCat(
         "the ", consumer, " consumes the intake service's events, which this process does not "
@@ -338,6 +358,7 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   }
   options.credentials = config_.transport.client;
   options.sweep_interval = config_.sweep_interval;
+  options.ownership = hosted.ownership.get();
   delivery::ConsumerHooks hooks;
   hooks.apply = [&hosted, apply = std::move(consumer.apply)](
                     const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {

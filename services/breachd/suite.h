@@ -15,6 +15,7 @@
 #include "libs/bus/consumer_loop.h"
 #include "libs/bus/embedded_broker.h"
 #include "libs/bus/outbox_relay.h"
+#include "libs/bus/partition_ownership.h"
 #include "libs/delivery/event_feed_service.h"
 #include "libs/delivery/projection_rebuild.h"
 #include "libs/delivery/subscription.h"
@@ -47,6 +48,11 @@ class Suite {
   // bootstrap.servers of the bus in use.
   const std::string& bootstrap_servers() const { return bus_.bootstrap_servers; }
   const auth::IdentityStore& identities() const { return *identities_; }
+  // The partitions a partitioned hosted service holds; nullptr if it is not partitioned.
+  const bus::PartitionOwnership* ownership(const std::string& service) const {
+    auto it = hosted_.find(service);
+    return it == hosted_.end() ? nullptr : it->second.ownership.get();
+  }
   // Called after each event a hosted consuming service newly applied (not for duplicates), on
   // its consumer thread; nullptr to stop. For metrics and benchmarks. No-op if not hosted.
   using AppliedObserver = std::function<void(const breach::v1::EventEnvelope& event)>;
@@ -68,6 +74,7 @@ class Suite {
     std::unique_ptr<service::StoreOutbox> outbox;
     std::unique_ptr<bus::OutboxRelay> relay;
     std::vector<std::unique_ptr<siem::SiemRelay>> siem_relays;  // Kafka, then syslog
+    std::unique_ptr<bus::PartitionOwnership> ownership;  // when partitioned
     std::unique_ptr<service::HostedService> service;
     std::unique_ptr<delivery::Subscription> subscription;  // for a consuming service
     // `breachctl admin rebuild`, once the subscription runs (set under observer_mu).

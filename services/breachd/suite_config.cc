@@ -38,8 +38,9 @@ absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag) {
   return services;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string& flag) {
-  std::map<std::string, std::string> peers;
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParsePeers(
+    const std::string& flag) {
+  std::map<std::string, std::vector<std::string>> peers;
   for (absl::string_view part : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
     std::pair<std::string, std::string> peer = absl::StrSplit(part, absl::MaxSplits('=', 1));
     peer.first = std::string(absl::StripAsciiWhitespace(peer.first));
@@ -52,9 +53,29 @@ absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string&
           absl::StrCat("--peers: '", part, "' is not SERVICE=HOST:PORT with SERVICE one of ",
                        absl::StrJoin(publishing, ", ")));
     }
-    peers[peer.first] = peer.second;
+    std::vector<std::string>& instances = peers[peer.first];
+    if (std::find(instances.begin(), instances.end(), peer.second) != instances.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("--peers: '", part, "' is given twice"));
+    }
+    instances.push_back(peer.second);
   }
   return peers;
+}
+
+absl::StatusOr<std::set<std::string>> ParsePartitioned(const std::string& flag,
+                                                       const std::set<std::string>& hosted) {
+  std::set<std::string> partitioned;
+  for (absl::string_view part : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
+    const std::string name(absl::StripAsciiWhitespace(part));
+    const service::ServiceModule* module = FindModule(name);
+    if (module == nullptr || !module->partitionable || !hosted.count(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--partitioned: '", name, "' is not a hosted service that can be partitioned (only "
+          "the register can be, today)"));
+    }
+    partitioned.insert(name);
+  }
+  return partitioned;
 }
 
 absl::Status CheckHostable(const std::set<std::string>& services) {

@@ -41,8 +41,13 @@ struct SuiteConfig {
   // Put every stored event back in the outbox at start: an operator's tool (for a consumer
   // outside breachd that needs history). breachd's own consumers catch up from the stores.
   bool republish = false;
-  // gRPC address of each service this process does not host but consumes (catch-up reads).
-  std::map<std::string, std::string> peers;
+  // gRPC addresses of the services this process does not host but consumes (catch-up reads),
+  // by service: several for a service run as several instances (each a source of its own),
+  // and, for a hosted service, its fellow instances.
+  std::map<std::string, std::vector<std::string>> peers;
+  // Hosted services whose instances split the breaches by partition of breach.events.v1
+  // (docs/scaling.md); each must be partitionable.
+  std::set<std::string> partitioned;
   // Data files of the regulatory engine (assessment); empty: $BREACHD_DATA_DIR/regimes,
   // ./regimes, then the source tree's (likewise templates).
   std::string regimes_dir;
@@ -83,9 +88,15 @@ std::vector<std::string> HostableServices();
 // Services whose events others consume (each serves its store for catch-up).
 std::vector<std::string> PublishingServices();
 
-// "intake=HOST:PORT,register=HOST:PORT" (publishing services only). INVALID_ARGUMENT names a
-// bad entry.
-absl::StatusOr<std::map<std::string, std::string>> ParsePeers(const std::string& flag);
+// "intake=HOST:PORT,register=HOST:PORT" (publishing services only); a service named again is
+// another instance of it. INVALID_ARGUMENT names a bad or repeated entry.
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParsePeers(
+    const std::string& flag);
+
+// "register" or a list: hosted services to run partitioned. INVALID_ARGUMENT names one that is
+// not hosted or cannot be partitioned.
+absl::StatusOr<std::set<std::string>> ParsePartitioned(const std::string& flag,
+                                                       const std::set<std::string>& hosted);
 
 // "all" (every hostable service) or a comma-separated list such as "intake,register".
 // INVALID_ARGUMENT names a service this build cannot host.

@@ -12,6 +12,15 @@ namespace breachd::register_ {
 absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnvelope& event) {
   std::vector<breach::v1::EventEnvelope> history;
   const std::string breach_id = BreachIdOf(event);
+  if (ownership_ != nullptr && !breach_id.empty() && !ownership_->Applies(breach_id)) {
+    return false;  // another instance's breach: not marked, so it applies here if it moves
+  }
+  if (ownership_ != nullptr && !breach_id.empty()) {
+    // A gained partition re-reads every source: what was applied before costs one lookup,
+    // not a refold of its breach.
+    ASSIGN_OR_RETURN(bool consumed, store_.WasConsumed(event.event_id()));
+    if (consumed) return false;
+  }
   if (!breach_id.empty()) {
     ASSIGN_OR_RETURN(history, ReadHistory(store_, breach_id));
   }
@@ -20,6 +29,12 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
   // Who knew what: the event's breach, or every breach a page of the register listed.
   std::vector<std::string> breaches = ListedBreaches(event);
   if (!breach_id.empty()) breaches = {breach_id};
+  if (ownership_ != nullptr && breach_id.empty()) {
+    // A listing of several breaches, maybe some held elsewhere: each breach takes it once
+    // (its reads below are deduped by event id), and the event is not marked consumed, so a
+    // breach gained later still learns of it.
+    std::erase_if(breaches, [&](const std::string& id) { return !ownership_->Applies(id); });
+  }
   for (const std::string& id : breaches) {
     ASSIGN_OR_RETURN(std::optional<breach::v1::KnowledgeSources> stored,
                      FindRow<breach::v1::KnowledgeSources>(store_, KnowledgeSourcesKey(id)));
@@ -36,6 +51,11 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
     if (!changed) continue;
     writes.push_back({KnowledgeSourcesKey(id), sources.SerializeAsString()});
     writes.push_back({KnowledgeKey(id), FoldKnowledge(id, sources).SerializeAsString()});
+  }
+  if (ownership_ != nullptr && breach_id.empty()) {
+    if (writes.empty()) return false;
+    RETURN_IF_ERROR(store_.WriteProjection(writes, /*sync=*/false));
+    return true;
   }
   // Not fsynced here: the consumer syncs once before it commits offsets (see Suite).
   return store_.ApplyConsumed(event.event_id(), writes, /*sync=*/false);

@@ -5,15 +5,19 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "breach/v1/envelope.pb.h"
+#include "libs/bus/partition_ownership.h"
 #include "libs/eventstore/event_store.h"
 
 namespace breachd::register_ {
 
 class RegisterConsumer {
  public:
-  // `zone` is where the register counts its years.
-  RegisterConsumer(eventstore::EventStore& store, absl::TimeZone zone)
-      : store_(store), zone_(zone) {}
+  // `zone` is where the register counts its years. `ownership` (partitioned, else nullptr):
+  // only the events of breaches it applies are applied; the others are left unmarked, so that
+  // they apply if this instance gains their partition later.
+  RegisterConsumer(eventstore::EventStore& store, absl::TimeZone zone,
+                   const bus::PartitionOwnership* ownership = nullptr)
+      : store_(store), zone_(zone), ownership_(ownership) {}
 
   // Applies an event once (dedupe by event id, atomically with the projection rows); true if
   // it was new. Called one event at a time (from the bus or a catch-up). The write is not
@@ -25,6 +29,7 @@ class RegisterConsumer {
  private:
   eventstore::EventStore& store_;
   absl::TimeZone zone_;
+  const bus::PartitionOwnership* ownership_;
 };
 
 }  // namespace breachd::register_

@@ -18,8 +18,8 @@ class HostedRegister final : public service::HostedService {
  public:
   HostedRegister(const service::ServiceContext& context, absl::TimeZone zone)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
-              *context.cipher),
-        consumer_(context.store, zone), zone_(zone) {}
+              *context.cipher, context.ownership, context.fellows, context.fellow_credentials),
+        consumer_(context.store, zone, context.ownership), zone_(zone) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   std::vector<std::string> HealthNames() const override { return {"breach.v1.RegisterService"}; }
@@ -46,7 +46,7 @@ class HostedRegister final : public service::HostedService {
 }  // namespace
 
 service::ServiceModule RegisterModule() {
-  return {kServiceName, /*publishes=*/true,
+  service::ServiceModule module{kServiceName, /*publishes=*/true,
           [](const service::ServiceContext& context)
               -> absl::StatusOr<std::unique_ptr<service::HostedService>> {
             // Without tzdata the register's years would silently be counted in UTC.
@@ -60,6 +60,8 @@ service::ServiceModule RegisterModule() {
             }
             return std::make_unique<HostedRegister>(context, zone);
           }};
+  module.partitionable = true;  // RegisterConsumer and RegisterService honour the ownership
+  return module;
 }
 
 }  // namespace breachd::register_

@@ -33,14 +33,23 @@ constexpr char kExportMethod[] = "/breach.v1.RegisterService/ExportRegister";
 RegisterService::RegisterService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
                                  std::function<void()> on_append,
-                                 privacy::FieldCipher& cipher)
+                                 privacy::FieldCipher& cipher,
+                                 const bus::PartitionOwnership* ownership,
+                                 std::vector<std::string> fellows,
+                                 std::shared_ptr<grpc::ChannelCredentials> fellow_credentials)
     : cipher_(cipher),
       store_(store),
       clock_(clock),
       on_append_(on_append),
       reads_(store),
       guard_(kServiceName, identities, store, clock, on_append),
-      gate_(store, clock) {}
+      gate_(store, clock),
+      ownership_(ownership),
+      forwarder_(ownership, std::move(fellows), std::move(fellow_credentials)) {}
+
+bool RegisterService::Shows(const RegisterEntry& entry) const {
+  return ownership_ == nullptr || ownership_->Serves(entry.breach_id());
+}
 
 grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
                                            const breach::v1::ListBreachesRequest* request,
@@ -58,6 +67,12 @@ grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
 grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
                                         const breach::v1::GetBreachRequest* request,
                                         RegisterEntry* response) {
+  if (auto routed = forwarder_.Route(*context, request->breach_id(),
+                                     [&](auto& stub, grpc::ClientContext& call) {
+                                       return stub.GetBreach(&call, *request, response);
+                                     })) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(OpenedEntry opened,
                      OpenEntry(principal, request->breach_id(), "register-entry", kGetMethod));
@@ -71,6 +86,12 @@ grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
 grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
                                           const breach::v1::GetTimelineRequest* request,
                                           breach::v1::Timeline* response) {
+  if (auto routed = forwarder_.Route(*context, request->breach_id(),
+                                     [&](auto& stub, grpc::ClientContext& call) {
+                                       return stub.GetTimeline(&call, *request, response);
+                                     })) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(OpenedEntry opened,
                      OpenEntry(principal, request->breach_id(), "timeline", kTimelineMethod));
@@ -86,6 +107,12 @@ grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
 grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
                                            const breach::v1::GetKnowledgeRequest* request,
                                            breach::v1::Knowledge* response) {
+  if (auto routed = forwarder_.Route(*context, request->breach_id(),
+                                     [&](auto& stub, grpc::ClientContext& call) {
+                                       return stub.GetKnowledge(&call, *request, response);
+                                     })) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(OpenedEntry opened,
                      OpenEntry(principal, request->breach_id(), "knowledge", kKnowledgeMethod));
@@ -142,6 +169,7 @@ grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
             return false;
           }
           if (request->year() != 0 && entry->year() != request->year()) return true;
+          if (!Shows(*entry)) return true;
           entry->set_overdue(IsOverdue(*entry, now));
           *breaches.emplace_back().mutable_entry() = *std::move(entry);
           return true;
@@ -228,6 +256,11 @@ absl::StatusOr<breach::v1::ListBreachesResponse> RegisterService::List(
           EncodePageToken(absl::StrCat(token_prefix, response.next_page_token())));
     }
   }
+  if (ownership_ != nullptr) {
+    const bus::PartitionOwnership::View view = ownership_->view();
+    response.set_partition_count(view.partition_count);
+    for (int32_t partition : view.served) response.add_partitions(partition);
+  }
   RETURN_IF_ERROR(RecordListing(principal, request, response));
   return response;
 }
@@ -255,7 +288,7 @@ absl::Status RegisterService::ListInKeyOrder(const std::string& prefix,
           return false;
         }
         last_key = key;
-        if (!MatchesListing(*entry, request, now)) return true;
+        if (!MatchesListing(*entry, request, now) || !Shows(*entry)) return true;
         entry->set_overdue(IsOverdue(*entry, now));
         page_bytes += value.size();
         *response.add_entries() = *std::move(entry);
@@ -280,7 +313,7 @@ absl::Status RegisterService::ListSorted(const std::string& prefix, const std::s
           row_status = entry.status();
           return false;
         }
-        if (!MatchesListing(*entry, request, now)) return true;
+        if (!MatchesListing(*entry, request, now) || !Shows(*entry)) return true;
         std::string order_key = OrderKey(*entry, request.order_by());
         if (!start_after.empty() && order_key <= start_after) return true;
         entry->set_overdue(IsOverdue(*entry, now));

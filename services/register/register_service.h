@@ -15,6 +15,7 @@
 #include "libs/service/personal_data.h"
 #include "libs/privacy/field_cipher.h"
 #include "libs/service/rpc_guard.h"
+#include "services/register/register_forwarding.h"
 #include "services/register/register_listing.h"
 
 namespace breachd::register_ {
@@ -31,9 +32,15 @@ inline constexpr char kRegisterTimeZone[] = "Europe/Rome";
 
 class RegisterService final : public breach::v1::RegisterService::Service {
  public:
+  // `ownership`: set when this is one of several instances splitting the breaches by partition
+  // (register_forwarding.h); reads of other breaches go to `fellows`, listings and exports show
+  // only the breaches this instance serves.
   RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                   const Clock& clock, std::function<void()> on_append,
-                  privacy::FieldCipher& cipher);
+                  privacy::FieldCipher& cipher,
+                  const bus::PartitionOwnership* ownership = nullptr,
+                  std::vector<std::string> fellows = {},
+                  std::shared_ptr<grpc::ChannelCredentials> fellow_credentials = nullptr);
 
   grpc::Status ListBreaches(grpc::ServerContext* context,
                             const breach::v1::ListBreachesRequest* request,
@@ -79,6 +86,8 @@ class RegisterService final : public breach::v1::RegisterService::Service {
                                                       const std::string& view,
                                                       const std::string& method);
   absl::StatusOr<breach::v1::Timeline> ReadTimeline(const breach::v1::RegisterEntry& entry);
+  // Whether listings and exports of this instance show `entry` (partitioned: it serves it).
+  bool Shows(const breach::v1::RegisterEntry& entry) const;
   // Views are appended here and reach the timeline through the bus like every other event.
 
   // Entries keep the personal fields sealed as intake sealed them; responses open them.
@@ -89,6 +98,8 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   service::ReadRecorder reads_;  // BreachViewed, durable before the answer
   service::RpcGuard guard_;
   service::PersonalDataGate gate_;
+  const bus::PartitionOwnership* ownership_;
+  FellowForwarder forwarder_;
 };
 
 }  // namespace breachd::register_

@@ -7,6 +7,7 @@
 // restore still reaches the register. Prints the RTO: restore plus start until serving.
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,23 @@ class BackupRestoreTest : public ::testing::Test {
     EXPECT_FALSE(restored.is_null());
     return absl::ToDoubleSeconds(absl::Now() - started);
   }
+  // After a restore every store's chains verify and so does its latest signed checkpoint
+  // (breachd signs with <data_dir>/signing/checkpoint.key under --dev_identity).
+  void ExpectStoresAndCheckpointsVerify(const std::string& when) {
+    const nlohmann::json verified = breachd_->Ok({"verify"}, kOperatorToken);
+    EXPECT_EQ(verified.value("ok", false), true) << when << ": " << verified.dump();
+    ASSERT_EQ(verified["stores"].size(), 4u) << when << ": " << verified.dump();
+    std::set<std::string> signed_stores;
+    for (const auto& store : verified["stores"]) {
+      EXPECT_EQ(store.value("ok", false), true) << when << ": " << store.dump();
+      // A store with no event yet (here the notification's) has nothing to sign.
+      if (store.value("events_checked", "0") == "0") continue;
+      EXPECT_EQ(store.value("checkpoint_checked", false), true) << when << ": " << store.dump();
+      signed_stores.insert(store["service"].get<std::string>());
+    }
+    EXPECT_TRUE(signed_stores.count("intake") && signed_stores.count("register"))
+        << when << ": " << verified.dump();
+  }
   double StartSeconds() {
     const absl::Time started = absl::Now();
     EXPECT_TRUE(breachd_->Start()) << breachd_->Stderr();
@@ -94,6 +112,7 @@ TEST_F(BackupRestoreTest, AConsumerComesBackWholeAndASourceLosesOnlyWhatFollowed
   const double register_restore = LoseAndRestore("register");
   const double register_start = StartSeconds();
   ASSERT_TRUE(WaitUntil([&] { return RegisterRows() == 30; })) << RegisterRows();
+  ExpectStoresAndCheckpointsVerify("after the register's restore");
 
   // The intake's disk is lost: the 10 reports after the backup are gone from its store (the
   // register, which had applied them, keeps its rows); a report filed now reaches the register.
@@ -106,9 +125,10 @@ TEST_F(BackupRestoreTest, AConsumerComesBackWholeAndASourceLosesOnlyWhatFollowed
   const double intake_restore = LoseAndRestore("intake");
   const double intake_start = StartSeconds();
   EXPECT_EQ(IntakeBreaches(), 20u);
+  ExpectStoresAndCheckpointsVerify("after the intake's restore");
   File(1, "restored");
   ASSERT_TRUE(WaitUntil([&] { return RegisterRows() == 31; })) << RegisterRows();
-  EXPECT_EQ(breachd_->Ok({"verify"}, kOperatorToken)["ok"], true);
+  ExpectStoresAndCheckpointsVerify("after a report on the restored intake");
 
   std::printf(
       "register (a consumer): 0 of 10 writes after the backup lost; RTO %.2f s "

@@ -29,6 +29,7 @@
 #include "libs/regulation/result_table.h"
 #include "tools/breachctl/assess_preview.h"
 #include "tools/breachctl/register_export.h"
+#include "tools/breachctl/register_instances.h"
 
 namespace breachd::breachctl {
 namespace {
@@ -370,9 +371,41 @@ int BreachList(const CommandLine& line, CommandIo& io) {
                        : sort == "due"      ? breach::v1::REGISTER_ORDER_DUE
                                             : breach::v1::REGISTER_ORDER_UNSPECIFIED);
   breach::v1::ListBreachesResponse response;
-  const grpc::Status status = Call<breach::v1::RegisterService>(
-      io, "register", &breach::v1::RegisterService::Stub::ListBreaches, request, &response);
-  if (!status.ok()) return Fail(io, status);
+  const std::vector<std::string> instances = io.connection.EndpointsFor("register");
+  if (instances.size() > 1) {
+    // A partitioned register: every instance, every page, merged (register_instances.h).
+    if (!request.page_token().empty()) {
+      return UsageError(io, "--page-token needs one register endpoint; with several, breach "
+                            "list shows every page of every instance");
+    }
+    std::vector<breach::v1::ListBreachesResponse> listings;
+    for (const std::string& endpoint : instances) {
+      absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+          io.connection.ChannelForEndpoint(endpoint);
+      if (!channel.ok()) return Fail(io, grpcutil::ToGrpcStatus(channel.status()));
+      auto stub = breach::v1::RegisterService::NewStub(*channel);
+      breach::v1::ListBreachesResponse& listing = listings.emplace_back();
+      breach::v1::ListBreachesRequest page_request = request;
+      do {
+        breach::v1::ListBreachesResponse page;
+        const grpc::Status status =
+            stub->ListBreaches(io.connection.NewContext().get(), page_request, &page);
+        if (!status.ok()) return Fail(io, status);
+        for (auto& entry : *page.mutable_entries()) *listing.add_entries() = std::move(entry);
+        *listing.mutable_partitions() = page.partitions();
+        listing.set_partition_count(page.partition_count());
+        page_request.set_page_token(page.next_page_token());
+      } while (!page_request.page_token().empty());
+    }
+    absl::StatusOr<breach::v1::ListBreachesResponse> merged =
+        MergeInstanceListings(listings, request.order_by());
+    if (!merged.ok()) return Fail(io, grpcutil::ToGrpcStatus(merged.status()));
+    response = *std::move(merged);
+  } else {
+    const grpc::Status status = Call<breach::v1::RegisterService>(
+        io, "register", &breach::v1::RegisterService::Stub::ListBreaches, request, &response);
+    if (!status.ok()) return Fail(io, status);
+  }
   return Print(io, response, [&] {
     Table table({"BREACH", "TENANT", "STATUS", "DISCOVERED", "CLASS", "SEVERITY", "GARANTE",
                  "SUBJECTS", "DUE", "OVERDUE", "DESCRIPTION"});

@@ -1,5 +1,6 @@
 #include "tools/breachctl/connection.h"
 
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -17,12 +18,23 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Connection::Credential
   return credentials_;
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Connection::ChannelFor(const std::string& service) {
+std::vector<std::string> Connection::EndpointsFor(const std::string& service) const {
   auto override_it = settings_.per_service.find(service);
-  const std::string endpoint =
+  const std::string& setting =
       override_it != settings_.per_service.end() && !override_it->second.empty()
           ? override_it->second
           : settings_.endpoint;
+  std::vector<std::string> endpoints = absl::StrSplit(setting, ',', absl::SkipWhitespace());
+  if (endpoints.empty()) endpoints.push_back(setting);
+  return endpoints;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connection::ChannelFor(const std::string& service) {
+  return ChannelForEndpoint(EndpointsFor(service).front());
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connection::ChannelForEndpoint(
+    const std::string& endpoint) {
   auto& channel = channels_[endpoint];
   if (!channel) {
     ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials, Credentials());

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,8 +29,11 @@ class Connection {
   explicit Connection(ConnectionSettings settings) : settings_(std::move(settings)) {}
 
   // The channel of a service ("intake", "register", "admin"); INVALID_ARGUMENT when a TLS file
-  // cannot be read.
+  // cannot be read. A service given several endpoints (instances) is reached at the first.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(const std::string& service);
+  // The endpoints of a service: several when its setting lists instances ("A,B").
+  std::vector<std::string> EndpointsFor(const std::string& service) const;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelForEndpoint(const std::string& endpoint);
   // A context with the deadline and the bearer token set.
   std::unique_ptr<grpc::ClientContext> NewContext() const;
   const ConnectionSettings& settings() const { return settings_; }

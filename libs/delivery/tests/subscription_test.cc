@@ -109,7 +109,8 @@ class SubscriptionTest : public ::testing::Test {
   }
 
   void Subscribe(const Clock& clock = SystemClock::Get(),
-                 absl::Duration sweep_interval = absl::Milliseconds(100)) {
+                 absl::Duration sweep_interval = absl::Milliseconds(100),
+                 bus::PartitionOwnership* ownership = nullptr) {
     SubscriptionOptions options;
     options.clock = &clock;
     options.consumer = "register";
@@ -119,7 +120,13 @@ class SubscriptionTest : public ::testing::Test {
     options.credentials = grpc::InsecureChannelCredentials();
     options.sweep_interval = sweep_interval;
     ConsumerHooks hooks;
-    hooks.apply = [this](const breach::v1::EventEnvelope& event) { return projection_.Apply(event); };
+    options.ownership = ownership;
+    hooks.apply = [this, ownership](
+                      const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+      // Partitioned: like the register, another instance's events are left unapplied.
+      if (ownership != nullptr && !ownership->Applies(event.stream_id())) return false;
+      return projection_.Apply(event);
+    };
     hooks.make_durable = [this] { return consumer_->WriteProjection({}, /*sync=*/true); };
     ASSERT_OK_AND_ASSIGN(subscription_, Subscription::Start(broker_->Config(), std::move(options),
                                                             *consumer_, std::move(hooks)));
@@ -299,6 +306,22 @@ TEST_F(ProjectionRebuildTest, ASourceThatCannotBeReadLeavesTheLiveProjectionServ
   EXPECT_THAT(rebuild.Run(nullptr), ::breachd::testing::IsOk());
   EXPECT_EQ(consumer_->ProjectionGeneration(), 2u);  // the failed one's number is not reused
   EXPECT_EQ(Rows("row/"), static_cast<size_t>(kEvents));
+
+TEST_F(SubscriptionTest, GainedPartitionsAreReadFromTheFirstEventThenServed) {
+  // The first catch-up runs before the group has assigned anything: every event is skipped and
+  // the checkpoint passes them all. The assignment then gains every partition, and the events
+  // must come back from the source store, each once, before the partitions are served.
+  StartServer();
+  bus::PartitionOwnership ownership;
+  Subscribe(SystemClock::Get(), absl::Milliseconds(100), &ownership);
+  ASSERT_TRUE(WaitFor([&] {
+    const bus::PartitionOwnership::View view = ownership.view();
+    return view.partition_count > 0 &&
+           static_cast<int>(view.served.size()) == view.partition_count;
+  })) << ownership.view().served.size();
+  EXPECT_EQ(projection_.Applied(), static_cast<size_t>(kEvents));
+  EXPECT_TRUE(ownership.view().pending.empty());
+  for (int i = 0; i < 50; ++i) EXPECT_TRUE(ownership.Serves(absl::StrCat("stream-", i)));
 }
 
 }  // namespace

@@ -36,5 +36,30 @@ TEST(CheckHostableTest, RefusesWhatParseServicesRefuses) {
   EXPECT_THAT(CheckHostable({}), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(ParsePeersTest, AServiceNamedTwiceIsTwoInstances) {
+  auto peers = ParsePeers("intake=10.0.0.5:50051, intake=10.0.0.6:50051,register=10.0.0.7:50051");
+  ASSERT_TRUE(peers.ok()) << peers.status();
+  EXPECT_THAT((*peers)["intake"], ElementsAre("10.0.0.5:50051", "10.0.0.6:50051"));
+  EXPECT_THAT((*peers)["register"], ElementsAre("10.0.0.7:50051"));
+}
+
+TEST(ParsePeersTest, RefusesAnInstanceGivenTwiceAndAnUnknownService) {
+  EXPECT_THAT(ParsePeers("intake=h:1,intake=h:1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("given twice")));
+  EXPECT_THAT(ParsePeers("payroll=h:1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("payroll")));
+}
+
+TEST(ParsePartitionedTest, OnlyAHostedRegisterCanBePartitioned) {
+  auto partitioned = ParsePartitioned("register", {"register"});
+  ASSERT_TRUE(partitioned.ok()) << partitioned.status();
+  EXPECT_THAT(*partitioned, ElementsAre("register"));
+  EXPECT_THAT(ParsePartitioned("", {"register"}).value(), ::testing::IsEmpty());
+  EXPECT_THAT(ParsePartitioned("register", {"intake"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--partitioned")));
+  EXPECT_THAT(ParsePartitioned("intake", {"intake"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'intake'")));
+}
+
 }  // namespace
 }  // namespace breachd::suite

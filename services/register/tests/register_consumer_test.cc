@@ -157,5 +157,51 @@ TEST_F(RegisterConsumerTest, StoreOfALaterSchemaIsRefused) {
   EXPECT_THAT(PrepareStore(*store_), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// Whether the consumer applied `event` as new (nullopt: it failed).
+std::optional<bool> Applied(RegisterConsumer& consumer, const EventEnvelope& event) {
+  absl::StatusOr<bool> applied = consumer.ApplyConsumed(event);
+  EXPECT_THAT(applied.status(), IsOk());
+  return applied.ok() ? std::optional<bool>(*applied) : std::nullopt;
+}
+
+// One of several partitioned instances applies only the breaches of its partitions, and leaves
+// the others unmarked, so that they apply in full if their partition moves here later.
+TEST(PartitionedRegisterConsumerTest, AppliesOnlyItsPartitionsAndTakesAMovedOneInFull) {
+  ::breachd::testing::ScratchDir scratch{"register-partitioned"};
+  ASSERT_OK_AND_ASSIGN(auto store, eventstore::EventStore::Open(scratch.path()));
+  bus::PartitionOwnership ownership;
+  RegisterConsumer consumer(*store, Rome(), &ownership);
+  // Two breaches in different partitions of 6.
+  std::string mine = "01JZMINE0000000000000000000";
+  std::string moved;
+  for (int i = 0; moved.empty(); ++i) {
+    const std::string id = absl::StrFormat("01JZMOVED%018d", i);
+    if (bus::PartitionOfKey(id, 6) != bus::PartitionOfKey(mine, 6)) moved = id;
+  }
+  SourceEvents mine_intake("intake", mine);
+  mine_intake.Add(0, testing::Reported());
+  SourceEvents moved_intake("intake", moved);
+  moved_intake.Add(0, testing::Reported()).Add(1, testing::TriagedBreach());
+
+  ownership.Assign({bus::PartitionOfKey(mine, 6)}, 6);
+  EXPECT_EQ(Applied(consumer, mine_intake.events()[0]), true);
+  for (const auto& event : moved_intake.events()) {
+    EXPECT_EQ(Applied(consumer, event), false);
+    EXPECT_EQ(store->WasConsumed(event.event_id()).value_or(true), false);
+  }
+  ASSERT_OK_AND_ASSIGN(std::optional<RegisterEntry> absent, FindEntryById(*store, moved));
+  EXPECT_FALSE(absent.has_value());
+
+  // The partition moves here; the re-read brings every event again.
+  ownership.Assign({bus::PartitionOfKey(mine, 6), bus::PartitionOfKey(moved, 6)}, 6);
+  EXPECT_EQ(Applied(consumer, mine_intake.events()[0]), false);
+  for (const auto& event : moved_intake.events()) {
+    EXPECT_EQ(Applied(consumer, event), true);
+  }
+  ASSERT_OK_AND_ASSIGN(std::optional<RegisterEntry> entry, FindEntryById(*store, moved));
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->events(), 2u);
+}
+
 }  // namespace
 }  // namespace breachd::register_

@@ -1,0 +1,331 @@
+// Scale-out, end to end (docs/scaling.md): the standalone bus (devbus, 6 partitions), two
+// intake instances, two partitioned register instances, one assessment and one notification,
+// each its own breachd process. Reports of two schools are filed at both intakes; the two
+// registers split breach.events.v1's partitions in their consumer group, each holding and
+// serving the breaches of its partitions. Every report is listed exactly once across the
+// registers, and a read of any breach at either register reaches its owner. One register is
+// killed (SIGKILL): the other takes its partitions, catches them up from the source stores
+// (not from the dead one's disk) and serves every breach; restarted, the partitions split again.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "breach/v1/intake.grpc.pb.h"
+#include "breach/v1/register.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/process.h"
+
+namespace breachd {
+namespace {
+
+using namespace breachd::testing;  // NOLINT: test fixtures
+
+const std::string kBin = BREACHD_BIN_DIR;
+constexpr int kPartitions = 6;
+
+// A port nobody listens on now: the instances must know each other's addresses before start.
+int UnusedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// What one register instance lists: its entries (every page) and the partitions it serves.
+struct InstanceListing {
+  std::vector<breach::v1::RegisterEntry> entries;
+  std::set<int32_t> partitions;
+};
+
+class ScaleOutTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scratch_ = TestFolderWithIdentity();
+    dir_ = scratch_->path();
+    auto bus = ChildProcess::Start({kBin + "/devbus", "--listen=127.0.0.1:0",
+                                    absl::StrCat("--partitions=", kPartitions)},
+                                   dir_ + "/devbus");
+    ASSERT_TRUE(bus.ok()) << bus.status();
+    bus_ = std::make_unique<ChildProcess>(*std::move(bus));
+    ASSERT_TRUE(WaitUntil([&] { return absl::StrContains(bus_->Stdout(), "bootstrap="); }))
+        << bus_->Stderr();
+    for (absl::string_view line : absl::StrSplit(bus_->Stdout(), '\n')) {
+      if (absl::StartsWith(line, "bootstrap=")) bootstrap_ = std::string(line.substr(10));
+    }
+    for (const std::string name :
+         {"intake-1", "intake-2", "assessment", "notification", "register-1", "register-2"}) {
+      const int port = UnusedPort();
+      ASSERT_NE(port, 0);
+      endpoints_[name] = absl::StrCat("127.0.0.1:", port);
+    }
+    // Sources first, as an operator would start them; then the two registers together.
+    for (const std::string name : {"intake-1", "intake-2", "assessment", "notification"}) {
+      StartInstance(name);
+    }
+    StartInstance("register-1");
+    StartInstance("register-2");
+    for (const std::string name : {"intake-1", "intake-2", "assessment", "notification",
+                                   "register-1", "register-2"}) {
+      AwaitReady(name);
+    }
+  }
+
+  // "register-2" -> "register".
+  static std::string ServiceOf(const std::string& instance) {
+    return std::string(instance.substr(0, instance.find('-')));
+  }
+
+  std::string Peers(const std::string& instance) {
+    std::vector<std::string> peers;
+    const std::string service = ServiceOf(instance);
+    if (service != "intake") {
+      peers.push_back("intake=" + endpoints_["intake-1"]);
+      peers.push_back("intake=" + endpoints_["intake-2"]);
+    }
+    for (const std::string other : {"assessment", "notification"}) {
+      if (service != other) peers.push_back(other + "=" + endpoints_[other]);
+    }
+    if (service == "register") {
+      peers.push_back("register=" +
+                      endpoints_[instance == "register-1" ? "register-2" : "register-1"]);
+    }
+    return absl::StrJoin(peers, ",");
+  }
+
+  void StartInstance(const std::string& instance) {
+    const std::string ready = absl::StrCat(dir_, "/", instance, ".ready");
+    std::remove(ready.c_str());
+    const std::string service = ServiceOf(instance);
+    std::vector<std::string> argv = {
+        kBin + "/breachd", "--services=" + service, "--listen=" + endpoints_[instance],
+        "--kafka=" + bootstrap_, absl::StrCat("--data_dir=", dir_, "/", instance),
+        absl::StrCat("--identity_file=", dir_, "/identity.json"), "--ready_file=" + ready,
+        absl::StrCat("--regimes_dir=", BREACHD_SOURCE_DIR, "/regimes"),
+        absl::StrCat("--templates_dir=", BREACHD_SOURCE_DIR, "/templates"), "--dev_identity",
+        "--insecure", "--peers=" + Peers(instance), "--metrics_listen=127.0.0.1:0"};
+    if (service == "register") argv.push_back("--partitioned=register");
+    auto process = ChildProcess::Start(argv, absl::StrCat(dir_, "/", instance));
+    ASSERT_TRUE(process.ok()) << process.status();
+    processes_[instance] = std::make_unique<ChildProcess>(*std::move(process));
+  }
+
+  void AwaitReady(const std::string& instance) {
+    const std::string ready = absl::StrCat(dir_, "/", instance, ".ready");
+    ASSERT_TRUE(WaitUntil(
+        [&] { return !ReadFile(ready).empty() || !processes_[instance]->Running(); },
+        absl::Seconds(60)));
+    ASSERT_FALSE(ReadFile(ready).empty()) << processes_[instance]->Stderr();
+  }
+
+  std::unique_ptr<breach::v1::RegisterService::Stub> Register(const std::string& instance) {
+    return breach::v1::RegisterService::NewStub(
+        grpc::CreateChannel(endpoints_[instance], grpc::InsecureChannelCredentials()));
+  }
+
+  // Files `count` lost-laptop reports, alternating the intakes and the two schools.
+  std::vector<std::string> File(int count, const std::string& prefix) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < count; ++i) {
+      const bool galilei = i % 2 == 1;
+      auto intake = breach::v1::IntakeService::NewStub(grpc::CreateChannel(
+          endpoints_[i % 4 < 2 ? "intake-1" : "intake-2"], grpc::InsecureChannelCredentials()));
+      breach::v1::ReportBreachRequest request;
+      request.set_request_id(absl::StrCat(prefix, i));
+      *request.mutable_report() = LostLaptopReport(galilei ? kGalilei : kVespucci);
+      breach::v1::Report report;
+      const grpc::Status status = intake->ReportBreach(
+          CallAs(galilei ? kGalileiDpoToken : kVespucciDpoToken).get(), request, &report);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      ids.push_back(report.breach_id());
+    }
+    return ids;
+  }
+
+  // The provider's register as one instance lists it (nullopt if it cannot answer).
+  std::optional<InstanceListing> ListInstance(const std::string& instance) {
+    auto stub = Register(instance);
+    breach::v1::ListBreachesRequest request;
+    request.set_page_size(500);
+    InstanceListing listing;
+    do {
+      breach::v1::ListBreachesResponse page;
+      if (!stub->ListBreaches(CallAs(kOperatorToken).get(), request, &page).ok()) {
+        return std::nullopt;
+      }
+      if (page.partition_count() != kPartitions) return std::nullopt;  // not assigned yet
+      listing.entries.insert(listing.entries.end(), page.entries().begin(), page.entries().end());
+      listing.partitions = {page.partitions().begin(), page.partitions().end()};
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return listing;
+  }
+
+  // True when `instances` together serve every partition once and list exactly `expected`,
+  // each breach once and with its one report applied once. The routing rule for a listing:
+  // ask every instance, merge.
+  bool ListsExactly(const std::vector<std::string>& instances,
+                    const std::vector<std::string>& expected) {
+    std::multiset<std::string> listed;
+    std::multiset<int32_t> partitions;
+    last_state_.clear();
+    for (const std::string& instance : instances) {
+      std::optional<InstanceListing> listing = ListInstance(instance);
+      if (!listing.has_value()) {
+        absl::StrAppend(&last_state_, instance, ": no answer; ");
+        return false;
+      }
+      absl::StrAppend(&last_state_, instance, ": partitions ",
+                      absl::StrJoin(listing->partitions, ","), ", ", listing->entries.size(),
+                      " entries; ");
+      partitions.insert(listing->partitions.begin(), listing->partitions.end());
+      for (const auto& entry : listing->entries) {
+        listed.insert(entry.breach_id());
+        if (entry.events() != 1) {
+          absl::StrAppend(&last_state_, entry.breach_id(), " has ", entry.events(), " events; ");
+          return false;
+        }
+      }
+    }
+    std::multiset<int32_t> every;
+    for (int32_t p = 0; p < kPartitions; ++p) every.insert(p);
+    return partitions == every &&
+           listed == std::multiset<std::string>(expected.begin(), expected.end());
+  }
+
+  // The breaches `breachctl breach list` shows when given every register instance (it lists
+  // each and merges); -1 when it fails.
+  int BreachctlListed(const std::vector<std::string>& instances) {
+    std::vector<std::string> endpoints;
+    for (const std::string& instance : instances) endpoints.push_back(endpoints_[instance]);
+    const CommandResult result = RunCommand(
+        {kBin + "/breachctl", "breach", "list", "-o", "json", "--page-size", "50"}, "",
+        {"BREACHCTL_REGISTER_ENDPOINT=" + absl::StrJoin(endpoints, ","),
+         std::string("BREACHCTL_TOKEN=") + kOperatorToken, "BREACHCTL_INSECURE=1"});
+    if (result.exit_code != 0) {
+      last_state_ = result.err;
+      return -1;
+    }
+    const auto doc = nlohmann::json::parse(result.out);
+    std::set<std::string> ids;
+    for (const auto& entry : doc.value("entries", nlohmann::json::array())) {
+      ids.insert(entry["breach_id"].get<std::string>());
+    }
+    return ids.size() == doc.value("entries", nlohmann::json::array()).size()
+               ? static_cast<int>(ids.size())
+               : -2;
+  }
+
+  // Every breach can be read at `instance`, whichever instance owns it; a school reads only
+  // its own breaches, also through another instance.
+  void ExpectReadableThrough(const std::string& instance, const std::vector<std::string>& ids) {
+    auto stub = Register(instance);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      breach::v1::GetBreachRequest request;
+      request.set_breach_id(ids[i]);
+      breach::v1::RegisterEntry entry;
+      const grpc::Status status = stub->GetBreach(CallAs(kOperatorToken).get(), request, &entry);
+      ASSERT_TRUE(status.ok()) << instance << " " << ids[i] << ": " << status.error_message();
+      EXPECT_EQ(entry.breach_id(), ids[i]);
+      // Filed alternately by Vespucci and Galilei: the other school may not read it.
+      const char* other = entry.tenant() == kVespucci ? kGalileiDpoToken : kVespucciDpoToken;
+      breach::v1::RegisterEntry refused;
+      EXPECT_FALSE(stub->GetBreach(CallAs(other).get(), request, &refused).ok()) << ids[i];
+      EXPECT_TRUE(refused.breach_id().empty());
+    }
+  }
+
+  // The registers' log lines about partitions and catch-up, for a failure message.
+  std::string RegisterLogs() {
+    std::string out;
+    for (const std::string instance : {"register-1", "register-2"}) {
+      for (absl::string_view line : absl::StrSplit(processes_[instance]->Stderr(), '\n')) {
+        if (absl::StrContains(line, "partition") || absl::StrContains(line, "catch-up") ||
+            absl::StrContains(line, "caught up") || absl::StrContains(line, "\"error\"")) {
+          absl::StrAppend(&out, instance, ": ", line.substr(0, 400), "\n");
+        }
+      }
+    }
+    return out;
+  }
+
+  std::unique_ptr<ScratchDir> scratch_;
+  std::string dir_;
+  std::string bootstrap_;
+  std::unique_ptr<ChildProcess> bus_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::string, std::string> endpoints_;
+  std::string last_state_;
+};
+
+TEST_F(ScaleOutTest, TwoRegistersSplitTheBreachesAndOneTakesOverWhenTheOtherIsKilled) {
+  const std::vector<std::string> both = {"register-1", "register-2"};
+  std::vector<std::string> ids = File(60, "first-");
+  ASSERT_TRUE(WaitUntil([&] { return ListsExactly(both, ids); }, absl::Seconds(90),
+                        absl::Milliseconds(500)))
+      << last_state_ << "\n" << RegisterLogs();
+  // Both hold a share: the work is divided, not duplicated.
+  for (const std::string& instance : both) {
+    EXPECT_FALSE(ListInstance(instance)->entries.empty()) << instance;
+  }
+  ExpectReadableThrough("register-1", ids);
+  ExpectReadableThrough("register-2", ids);
+  // breachctl follows the same rule: every instance, every page (50 a page here), merged.
+  EXPECT_EQ(BreachctlListed(both), static_cast<int>(ids.size())) << last_state_;
+
+  // register-2 dies without a word; reports keep coming.
+  processes_["register-2"]->Signal(SIGKILL);
+  const absl::Time killed = absl::Now();
+  std::vector<std::string> more = File(20, "while-down-");
+  ids.insert(ids.end(), more.begin(), more.end());
+  ASSERT_TRUE(WaitUntil([&] { return ListsExactly({"register-1"}, ids); }, absl::Seconds(90),
+                        absl::Milliseconds(500)))
+      << last_state_ << "\n" << RegisterLogs();
+  // The session timeout (6 s) and a catch-up of every source from its first event.
+  std::printf("takeover: register-1 serves all %d partitions and %zu breaches %.1f s after "
+              "register-2 was killed\n",
+              kPartitions, ids.size(), absl::ToDoubleSeconds(absl::Now() - killed));
+  ExpectReadableThrough("register-1", ids);
+
+  // Back on its port and disk: the partitions split again, nothing lost or doubled.
+  StartInstance("register-2");
+  AwaitReady("register-2");
+  more = File(20, "after-");
+  ids.insert(ids.end(), more.begin(), more.end());
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return ListsExactly(both, ids) && !ListInstance("register-1")->partitions.empty() &&
+               !ListInstance("register-2")->partitions.empty();
+      },
+      absl::Seconds(90), absl::Milliseconds(500)))
+      << last_state_ << "\n" << RegisterLogs();
+  ExpectReadableThrough("register-2", ids);
+  EXPECT_EQ(BreachctlListed(both), static_cast<int>(ids.size())) << last_state_;
+}
+
+}  // namespace
+}  // namespace breachd
