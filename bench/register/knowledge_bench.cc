@@ -38,6 +38,9 @@
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
 #include "libs/common/testing/scratch_dir.h"
+#include "libs/privacy/field_cipher.h"
+#include "libs/privacy/key_wrapper.h"
+#include "libs/privacy/keyring.h"
 #include "services/register/register_consumer.h"
 #include "services/register/register_schema.h"
 #include "services/register/register_service.h"
@@ -170,7 +173,15 @@ int Run() {
               absl::ToDoubleMilliseconds(absl::Now() - built));
 
   SystemClock clock;
-  register_::RegisterService service(**store, *identities, clock, nullptr);
+  // The register opens the sealed fields of what it serves; this history has none sealed.
+  auto keyring = privacy::Keyring::Open(scratch.path() + "/keyring",
+                                        *privacy::MasterKeyWrapper::FromKey(std::string(32, 'k')));
+  if (!keyring.ok()) {
+    std::fprintf(stderr, "keyring: %s\n", keyring.status().ToString().c_str());
+    return 1;
+  }
+  privacy::FieldCipher cipher(**keyring);
+  register_::RegisterService service(**store, *identities, clock, nullptr, cipher);
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

@@ -306,6 +306,7 @@ TEST_F(ProjectionRebuildTest, ASourceThatCannotBeReadLeavesTheLiveProjectionServ
   EXPECT_THAT(rebuild.Run(nullptr), ::breachd::testing::IsOk());
   EXPECT_EQ(consumer_->ProjectionGeneration(), 2u);  // the failed one's number is not reused
   EXPECT_EQ(Rows("row/"), static_cast<size_t>(kEvents));
+}
 
 TEST_F(SubscriptionTest, GainedPartitionsAreReadFromTheFirstEventThenServed) {
   // The first catch-up runs before the group has assigned anything: every event is skipped and
