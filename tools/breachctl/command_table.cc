@@ -534,13 +534,14 @@ CliSpec MakeCli() {
            "verify --export checks it), register.csv (the register's documented columns),\n"
            "timelines.csv (every timeline line of every breach) and reports.json (each Allegato A\n"
            "report as filed and amended). Give it to the school before 'tenant erase'. The\n"
-           "export and each report read are recorded. Provider operators.",
+           "export and each report read are recorded. Run it with the school's head or DPO token:\n"
+           "with a provider token the personal fields read [redacted: personal data].",
        .flags = {"output"},
        .own_flags = {File("output", "DIR", "the folder to write into (created)", 'o')},
        .server = true,
        .min_args = 1,
        .max_args = 1,
-       .examples = {"breachctl --token $OPS tenant export MIIS01200V -o /secure/MIIS01200V"},
+       .examples = {"breachctl --token $DPO tenant export MIIS01200V -o /secure/MIIS01200V"},
        .run = TenantExport},
       {.path = {"tenant", "erase"},
        .usage = "CODE --confirm CODE --reason TEXT",

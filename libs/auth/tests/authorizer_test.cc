@@ -62,6 +62,7 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kReadDeliveryStatus, {}},
       {Action::kManageParked, {}},
       {Action::kBackUpStores, {}},
+      {Action::kRebuildProjection, {}},
   };
   return *policy;
 }

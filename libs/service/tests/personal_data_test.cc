@@ -57,6 +57,7 @@ const std::set<std::string>& Metadata() {
       "breach.v1.BreachReport.tenant",
       "breach.v1.Report.name", "breach.v1.Report.breach_id", "breach.v1.Report.request_id",
       "breach.v1.FieldChange.field",
+      "breach.v1.Amendment.incident_id",  // which provider incident an amendment came from
       "breach.v1.ContainmentAction.action_id", "breach.v1.ContainmentAction.request_id",
       "breach.v1.Actor.subject", "breach.v1.Actor.role", "breach.v1.Actor.tenant",
       "breach.v1.RegisterEntry.name", "breach.v1.RegisterEntry.breach_id",
