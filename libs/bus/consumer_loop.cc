@@ -44,6 +44,11 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Start(const BusConfi
                                          // crashed instance's partitions move on within 6 s.
                                          {"session.timeout.ms", "6000"},
                                          {"heartbeat.interval.ms", "1000"},
+                                         // What librdkafka fetches ahead of the handler: 16 MB
+                                         // keeps a consumer busy (a batch is a few hundred KB)
+                                         // without its 64 MB default in every consumer of the
+                                         // process during a burst (docs/benchmarks.md).
+                                         {"queued.max.messages.kbytes", "16384"},
                                      });
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_opaque(conf->get(), loop.get());

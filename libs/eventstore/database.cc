@@ -17,6 +17,11 @@ namespace {
 // stays the same whatever the size of the store (docs/benchmarks.md, "Restart with a large
 // store"), instead of growing with every index and filter block held outside the cache.
 constexpr size_t kBlockCacheBytes = 64 << 20;
+// And the memtables of all its column families together at most this much (RocksDB flushes the
+// largest when they reach it). Without a budget each family may hold 64 MiB before a flush, and
+// a burst of writes (a 10,000-school incident: its cases, clocks and drafts) grows every store of
+// the process at once (docs/benchmarks.md, "Provider-wide incident").
+constexpr size_t kMemtableBytes = 32 << 20;
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
@@ -46,6 +51,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  options.db_write_buffer_size = kMemtableBytes;
 
   const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
