@@ -11,6 +11,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
+#include "libs/privacy/aead_box.h"
 #include "libs/privacy/personal_fields.h"
 
 namespace breachd::privacy {
@@ -21,8 +22,6 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 constexpr char kPrefix[] = "sealed:v1:";
-constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 
 std::string FieldAd(const std::string& key_id) { return absl::StrCat("breachd.field.v1|", key_id); }
 
@@ -119,16 +118,7 @@ absl::StatusOr<std::string> FieldCipher::Seal(const std::string& key_id,
   if (plaintext.empty() || IsSealed(plaintext)) return plaintext;
   absl::StatusOr<std::shared_ptr<const DataKey>> key = keyring_.KeyForWriting(key_id);
   if (!key.ok()) return key.status();
-  const std::string ad = FieldAd(key_id);
-  std::string box(kNonceBytes + plaintext.size() + kTagBytes, '\0');
-  auto* nonce = reinterpret_cast<unsigned char*>(box.data());
-  randombytes_buf(nonce, kNonceBytes);
-  unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      nonce + kNonceBytes, &written, reinterpret_cast<const unsigned char*>(plaintext.data()),
-      plaintext.size(), reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
-      nonce, (*key)->bytes.data());
-  box.resize(kNonceBytes + written);
+  const std::string box = SealBox((*key)->bytes.data(), FieldAd(key_id), plaintext);
   return absl::StrCat(kPrefix, key_id, ":", absl::WebSafeBase64Escape(box));
 }
 
@@ -139,26 +129,13 @@ std::string FieldCipher::Open(const std::string& value) {
   if (colon == absl::string_view::npos) return kUnreadable;
   const std::string key_id(rest.substr(0, colon));
   std::string box;
-  if (!absl::WebSafeBase64Unescape(rest.substr(colon + 1), &box) ||
-      box.size() < kNonceBytes + kTagBytes) {
-    return kUnreadable;
-  }
+  if (!absl::WebSafeBase64Unescape(rest.substr(colon + 1), &box)) return kUnreadable;
   absl::StatusOr<std::shared_ptr<const DataKey>> key = keyring_.KeyForReading(key_id);
   if (!key.ok() || *key == nullptr) {
     return keyring_.IsDestroyed(key_id) ? kErased : kUnreadable;
   }
-  const std::string ad = FieldAd(key_id);
-  std::string plaintext(box.size() - kNonceBytes - kTagBytes, '\0');
-  unsigned long long read = 0;
-  const auto* nonce = reinterpret_cast<const unsigned char*>(box.data());
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(plaintext.data()), &read, nullptr, nonce + kNonceBytes,
-          box.size() - kNonceBytes, reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
-          nonce, (*key)->bytes.data()) != 0) {
-    return kUnreadable;
-  }
-  plaintext.resize(read);
-  return plaintext;
+  std::optional<std::string> plaintext = OpenBox((*key)->bytes.data(), FieldAd(key_id), box);
+  return plaintext.has_value() ? *std::move(plaintext) : kUnreadable;
 }
 
 bool FieldCipher::IsErased(const std::string& tenant) const {

@@ -13,13 +13,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/privacy/aead_box.h"
 #include "libs/common/files.h"
 
 namespace breachd::privacy {
 namespace {
 
 constexpr size_t kKeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
-constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 
 std::string WrapAd(absl::string_view key_id) { return absl::StrCat("breachd.data-key.v1|", std::string(key_id)); }
 
@@ -54,36 +54,17 @@ absl::StatusOr<std::unique_ptr<MasterKeyWrapper>> MasterKeyWrapper::FromKey(
 
 absl::StatusOr<std::string> MasterKeyWrapper::Wrap(absl::string_view key_id,
                                                    absl::string_view key) {
-  const std::string ad = WrapAd(key_id);
-  std::string out(kNonceBytes + key.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
-  auto* nonce = reinterpret_cast<unsigned char*>(out.data());
-  randombytes_buf(nonce, kNonceBytes);
-  unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      nonce + kNonceBytes, &written, reinterpret_cast<const unsigned char*>(key.data()),
-      key.size(), reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr, nonce,
-      master_key_);
-  out.resize(kNonceBytes + written);
-  return out;
+  return SealBox(master_key_, WrapAd(key_id), key);
 }
 
 absl::StatusOr<std::string> MasterKeyWrapper::Unwrap(absl::string_view key_id,
                                                      absl::string_view wrapped) {
-  const std::string ad = WrapAd(key_id);
-  if (wrapped.size() < kNonceBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES) {
-    return absl::DataLossError(absl::StrCat("wrapped key ", std::string(key_id), " is truncated"));
+  std::optional<std::string> key = OpenBox(master_key_, WrapAd(key_id), wrapped);
+  if (!key.has_value()) {
+    return absl::DataLossError(absl::StrCat("wrapped key ", std::string(key_id),
+                                            " is truncated or does not open with this master key"));
   }
-  std::string key(wrapped.size() - kNonceBytes - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
-  unsigned long long read = 0;
-  const auto* nonce = reinterpret_cast<const unsigned char*>(wrapped.data());
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(key.data()), &read, nullptr, nonce + kNonceBytes,
-          wrapped.size() - kNonceBytes, reinterpret_cast<const unsigned char*>(ad.data()),
-          ad.size(), nonce, master_key_) != 0) {
-    return absl::DataLossError(
-        absl::StrCat("wrapped key ", std::string(key_id), " does not open with this master key"));
-  }
-  return key;
+  return *std::move(key);
 }
 
 absl::StatusOr<std::string> LoadMasterKey(const std::string& path) {
