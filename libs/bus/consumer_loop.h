@@ -99,6 +99,10 @@ class ConsumerLoop {
 
   ConsumerLoopCounters counters() const;
 
+  // The first topic's partition count from the broker's metadata (0 if it cannot say, within
+  // 5 s). Safe from any thread.
+  int32_t PartitionCount();
+
  private:
   ConsumerLoop(ConsumerLoopOptions options, EventHandler handler);
 
@@ -120,8 +124,6 @@ class ConsumerLoop {
   void Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
   // The first topic's partitions in `list`.
   std::vector<int32_t> OwnPartitions(const rd_kafka_topic_partition_list_t& list) const;
-  // The first topic's partition count from the broker's metadata (0 if it cannot say).
-  int32_t PartitionCount();
 
   const ConsumerLoopOptions options_;
   const EventHandler handler_;

@@ -89,6 +89,8 @@ class Subscription {
   std::vector<breach::v1::SourceDelivery> Status() const;
   absl::StatusOr<std::vector<breach::v1::ParkedConsumerEvent>> Parked() const;
   bus::ConsumerLoopCounters bus_counters() const { return loop_->counters(); }
+  // The partition count of the consumed topic, from the broker (0 if it cannot say).
+  int32_t PartitionCount() const { return loop_->PartitionCount(); }
 
  private:
   struct Source {

@@ -85,6 +85,10 @@ struct ServiceModule {
       create;
   // Several instances may split its breaches by partition (it honours ServiceContext::ownership).
   bool partitionable = false;
+  // Its partitions are fixed per instance (breachd --home_partitions), not handed out by the
+  // consumer group: the instance's store is the only copy of their streams (the intake's
+  // reports), so they cannot move when an instance dies (docs/scaling.md).
+  bool home_partitioned = false;
 };
 
 }  // namespace breachd::service

@@ -88,8 +88,12 @@ ABSL_FLAG(std::string, peers, "",
           "for a --partitioned service, its other instances");
 ABSL_FLAG(std::string, partitioned, "",
           "Hosted services whose instances split the breaches by partition of breach.events.v1 "
-          "(today: register); each instance consumes, holds and serves its partitions' breaches "
-          "and forwards requests for others to its --peers (docs/scaling.md)");
+          "(register, intake); each instance holds and serves its partitions' breaches and "
+          "forwards requests for others to its --peers (docs/scaling.md)");
+ABSL_FLAG(std::string, home_partitions, "",
+          "With --partitioned=intake: the partitions of breach.events.v1 this intake instance is "
+          "the home of, e.g. 0-5 (each instance its own, together every partition once); its "
+          "store holds their reports, and a new report's id is drawn in one of them");
 ABSL_FLAG(std::string, regimes_dir, "",
           "Regime files of the assessment service; default $BREACHD_DATA_DIR/regimes, ./regimes, "
           "or the source tree's");
@@ -322,6 +326,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.partitioned = *partitioned;
+  auto home_partitions =
+      breachd::suite::ParseHomePartitions(absl::GetFlag(FLAGS_home_partitions), config.partitioned);
+  if (!home_partitions.ok()) {
+    std::fprintf(stderr, "breachd: %s\n", std::string(home_partitions.status().message()).c_str());
+    return 2;
+  }
+  config.home_partitions = *home_partitions;
   breachd::log::SetComponent(absl::StrJoin(config.services, ","));
 
   auto suite = breachd::suite::Suite::Start(config);

@@ -194,6 +194,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
                                     cipher_.get()};
     if (config_.partitioned.count(name)) {
       hosted.ownership = std::make_unique<bus::PartitionOwnership>();
+      hosted.home_partitioned = module->home_partitioned;
       context.ownership = hosted.ownership.get();
       if (auto fellows = config_.peers.find(name); fellows != config_.peers.end()) {
         context.fellows = fellows->second;
@@ -282,6 +283,7 @@ absl::Status Suite::Open(const SuiteConfig& requested) {
                              " has not caught up or joined its group yet; serving anyway"));
     }
   }
+  for (auto& [name, hosted] : hosted_) RETURN_IF_ERROR(ServeHomePartitions(hosted));
   StartHealthMonitor();
   if (metrics_) {
     metrics_->SampleDeliveryWith([this](breach::v1::GetDeliveryStatusResponse* response) {
@@ -358,7 +360,9 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   }
   options.credentials = config_.transport.client;
   options.sweep_interval = config_.sweep_interval;
-  options.ownership = hosted.ownership.get();
+  // Fixed partitions are not the group's to hand out: the consumer applies every event (its
+  // rows exist only for the breaches it holds) and ServeHomePartitions sets the ownership.
+  options.ownership = hosted.home_partitioned ? nullptr : hosted.ownership.get();
   delivery::ConsumerHooks hooks;
   hooks.apply = [&hosted, apply = std::move(consumer.apply)](
                     const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
@@ -384,6 +388,29 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   hosted.rebuild = std::make_unique<delivery::ProjectionRebuild>(
       hosted.name, *hosted.store, *hosted.subscription,
       [served] { return served->NewRebuildFold(); });
+  return absl::OkStatus();
+}
+
+absl::Status Suite::ServeHomePartitions(Hosted& hosted) {
+  if (!hosted.home_partitioned) return absl::OkStatus();
+  const int32_t count = hosted.subscription ? hosted.subscription->PartitionCount() : 0;
+  if (count <= 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "the ", hosted.name, " cannot place breaches: the bus did not say how many partitions "
+        "breach.events.v1 has (is it reachable?)"));
+  }
+  for (int32_t partition : config_.home_partitions) {
+    if (partition >= count) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--home_partitions: partition ", partition, " is not one of breach.events.v1's ", count));
+    }
+  }
+  // Its own store is the home of these partitions' streams: nothing to catch up from elsewhere.
+  hosted.ownership->Assign(config_.home_partitions, count);
+  hosted.ownership->MarkCaughtUp(config_.home_partitions);
+  log::Info("serving home partitions", {{"service", hosted.name},
+                                        {"partitions", absl::StrJoin(config_.home_partitions, ",")},
+                                        {"partition_count", absl::StrCat(count)}});
   return absl::OkStatus();
 }
 

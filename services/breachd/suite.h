@@ -75,6 +75,8 @@ class Suite {
     std::unique_ptr<bus::OutboxRelay> relay;
     std::vector<std::unique_ptr<siem::SiemRelay>> siem_relays;  // Kafka, then syslog
     std::unique_ptr<bus::PartitionOwnership> ownership;  // when partitioned
+    // Its partitions are fixed (SuiteConfig::home_partitions), not the consumer group's.
+    bool home_partitioned = false;
     std::unique_ptr<service::HostedService> service;
     std::unique_ptr<delivery::Subscription> subscription;  // for a consuming service
     // `breachctl admin rebuild`, once the subscription runs (set under observer_mu).
@@ -91,6 +93,9 @@ class Suite {
   std::function<void()> Notifier(const std::string& name);
   // The SIEM relays of one store (SuiteConfig::siem, siem_syslog).
   absl::Status StartSiemRelays(Hosted& hosted);
+  // A service with fixed partitions serves them once the topic's partition count is known
+  // (from the bus): INVALID_ARGUMENT for a partition the topic does not have.
+  absl::Status ServeHomePartitions(Hosted& hosted);
   // Subscribes a consuming service to every publishing service (bus + catch-up from their
   // stores).
   absl::Status Subscribe(Hosted& hosted, service::EventConsumer consumer);

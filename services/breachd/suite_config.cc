@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -71,11 +73,60 @@ absl::StatusOr<std::set<std::string>> ParsePartitioned(const std::string& flag,
     if (module == nullptr || !module->partitionable || !hosted.count(name)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--partitioned: '", name, "' is not a hosted service that can be partitioned (only "
-          "the register can be, today)"));
+          "the register and the intake can be)"));
     }
     partitioned.insert(name);
   }
   return partitioned;
+}
+
+namespace {
+
+// More partitions than any topic of ours will have (k8s/ declares 12).
+constexpr int32_t kMaxPartition = 9999;
+
+absl::StatusOr<int32_t> ParsePartition(absl::string_view text) {
+  int32_t partition = -1;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &partition) || partition < 0 ||
+      partition > kMaxPartition) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--home_partitions: '", text, "' is not a partition number (0 to ", kMaxPartition, ")"));
+  }
+  return partition;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int32_t>> ParseHomePartitions(const std::string& flag,
+                                                         const std::set<std::string>& partitioned) {
+  const bool needed = absl::c_any_of(partitioned, [](const std::string& name) {
+    const service::ServiceModule* module = FindModule(name);
+    return module != nullptr && module->home_partitioned;
+  });
+  std::set<int32_t> partitions;
+  for (absl::string_view part : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
+    const std::vector<absl::string_view> range = absl::StrSplit(part, absl::MaxSplits('-', 1));
+    absl::StatusOr<int32_t> first = ParsePartition(range.front());
+    if (!first.ok()) return first.status();
+    absl::StatusOr<int32_t> last = range.size() == 2 ? ParsePartition(range.back()) : first;
+    if (!last.ok()) return last.status();
+    if (*last < *first) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--home_partitions: '", part, "' is an empty range"));
+    }
+    for (int32_t p = *first; p <= *last; ++p) partitions.insert(p);
+  }
+  if (needed && partitions.empty()) {
+    return absl::InvalidArgumentError(
+        "--home_partitions: required with --partitioned=intake (the partitions of "
+        "breach.events.v1 this intake instance is the home of, e.g. 0-5)");
+  }
+  if (!needed && !partitions.empty()) {
+    return absl::InvalidArgumentError(
+        "--home_partitions: only for --partitioned=intake (the register's partitions follow its "
+        "consumer group)");
+  }
+  return std::vector<int32_t>(partitions.begin(), partitions.end());
 }
 
 absl::Status CheckHostable(const std::set<std::string>& services) {

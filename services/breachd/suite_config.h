@@ -48,6 +48,9 @@ struct SuiteConfig {
   // Hosted services whose instances split the breaches by partition of breach.events.v1
   // (docs/scaling.md); each must be partitionable.
   std::set<std::string> partitioned;
+  // The partitions of breach.events.v1 this instance is the home of, for a partitioned service
+  // whose partitions are fixed (the intake: ServiceModule::home_partitioned).
+  std::vector<int32_t> home_partitions;
   // Data files of the regulatory engine (assessment); empty: $BREACHD_DATA_DIR/regimes,
   // ./regimes, then the source tree's (likewise templates).
   std::string regimes_dir;
@@ -97,6 +100,12 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParsePeers(
 // not hosted or cannot be partitioned.
 absl::StatusOr<std::set<std::string>> ParsePartitioned(const std::string& flag,
                                                        const std::set<std::string>& hosted);
+
+// "0-2,5": the partitions this instance is the home of (each 0..9999), sorted, each once.
+// Required when `partitioned` has a service with fixed partitions (the intake), refused
+// otherwise; INVALID_ARGUMENT names the bad part.
+absl::StatusOr<std::vector<int32_t>> ParseHomePartitions(const std::string& flag,
+                                                         const std::set<std::string>& partitioned);
 
 // "all" (every hostable service) or a comma-separated list such as "intake,register".
 // INVALID_ARGUMENT names a service this build cannot host.

@@ -21,16 +21,22 @@ constexpr char kBreakGlassMethod[] = "/breach.v1.AccessService/BreakGlass";
 
 AccessService::AccessService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                              const Clock& clock, std::function<void()> on_append,
-                             StripedMutex<>& breach_locks)
+                             StripedMutex<>& breach_locks, service::Fellows fellows)
     : store_(store),
       clock_(clock),
       on_append_(on_append),
       guard_(kServiceName, identities, store, clock, on_append),
-      breach_locks_(breach_locks) {}
+      breach_locks_(breach_locks),
+      forwarder_(kServiceName, fellows.ownership, std::move(fellows.addresses),
+                 std::move(fellows.credentials)) {}
 
 grpc::Status AccessService::GrantProviderAccess(
     grpc::ServerContext* context, const breach::v1::GrantProviderAccessRequest* request,
     breach::v1::ProviderAccessResponse* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::GrantProviderAccess, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     RETURN_IF_ERROR(service::ValidateAccessReason(request->reason(), "reason"));
     breach::v1::ProviderAccessGranted granted;
@@ -46,6 +52,10 @@ grpc::Status AccessService::GrantProviderAccess(
 grpc::Status AccessService::RevokeProviderAccess(
     grpc::ServerContext* context, const breach::v1::RevokeProviderAccessRequest* request,
     breach::v1::ProviderAccessResponse* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::RevokeProviderAccess, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     RETURN_IF_ERROR(service::ValidateAccessReason(request->reason(), "reason"));
     breach::v1::ProviderAccessRevoked revoked;
@@ -61,6 +71,10 @@ grpc::Status AccessService::RevokeProviderAccess(
 grpc::Status AccessService::BreakGlass(grpc::ServerContext* context,
                                        const breach::v1::BreakGlassRequest* request,
                                        breach::v1::ProviderAccessResponse* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::BreakGlass, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     RETURN_IF_ERROR(service::ValidateBreakGlass(*request));
     breach::v1::BreakGlassOpened opened;

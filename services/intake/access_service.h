@@ -12,6 +12,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/fellow_forwarder.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -19,9 +20,10 @@ namespace breachd::intake {
 class AccessService final : public breach::v1::AccessService::Service {
  public:
   // `breach_locks` is the intake's: an access event and a change of the report never interleave.
+  // `fellows`: the other intake instances, home of the breaches this one does not hold.
   AccessService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                 const Clock& clock, std::function<void()> on_append,
-                StripedMutex<>& breach_locks);
+                StripedMutex<>& breach_locks, service::Fellows fellows = {});
 
   grpc::Status GrantProviderAccess(grpc::ServerContext* context,
                                    const breach::v1::GrantProviderAccessRequest* request,
@@ -46,6 +48,8 @@ class AccessService final : public breach::v1::AccessService::Service {
   std::function<void()> on_append_;
   service::RpcGuard guard_;
   StripedMutex<>& breach_locks_;
+  using Fellow = breach::v1::AccessService::StubInterface;
+  service::FellowForwarder<breach::v1::AccessService> forwarder_;
 };
 
 }  // namespace breachd::intake

@@ -43,8 +43,10 @@ std::string IncidentStreamId(const std::string& incident_id) {
   return absl::StrCat("incident-", incident_id);
 }
 
-std::string CaseBreachId(const std::string& incident_id, const std::string& code) {
-  return DerivedUlid(incident_id, absl::StrCat("case/", code));
+std::string CaseBreachId(const std::string& incident_id, const std::string& code, int attempt) {
+  // Attempt 0 is the id a single instance gives (unchanged since before scale-out).
+  return DerivedUlid(incident_id, attempt == 0 ? absl::StrCat("case/", code)
+                                               : absl::StrCat("case/", code, "/", attempt));
 }
 
 std::string CaseEventId(const std::string& incident_id, const std::string& code) {
@@ -155,7 +157,8 @@ breach::v1::BreachReport CaseReport(const breach::v1::Incident& incident, const 
 
 std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
     const breach::v1::Incident& incident, const std::set<std::string>& done,
-    const auth::Principal& actor, absl::Time now, size_t batch_size) {
+    const auth::Principal& actor, absl::Time now, size_t batch_size,
+    const CasePlacement& place) {
   std::vector<std::vector<eventstore::AppendRequest>> batches;
   const std::string& incident_id = incident.incident_id();
   int created = static_cast<int>(done.size());
@@ -165,7 +168,8 @@ std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
     if (batches.empty() || batches.back().size() >= std::max<size_t>(batch_size, 1)) {
       batches.emplace_back();
     }
-    const std::string breach_id = CaseBreachId(incident_id, code);
+    const std::string breach_id =
+        place ? place(incident_id, code) : CaseBreachId(incident_id, code);
     breach::v1::ReportBreachRequest filing;
     filing.set_request_id(absl::StrCat("incident:", incident_id, ":", code));
     *filing.mutable_report() = CaseReport(incident, code);

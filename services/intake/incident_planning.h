@@ -11,6 +11,7 @@
 // rows say which schools are done, and the store would refuse the same event ids anyway.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -34,7 +35,10 @@ std::string IncidentCasePrefix(const std::string& incident_id);
 std::string IncidentStreamId(const std::string& incident_id);  // "incident-<id>"
 
 // The case of `code` in `incident_id`: its breach id, and the id of the event that opens it.
-std::string CaseBreachId(const std::string& incident_id, const std::string& code);
+// With several intake instances the case must fall in a partition of the instance that opens
+// it: `attempt` 1, 2, ... derive further candidates, as stable as the first.
+std::string CaseBreachId(const std::string& incident_id, const std::string& code,
+                         int attempt = 0);
 std::string CaseEventId(const std::string& incident_id, const std::string& code);
 
 // The incident's report checked as a case would carry it (a school as tenant, the processor as
@@ -68,8 +72,12 @@ breach::v1::BreachReport CaseReport(const breach::v1::Incident& incident, const 
 // BreachReported (incident id, provider's awareness, derived ids) on its own new stream, its
 // report row and its progress row; the first append of each batch also rewrites the incident
 // row with the cases created once the batch is stored.
+// `place` gives a school's case its breach id (empty: CaseBreachId(incident, code)).
+using CasePlacement =
+    std::function<std::string(const std::string& incident_id, const std::string& code)>;
 std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
     const breach::v1::Incident& incident, const std::set<std::string>& done,
-    const auth::Principal& actor, absl::Time now, size_t batch_size = kFanOutBatchSize);
+    const auth::Principal& actor, absl::Time now, size_t batch_size = kFanOutBatchSize,
+    const CasePlacement& place = nullptr);
 
 }  // namespace breachd::intake

@@ -100,12 +100,13 @@ absl::StatusOr<std::set<std::string>> KeysAfter(eventstore::EventStore& store,
 
 FanOutWorker::FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks,
                            const Clock& clock, std::function<void()> on_append,
-                           absl::Duration pause)
+                           absl::Duration pause, const bus::PartitionOwnership* ownership)
     : store_(store),
       breach_locks_(breach_locks),
       clock_(clock),
       on_append_(std::move(on_append)),
-      pause_(pause) {}
+      pause_(pause),
+      ownership_(ownership) {}
 
 FanOutWorker::~FanOutWorker() { Stop(); }
 
@@ -229,7 +230,17 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
   std::set<std::string> done;
   for (const auto& [code, breach_id] : cases) done.insert(code);
   const absl::Time started = absl::Now();
-  auto batches = PlanFanOut(incident, done, FanOutPrincipal(), clock_.Now());
+  // Each case in a partition this instance holds (the same one on a resume: derived ids).
+  absl::Status placing;
+  auto place = [&](const std::string& incident_id, const std::string& code) {
+    absl::StatusOr<std::string> id = service::PlaceId(
+        ownership_, [&](int attempt) { return CaseBreachId(incident_id, code, attempt); });
+    if (!id.ok()) placing = id.status();
+    return id.value_or("");
+  };
+  auto batches = PlanFanOut(incident, done, FanOutPrincipal(), clock_.Now(), kFanOutBatchSize,
+                            ownership_ == nullptr ? CasePlacement() : place);
+  RETURN_IF_ERROR(placing);  // none served yet (starting): the next round tries again
   int created = static_cast<int>(done.size());
   for (auto& batch : batches) {
     if (Stopping()) return absl::OkStatus();  // the next start resumes
@@ -260,12 +271,21 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
 
 IncidentService::IncidentService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
-                                 std::function<void()> on_append, FanOutWorker& worker)
+                                 std::function<void()> on_append, FanOutWorker& worker,
+                                 service::Fellows fellows)
     : store_(store),
       clock_(clock),
       on_append_(std::move(on_append)),
       worker_(worker),
-      guard_(kServiceName, identities, store, clock, on_append_) {}
+      guard_(kServiceName, identities, store, clock, on_append_),
+      ownership_(fellows.ownership),
+      forwarder_(kServiceName, fellows.ownership, std::move(fellows.addresses),
+                 std::move(fellows.credentials)) {}
+
+std::string IncidentRouteKey(const breach::v1::CreateIncidentRequest& request) {
+  if (request.request_id().empty()) return "";
+  return RequestKey(auth::kProviderTenant, absl::StrCat("incident:", request.request_id()));
+}
 
 absl::StatusOr<breach::v1::Incident> IncidentService::Create(
     const auth::Principal& principal, const breach::v1::CreateIncidentRequest& request) {
@@ -273,9 +293,8 @@ absl::StatusOr<breach::v1::Incident> IncidentService::Create(
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(CheckIncidentRequest(request, now));
   absl::MutexLock lock(&create_mutex_);
-  const service::IdempotentRequest idempotent(
-      RequestKey(auth::kProviderTenant, absl::StrCat("incident:", request.request_id())),
-      request.request_id(), request, principal.subject);
+  const service::IdempotentRequest idempotent(IncidentRouteKey(request), request.request_id(),
+                                              request, principal.subject);
   ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
     ASSIGN_OR_RETURN(auto stored,
@@ -285,8 +304,11 @@ absl::StatusOr<breach::v1::Incident> IncidentService::Create(
   ASSIGN_OR_RETURN(auto directory, LoadDirectory(store_));
   ASSIGN_OR_RETURN(std::vector<std::string> schools, SelectSchools(request.schools(), directory));
 
+  // Several instances: an id in a partition this one holds, which also opens every case.
+  ASSIGN_OR_RETURN(const std::string incident_id,
+                   service::PlaceId(ownership_, [now](int) { return NewUlid(now); }));
   breach::v1::Incident incident =
-      NewIncident(request, NewUlid(now), std::move(schools), principal, now);
+      NewIncident(request, incident_id, std::move(schools), principal, now);
   breach::v1::IncidentCreated created;
   *created.mutable_incident() = incident;
   const std::string stream = IncidentStreamId(incident.incident_id());
@@ -411,6 +433,10 @@ absl::StatusOr<breach::v1::IncidentStatus> IncidentService::Status(const std::st
 grpc::Status IncidentService::CreateIncident(grpc::ServerContext* context,
                                              const breach::v1::CreateIncidentRequest* request,
                                              breach::v1::Incident* response) {
+  if (auto routed = forwarder_.Route(*context, IncidentRouteKey(*request),
+                                     &Fellow::CreateIncident, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Create(principal, *request));
     return absl::OkStatus();
@@ -420,6 +446,10 @@ grpc::Status IncidentService::CreateIncident(grpc::ServerContext* context,
 grpc::Status IncidentService::GetIncident(grpc::ServerContext* context,
                                           const breach::v1::GetIncidentRequest* request,
                                           breach::v1::IncidentStatus* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->incident_id()),
+                                     &Fellow::GetIncident, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kManageIncidents, "", kGetMethod));
     ASSIGN_OR_RETURN(*response, Status(request->incident_id(), request->with_schools()));
@@ -430,6 +460,10 @@ grpc::Status IncidentService::GetIncident(grpc::ServerContext* context,
 grpc::Status IncidentService::UpdateIncident(grpc::ServerContext* context,
                                              const breach::v1::UpdateIncidentRequest* request,
                                              breach::v1::IncidentUpdate* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->incident_id()),
+                                     &Fellow::UpdateIncident, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Update(principal, *request));
     return absl::OkStatus();

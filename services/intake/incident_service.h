@@ -20,6 +20,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/fellow_forwarder.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -30,8 +31,11 @@ class FanOutWorker {
  public:
   // `pause` between two batches: zero but in tests that stop breachd mid-fan-out.
   // `breach_locks`: the intake's per-breach locks, taken while a batch amends its cases.
+  // `ownership`: set with several intake instances; every case is opened in a partition this
+  // instance holds, so it stays with the instance that opened it (docs/scaling.md).
   FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
-               std::function<void()> on_append, absl::Duration pause = absl::ZeroDuration());
+               std::function<void()> on_append, absl::Duration pause = absl::ZeroDuration(),
+               const bus::PartitionOwnership* ownership = nullptr);
   ~FanOutWorker();  // stops
 
   void Start();  // resumes every unfinished incident, then waits for Poke
@@ -58,6 +62,7 @@ class FanOutWorker {
   const Clock& clock_;
   std::function<void()> on_append_;
   absl::Duration pause_;
+  const bus::PartitionOwnership* ownership_;
   absl::Mutex mu_;
   bool poked_ ABSL_GUARDED_BY(mu_) = true;  // the first round resumes what a crash left
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
@@ -68,8 +73,12 @@ class FanOutWorker {
 
 class IncidentService final : public breach::v1::IncidentService::Service {
  public:
+  // `fellows`: the other intake instances. An incident lives with the instance that created
+  // it (its id in one of its partitions), which opens every case; requests about it go there.
+  // ListIncidents lists this instance's incidents.
   IncidentService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                  const Clock& clock, std::function<void()> on_append, FanOutWorker& worker);
+                  const Clock& clock, std::function<void()> on_append, FanOutWorker& worker,
+                  service::Fellows fellows = {});
 
   grpc::Status CreateIncident(grpc::ServerContext* context,
                               const breach::v1::CreateIncidentRequest* request,
@@ -99,6 +108,13 @@ class IncidentService final : public breach::v1::IncidentService::Service {
   service::RpcGuard guard_;
   // One CreateIncident or UpdateIncident at a time (request ids, directory reads).
   absl::Mutex create_mutex_;
+  const bus::PartitionOwnership* ownership_;
+  using Fellow = breach::v1::IncidentService::StubInterface;
+  service::FellowForwarder<breach::v1::IncidentService> forwarder_;
 };
+
+// The routing key of a new incident: its idempotency key, so that a retry reaches the instance
+// that recorded the first attempt (empty without a request id: refused where it lands).
+std::string IncidentRouteKey(const breach::v1::CreateIncidentRequest& request);
 
 }  // namespace breachd::intake

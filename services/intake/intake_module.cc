@@ -22,16 +22,24 @@ absl::Duration FanOutPause(const service::ServiceContext& context) {
   return absl::Milliseconds(millis);
 }
 
+// The other intake instances (breachd --partitioned=intake), where requests about the breaches
+// and incidents of their partitions go.
+service::Fellows FellowsOf(const service::ServiceContext& context) {
+  return {context.ownership, context.fellows, context.fellow_credentials};
+}
+
 class HostedIntake final : public service::HostedService {
  public:
   explicit HostedIntake(const service::ServiceContext& context)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
-              breach_locks_, *context.cipher),
+              breach_locks_, *context.cipher, FellowsOf(context)),
         access_(context.store, context.identities, context.clock, context.on_append,
-                breach_locks_),
+                breach_locks_, FellowsOf(context)),
         directory_(context.store, context.identities, context.clock, context.on_append),
-        fan_out_(context.store, breach_locks_, context.clock, context.on_append, FanOutPause(context)),
-        incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_),
+        fan_out_(context.store, breach_locks_, context.clock, context.on_append, FanOutPause(context),
+                 context.ownership),
+        incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_,
+                   FellowsOf(context)),
         consumer_(context.store, breach_locks_,
                   [](const breach::v1::EventEnvelope& event) { return ReportKey(event.stream_id()); },
                   [&store = context.store](const breach::v1::EventEnvelope& event) {
@@ -64,11 +72,16 @@ class HostedIntake final : public service::HostedService {
 }  // namespace
 
 service::ServiceModule IntakeModule() {
-  return {kServiceName, /*publishes=*/true,
-          [](const service::ServiceContext& context)
-              -> absl::StatusOr<std::unique_ptr<service::HostedService>> {
-            return std::make_unique<HostedIntake>(context);
-          }};
+  service::ServiceModule module{kServiceName, /*publishes=*/true,
+                                [](const service::ServiceContext& context)
+                                    -> absl::StatusOr<std::unique_ptr<service::HostedService>> {
+                                  return std::make_unique<HostedIntake>(context);
+                                }};
+  // Each instance is the home of fixed partitions (--home_partitions): its store is the only
+  // copy of their streams, so they never move with the consumer group (docs/scaling.md).
+  module.partitionable = true;
+  module.home_partitioned = true;
+  return module;
 }
 
 }  // namespace breachd::intake

@@ -33,7 +33,7 @@ std::string BreachLockKey(const std::string& breach_id) { return ReportKey(breac
 IntakeService::IntakeService(eventstore::EventStore& store,
                              const auth::IdentityStore& identities, const Clock& clock,
                              std::function<void()> on_append, StripedMutex<>& breach_locks,
-                             privacy::FieldCipher& cipher)
+                             privacy::FieldCipher& cipher, service::Fellows fellows)
     : store_(store),
       cipher_(cipher),
       identities_(identities),
@@ -41,11 +41,23 @@ IntakeService::IntakeService(eventstore::EventStore& store,
       on_append_(on_append),
       guard_(kServiceName, identities, store, clock, on_append),
       gate_(store, clock),
-      breach_locks_(breach_locks) {}
+      breach_locks_(breach_locks),
+      ownership_(fellows.ownership),
+      forwarder_(kServiceName, fellows.ownership, std::move(fellows.addresses),
+                 std::move(fellows.credentials)) {}
+
+std::string ReportRouteKey(const breach::v1::ReportBreachRequest& request) {
+  if (request.report().tenant().empty() || request.request_id().empty()) return "";
+  return RequestKey(request.report().tenant(), request.request_id());
+}
 
 grpc::Status IntakeService::ReportBreach(grpc::ServerContext* context,
                                          const breach::v1::ReportBreachRequest* request,
                                          Report* response) {
+  if (auto routed = forwarder_.Route(*context, ReportRouteKey(*request),
+                                     &Fellow::ReportBreach, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, File(principal, *request));
     return absl::OkStatus();
@@ -55,6 +67,10 @@ grpc::Status IntakeService::ReportBreach(grpc::ServerContext* context,
 grpc::Status IntakeService::GetReport(grpc::ServerContext* context,
                                       const breach::v1::GetReportRequest* request,
                                       Report* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::GetReport, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, Read(principal, request->breach_id()));
     return Redact(principal, *response);
@@ -74,8 +90,8 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
 
   // A retry (same tenant, request id, body and principal) gets the first report back and files
   // nothing; the id reused for anything else is ALREADY_EXISTS.
-  const service::IdempotentRequest idempotent(RequestKey(form.tenant(), request.request_id()),
-                                              request.request_id(), request, principal.subject);
+  const service::IdempotentRequest idempotent(ReportRouteKey(request), request.request_id(),
+                                              request, principal.subject);
   absl::MutexLock lock(&request_locks_.For(idempotent.row_key()));
   ASSIGN_OR_RETURN(std::optional<std::string> earlier, idempotent.EarlierResult(store_));
   if (earlier.has_value()) {
@@ -88,7 +104,10 @@ absl::StatusOr<Report> IntakeService::File(const auth::Principal& principal,
   }
 
   // Event and row carry the personal fields sealed with the school's key (docs/security.md).
-  Report report = FileReport(request, principal, now, NewUlid(now));
+  // Several instances: an id in a partition this one holds (docs/scaling.md).
+  ASSIGN_OR_RETURN(const std::string breach_id,
+                   service::PlaceId(ownership_, [now](int) { return NewUlid(now); }));
+  Report report = FileReport(request, principal, now, breach_id);
   RETURN_IF_ERROR(cipher_.SealPersonalData(report, form.tenant()));
   const breach::v1::BreachReported reported = ReportedEvent(report);
   const service::EventOrigin origin{kServiceName, principal, request.request_id(),
@@ -144,6 +163,10 @@ absl::StatusOr<Report> IntakeService::FindAuthorized(const auth::Principal& prin
 
 grpc::Status IntakeService::Triage(grpc::ServerContext* context,
                                    const breach::v1::TriageRequest* request, Report* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::Triage, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(
         *response,
@@ -162,6 +185,10 @@ grpc::Status IntakeService::Triage(grpc::ServerContext* context,
 grpc::Status IntakeService::AmendReport(grpc::ServerContext* context,
                                         const breach::v1::AmendReportRequest* request,
                                         Report* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::AmendReport, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(
         *response,
@@ -183,6 +210,10 @@ grpc::Status IntakeService::AmendReport(grpc::ServerContext* context,
 grpc::Status IntakeService::AddAction(grpc::ServerContext* context,
                                       const breach::v1::AddActionRequest* request,
                                       breach::v1::ContainmentAction* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::AddAction, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, RecordAction(principal, *request));
     return absl::OkStatus();
@@ -231,6 +262,10 @@ absl::StatusOr<breach::v1::ContainmentAction> IntakeService::RecordAction(
 grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
                                         const breach::v1::ListActionsRequest* request,
                                         breach::v1::ListActionsResponse* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::ListActions, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(Report report, FindAuthorized(principal, request->breach_id(),
                                                    auth::Action::kReadContainment,
@@ -245,6 +280,10 @@ grpc::Status IntakeService::ListActions(grpc::ServerContext* context,
 grpc::Status IntakeService::CloseBreach(grpc::ServerContext* context,
                                         const breach::v1::CloseBreachRequest* request,
                                         Report* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::CloseBreach, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, CloseOrReopen<breach::v1::BreachClosed>(
                                     principal, request->breach_id(), request->reason(),
@@ -257,6 +296,10 @@ grpc::Status IntakeService::CloseBreach(grpc::ServerContext* context,
 grpc::Status IntakeService::ReopenBreach(grpc::ServerContext* context,
                                          const breach::v1::ReopenBreachRequest* request,
                                          Report* response) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::ReopenBreach, *request, response)) {
+    return *routed;
+  }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(*response, CloseOrReopen<breach::v1::BreachReopened>(
                                     principal, request->breach_id(), request->reason(),

@@ -13,6 +13,7 @@
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/lifecycle/breach_lifecycle.h"
+#include "libs/service/fellow_forwarder.h"
 #include "libs/service/personal_data.h"
 #include "libs/privacy/field_cipher.h"
 #include "libs/service/rpc_guard.h"
@@ -25,9 +26,13 @@ class IntakeService final : public breach::v1::IntakeService::Service {
  public:
   // `on_append` runs after every durable append (wakes the outbox relay).
   // `breach_locks` is shared with the consumer: one change of a report at a time.
+  // `fellows`: set when this is one of several intake instances, each the home of some
+  // partitions (docs/scaling.md): requests about other breaches are forwarded to their home,
+  // and a new breach's id is drawn in a partition this instance holds.
   IntakeService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                 const Clock& clock, std::function<void()> on_append,
-                StripedMutex<>& breach_locks, privacy::FieldCipher& cipher);
+                StripedMutex<>& breach_locks, privacy::FieldCipher& cipher,
+                service::Fellows fellows = {});
 
   grpc::Status ReportBreach(grpc::ServerContext* context,
                             const breach::v1::ReportBreachRequest* request,
@@ -107,6 +112,14 @@ class IntakeService final : public breach::v1::IntakeService::Service {
   service::PersonalDataGate gate_;
   StripedMutex<> request_locks_;  // per request id: a retry waits for the first attempt
   StripedMutex<>& breach_locks_;  // per breach: one change at a time; taken after request_locks_
+  const bus::PartitionOwnership* ownership_;  // nullptr: the only instance
+  using Fellow = breach::v1::IntakeService::StubInterface;
+  service::FellowForwarder<breach::v1::IntakeService> forwarder_;
 };
+
+// The routing key of a new report: its idempotency key (tenant and request id), so that a
+// retry reaches the instance that filed the first attempt. Empty when either is missing (the
+// request is refused where it lands).
+std::string ReportRouteKey(const breach::v1::ReportBreachRequest& request);
 
 }  // namespace breachd::intake

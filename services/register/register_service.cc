@@ -45,7 +45,7 @@ RegisterService::RegisterService(eventstore::EventStore& store,
       guard_(kServiceName, identities, store, clock, on_append),
       gate_(store, clock),
       ownership_(ownership),
-      forwarder_(ownership, std::move(fellows), std::move(fellow_credentials)) {}
+      forwarder_(kServiceName, ownership, std::move(fellows), std::move(fellow_credentials)) {}
 
 bool RegisterService::Shows(const RegisterEntry& entry) const {
   return ownership_ == nullptr || ownership_->Serves(entry.breach_id());
@@ -67,10 +67,8 @@ grpc::Status RegisterService::ListBreaches(grpc::ServerContext* context,
 grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
                                         const breach::v1::GetBreachRequest* request,
                                         RegisterEntry* response) {
-  if (auto routed = forwarder_.Route(*context, request->breach_id(),
-                                     [&](auto& stub, grpc::ClientContext& call) {
-                                       return stub.GetBreach(&call, *request, response);
-                                     })) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::GetBreach, *request, response)) {
     return *routed;
   }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
@@ -86,10 +84,8 @@ grpc::Status RegisterService::GetBreach(grpc::ServerContext* context,
 grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
                                           const breach::v1::GetTimelineRequest* request,
                                           breach::v1::Timeline* response) {
-  if (auto routed = forwarder_.Route(*context, request->breach_id(),
-                                     [&](auto& stub, grpc::ClientContext& call) {
-                                       return stub.GetTimeline(&call, *request, response);
-                                     })) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::GetTimeline, *request, response)) {
     return *routed;
   }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
@@ -107,10 +103,8 @@ grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
 grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
                                            const breach::v1::GetKnowledgeRequest* request,
                                            breach::v1::Knowledge* response) {
-  if (auto routed = forwarder_.Route(*context, request->breach_id(),
-                                     [&](auto& stub, grpc::ClientContext& call) {
-                                       return stub.GetKnowledge(&call, *request, response);
-                                     })) {
+  if (auto routed = forwarder_.Route(*context, service::BreachKey(request->breach_id()),
+                                     &Fellow::GetKnowledge, *request, response)) {
     return *routed;
   }
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {

@@ -14,8 +14,8 @@
 #include "libs/service/read_recorder.h"
 #include "libs/service/personal_data.h"
 #include "libs/privacy/field_cipher.h"
+#include "libs/service/fellow_forwarder.h"
 #include "libs/service/rpc_guard.h"
-#include "services/register/register_forwarding.h"
 #include "services/register/register_listing.h"
 
 namespace breachd::register_ {
@@ -33,7 +33,7 @@ inline constexpr char kRegisterTimeZone[] = "Europe/Rome";
 class RegisterService final : public breach::v1::RegisterService::Service {
  public:
   // `ownership`: set when this is one of several instances splitting the breaches by partition
-  // (register_forwarding.h); reads of other breaches go to `fellows`, listings and exports show
+  // (libs/service/fellow_forwarder.h); reads of other breaches go to `fellows`, listings and exports show
   // only the breaches this instance serves.
   RegisterService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                   const Clock& clock, std::function<void()> on_append,
@@ -99,7 +99,8 @@ class RegisterService final : public breach::v1::RegisterService::Service {
   service::RpcGuard guard_;
   service::PersonalDataGate gate_;
   const bus::PartitionOwnership* ownership_;
-  FellowForwarder forwarder_;
+  using Fellow = breach::v1::RegisterService::StubInterface;
+  service::FellowForwarder<breach::v1::RegisterService> forwarder_;
 };
 
 }  // namespace breachd::register_

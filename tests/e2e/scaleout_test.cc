@@ -1,11 +1,16 @@
 // Scale-out, end to end (docs/scaling.md): the standalone bus (devbus, 6 partitions), two
-// intake instances, two partitioned register instances, one assessment and one notification,
-// each its own breachd process. Reports of two schools are filed at both intakes; the two
-// registers split breach.events.v1's partitions in their consumer group, each holding and
-// serving the breaches of its partitions. Every report is listed exactly once across the
-// registers, and a read of any breach at either register reaches its owner. One register is
-// killed (SIGKILL): the other takes its partitions, catches them up from the source stores
-// (not from the dead one's disk) and serves every breach; restarted, the partitions split again.
+// partitioned intake instances (the home of partitions 0-2 and 3-5), two partitioned register
+// instances, one assessment and one notification, each its own breachd process. Reports of two
+// schools are filed at both intakes; each report is filed by the intake that is the home of its
+// request id and gets an id in that intake's partitions; a request about a breach reaches its
+// home from either intake. The two registers split breach.events.v1's partitions in their
+// consumer group, each holding and serving the breaches of its partitions. Every report is
+// listed exactly once across the registers, and a read of any breach at either register
+// reaches its owner. One register is killed (SIGKILL): the other takes its partitions, catches
+// them up from the source stores (not from the dead one's disk) and serves every breach;
+// restarted, the partitions split again. One intake is killed: its breaches answer UNAVAILABLE
+// (never NOT_FOUND, never a second history) until it is back on its disk; the other intake's
+// breaches and the reports it is the home of keep working; nothing is lost or doubled.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -28,6 +33,8 @@
 #include "breach/v1/register.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "libs/bus/partition_ownership.h"
+#include "libs/service/fellow_forwarder.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/process.h"
@@ -106,6 +113,8 @@ class ScaleOutTest : public ::testing::Test {
     if (service != "intake") {
       peers.push_back("intake=" + endpoints_["intake-1"]);
       peers.push_back("intake=" + endpoints_["intake-2"]);
+    } else {
+      peers.push_back("intake=" + endpoints_[instance == "intake-1" ? "intake-2" : "intake-1"]);
     }
     for (const std::string other : {"assessment", "notification"}) {
       if (service != other) peers.push_back(other + "=" + endpoints_[other]);
@@ -129,6 +138,10 @@ class ScaleOutTest : public ::testing::Test {
         absl::StrCat("--templates_dir=", BREACHD_SOURCE_DIR, "/templates"), "--dev_identity",
         "--insecure", "--peers=" + Peers(instance), "--metrics_listen=127.0.0.1:0"};
     if (service == "register") argv.push_back("--partitioned=register");
+    if (service == "intake") {
+      argv.push_back("--partitioned=intake");
+      argv.push_back(instance == "intake-1" ? "--home_partitions=0-2" : "--home_partitions=3-5");
+    }
     auto process = ChildProcess::Start(argv, absl::StrCat(dir_, "/", instance));
     ASSERT_TRUE(process.ok()) << process.status();
     processes_[instance] = std::make_unique<ChildProcess>(*std::move(process));
@@ -186,10 +199,10 @@ class ScaleOutTest : public ::testing::Test {
   }
 
   // True when `instances` together serve every partition once and list exactly `expected`,
-  // each breach once and with its one report applied once. The routing rule for a listing:
-  // ask every instance, merge.
+  // each breach once and (`one_event`) with its one report applied once. The routing rule for
+  // a listing: ask every instance, merge.
   bool ListsExactly(const std::vector<std::string>& instances,
-                    const std::vector<std::string>& expected) {
+                    const std::vector<std::string>& expected, bool one_event = true) {
     std::multiset<std::string> listed;
     std::multiset<int32_t> partitions;
     last_state_.clear();
@@ -205,7 +218,7 @@ class ScaleOutTest : public ::testing::Test {
       partitions.insert(listing->partitions.begin(), listing->partitions.end());
       for (const auto& entry : listing->entries) {
         listed.insert(entry.breach_id());
-        if (entry.events() != 1) {
+        if (one_event && entry.events() != 1) {
           absl::StrAppend(&last_state_, entry.breach_id(), " has ", entry.events(), " events; ");
           return false;
         }
@@ -257,6 +270,44 @@ class ScaleOutTest : public ::testing::Test {
       EXPECT_FALSE(stub->GetBreach(CallAs(other).get(), request, &refused).ok()) << ids[i];
       EXPECT_TRUE(refused.breach_id().empty());
     }
+  }
+
+  // The intake instance that is the home of a breach id or of a request's idempotency key.
+  static std::string HomeOf(const std::string& key) {
+    return bus::PartitionOfKey(key, kPartitions) < 3 ? "intake-1" : "intake-2";
+  }
+  static std::string OtherIntake(const std::string& instance) {
+    return instance == "intake-1" ? "intake-2" : "intake-1";
+  }
+
+  std::unique_ptr<breach::v1::IntakeService::Stub> Intake(const std::string& instance) {
+    return breach::v1::IntakeService::NewStub(
+        grpc::CreateChannel(endpoints_[instance], grpc::InsecureChannelCredentials()));
+  }
+
+  // Files a lost-laptop report of Vespucci at `instance`.
+  grpc::Status FileAt(const std::string& instance, const std::string& request_id,
+                      breach::v1::Report* report) {
+    breach::v1::ReportBreachRequest request;
+    request.set_request_id(request_id);
+    *request.mutable_report() = LostLaptopReport(kVespucci);
+    return Intake(instance)->ReportBreach(CallAs(kVespucciDpoToken).get(), request, report);
+  }
+
+  // GetReport of `id` at `instance` as its school's DPO; `direct` as a forwarded call, which
+  // the instance answers only for a breach it holds itself.
+  grpc::Status ReadAt(const std::string& instance, const std::string& id, bool direct = false,
+                      const char* token = kVespucciDpoToken) {
+    auto context = CallAs(token);
+    if (direct) context->AddMetadata(service::kForwardedHeader, "1");
+    breach::v1::GetReportRequest request;
+    request.set_breach_id(id);
+    breach::v1::Report report;
+    grpc::Status status = Intake(instance)->GetReport(context.get(), request, &report);
+    if (status.ok()) {
+      EXPECT_EQ(report.breach_id(), id);
+    }
+    return status;
   }
 
   // The registers' log lines about partitions and catch-up, for a failure message.
@@ -325,6 +376,110 @@ TEST_F(ScaleOutTest, TwoRegistersSplitTheBreachesAndOneTakesOverWhenTheOtherIsKi
       << last_state_ << "\n" << RegisterLogs();
   ExpectReadableThrough("register-2", ids);
   EXPECT_EQ(BreachctlListed(both), static_cast<int>(ids.size())) << last_state_;
+}
+
+TEST_F(ScaleOutTest, TwoIntakesEachHoldTheirPartitionsAndOneIsKilledAndRestarted) {
+  const std::vector<std::string> registers = {"register-1", "register-2"};
+  // Filed alternately at both intakes: each report lands at the home of its request id and
+  // gets an id in that home's partitions.
+  std::vector<std::string> ids;
+  std::map<std::string, int> held;
+  for (int i = 0; i < 24; ++i) {
+    const std::string request_id = absl::StrCat("split-", i);
+    breach::v1::Report report;
+    const grpc::Status status = FileAt(i % 2 == 0 ? "intake-1" : "intake-2", request_id, &report);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    const std::string home = HomeOf(report.breach_id());
+    EXPECT_EQ(home, HomeOf(absl::StrCat("idempotency/", kVespucci, "/", request_id)));
+    ++held[home];
+    // Its stream is at its home, and only there.
+    EXPECT_TRUE(ReadAt(home, report.breach_id(), /*direct=*/true).ok());
+    EXPECT_EQ(ReadAt(OtherIntake(home), report.breach_id(), /*direct=*/true).error_code(),
+              grpc::StatusCode::FAILED_PRECONDITION);
+    ids.push_back(report.breach_id());
+  }
+  EXPECT_EQ(held.size(), 2u) << "both intakes hold a share";
+  // A retry at the other intake is the same report (the idempotency key routes it home).
+  breach::v1::Report again;
+  ASSERT_TRUE(FileAt("intake-2", "split-0", &again).ok());
+  EXPECT_EQ(again.breach_id(), ids[0]);
+  // Reads and changes through either intake reach the home; another school still sees nothing.
+  for (size_t i = 0; i < 6; ++i) {
+    for (const std::string intake : {"intake-1", "intake-2"}) {
+      EXPECT_TRUE(ReadAt(intake, ids[i]).ok()) << intake << " " << ids[i];
+      EXPECT_EQ(ReadAt(intake, ids[i], false, kGalileiDpoToken).error_code(),
+                grpc::StatusCode::NOT_FOUND);
+    }
+    breach::v1::AddActionRequest action;
+    action.set_breach_id(ids[i]);
+    action.set_request_id(absl::StrCat("action-", i));
+    action.set_what("Remote wipe of the laptop");
+    action.set_responsible("IT office");
+    breach::v1::ContainmentAction recorded;
+    const grpc::Status status = Intake(OtherIntake(HomeOf(ids[i])))
+                                    ->AddAction(CallAs(kVespucciDpoToken).get(), action, &recorded);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  ASSERT_TRUE(WaitUntil([&] { return ListsExactly(registers, ids, /*one_event=*/false); },
+                        absl::Seconds(90), absl::Milliseconds(500)))
+      << last_state_ << "\n" << RegisterLogs();
+
+  // intake-2 dies without a word.
+  processes_["intake-2"]->Signal(SIGKILL);
+  for (const std::string& id : ids) {
+    const grpc::Status status = ReadAt("intake-1", id);
+    if (HomeOf(id) == "intake-1") {
+      EXPECT_TRUE(status.ok()) << id << ": " << status.error_message();
+    } else {
+      // Never NOT_FOUND, never a second history: "try again".
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << id;
+    }
+  }
+  // New reports keep coming to intake-1: those whose request id intake-1 is the home of are
+  // filed; the others cannot know whether a first attempt reached intake-2, so they wait.
+  std::vector<std::string> refused;
+  for (int i = 0; i < 12; ++i) {
+    const std::string request_id = absl::StrCat("while-down-", i);
+    breach::v1::Report report;
+    const grpc::Status status = FileAt("intake-1", request_id, &report);
+    if (HomeOf(absl::StrCat("idempotency/", kVespucci, "/", request_id)) == "intake-1") {
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      EXPECT_EQ(HomeOf(report.breach_id()), "intake-1");
+      ids.push_back(report.breach_id());
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+      refused.push_back(request_id);
+    }
+  }
+  ASSERT_TRUE(WaitUntil([&] { return ListsExactly(registers, ids, /*one_event=*/false); },
+                        absl::Seconds(90), absl::Milliseconds(500)))
+      << last_state_ << "\n" << RegisterLogs();
+
+  // Back on its port and disk: its breaches answer again, the refused reports are filed once
+  // when retried, and every breach is listed exactly once.
+  const absl::Time restarted = absl::Now();
+  StartInstance("intake-2");
+  AwaitReady("intake-2");
+  std::printf("intake-2 restarted and serving its partitions in %.1f s\n",
+              absl::ToDoubleSeconds(absl::Now() - restarted));
+  for (const std::string& request_id : refused) {
+    breach::v1::Report report;
+    const grpc::Status status = FileAt("intake-1", request_id, &report);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(HomeOf(report.breach_id()), "intake-2");
+    ids.push_back(report.breach_id());
+  }
+  for (const std::string& id : ids) {
+    for (const std::string intake : {"intake-1", "intake-2"}) {
+      EXPECT_TRUE(ReadAt(intake, id).ok()) << intake << " " << id;
+    }
+  }
+  ASSERT_TRUE(WaitUntil([&] { return ListsExactly(registers, ids, /*one_event=*/false); },
+                        absl::Seconds(90), absl::Milliseconds(500)))
+      << last_state_ << "\n" << RegisterLogs();
+  std::printf("intakes: %zu breaches, %d held by intake-1 and %d by intake-2 before the kill, "
+              "%zu reports refused while intake-2 was down and filed once after\n",
+              ids.size(), held["intake-1"], held["intake-2"], refused.size());
 }
 
 }  // namespace

@@ -57,8 +57,31 @@ TEST(ParsePartitionedTest, OnlyAHostedRegisterCanBePartitioned) {
   EXPECT_THAT(ParsePartitioned("", {"register"}).value(), ::testing::IsEmpty());
   EXPECT_THAT(ParsePartitioned("register", {"intake"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--partitioned")));
-  EXPECT_THAT(ParsePartitioned("intake", {"intake"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'intake'")));
+  EXPECT_THAT(ParsePartitioned("intake", {"intake", "register"}).value(),
+              ElementsAre("intake"));
+  EXPECT_THAT(ParsePartitioned("assessment", {"assessment"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'assessment'")));
+}
+
+TEST(ParseHomePartitionsTest, RangesAndSinglePartitionsSortedOnce) {
+  auto partitions = ParseHomePartitions("3-5, 0,4", {"intake"});
+  ASSERT_TRUE(partitions.ok()) << partitions.status();
+  EXPECT_THAT(*partitions, ElementsAre(0, 3, 4, 5));
+  EXPECT_THAT(ParseHomePartitions("", {"register"}).value(), ::testing::IsEmpty());
+}
+
+TEST(ParseHomePartitionsTest, RefusesBadNumbersAndAMisplacedOrMissingFlag) {
+  for (const char* bad : {"x", "-1", "2-1", "10000", "1-x", "1.5"}) {
+    EXPECT_THAT(ParseHomePartitions(bad, {"intake"}),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--home_partitions")))
+        << bad;
+  }
+  EXPECT_THAT(ParseHomePartitions("", {"intake"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("required")));
+  EXPECT_THAT(ParseHomePartitions("0-2", {"register"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("only for")));
+  EXPECT_THAT(ParseHomePartitions("0-2", {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("only for")));
 }
 
 }  // namespace

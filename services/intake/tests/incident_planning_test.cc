@@ -12,6 +12,7 @@
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/directory/generator.h"
+#include "libs/service/fellow_forwarder.h"
 #include "services/intake/intake_schema.h"
 
 namespace breachd::intake {
@@ -153,6 +154,38 @@ TEST(PlanFanOutTest, OneCasePerSchoolInBatchesWithDerivedIds) {
   const auto again = PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5));
   EXPECT_EQ(again[2].back().stream_id, batches[2].back().stream_id);
   EXPECT_EQ(again[2].back().events[0].event_id(), batches[2].back().events[0].event_id());
+}
+
+TEST(PlanFanOutTest, WithSeveralIntakesEveryCaseFallsInAPartitionOfTheOpeningInstance) {
+  const breach::v1::Incident incident = IncidentOf(120);
+  bus::PartitionOwnership ownership;  // this instance: the home of partitions 1 and 4 of 6
+  ownership.Assign({1, 4}, 6);
+  ownership.MarkCaughtUp({1, 4});
+  auto place = [&](const std::string& incident_id, const std::string& code) {
+    return service::PlaceId(&ownership, [&](int attempt) {
+             return CaseBreachId(incident_id, code, attempt);
+           }).value();
+  };
+  const auto batches = PlanFanOut(incident, {}, kOperator, kNow, 50, place);
+  std::set<std::string> ids;
+  int moved = 0;
+  for (const auto& batch : batches) {
+    for (const eventstore::AppendRequest& append : batch) {
+      EXPECT_TRUE(ownership.Serves(append.stream_id)) << append.stream_id;
+      EXPECT_TRUE(IsUlid(append.stream_id));
+      ids.insert(append.stream_id);
+      const std::string code = append.events[0].tenant();
+      // The first candidate is kept when it already fits (a single instance's id).
+      if (append.stream_id != CaseBreachId(incident.incident_id(), code)) ++moved;
+      EXPECT_EQ(append.events[0].event_id(), CaseEventId(incident.incident_id(), code));
+    }
+  }
+  EXPECT_EQ(ids.size(), 120u);
+  EXPECT_GT(moved, 0);
+  // Planned again (a resumed fan-out): the same ids, so no school gets a second case.
+  const auto again = PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5), 50, place);
+  EXPECT_EQ(again.back().back().stream_id, batches.back().back().stream_id);
+  EXPECT_EQ(again.front().front().stream_id, batches.front().front().stream_id);
 }
 
 TEST(PlanFanOutTest, ResumesWithTheSchoolsNotDone) {
