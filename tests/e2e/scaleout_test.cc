@@ -285,13 +285,16 @@ class ScaleOutTest : public ::testing::Test {
         grpc::CreateChannel(endpoints_[instance], grpc::InsecureChannelCredentials()));
   }
 
-  // Files a lost-laptop report of Vespucci at `instance`.
+  // Files a lost-laptop report of Vespucci at `instance`; a request id used before sends the
+  // very same request again (a retry).
   grpc::Status FileAt(const std::string& instance, const std::string& request_id,
                       breach::v1::Report* report) {
-    breach::v1::ReportBreachRequest request;
-    request.set_request_id(request_id);
-    *request.mutable_report() = LostLaptopReport(kVespucci);
-    return Intake(instance)->ReportBreach(CallAs(kVespucciDpoToken).get(), request, report);
+    auto [it, first] = requests_.try_emplace(request_id);
+    if (first) {
+      it->second.set_request_id(request_id);
+      *it->second.mutable_report() = LostLaptopReport(kVespucci);
+    }
+    return Intake(instance)->ReportBreach(CallAs(kVespucciDpoToken).get(), it->second, report);
   }
 
   // GetReport of `id` at `instance` as its school's DPO; `direct` as a forwarded call, which
@@ -331,6 +334,7 @@ class ScaleOutTest : public ::testing::Test {
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   std::map<std::string, std::string> endpoints_;
   std::string last_state_;
+  std::map<std::string, breach::v1::ReportBreachRequest> requests_;  // FileAt's, by request id
 };
 
 TEST_F(ScaleOutTest, TwoRegistersSplitTheBreachesAndOneTakesOverWhenTheOtherIsKilled) {
@@ -401,7 +405,8 @@ TEST_F(ScaleOutTest, TwoIntakesEachHoldTheirPartitionsAndOneIsKilledAndRestarted
   EXPECT_EQ(held.size(), 2u) << "both intakes hold a share";
   // A retry at the other intake is the same report (the idempotency key routes it home).
   breach::v1::Report again;
-  ASSERT_TRUE(FileAt("intake-2", "split-0", &again).ok());
+  const grpc::Status retried = FileAt("intake-2", "split-0", &again);
+  ASSERT_TRUE(retried.ok()) << retried.error_message();
   EXPECT_EQ(again.breach_id(), ids[0]);
   // Reads and changes through either intake reach the home; another school still sees nothing.
   for (size_t i = 0; i < 6; ++i) {
