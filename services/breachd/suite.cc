@@ -353,6 +353,11 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   delivery::SubscriptionOptions options;
   options.consumer = hosted.name;
   options.bus.group_id = absl::StrCat("breachd-", hosted.name);
+  if (hosted.home_partitioned) {
+    // A group of its own (named by its home): the bus brings it every partition, so the other
+    // services' events about its breaches arrive at once, not at the next catch-up sweep.
+    absl::StrAppend(&options.bus.group_id, "-home-", absl::StrJoin(config_.home_partitions, "_"));
+  }
   ASSIGN_OR_RETURN(options.sources, SourceAddresses(hosted.name));
   options.token = config_.service_token;
   if (options.token.empty()) {

@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "libs/bus/partition_ownership.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/grpcutil/tls.h"
 #include "services/breachd/suite.h"
@@ -948,6 +949,77 @@ TEST_F(SuiteTest, RestartedSuiteIsWholeAndAppliesNothingTwice) {
   breach::v1::VerifyChainsResponse verified;
   ASSERT_TRUE(admin_->VerifyChains(CallAs(kOperatorToken).get(), {}, &verified).ok());
   EXPECT_TRUE(verified.ok());
+}
+
+// One instance of a partitioned intake (docs/scaling.md), the home of partitions 1 and 4 of the
+// embedded bus's 6, with no fellow up: it files the reports whose request id it is the home of,
+// with ids in its partitions; anything about another partition answers UNAVAILABLE, never
+// NOT_FOUND; a partition the topic lacks stops the start.
+class PartitionedIntakeTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<std::unique_ptr<suite::Suite>> Start(std::vector<int32_t> home) {
+    suite::SuiteConfig config;
+    config.services = {"intake"};
+    config.partitioned = {"intake"};
+    config.home_partitions = std::move(home);
+    config.listen = "127.0.0.1:0";
+    config.transport = grpcutil::InsecureTransport();
+    config.dev_identity = true;
+    config.data_dir = scratch_->path();
+    config.kafka = "embedded";
+    return suite::Suite::Start(config);
+  }
+
+  static bool AtHome(const std::string& key) {
+    const int32_t partition = bus::PartitionOfKey(key, 6);
+    return partition == 1 || partition == 4;
+  }
+
+  std::unique_ptr<ScratchDir> scratch_ = TestFolderWithIdentity();
+};
+
+TEST_F(PartitionedIntakeTest, FilesWhatItIsTheHomeOfAndNeverAnswersNotFoundForTheRest) {
+  ASSERT_OK_AND_ASSIGN(auto suite, Start({1, 4}));
+  auto intake = breach::v1::IntakeService::NewStub(
+      grpc::CreateChannel(suite->endpoint(), grpc::InsecureChannelCredentials()));
+  int filed = 0;
+  int refused = 0;
+  for (int i = 0; i < 12; ++i) {
+    breach::v1::ReportBreachRequest request;
+    request.set_request_id(absl::StrCat("r-", i));
+    *request.mutable_report() = LostLaptopReport(kVespucci);
+    breach::v1::Report report;
+    const grpc::Status status =
+        intake->ReportBreach(CallAs(kVespucciDpoToken).get(), request, &report);
+    if (AtHome(absl::StrCat("idempotency/", kVespucci, "/", request.request_id()))) {
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      EXPECT_TRUE(AtHome(report.breach_id())) << report.breach_id();
+      ++filed;
+    } else {
+      // Its home (another instance) is not reachable: it may hold a first attempt.
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+      ++refused;
+    }
+  }
+  EXPECT_GT(filed, 0);
+  EXPECT_GT(refused, 0);
+  // An unknown breach of its partitions is NOT_FOUND; one of another's is UNAVAILABLE.
+  for (int i = 0; i < 100; ++i) {
+    const std::string id = absl::StrCat("01JQ00000000000000000000", i / 10, i % 10);
+    breach::v1::GetReportRequest get;
+    get.set_breach_id(id);
+    breach::v1::Report report;
+    const grpc::Status status = intake->GetReport(CallAs(kVespucciDpoToken).get(), get, &report);
+    EXPECT_EQ(status.error_code(),
+              AtHome(id) ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::UNAVAILABLE)
+        << id << ": " << status.error_message();
+  }
+}
+
+TEST_F(PartitionedIntakeTest, APartitionTheTopicLacksStopsTheStart) {
+  EXPECT_THAT(Start({1, 6}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--home_partitions: partition 6 is not one of")));
 }
 
 }  // namespace
