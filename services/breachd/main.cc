@@ -244,6 +244,17 @@ bool WriteReadyFile(const std::string& path, const breachd::suite::Suite& suite)
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// Sets `out` to a parsed flag's value; false, after one error line, when it did not parse.
+template <typename T>
+bool Parsed(absl::StatusOr<T> parsed, T& out) {
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "breachd: %s\n", std::string(parsed.status().message()).c_str());
+    return false;
+  }
+  out = *std::move(parsed);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -313,26 +324,15 @@ int main(int argc, char** argv) {
                             {"fanout_batch_pause_ms", absl::GetFlag(FLAGS_fanout_batch_pause_ms)},
                             {"dispatch_backoff_seconds",
                              absl::GetFlag(FLAGS_dispatch_backoff_seconds)}};
-  auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));
-  if (!peers.ok()) {
-    std::fprintf(stderr, "breachd: %s\n", std::string(peers.status().message()).c_str());
+  // In order: each parse may read what the one before set.
+  if (!Parsed(breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers)), config.peers) ||
+      !Parsed(breachd::suite::ParsePartitioned(absl::GetFlag(FLAGS_partitioned), config.services),
+              config.partitioned) ||
+      !Parsed(breachd::suite::ParseHomePartitions(absl::GetFlag(FLAGS_home_partitions),
+                                                  config.partitioned),
+              config.home_partitions)) {
     return 2;
   }
-  config.peers = *peers;
-  auto partitioned =
-      breachd::suite::ParsePartitioned(absl::GetFlag(FLAGS_partitioned), config.services);
-  if (!partitioned.ok()) {
-    std::fprintf(stderr, "breachd: %s\n", std::string(partitioned.status().message()).c_str());
-    return 2;
-  }
-  config.partitioned = *partitioned;
-  auto home_partitions =
-      breachd::suite::ParseHomePartitions(absl::GetFlag(FLAGS_home_partitions), config.partitioned);
-  if (!home_partitions.ok()) {
-    std::fprintf(stderr, "breachd: %s\n", std::string(home_partitions.status().message()).c_str());
-    return 2;
-  }
-  config.home_partitions = *home_partitions;
   breachd::log::SetComponent(absl::StrJoin(config.services, ","));
 
   auto suite = breachd::suite::Suite::Start(config);
