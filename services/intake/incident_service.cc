@@ -100,11 +100,12 @@ absl::StatusOr<std::set<std::string>> KeysAfter(eventstore::EventStore& store,
 
 FanOutWorker::FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks,
                            const Clock& clock, std::function<void()> on_append,
-                           absl::Duration pause)
+                           privacy::FieldCipher& cipher, absl::Duration pause)
     : store_(store),
       breach_locks_(breach_locks),
       clock_(clock),
       on_append_(std::move(on_append)),
+      cipher_(cipher),
       pause_(pause) {}
 
 FanOutWorker::~FanOutWorker() { Stop(); }
@@ -174,6 +175,7 @@ absl::Status FanOutWorker::CarryUpdates(const std::string& incident_id) {
 
 absl::Status FanOutWorker::CarryUpdate(const std::string& incident_id,
                                        breach::v1::IncidentUpdate update) {
+  cipher_.OpenPersonalData(update);  // its reason and facts go into every case
   ASSIGN_OR_RETURN(auto incident,
                    service::ReadRow<breach::v1::Incident>(store_, IncidentKey(incident_id)));
   if (!incident.has_value()) return absl::DataLossError(absl::StrCat("no row of incident ", incident_id));
@@ -199,10 +201,12 @@ absl::Status FanOutWorker::CarryUpdate(const std::string& incident_id,
       c.school = pending[i];
       c.breach_id = cases[pending[i]];
       ASSIGN_OR_RETURN(c.report, FindReport(store_, c.breach_id));
+      if (c.report.has_value()) cipher_.OpenPersonalData(*c.report);  // compared as it reads
       ASSIGN_OR_RETURN(c.version, store_.StreamVersion(c.breach_id));
     }
-    AmendmentBatch batch = PlanAmendmentBatch(update, chunk, end == pending.size(),
-                                              FanOutPrincipal(), clock_.Now());
+    ASSIGN_OR_RETURN(AmendmentBatch batch,
+                     PlanAmendmentBatch(update, chunk, end == pending.size(), FanOutPrincipal(),
+                                        clock_.Now(), &cipher_));
     if (batch.appends.empty()) {
       RETURN_IF_ERROR(store_.WriteProjection(batch.rows, /*sync=*/true));
     } else {
@@ -229,7 +233,10 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
   std::set<std::string> done;
   for (const auto& [code, breach_id] : cases) done.insert(code);
   const absl::Time started = absl::Now();
-  auto batches = PlanFanOut(incident, done, FanOutPrincipal(), clock_.Now());
+  breach::v1::Incident facts = incident;
+  cipher_.OpenPersonalData(facts);  // each school's copy is sealed with its own key
+  ASSIGN_OR_RETURN(auto batches, PlanFanOut(facts, done, FanOutPrincipal(), clock_.Now(),
+                                            kFanOutBatchSize, &cipher_));
   int created = static_cast<int>(done.size());
   for (auto& batch : batches) {
     if (Stopping()) return absl::OkStatus();  // the next start resumes
@@ -260,11 +267,13 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
 
 IncidentService::IncidentService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
-                                 std::function<void()> on_append, FanOutWorker& worker)
+                                 std::function<void()> on_append, FanOutWorker& worker,
+                                 privacy::FieldCipher& cipher)
     : store_(store),
       clock_(clock),
       on_append_(std::move(on_append)),
       worker_(worker),
+      cipher_(cipher),
       guard_(kServiceName, identities, store, clock, on_append_) {}
 
 absl::StatusOr<breach::v1::Incident> IncidentService::Create(
@@ -280,22 +289,24 @@ absl::StatusOr<breach::v1::Incident> IncidentService::Create(
   if (earlier.has_value()) {
     ASSIGN_OR_RETURN(auto stored,
                      service::ReadRow<breach::v1::Incident>(store_, IncidentKey(*earlier)));
-    if (stored.has_value()) return *stored;
+    if (stored.has_value()) return Opened(*std::move(stored));
   }
   ASSIGN_OR_RETURN(auto directory, LoadDirectory(store_));
   ASSIGN_OR_RETURN(std::vector<std::string> schools, SelectSchools(request.schools(), directory));
 
-  breach::v1::Incident incident =
+  const breach::v1::Incident incident =
       NewIncident(request, NewUlid(now), std::move(schools), principal, now);
   breach::v1::IncidentCreated created;
   *created.mutable_incident() = incident;
+  RETURN_IF_ERROR(cipher_.SealPersonalData(created, auth::kProviderTenant));
   const std::string stream = IncidentStreamId(incident.incident_id());
   eventstore::AppendRequest append;
   append.stream_id = stream;
   append.expected_version = 0;
   append.events.push_back(service::MakeEvent({kServiceName, principal, request.request_id(), stream},
                                              auth::kProviderTenant, now, created));
-  append.projection.push_back({IncidentKey(incident.incident_id()), incident.SerializeAsString()});
+  append.projection.push_back(
+      {IncidentKey(incident.incident_id()), created.incident().SerializeAsString()});
   append.projection.push_back(idempotent.Remember(incident.incident_id()));
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
@@ -321,7 +332,7 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
       ASSIGN_OR_RETURN(auto stored,
                        service::ReadRow<breach::v1::IncidentUpdate>(
                            store_, IncidentUpdateKey(earlier->substr(0, slash), seq)));
-      if (stored.has_value()) return *stored;
+      if (stored.has_value()) return Opened(*std::move(stored));
     }
   }
   absl::MutexLock row_lock(&worker_.incident_row_mutex());
@@ -331,6 +342,7 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
     return absl::InvalidArgumentError(
         absl::StrCat("incident_id: no incident ", request.incident_id()));
   }
+  cipher_.OpenPersonalData(*incident);  // the update is planned on the facts as they read
   std::map<std::string, directory::School> directory;
   if (!request.add_schools().codes().empty() || !request.add_schools().service().empty()) {
     ASSIGN_OR_RETURN(directory, LoadDirectory(store_));
@@ -341,6 +353,8 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
   const breach::v1::IncidentUpdate& update = recorded.update;
   breach::v1::IncidentUpdated updated;
   *updated.mutable_update() = update;
+  RETURN_IF_ERROR(cipher_.SealPersonalData(updated, auth::kProviderTenant));
+  RETURN_IF_ERROR(cipher_.SealPersonalData(recorded.incident, auth::kProviderTenant));
   const std::string stream = IncidentStreamId(update.incident_id());
   eventstore::AppendRequest append;
   append.stream_id = stream;
@@ -348,8 +362,8 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
                                              auth::kProviderTenant, now, updated));
   append.projection.push_back(
       {IncidentKey(update.incident_id()), recorded.incident.SerializeAsString()});
-  append.projection.push_back(
-      {IncidentUpdateKey(update.incident_id(), update.seq()), update.SerializeAsString()});
+  append.projection.push_back({IncidentUpdateKey(update.incident_id(), update.seq()),
+                               updated.update().SerializeAsString()});
   append.projection.push_back(
       idempotent.Remember(absl::StrCat(update.incident_id(), "/", update.seq())));
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
@@ -368,6 +382,7 @@ absl::StatusOr<breach::v1::IncidentStatus> IncidentService::Status(const std::st
   ASSIGN_OR_RETURN(auto incident,
                    service::ReadRow<breach::v1::Incident>(store_, IncidentKey(incident_id)));
   if (!incident.has_value()) return absl::NotFoundError(absl::StrCat("no incident ", incident_id));
+  cipher_.OpenPersonalData(*incident);
   ASSIGN_OR_RETURN(auto cases, CasesOf(store_, incident_id));
   breach::v1::IncidentStatus status;
   status.set_schools(incident->schools_size());
@@ -394,7 +409,7 @@ absl::StatusOr<breach::v1::IncidentStatus> IncidentService::Status(const std::st
                                                                  IncidentUpdatePrefix(incident_id)));
   for (auto& update : updates) {
     update.clear_values();  // the facts say what changed
-    *status.add_updates() = std::move(update);
+    *status.add_updates() = Opened(std::move(update));
   }
   if (with_schools) {
     for (const std::string& code : incident->schools()) {
@@ -445,7 +460,7 @@ grpc::Status IncidentService::ListIncidents(grpc::ServerContext* context,
                      service::ReadRows<breach::v1::Incident>(store_, kIncidentPrefix));
     for (auto it = incidents.rbegin(); it != incidents.rend(); ++it) {
       it->clear_schools();
-      *response->add_incidents() = std::move(*it);
+      *response->add_incidents() = Opened(std::move(*it));
     }
     return absl::OkStatus();
   });

@@ -20,6 +20,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -30,8 +31,10 @@ class FanOutWorker {
  public:
   // `pause` between two batches: zero but in tests that stop breachd mid-fan-out.
   // `breach_locks`: the intake's per-breach locks, taken while a batch amends its cases.
+  // `cipher` opens the incident's facts and seals each school's copy with its key.
   FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
-               std::function<void()> on_append, absl::Duration pause = absl::ZeroDuration());
+               std::function<void()> on_append, privacy::FieldCipher& cipher,
+               absl::Duration pause = absl::ZeroDuration());
   ~FanOutWorker();  // stops
 
   void Start();  // resumes every unfinished incident, then waits for Poke
@@ -57,6 +60,7 @@ class FanOutWorker {
   StripedMutex<>& breach_locks_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  privacy::FieldCipher& cipher_;
   absl::Duration pause_;
   absl::Mutex mu_;
   bool poked_ ABSL_GUARDED_BY(mu_) = true;  // the first round resumes what a crash left
@@ -69,7 +73,8 @@ class FanOutWorker {
 class IncidentService final : public breach::v1::IncidentService::Service {
  public:
   IncidentService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                  const Clock& clock, std::function<void()> on_append, FanOutWorker& worker);
+                  const Clock& clock, std::function<void()> on_append, FanOutWorker& worker,
+                  privacy::FieldCipher& cipher);
 
   grpc::Status CreateIncident(grpc::ServerContext* context,
                               const breach::v1::CreateIncidentRequest* request,
@@ -95,7 +100,16 @@ class IncidentService final : public breach::v1::IncidentService::Service {
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  // An incident or update as stored, opened for the provider's answer.
+  template <typename Row>
+  Row Opened(Row row) {
+    cipher_.OpenPersonalData(row);
+    return row;
+  }
+
   FanOutWorker& worker_;
+  // The incident's texts are sealed at rest with the provider's key (its own record).
+  privacy::FieldCipher& cipher_;
   service::RpcGuard guard_;
   // One CreateIncident or UpdateIncident at a time (request ids, directory reads).
   absl::Mutex create_mutex_;

@@ -12,6 +12,8 @@
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/directory/generator.h"
+#include "libs/privacy/key_wrapper.h"
+#include "libs/privacy/keyring.h"
 #include "services/intake/intake_schema.h"
 
 namespace breachd::intake {
@@ -128,7 +130,7 @@ breach::v1::Incident IncidentOf(int schools) {
 
 TEST(PlanFanOutTest, OneCasePerSchoolInBatchesWithDerivedIds) {
   const breach::v1::Incident incident = IncidentOf(1201);
-  const auto batches = PlanFanOut(incident, {}, kOperator, kNow);
+  ASSERT_OK_AND_ASSIGN(const auto batches, PlanFanOut(incident, {}, kOperator, kNow));
   ASSERT_EQ(batches.size(), 3u);
   EXPECT_EQ(batches[0].size(), kFanOutBatchSize);
   EXPECT_EQ(batches[2].size(), 1201 - 2 * kFanOutBatchSize);
@@ -150,7 +152,8 @@ TEST(PlanFanOutTest, OneCasePerSchoolInBatchesWithDerivedIds) {
   ASSERT_TRUE(progress.ParseFromString(batches[1][0].projection.back().value));
   EXPECT_EQ(progress.cases_created(), 2 * static_cast<int>(kFanOutBatchSize));
   // Planned again (a retry): the same ids.
-  const auto again = PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5));
+  ASSERT_OK_AND_ASSIGN(const auto again,
+                       PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5)));
   EXPECT_EQ(again[2].back().stream_id, batches[2].back().stream_id);
   EXPECT_EQ(again[2].back().events[0].event_id(), batches[2].back().events[0].event_id());
 }
@@ -159,7 +162,7 @@ TEST(PlanFanOutTest, ResumesWithTheSchoolsNotDone) {
   const breach::v1::Incident incident = IncidentOf(30);
   std::set<std::string> done;
   for (int i = 0; i < 12; ++i) done.insert(incident.schools(i));
-  const auto batches = PlanFanOut(incident, done, kOperator, kNow, 10);
+  ASSERT_OK_AND_ASSIGN(const auto batches, PlanFanOut(incident, done, kOperator, kNow, 10));
   ASSERT_EQ(batches.size(), 2u);
   EXPECT_EQ(batches[0].size() + batches[1].size(), 18u);
   for (const auto& batch : batches) {
@@ -176,10 +179,11 @@ TEST(PlanFanOutTest, AStoredBatchCannotBeStoredTwice) {
   breachd::testing::ScratchDir dir("fanout");
   ASSERT_OK_AND_ASSIGN(auto store, eventstore::EventStore::Open(dir.path() + "/intake"));
   const breach::v1::Incident incident = IncidentOf(25);
-  auto batches = PlanFanOut(incident, {}, kOperator, kNow, 10);
+  ASSERT_OK_AND_ASSIGN(auto batches, PlanFanOut(incident, {}, kOperator, kNow, 10));
   ASSERT_THAT(store->AppendAcrossStreams(batches[0]).status(), IsOk());
   // A retry that lost track of its progress is refused whole, and opens nothing.
-  auto retry = PlanFanOut(incident, {}, kOperator, kNow + absl::Seconds(1), 10);
+  ASSERT_OK_AND_ASSIGN(auto retry,
+                       PlanFanOut(incident, {}, kOperator, kNow + absl::Seconds(1), 10));
   EXPECT_THAT(store->AppendAcrossStreams(retry[0]).status(),
               StatusIs(absl::StatusCode::kAlreadyExists));
   // The progress rows say which schools are done; the rest is planned and stored once.
@@ -191,7 +195,8 @@ TEST(PlanFanOutTest, AStoredBatchCannotBeStoredTwice) {
                                     }),
               IsOk());
   EXPECT_EQ(done.size(), 10u);
-  for (auto& batch : PlanFanOut(incident, done, kOperator, kNow, 10)) {
+  ASSERT_OK_AND_ASSIGN(auto rest, PlanFanOut(incident, done, kOperator, kNow, 10));
+  for (auto& batch : rest) {
     ASSERT_THAT(store->AppendAcrossStreams(std::move(batch)).status(), IsOk());
   }
   for (const std::string& code : incident.schools()) {
@@ -203,6 +208,39 @@ TEST(PlanFanOutTest, AStoredBatchCannotBeStoredTwice) {
   breach::v1::Incident stored;
   ASSERT_TRUE(row.has_value() && stored.ParseFromString(*row));
   EXPECT_EQ(stored.cases_created(), 25);
+}
+
+// Each school's case is sealed with its own key, the incident's row with the provider's: the
+// incident planned from its facts opened (docs/security.md, "What is sealed").
+TEST(PlanFanOutTest, EachCaseIsSealedWithItsSchoolsKeyAndTheIncidentWithTheProviders) {
+  breachd::testing::ScratchDir dir("fanout-sealed");
+  auto wrapper = privacy::MasterKeyWrapper::FromKey(std::string(32, '\x2a'));
+  ASSERT_THAT(wrapper.status(), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto keyring,
+                       privacy::Keyring::Open(dir.path() + "/keyring", *std::move(wrapper)));
+  privacy::FieldCipher cipher(*keyring);
+  const breach::v1::Incident incident = IncidentOf(3);
+  ASSERT_OK_AND_ASSIGN(auto batches,
+                       PlanFanOut(incident, {}, kOperator, kNow, kFanOutBatchSize, &cipher));
+  ASSERT_EQ(batches.size(), 1u);
+  for (const eventstore::AppendRequest& append : batches[0]) {
+    const std::string& code = append.events[0].tenant();
+    breach::v1::BreachReported reported;
+    ASSERT_TRUE(append.events[0].payload().UnpackTo(&reported));
+    EXPECT_THAT(reported.report().description(),
+                ::testing::StartsWith("sealed:v1:" + privacy::SchoolKeyId(code) + ":"));
+    breach::v1::BreachReport opened = reported.report();
+    cipher.OpenPersonalData(opened);
+    EXPECT_EQ(opened.description(), incident.report().description());
+    breach::v1::Report row;
+    ASSERT_TRUE(row.ParseFromString(append.projection[0].value));
+    EXPECT_TRUE(privacy::IsSealed(row.current().place()));
+  }
+  breach::v1::Incident progress;
+  ASSERT_TRUE(progress.ParseFromString(batches[0][0].projection.back().value));
+  EXPECT_THAT(progress.title(), ::testing::StartsWith("sealed:v1:school.provider:"));
+  EXPECT_THAT(progress.report().description(),
+              ::testing::StartsWith("sealed:v1:school.provider:"));
 }
 
 }  // namespace
