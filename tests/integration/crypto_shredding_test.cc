@@ -5,6 +5,7 @@
 // data and `breachctl verify` still hold, and after the suite stops not one of those strings is
 // in the raw bytes of any file breachd wrote (RocksDB SSTs, WALs, MANIFESTs, the keyring).
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -489,6 +490,39 @@ TEST_F(CryptoShreddingTest, EveryOtherFreeTextIsSealedOpenedForTheSchoolAndGoneA
   EXPECT_EQ(Entry(breach).verdict_reason(), text.triage_reason);
   EXPECT_EQ(Entry(breach, kOperatorToken).verdict_reason(), service::kRedacted);
 
+  // Read records: the reader is sealed with the school's key of the month in the stores, and
+  // opened in the register's answers (timeline, knowledge).
+  ASSERT_OK_AND_ASSIGN(auto history, suite_->store("register")->ReadStream(breach));
+  int reads = 0;
+  for (const auto& event : history) {
+    if (event.type() != "breach.v1.BreachViewed") continue;
+    ++reads;
+    EXPECT_THAT(event.actor().subject(), ::testing::StartsWith("sealed:v1:reads.MIIS01200V."));
+  }
+  EXPECT_GT(reads, 0);
+  breach::v1::GetTimelineRequest get_timeline;
+  get_timeline.set_breach_id(breach);
+  breach::v1::Timeline timeline;
+  ASSERT_TRUE(
+      register_->GetTimeline(CallAs(kVespucciDpoToken).get(), get_timeline, &timeline).ok());
+  ASSERT_GT(timeline.entries_size(), 0);
+  EXPECT_EQ(timeline.entries(timeline.entries_size() - 1).actor().subject(), "user:dpo-vespucci");
+  breach::v1::GetKnowledgeRequest get_knowledge;
+  get_knowledge.set_breach_id(breach);
+  breach::v1::Knowledge knowledge;
+  auto readers = [&] {
+    std::set<std::string> subjects;
+    EXPECT_TRUE(
+        register_->GetKnowledge(CallAs(kVespucciDpoToken).get(), get_knowledge, &knowledge).ok());
+    for (const auto& principal : knowledge.principals()) {
+      subjects.insert(principal.principal().subject());
+    }
+    return subjects;
+  };
+  EXPECT_TRUE(WaitUntil([&] { return readers().count("user:dpo-vespucci") == 1; }))
+      << knowledge.DebugString();
+  EXPECT_EQ(knowledge.awareness(0).awareness().evidence(), text.evidence);
+
   // Sealed on disk from the start, then erased.
   (void)GrepEveryFile(dir_, text.All());
   auto [erased, erase_out] = Breachctl(
@@ -513,6 +547,15 @@ TEST_F(CryptoShreddingTest, EveryOtherFreeTextIsSealedOpenedForTheSchoolAndGoneA
           .ok());
   EXPECT_EQ(stored_profile.head_name(), privacy::kErased);
   EXPECT_EQ(stored_profile.name(), "IIS Amerigo Vespucci");
+  // Who read stays recorded (when, which view), the reader is gone with the school's keys.
+  ASSERT_TRUE(
+      register_->GetTimeline(CallAs(kVespucciDpoToken).get(), get_timeline, &timeline).ok());
+  for (const auto& line : timeline.entries()) {
+    if (line.type() == "breach.v1.BreachViewed") {
+      EXPECT_EQ(line.actor().subject(), privacy::kErased);
+    }
+  }
+  EXPECT_EQ(readers().count(privacy::kErased), 1u);  // the DPO stays as the report's author
   // The incident is the provider's record (its key): still readable for it.
   ASSERT_TRUE(incidents_->ListIncidents(CallAs(kOperatorToken).get(), {}, &incidents).ok());
   EXPECT_EQ(incidents.incidents(0).title(), text.incident_title);
