@@ -152,6 +152,19 @@ absl::Status FieldCipher::SealPersonalData(google::protobuf::Message& message,
   });
 }
 
+absl::Status FieldCipher::SealReader(breach::v1::Actor& actor, const std::string& tenant,
+                                     absl::Time at) {
+  const std::string key_id = ReadsKeyId(tenant, at);
+  if (keyring_.IsDestroyed(key_id) || IsErased(tenant)) {
+    actor.set_subject(kErased);  // nobody's name is written for an erased school
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> sealed = Seal(key_id, actor.subject());
+  if (!sealed.ok()) return sealed.status();
+  actor.set_subject(*std::move(sealed));
+  return absl::OkStatus();
+}
+
 bool MaskPersonalData(google::protobuf::Message& message) {
   bool sealed = false;
   (void)Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {

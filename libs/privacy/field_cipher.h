@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "breach/v1/envelope.pb.h"
 #include "google/protobuf/message.h"
 #include "libs/privacy/keyring.h"
 
@@ -45,6 +46,13 @@ class FieldCipher {
   absl::Status SealPersonalData(google::protobuf::Message& message, const std::string& tenant);
   // Opens every personal field of `message` in place.
   void OpenPersonalData(google::protobuf::Message& message);
+
+  // A read record's reader (BreachViewed, BreachesListed, RegisterExported: the envelope's
+  // actor subject) sealed with the school's month key ReadsKeyId(tenant, at), so pruning that
+  // month (or erasing the school) leaves who read unreadable; kErased once that key is gone.
+  absl::Status SealReader(breach::v1::Actor& actor, const std::string& tenant, absl::Time at);
+  // The reader opened in place (any other subject stays as it is).
+  void OpenReader(breach::v1::Actor& actor) { actor.set_subject(Open(actor.subject())); }
 
   // Whether the school's personal data was erased.
   bool IsErased(const std::string& tenant) const;

@@ -4,6 +4,7 @@
 // codes, statuses, classifications, times, counts, categories - stays in clear.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,11 @@ struct PersonalFields {
   std::string json_type;
 };
 
+// The whole table, by message type (full name).
+const std::map<std::string, PersonalFields>& PersonalFieldTable();
 // The personal fields of the message type `full_name` (nullptr: none of its own).
 const PersonalFields* PersonalFieldsOf(const std::string& full_name);
+// Whether field `field` of message type `message` is personal (text or JSON).
+bool IsPersonalFieldOf(const std::string& message, const std::string& field);
 
 }  // namespace breachd::privacy

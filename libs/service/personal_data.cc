@@ -4,63 +4,20 @@
 #include <optional>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "breach/v1/access.pb.h"
 #include "google/protobuf/any.pb.h"
+#include "libs/privacy/personal_fields.h"
 #include "libs/service/projection_rows.h"
 #include "libs/service/provider_access.h"
 
 namespace breachd::service {
-namespace {
 
-// Fields about people: names, contacts, descriptions and free text. Codes, statuses,
-// classifications, times, counts, categories and the actors' subjects (accountability) are
-// metadata and stay. tests/personal_data_test.cc makes every string field of the messages a
-// breach's reads return be listed here or as metadata there, so a new field is decided.
-const absl::flat_hash_set<std::string>& PersonalFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{
-      // Allegato A (intake, register, notification's copy of the report)
-      "breach.v1.Reporter.name", "breach.v1.Reporter.email", "breach.v1.Reporter.phone",
-      "breach.v1.BreachReport.place", "breach.v1.BreachReport.databases",
-      "breach.v1.BreachReport.description", "breach.v1.BreachReport.actions_taken",
-      "breach.v1.BreachReport.department_head",
-      "breach.v1.Report.verdict_reason", "breach.v1.Awareness.evidence",
-      "breach.v1.FieldChange.old_value", "breach.v1.FieldChange.new_value",
-      "breach.v1.Amendment.reason",
-      "breach.v1.ContainmentAction.what", "breach.v1.ContainmentAction.responsible",
-      // the register
-      "breach.v1.RegisterEntry.place", "breach.v1.RegisterEntry.description",
-      "breach.v1.RegisterEntry.verdict_reason", "breach.v1.RegisterEntry.databases",
-      "breach.v1.RegisterEntry.actions_taken", "breach.v1.RegisterEntry.department_head",
-      "breach.v1.RegisterEntry.awareness_evidence", "breach.v1.NotificationRecord.delay_reason",
-      // Allegato B and the notification's content
-      "breach.v1.TechnicalMeasures.other", "breach.v1.AllegatoB.systems_and_location",
-      "breach.v1.AllegatoB.data_nature_other", "breach.v1.AllegatoB.measures_against_high_risk",
-      "breach.v1.DutyOverride.reason", "breach.v1.DutySubmission.delay_reason",
-      "breach.v1.ContactPoint.name", "breach.v1.ContactPoint.email",
-      "breach.v1.ContactPoint.phone",
-      "breach.v1.NotificationContent.nature_of_breach",
-      "breach.v1.NotificationContent.subject_categories",
-      "breach.v1.NotificationContent.record_categories",
-      "breach.v1.NotificationContent.likely_consequences",
-      "breach.v1.NotificationContent.measures_taken",
-      "breach.v1.NotificationContent.measures_proposed",
-      "breach.v1.NotificationContent.advice_to_subjects",
-      // drafts, deliveries and the public notice
-      "breach.v1.DraftField.value", "breach.v1.NotificationDraft.document",
-      "breach.v1.Draft.delay_reason", "breach.v1.Deadline.delay_reason",
-      "breach.v1.Recipient.name", "breach.v1.Recipient.address",
-      "breach.v1.Delivery.last_answer", "breach.v1.PublicNotice.html",
-      "breach.v1.Receipt.note",
-  };
-  return *fields;
-}
-
-}  // namespace
-
+// What is personal is the one table of libs/privacy/personal_fields.cc: what is sealed at rest
+// is what the provider's roles read redacted. Codes, statuses, classifications, times, counts,
+// categories and the actors' subjects (accountability) are metadata and stay.
 bool IsPersonalField(const google::protobuf::FieldDescriptor& field) {
   return field.type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
-         PersonalFields().contains(field.full_name());
+         privacy::IsPersonalFieldOf(field.containing_type()->full_name(), field.name());
 }
 
 namespace {

@@ -22,7 +22,7 @@ namespace breachd::service {
 inline constexpr char kRedacted[] = "[redacted: personal data]";
 
 // Whether `field` holds personal data (a string or repeated string field of the list in
-// personal_data.cc).
+// libs/privacy/personal_fields.cc, the table of what is sealed).
 bool IsPersonalField(const google::protobuf::FieldDescriptor& field);
 
 // Replaces every non-empty personal string in `message`, at any depth (also inside a

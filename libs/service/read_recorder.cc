@@ -7,6 +7,19 @@
 
 namespace breachd::service {
 
+absl::StatusOr<breach::v1::EventEnvelope> MakeReadRecord(const EventOrigin& origin,
+                                                         const std::string& tenant,
+                                                         absl::Time occurred_at,
+                                                         const google::protobuf::Message& payload,
+                                                         privacy::FieldCipher& cipher) {
+  breach::v1::EventEnvelope event = MakeEvent(origin, tenant, occurred_at, payload);
+  if (absl::Status sealed = cipher.SealReader(*event.mutable_actor(), tenant, occurred_at);
+      !sealed.ok()) {
+    return sealed;
+  }
+  return event;
+}
+
 absl::StatusOr<breach::v1::EventEnvelope> ReadRecorder::Record(const std::string& stream_id,
                                                                breach::v1::EventEnvelope event) {
   Pending mine{stream_id, std::move(event)};

@@ -21,8 +21,18 @@
 #include "absl/synchronization/mutex.h"
 #include "breach/v1/envelope.pb.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
+#include "libs/service/event_factory.h"
 
 namespace breachd::service {
+
+// A read record (BreachViewed, BreachesListed, RegisterExported): MakeEvent with the reader
+// sealed with the month key of `tenant` (FieldCipher::SealReader; docs/security.md).
+absl::StatusOr<breach::v1::EventEnvelope> MakeReadRecord(const EventOrigin& origin,
+                                                         const std::string& tenant,
+                                                         absl::Time occurred_at,
+                                                         const google::protobuf::Message& payload,
+                                                         privacy::FieldCipher& cipher);
 
 struct ReadRecorderCounters {
   uint64_t reads = 0;   // reads recorded

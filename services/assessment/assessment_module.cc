@@ -17,7 +17,7 @@ class HostedAssessment final : public service::HostedService {
                    std::shared_ptr<const regulation::RegulationEngine> engine)
       : engine_(engine),
         grpc_(context.store, context.identities, context.clock, context.on_append,
-              std::move(engine), breach_locks_),
+              std::move(engine), breach_locks_, *context.cipher),
         consumer_(context.store, breach_locks_,
                   [](const breach::v1::EventEnvelope& event) { return CaseKey(event.stream_id()); },
                   [&store = context.store](const breach::v1::EventEnvelope& event) {

@@ -49,8 +49,10 @@ AssessmentService::AssessmentService(eventstore::EventStore& store,
                                      const auth::IdentityStore& identities, const Clock& clock,
                                      std::function<void()> on_append,
                                      std::shared_ptr<const regulation::RegulationEngine> engine,
-                                     StripedMutex<>& breach_locks)
+                                     StripedMutex<>& breach_locks,
+                                     privacy::FieldCipher& cipher)
     : store_(store),
+      cipher_(cipher),
       clock_(clock),
       on_append_(on_append),
       guard_(kServiceName, identities, store, clock, on_append),
@@ -139,7 +141,10 @@ grpc::Status AssessmentService::ListAssessmentVersions(
                                     auth::Action::kReadAssessment, kHistoryMethod));
     ASSIGN_OR_RETURN(std::vector<AssessmentVersion> versions,
                      ListVersions(store_, found.breach_id()));
-    for (AssessmentVersion& version : versions) *response->add_versions() = std::move(version);
+    for (AssessmentVersion& version : versions) {
+      cipher_.OpenPersonalData(version);
+      *response->add_versions() = std::move(version);
+    }
     return gate_.Apply(principal, found.tenant(), found.breach_id(), *response);
   });
 }
@@ -165,7 +170,15 @@ absl::StatusOr<AssessmentVersion> AssessmentService::ReadVersion(const std::stri
   if (!found.has_value()) {
     return absl::DataLossError(absl::StrCat("version ", version, " of ", breach_id, " is missing"));
   }
+  cipher_.OpenPersonalData(*found);
   return *std::move(found);
+}
+
+absl::StatusOr<eventstore::ProjectionWrite> AssessmentService::VersionRow(
+    AssessmentVersion version) {
+  RETURN_IF_ERROR(cipher_.SealPersonalData(version, version.tenant()));
+  return eventstore::ProjectionWrite{VersionKey(version.breach_id(), version.version()),
+                                     version.SerializeAsString()};
 }
 
 absl::StatusOr<AssessmentVersion> AssessmentService::Submit(
@@ -209,10 +222,11 @@ absl::StatusOr<AssessmentVersion> AssessmentService::Submit(
   AssessmentCase updated = Advanced(found, lifecycle::Command::kSubmitAssessment);
   updated.set_latest_version(version.version());
   ASSIGN_OR_RETURN(const uint64_t stream_version, store_.StreamVersion(found.breach_id()));
-  RETURN_IF_ERROR(AppendChange(
-      principal, request.request_id(), updated, stream_version, VersionEvents(version),
-      {{VersionKey(version.breach_id(), version.version()), version.SerializeAsString()},
-       idempotent.Remember(absl::StrCat(version.version()))}));
+  ASSIGN_OR_RETURN(eventstore::ProjectionWrite row, VersionRow(version));
+  RETURN_IF_ERROR(AppendChange(principal, request.request_id(), updated, stream_version,
+                               VersionEvents(version),
+                               {std::move(row),
+                                idempotent.Remember(absl::StrCat(version.version()))}));
   return version;
 }
 
@@ -251,10 +265,10 @@ absl::StatusOr<AssessmentVersion> AssessmentService::Override(
   std::vector<std::unique_ptr<google::protobuf::Message>> events;
   events.push_back(std::move(overridden));
   ASSIGN_OR_RETURN(const uint64_t stream_version, store_.StreamVersion(found.breach_id()));
-  RETURN_IF_ERROR(AppendChange(
-      principal, kOverrideMethod, Advanced(found, lifecycle::Command::kOverrideDuty),
-      stream_version, events,
-      {{VersionKey(version.breach_id(), version.version()), version.SerializeAsString()}}));
+  ASSIGN_OR_RETURN(eventstore::ProjectionWrite row, VersionRow(version));
+  RETURN_IF_ERROR(AppendChange(principal, kOverrideMethod,
+                               Advanced(found, lifecycle::Command::kOverrideDuty), stream_version,
+                               events, {std::move(row)}));
   return version;
 }
 
@@ -268,6 +282,7 @@ absl::Status AssessmentService::AppendChange(
   append.stream_id = assessment_case.breach_id();
   append.expected_version = stream_version;  // ABORTED if another writer got in between
   for (const auto& event : events) {
+    RETURN_IF_ERROR(cipher_.SealPersonalData(*event, assessment_case.tenant()));
     append.events.push_back(service::MakeEvent(
         {kServiceName, principal, causation_id, assessment_case.breach_id()},
         assessment_case.tenant(), now, *event));

@@ -12,6 +12,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 #include "libs/regulation/engine.h"
 #include "libs/service/personal_data.h"
 #include "libs/service/rpc_guard.h"
@@ -26,7 +27,7 @@ class AssessmentService final : public breach::v1::AssessmentService::Service {
   AssessmentService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                     const Clock& clock, std::function<void()> on_append,
                     std::shared_ptr<const regulation::RegulationEngine> engine,
-                    StripedMutex<>& breach_locks);
+                    StripedMutex<>& breach_locks, privacy::FieldCipher& cipher);
 
   grpc::Status SubmitAssessment(grpc::ServerContext* context,
                                 const breach::v1::SubmitAssessmentRequest* request,
@@ -57,9 +58,13 @@ class AssessmentService final : public breach::v1::AssessmentService::Service {
                                                             const std::string& breach_id,
                                                             auth::Action action,
                                                             const std::string& method);
+  // A stored version with its free text opened (docs/security.md, "What is sealed").
   absl::StatusOr<breach::v1::AssessmentVersion> ReadVersion(const std::string& breach_id,
                                                             uint32_t version);
-  // Appends `events` to the breach's stream at the version read under the lock, with the rows.
+  // The row of `version`, its free text sealed with the school's key.
+  absl::StatusOr<eventstore::ProjectionWrite> VersionRow(breach::v1::AssessmentVersion version);
+  // Appends `events` (their free text sealed here) to the breach's stream at the version read
+  // under the lock, with the rows.
   absl::Status AppendChange(const auth::Principal& principal, const std::string& causation_id,
                             const breach::v1::AssessmentCase& assessment_case,
                             uint64_t stream_version,
@@ -67,6 +72,7 @@ class AssessmentService final : public breach::v1::AssessmentService::Service {
                             std::vector<eventstore::ProjectionWrite> rows);
 
   eventstore::EventStore& store_;
+  privacy::FieldCipher& cipher_;  // free text is sealed before anything is appended
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;

@@ -57,6 +57,8 @@ class Suite {
   // its consumer thread; nullptr to stop. For metrics and benchmarks. No-op if not hosted.
   using AppliedObserver = std::function<void(const breach::v1::EventEnvelope& event)>;
   void SetAppliedObserver(const std::string& service, AppliedObserver observer);
+  // The cipher of the personal data (tests read what the stores hold, and open it).
+  privacy::FieldCipher& cipher() { return *cipher_; }
   // The store of a hosted service (nullptr if not hosted), e.g. to check what a call wrote.
   eventstore::EventStore* store(const std::string& service) const {
     auto it = hosted_.find(service);

@@ -19,8 +19,10 @@ constexpr int kMaxPageSize = 1000;
 
 DirectoryService::DirectoryService(eventstore::EventStore& store,
                                    const auth::IdentityStore& identities, const Clock& clock,
-                                   std::function<void()> on_append)
+                                   std::function<void()> on_append,
+                                   privacy::FieldCipher& cipher)
     : store_(store),
+      cipher_(cipher),
       clock_(clock),
       on_append_(std::move(on_append)),
       guard_(kServiceName, identities, store, clock, on_append_) {}
@@ -33,7 +35,8 @@ grpc::Status DirectoryService::ImportSchools(grpc::ServerContext* context,
         guard_.Authorize(principal, auth::Action::kManageSchools, "", kImportMethod));
     if (request->csv().empty()) return absl::InvalidArgumentError("csv is required");
     absl::MutexLock lock(&import_mutex_);
-    ASSIGN_OR_RETURN(*response, ImportDirectory(store_, request->csv(), principal, clock_.Now()));
+    ASSIGN_OR_RETURN(*response, ImportDirectory(store_, request->csv(), principal, clock_.Now(),
+                                                &cipher_));
     if (on_append_ && (response->added() > 0 || response->updated() > 0)) on_append_();
     return absl::OkStatus();
   });
@@ -68,6 +71,7 @@ grpc::Status DirectoryService::ListSchools(grpc::ServerContext* context,
             response->set_next_page_token(response->schools(page_size - 1).code());
             return false;
           }
+          cipher_.OpenPersonalData(school);  // the provider's own directory: it imported them
           *response->add_schools() = std::move(school);
           return true;
         }));

@@ -9,6 +9,7 @@
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -16,7 +17,8 @@ namespace breachd::intake {
 class DirectoryService final : public breach::v1::DirectoryService::Service {
  public:
   DirectoryService(eventstore::EventStore& store, const auth::IdentityStore& identities,
-                   const Clock& clock, std::function<void()> on_append);
+                   const Clock& clock, std::function<void()> on_append,
+                   privacy::FieldCipher& cipher);
 
   grpc::Status ImportSchools(grpc::ServerContext* context,
                              const breach::v1::ImportSchoolsRequest* request,
@@ -27,6 +29,7 @@ class DirectoryService final : public breach::v1::DirectoryService::Service {
 
  private:
   eventstore::EventStore& store_;
+  privacy::FieldCipher& cipher_;  // each school's DPO contact is sealed with its key
   const Clock& clock_;
   std::function<void()> on_append_;
   service::RpcGuard guard_;

@@ -39,11 +39,15 @@ directory::School SchoolFromProto(const breach::v1::DirectorySchool& school) {
 }
 
 absl::StatusOr<std::map<std::string, directory::School>> LoadDirectory(
-    eventstore::EventStore& store) {
+    eventstore::EventStore& store, privacy::FieldCipher* cipher) {
   ASSIGN_OR_RETURN(std::vector<breach::v1::DirectorySchool> rows,
                    service::ReadRows<breach::v1::DirectorySchool>(store, kDirectoryPrefix));
   std::map<std::string, directory::School> schools;
-  for (const auto& row : rows) schools.emplace(row.code(), SchoolFromProto(row));
+  for (auto& row : rows) {
+    // Opened, so a re-import compares the text (each sealing of it differs).
+    if (cipher != nullptr) cipher->OpenPersonalData(row);
+    schools.emplace(row.code(), SchoolFromProto(row));
+  }
   return schools;
 }
 
@@ -52,17 +56,18 @@ absl::StatusOr<std::optional<breach::v1::DirectorySchool>> FindDirectorySchool(
   return service::ReadRow<breach::v1::DirectorySchool>(store, DirectoryKey(code));
 }
 
-std::vector<std::vector<eventstore::AppendRequest>> DirectoryWrites(
+absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> DirectoryWrites(
     const directory::DirectoryChanges& changes, const auth::Principal& actor, absl::Time now,
-    size_t batch_size) {
+    size_t batch_size, privacy::FieldCipher* cipher) {
   std::vector<std::vector<eventstore::AppendRequest>> batches;
-  auto add = [&](const directory::School& school, bool added) {
+  auto add = [&](const directory::School& school, bool added) -> absl::Status {
     if (batches.empty() || batches.back().size() >= std::max<size_t>(batch_size, 1)) {
       batches.emplace_back();
     }
     breach::v1::SchoolImported imported;
     *imported.mutable_school() = SchoolToProto(school);
     imported.set_added(added);
+    if (cipher != nullptr) RETURN_IF_ERROR(cipher->SealPersonalData(imported, school.code));
     const std::string stream = SchoolStreamId(school.code);
     eventstore::AppendRequest append;
     append.stream_id = stream;
@@ -71,20 +76,23 @@ std::vector<std::vector<eventstore::AppendRequest>> DirectoryWrites(
         imported));
     append.projection.push_back({DirectoryKey(school.code), imported.school().SerializeAsString()});
     batches.back().push_back(std::move(append));
+    return absl::OkStatus();
   };
-  for (const directory::School& school : changes.added) add(school, true);
-  for (const directory::School& school : changes.updated) add(school, false);
+  for (const directory::School& school : changes.added) RETURN_IF_ERROR(add(school, true));
+  for (const directory::School& school : changes.updated) RETURN_IF_ERROR(add(school, false));
   return batches;
 }
 
 absl::StatusOr<breach::v1::ImportSchoolsResponse> ImportDirectory(eventstore::EventStore& store,
                                                                  const std::string& csv,
                                                                  const auth::Principal& actor,
-                                                                 absl::Time now) {
+                                                                 absl::Time now,
+                                                                 privacy::FieldCipher* cipher) {
   ASSIGN_OR_RETURN(directory::ParsedDirectory parsed, directory::ParseSchoolCsv(csv));
-  ASSIGN_OR_RETURN(auto current, LoadDirectory(store));
+  ASSIGN_OR_RETURN(auto current, LoadDirectory(store, cipher));
   const directory::DirectoryChanges changes = directory::MergeDirectory(current, parsed.schools);
-  for (auto& batch : DirectoryWrites(changes, actor, now)) {
+  ASSIGN_OR_RETURN(auto batches, DirectoryWrites(changes, actor, now, kDirectoryBatchSize, cipher));
+  for (auto& batch : batches) {
     RETURN_IF_ERROR(store.AppendAcrossStreams(std::move(batch)).status());
   }
   breach::v1::ImportSchoolsResponse response;

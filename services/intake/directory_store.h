@@ -18,6 +18,7 @@
 #include "libs/directory/directory_merge.h"
 #include "libs/directory/school.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 
 namespace breachd::intake {
 
@@ -30,9 +31,10 @@ std::string SchoolStreamId(const std::string& code);  // "school-<code>"
 breach::v1::DirectorySchool SchoolToProto(const directory::School& school);
 directory::School SchoolFromProto(const breach::v1::DirectorySchool& school);
 
-// Every school of the directory, by code.
+// Every school of the directory, by code; its DPO's contact opened with `cipher` (nullptr: left
+// sealed, enough for codes and services).
 absl::StatusOr<std::map<std::string, directory::School>> LoadDirectory(
-    eventstore::EventStore& store);
+    eventstore::EventStore& store, privacy::FieldCipher* cipher = nullptr);
 
 // One school, if the directory has it.
 absl::StatusOr<std::optional<breach::v1::DirectorySchool>> FindDirectorySchool(
@@ -40,15 +42,14 @@ absl::StatusOr<std::optional<breach::v1::DirectorySchool>> FindDirectorySchool(
 
 // The writes that store `changes`, pure: one append per added or changed school (its
 // SchoolImported event and its row), grouped in batches of at most `batch_size` streams.
-std::vector<std::vector<eventstore::AppendRequest>> DirectoryWrites(
+absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> DirectoryWrites(
     const directory::DirectoryChanges& changes, const auth::Principal& actor, absl::Time now,
-    size_t batch_size = kDirectoryBatchSize);
+    size_t batch_size = kDirectoryBatchSize, privacy::FieldCipher* cipher = nullptr);
 
 // Parses `csv`, merges it into `store`'s directory and writes the changes. INVALID_ARGUMENT when
 // the file cannot be read at all (nothing imported); bad rows are in the answer.
-absl::StatusOr<breach::v1::ImportSchoolsResponse> ImportDirectory(eventstore::EventStore& store,
-                                                                 const std::string& csv,
-                                                                 const auth::Principal& actor,
-                                                                 absl::Time now);
+absl::StatusOr<breach::v1::ImportSchoolsResponse> ImportDirectory(
+    eventstore::EventStore& store, const std::string& csv, const auth::Principal& actor,
+    absl::Time now, privacy::FieldCipher* cipher = nullptr);
 
 }  // namespace breachd::intake

@@ -155,14 +155,20 @@ breach::v1::BreachReport CaseReport(const breach::v1::Incident& incident, const 
   return report;
 }
 
-std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
+absl::Status SealFor(privacy::FieldCipher* cipher, google::protobuf::Message& message,
+                     const std::string& tenant) {
+  return cipher == nullptr ? absl::OkStatus() : cipher->SealPersonalData(message, tenant);
+}
+
+absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> PlanFanOut(
     const breach::v1::Incident& incident, const std::set<std::string>& done,
     const auth::Principal& actor, absl::Time now, size_t batch_size,
-    const CasePlacement& place) {
+    privacy::FieldCipher* cipher, const CasePlacement& place) {
   std::vector<std::vector<eventstore::AppendRequest>> batches;
   const std::string& incident_id = incident.incident_id();
   int created = static_cast<int>(done.size());
   breach::v1::Incident progress = incident;
+  RETURN_IF_ERROR(SealFor(cipher, progress, auth::kProviderTenant));
   for (const std::string& code : incident.schools()) {
     if (done.count(code) > 0) continue;
     if (batches.empty() || batches.back().size() >= std::max<size_t>(batch_size, 1)) {
@@ -173,7 +179,9 @@ std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
     breach::v1::ReportBreachRequest filing;
     filing.set_request_id(absl::StrCat("incident:", incident_id, ":", code));
     *filing.mutable_report() = CaseReport(incident, code);
-    const breach::v1::Report report = FileReport(filing, actor, now, breach_id);
+    // Each school's copy under its own key: erasing one school erases its case only.
+    breach::v1::Report report = FileReport(filing, actor, now, breach_id);
+    RETURN_IF_ERROR(SealFor(cipher, report, code));
     breach::v1::BreachReported reported = ReportedEvent(report);
     reported.set_incident_id(incident_id);
     *reported.mutable_processor_aware_at() = incident.provider_aware_at();

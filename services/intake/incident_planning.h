@@ -23,6 +23,7 @@
 #include "libs/auth/principal.h"
 #include "libs/directory/school.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 
 namespace breachd::intake {
 
@@ -71,13 +72,19 @@ breach::v1::BreachReport CaseReport(const breach::v1::Incident& incident, const 
 // `batch_size` streams (one EventStore::AppendAcrossStreams each): per school its
 // BreachReported (incident id, provider's awareness, derived ids) on its own new stream, its
 // report row and its progress row; the first append of each batch also rewrites the incident
-// row with the cases created once the batch is stored.
+// row with the cases created once the batch is stored. `incident` reads opened; with a `cipher`
+// each case's report and event are sealed with its school's key, and the incident row with the
+// provider's (nullptr: written as given).
 // `place` gives a school's case its breach id (empty: CaseBreachId(incident, code)).
 using CasePlacement =
     std::function<std::string(const std::string& incident_id, const std::string& code)>;
-std::vector<std::vector<eventstore::AppendRequest>> PlanFanOut(
+absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> PlanFanOut(
     const breach::v1::Incident& incident, const std::set<std::string>& done,
     const auth::Principal& actor, absl::Time now, size_t batch_size = kFanOutBatchSize,
-    const CasePlacement& place = nullptr);
+    privacy::FieldCipher* cipher = nullptr, const CasePlacement& place = nullptr);
+
+// Seals `message` with `tenant`'s key when there is a cipher (the incident code's one edge).
+absl::Status SealFor(privacy::FieldCipher* cipher, google::protobuf::Message& message,
+                     const std::string& tenant);
 
 }  // namespace breachd::intake

@@ -100,11 +100,13 @@ absl::StatusOr<std::set<std::string>> KeysAfter(eventstore::EventStore& store,
 
 FanOutWorker::FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks,
                            const Clock& clock, std::function<void()> on_append,
-                           absl::Duration pause, const bus::PartitionOwnership* ownership)
+                           privacy::FieldCipher& cipher, absl::Duration pause,
+                           const bus::PartitionOwnership* ownership)
     : store_(store),
       breach_locks_(breach_locks),
       clock_(clock),
       on_append_(std::move(on_append)),
+      cipher_(cipher),
       pause_(pause),
       ownership_(ownership) {}
 
@@ -175,6 +177,7 @@ absl::Status FanOutWorker::CarryUpdates(const std::string& incident_id) {
 
 absl::Status FanOutWorker::CarryUpdate(const std::string& incident_id,
                                        breach::v1::IncidentUpdate update) {
+  cipher_.OpenPersonalData(update);  // its reason and facts go into every case
   ASSIGN_OR_RETURN(auto incident,
                    service::ReadRow<breach::v1::Incident>(store_, IncidentKey(incident_id)));
   if (!incident.has_value()) return absl::DataLossError(absl::StrCat("no row of incident ", incident_id));
@@ -200,10 +203,12 @@ absl::Status FanOutWorker::CarryUpdate(const std::string& incident_id,
       c.school = pending[i];
       c.breach_id = cases[pending[i]];
       ASSIGN_OR_RETURN(c.report, FindReport(store_, c.breach_id));
+      if (c.report.has_value()) cipher_.OpenPersonalData(*c.report);  // compared as it reads
       ASSIGN_OR_RETURN(c.version, store_.StreamVersion(c.breach_id));
     }
-    AmendmentBatch batch = PlanAmendmentBatch(update, chunk, end == pending.size(),
-                                              FanOutPrincipal(), clock_.Now());
+    ASSIGN_OR_RETURN(AmendmentBatch batch,
+                     PlanAmendmentBatch(update, chunk, end == pending.size(), FanOutPrincipal(),
+                                        clock_.Now(), &cipher_));
     if (batch.appends.empty()) {
       RETURN_IF_ERROR(store_.WriteProjection(batch.rows, /*sync=*/true));
     } else {
@@ -238,8 +243,11 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
     if (!id.ok()) placing = id.status();
     return id.value_or("");
   };
-  auto batches = PlanFanOut(incident, done, FanOutPrincipal(), clock_.Now(), kFanOutBatchSize,
-                            ownership_ == nullptr ? CasePlacement() : place);
+  breach::v1::Incident facts = incident;
+  cipher_.OpenPersonalData(facts);  // each school's copy is sealed with its own key
+  ASSIGN_OR_RETURN(auto batches,
+                   PlanFanOut(facts, done, FanOutPrincipal(), clock_.Now(), kFanOutBatchSize,
+                              &cipher_, ownership_ == nullptr ? CasePlacement() : place));
   RETURN_IF_ERROR(placing);  // none served yet (starting): the next round tries again
   int created = static_cast<int>(done.size());
   for (auto& batch : batches) {
@@ -272,11 +280,12 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
 IncidentService::IncidentService(eventstore::EventStore& store,
                                  const auth::IdentityStore& identities, const Clock& clock,
                                  std::function<void()> on_append, FanOutWorker& worker,
-                                 service::Fellows fellows)
+                                 privacy::FieldCipher& cipher, service::Fellows fellows)
     : store_(store),
       clock_(clock),
       on_append_(std::move(on_append)),
       worker_(worker),
+      cipher_(cipher),
       guard_(kServiceName, identities, store, clock, on_append_),
       ownership_(fellows.ownership),
       forwarder_(kServiceName, fellows.ownership, std::move(fellows.addresses),
@@ -299,7 +308,7 @@ absl::StatusOr<breach::v1::Incident> IncidentService::Create(
   if (earlier.has_value()) {
     ASSIGN_OR_RETURN(auto stored,
                      service::ReadRow<breach::v1::Incident>(store_, IncidentKey(*earlier)));
-    if (stored.has_value()) return *stored;
+    if (stored.has_value()) return Opened(*std::move(stored));
   }
   ASSIGN_OR_RETURN(auto directory, LoadDirectory(store_));
   ASSIGN_OR_RETURN(std::vector<std::string> schools, SelectSchools(request.schools(), directory));
@@ -307,17 +316,19 @@ absl::StatusOr<breach::v1::Incident> IncidentService::Create(
   // Several instances: an id in a partition this one holds, which also opens every case.
   ASSIGN_OR_RETURN(const std::string incident_id,
                    service::PlaceId(ownership_, [now](int) { return NewUlid(now); }));
-  breach::v1::Incident incident =
+  const breach::v1::Incident incident =
       NewIncident(request, incident_id, std::move(schools), principal, now);
   breach::v1::IncidentCreated created;
   *created.mutable_incident() = incident;
+  RETURN_IF_ERROR(cipher_.SealPersonalData(created, auth::kProviderTenant));
   const std::string stream = IncidentStreamId(incident.incident_id());
   eventstore::AppendRequest append;
   append.stream_id = stream;
   append.expected_version = 0;
   append.events.push_back(service::MakeEvent({kServiceName, principal, request.request_id(), stream},
                                              auth::kProviderTenant, now, created));
-  append.projection.push_back({IncidentKey(incident.incident_id()), incident.SerializeAsString()});
+  append.projection.push_back(
+      {IncidentKey(incident.incident_id()), created.incident().SerializeAsString()});
   append.projection.push_back(idempotent.Remember(incident.incident_id()));
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
@@ -343,7 +354,7 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
       ASSIGN_OR_RETURN(auto stored,
                        service::ReadRow<breach::v1::IncidentUpdate>(
                            store_, IncidentUpdateKey(earlier->substr(0, slash), seq)));
-      if (stored.has_value()) return *stored;
+      if (stored.has_value()) return Opened(*std::move(stored));
     }
   }
   absl::MutexLock row_lock(&worker_.incident_row_mutex());
@@ -353,6 +364,7 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
     return absl::InvalidArgumentError(
         absl::StrCat("incident_id: no incident ", request.incident_id()));
   }
+  cipher_.OpenPersonalData(*incident);  // the update is planned on the facts as they read
   std::map<std::string, directory::School> directory;
   if (!request.add_schools().codes().empty() || !request.add_schools().service().empty()) {
     ASSIGN_OR_RETURN(directory, LoadDirectory(store_));
@@ -363,6 +375,8 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
   const breach::v1::IncidentUpdate& update = recorded.update;
   breach::v1::IncidentUpdated updated;
   *updated.mutable_update() = update;
+  RETURN_IF_ERROR(cipher_.SealPersonalData(updated, auth::kProviderTenant));
+  RETURN_IF_ERROR(cipher_.SealPersonalData(recorded.incident, auth::kProviderTenant));
   const std::string stream = IncidentStreamId(update.incident_id());
   eventstore::AppendRequest append;
   append.stream_id = stream;
@@ -370,8 +384,8 @@ absl::StatusOr<breach::v1::IncidentUpdate> IncidentService::Update(
                                              auth::kProviderTenant, now, updated));
   append.projection.push_back(
       {IncidentKey(update.incident_id()), recorded.incident.SerializeAsString()});
-  append.projection.push_back(
-      {IncidentUpdateKey(update.incident_id(), update.seq()), update.SerializeAsString()});
+  append.projection.push_back({IncidentUpdateKey(update.incident_id(), update.seq()),
+                               updated.update().SerializeAsString()});
   append.projection.push_back(
       idempotent.Remember(absl::StrCat(update.incident_id(), "/", update.seq())));
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
@@ -390,6 +404,7 @@ absl::StatusOr<breach::v1::IncidentStatus> IncidentService::Status(const std::st
   ASSIGN_OR_RETURN(auto incident,
                    service::ReadRow<breach::v1::Incident>(store_, IncidentKey(incident_id)));
   if (!incident.has_value()) return absl::NotFoundError(absl::StrCat("no incident ", incident_id));
+  cipher_.OpenPersonalData(*incident);
   ASSIGN_OR_RETURN(auto cases, CasesOf(store_, incident_id));
   breach::v1::IncidentStatus status;
   status.set_schools(incident->schools_size());
@@ -416,7 +431,7 @@ absl::StatusOr<breach::v1::IncidentStatus> IncidentService::Status(const std::st
                                                                  IncidentUpdatePrefix(incident_id)));
   for (auto& update : updates) {
     update.clear_values();  // the facts say what changed
-    *status.add_updates() = std::move(update);
+    *status.add_updates() = Opened(std::move(update));
   }
   if (with_schools) {
     for (const std::string& code : incident->schools()) {
@@ -479,7 +494,7 @@ grpc::Status IncidentService::ListIncidents(grpc::ServerContext* context,
                      service::ReadRows<breach::v1::Incident>(store_, kIncidentPrefix));
     for (auto it = incidents.rbegin(); it != incidents.rend(); ++it) {
       it->clear_schools();
-      *response->add_incidents() = std::move(*it);
+      *response->add_incidents() = Opened(std::move(*it));
     }
     return absl::OkStatus();
   });

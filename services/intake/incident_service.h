@@ -21,6 +21,7 @@
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/fellow_forwarder.h"
+#include "libs/privacy/field_cipher.h"
 #include "libs/service/rpc_guard.h"
 
 namespace breachd::intake {
@@ -31,10 +32,12 @@ class FanOutWorker {
  public:
   // `pause` between two batches: zero but in tests that stop breachd mid-fan-out.
   // `breach_locks`: the intake's per-breach locks, taken while a batch amends its cases.
+  // `cipher` opens the incident's facts and seals each school's copy with its key.
   // `ownership`: set with several intake instances; every case is opened in a partition this
   // instance holds, so it stays with the instance that opened it (docs/scaling.md).
   FanOutWorker(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
-               std::function<void()> on_append, absl::Duration pause = absl::ZeroDuration(),
+               std::function<void()> on_append, privacy::FieldCipher& cipher,
+               absl::Duration pause = absl::ZeroDuration(),
                const bus::PartitionOwnership* ownership = nullptr);
   ~FanOutWorker();  // stops
 
@@ -61,6 +64,7 @@ class FanOutWorker {
   StripedMutex<>& breach_locks_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  privacy::FieldCipher& cipher_;
   absl::Duration pause_;
   const bus::PartitionOwnership* ownership_;
   absl::Mutex mu_;
@@ -78,7 +82,7 @@ class IncidentService final : public breach::v1::IncidentService::Service {
   // ListIncidents lists this instance's incidents.
   IncidentService(eventstore::EventStore& store, const auth::IdentityStore& identities,
                   const Clock& clock, std::function<void()> on_append, FanOutWorker& worker,
-                  service::Fellows fellows = {});
+                  privacy::FieldCipher& cipher, service::Fellows fellows = {});
 
   grpc::Status CreateIncident(grpc::ServerContext* context,
                               const breach::v1::CreateIncidentRequest* request,
@@ -104,7 +108,16 @@ class IncidentService final : public breach::v1::IncidentService::Service {
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  // An incident or update as stored, opened for the provider's answer.
+  template <typename Row>
+  Row Opened(Row row) {
+    cipher_.OpenPersonalData(row);
+    return row;
+  }
+
   FanOutWorker& worker_;
+  // The incident's texts are sealed at rest with the provider's key (its own record).
+  privacy::FieldCipher& cipher_;
   service::RpcGuard guard_;
   // One CreateIncident or UpdateIncident at a time (request ids, directory reads).
   absl::Mutex create_mutex_;

@@ -205,9 +205,10 @@ breach::v1::ReportAmended CaseAmendment(const breach::v1::Report& report,
   return amended;
 }
 
-AmendmentBatch PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
-                                  const std::vector<CaseToAmend>& cases, bool last,
-                                  const auth::Principal& actor, absl::Time now) {
+absl::StatusOr<AmendmentBatch> PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
+                                                  const std::vector<CaseToAmend>& cases, bool last,
+                                                  const auth::Principal& actor, absl::Time now,
+                                                  privacy::FieldCipher* cipher) {
   AmendmentBatch batch;
   batch.update = update;
   const std::string& incident_id = update.incident_id();
@@ -220,7 +221,7 @@ AmendmentBatch PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
       batch.update.set_cases_closed(batch.update.cases_closed() + 1);
       continue;
     }
-    const breach::v1::ReportAmended amended = CaseAmendment(*c.report, update, actor, now);
+    breach::v1::ReportAmended amended = CaseAmendment(*c.report, update, actor, now);
     // Nothing new for this case (created from the updated facts) unless the update closes
     // the incident, which every school hears of.
     if (amended.amendment().changes().empty() && !update.closes()) {
@@ -230,6 +231,9 @@ AmendmentBatch PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
     }
     breach::v1::Report report = *c.report;
     ApplyAmendment(amended, report);
+    const std::string& school = c.report->report().tenant();
+    RETURN_IF_ERROR(SealFor(cipher, amended, school));
+    RETURN_IF_ERROR(SealFor(cipher, report, school));
     eventstore::AppendRequest append;
     append.stream_id = c.breach_id;
     append.expected_version = c.version;  // ABORTED if the school changed it meanwhile
@@ -244,8 +248,9 @@ AmendmentBatch PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
     batch.update.set_cases_amended(batch.update.cases_amended() + 1);
   }
   batch.update.set_done(last);
-  batch.rows.push_back(
-      {IncidentUpdateKey(incident_id, update.seq()), batch.update.SerializeAsString()});
+  breach::v1::IncidentUpdate row = batch.update;
+  RETURN_IF_ERROR(SealFor(cipher, row, auth::kProviderTenant));
+  batch.rows.push_back({IncidentUpdateKey(incident_id, update.seq()), row.SerializeAsString()});
   return batch;
 }
 

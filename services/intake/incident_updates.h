@@ -27,6 +27,7 @@
 #include "libs/auth/principal.h"
 #include "libs/directory/school.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 
 namespace breachd::intake {
 
@@ -79,9 +80,12 @@ struct AmendmentBatch {
   std::vector<eventstore::ProjectionWrite> rows;
   breach::v1::IncidentUpdate update;  // as it stands after this batch
 };
-AmendmentBatch PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
-                                  const std::vector<CaseToAmend>& cases, bool last,
-                                  const auth::Principal& actor, absl::Time now);
+// `update` and the cases' reports read opened; with a `cipher` each amendment and report is
+// sealed with its school's key and the update's row with the provider's (nullptr: as given).
+absl::StatusOr<AmendmentBatch> PlanAmendmentBatch(const breach::v1::IncidentUpdate& update,
+                                                  const std::vector<CaseToAmend>& cases, bool last,
+                                                  const auth::Principal& actor, absl::Time now,
+                                                  privacy::FieldCipher* cipher = nullptr);
 
 // The case's report as the update would leave it (its own amendments kept, the update's fields
 // and containment applied), and the amendment event (no changes: the report already says it).

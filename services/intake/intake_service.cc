@@ -6,6 +6,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "libs/service/idempotency.h"
+#include "libs/service/read_recorder.h"
 #include "services/intake/breach_changes.h"
 #include "services/intake/intake_schema.h"
 #include "services/intake/report_filing.h"
@@ -132,10 +133,13 @@ absl::StatusOr<Report> IntakeService::Read(const auth::Principal& principal,
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(breach_id);
   viewed.set_view("report");
+  ASSIGN_OR_RETURN(breach::v1::EventEnvelope read,
+                   service::MakeReadRecord({kServiceName, principal, kGetMethod, breach_id},
+                                           report.report().tenant(), clock_.Now(), viewed,
+                                           cipher_));
   eventstore::AppendRequest append;
   append.stream_id = breach_id;
-  append.events.push_back(service::MakeEvent({kServiceName, principal, kGetMethod, breach_id},
-                                             report.report().tenant(), clock_.Now(), viewed));
+  append.events.push_back(std::move(read));
   {
     absl::MutexLock lock(&breach_locks_.For(BreachLockKey(breach_id)));
     RETURN_IF_ERROR(store_.Append(std::move(append)).status());

@@ -16,14 +16,16 @@ CaseReactor::CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_l
                          const Clock& clock,
                          std::shared_ptr<const regulation::RegulationEngine> engine,
                          std::shared_ptr<const regulation::NotificationTemplates> templates,
-                         std::function<void()> on_append, std::function<void()> on_timers_changed)
+                         std::function<void()> on_append, std::function<void()> on_timers_changed,
+                         privacy::FieldCipher* cipher)
     : store_(store),
       breach_locks_(breach_locks),
       clock_(clock),
       engine_(std::move(engine)),
       templates_(std::move(templates)),
       on_append_(std::move(on_append)),
-      on_timers_changed_(std::move(on_timers_changed)) {}
+      on_timers_changed_(std::move(on_timers_changed)),
+      cipher_(cipher) {}
 
 std::string ClockCause(const breach::v1::EventEnvelope& event) {
   const std::string type = service::ShortType(event.type());
@@ -90,7 +92,7 @@ absl::Status CaseReactor::AddIncidentDraft(const breach::v1::EventEnvelope& even
                              breach::v1::DUTY_KIND_CONTROLLER_NOTICE, 0));
   if (latest.has_value()) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
-                   FindSchool(store_, notification_case.tenant()));
+                   FindSchool(store_, notification_case.tenant(), cipher_));
   DraftOrder order;
   order.duty = breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
   const auth::Principal system = SystemPrincipal();
@@ -99,9 +101,9 @@ absl::Status CaseReactor::AddIncidentDraft(const breach::v1::EventEnvelope& even
   order.prepared_by.set_tenant(system.tenant);
   order.now = clock_.Now();
   ASSIGN_OR_RETURN(breach::v1::Draft draft,
-                   ComposeDraft(notification_case, school, latest, order, *templates_,
-                                engine_->zone()));
-  AddDraft(draft, change);
+                   ComposeDraft(Opened(notification_case, cipher_), school, latest, order,
+                                *templates_, engine_->zone()));
+  RETURN_IF_ERROR(AddDraft(draft, change, cipher_));
   return absl::OkStatus();
 }
 

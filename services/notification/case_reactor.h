@@ -14,6 +14,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 #include "libs/regulation/engine.h"
 #include "libs/regulation/notification_drafts.h"
 #include "libs/service/hosted_service.h"
@@ -28,7 +29,8 @@ class CaseReactor {
   CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
               std::shared_ptr<const regulation::RegulationEngine> engine,
               std::shared_ptr<const regulation::NotificationTemplates> templates,
-              std::function<void()> on_append, std::function<void()> on_timers_changed);
+              std::function<void()> on_append, std::function<void()> on_timers_changed,
+              privacy::FieldCipher* cipher = nullptr);
 
   // Applies an event at most once; true if it was new.
   absl::StatusOr<bool> Apply(const breach::v1::EventEnvelope& event);
@@ -50,6 +52,7 @@ class CaseReactor {
   std::shared_ptr<const regulation::NotificationTemplates> templates_;
   std::function<void()> on_append_;
   std::function<void()> on_timers_changed_;
+  privacy::FieldCipher* cipher_;  // opens what a draft quotes (nullptr: as stored)
 };
 
 // The cause a ClockArmed records for a reaction to `event` ("duties decided", ...).

@@ -45,12 +45,13 @@ absl::StatusOr<bool> IsFirstAccepted(eventstore::EventStore& store,
 
 Dispatcher::Dispatcher(eventstore::EventStore& store, StripedMutex<>& breach_locks,
                        const Clock& clock, std::unique_ptr<ChannelSender> sender,
-                       std::function<void()> on_append)
+                       std::function<void()> on_append, privacy::FieldCipher* cipher)
     : store_(store),
       breach_locks_(breach_locks),
       clock_(clock),
       sender_(std::move(sender)),
-      on_append_(std::move(on_append)) {}
+      on_append_(std::move(on_append)),
+      cipher_(cipher) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -177,7 +178,7 @@ absl::Status Dispatcher::Attempt(const std::string& breach_id, const std::string
                                               delivery.draft_version(), ", which is not stored"));
     }
     draft = *std::move(approved);
-    ASSIGN_OR_RETURN(school, FindSchool(store_, delivery.tenant()));
+    ASSIGN_OR_RETURN(school, FindSchool(store_, delivery.tenant(), cipher_));
 
     // Durable before the first byte: a crash from here on is an unknown outcome, not a resend.
     delivery.set_status(breach::v1::DELIVERY_STATUS_SENDING);
@@ -194,10 +195,12 @@ absl::Status Dispatcher::Attempt(const std::string& breach_id, const std::string
         store_.Append(ToAppend(change, SystemPrincipal(), delivery_id, clock_.Now())).status());
   }
   if (on_append_) on_append_();
+  // Opened for the message only: the rows keep the sealed draft and recipient.
+  const breach::v1::Delivery to = Opened(delivery, cipher_);
   absl::StatusOr<MessageContent> content =
-      ComposeMessage(draft, delivery, school.has_value() ? &*school : nullptr);
+      ComposeMessage(Opened(draft, cipher_), to, school.has_value() ? &*school : nullptr);
   absl::StatusOr<std::string> answer =
-      content.ok() ? sender_->Send(delivery, *content, clock_.Now()) : content.status();
+      content.ok() ? sender_->Send(to, *content, clock_.Now()) : content.status();
   return RecordOutcome(breach_id, delivery_id, delivery.attempts(), answer);
 }
 
@@ -262,14 +265,22 @@ absl::Status Dispatcher::RecordOutcome(const std::string& breach_id,
     change.Emit(failed);
     if (clock.has_value()) {
       // The clock keeps running; the failure shows in `deadline list` and `notify status`.
-      clock->set_last_failure(absl::StrCat(delivery.recipient().address(), ": ", failed.answer()));
-      change.rows.push_back({ClockKey(breach_id, delivery.duty()), clock->SerializeAsString()});
+      clock->set_last_failure(absl::StrCat(Opened(delivery.recipient(), cipher_).address(), ": ",
+                                           failed.answer()));
+      ASSIGN_OR_RETURN(eventstore::ProjectionWrite row,
+                       SealedRow(ClockKey(breach_id, delivery.duty()), *clock, delivery.tenant(),
+                                 cipher_));
+      change.rows.push_back(std::move(row));
     }
     log::Warn("notification: a delivery failed",
               {{"breach_id", breach_id}, {"delivery_id", delivery_id},
                {"final", failed.final() ? "true" : "false"}, {"answer", failed.answer()}});
   }
-  change.rows.push_back({DeliveryKey(breach_id, delivery_id), delivery.SerializeAsString()});
+  ASSIGN_OR_RETURN(eventstore::ProjectionWrite row,
+                   SealedRow(DeliveryKey(breach_id, delivery_id), delivery, delivery.tenant(),
+                             cipher_));
+  change.rows.push_back(std::move(row));
+  RETURN_IF_ERROR(SealEvents(change, cipher_));  // the server's answer may quote the address
   RETURN_IF_ERROR(store_.Append(ToAppend(change, SystemPrincipal(), delivery_id, now)).status());
   if (on_append_) on_append_();
   return absl::OkStatus();

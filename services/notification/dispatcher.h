@@ -16,6 +16,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 #include "services/notification/channel_sender.h"
 
 namespace breachd::notification {
@@ -28,9 +29,11 @@ absl::StatusOr<bool> IsFirstAccepted(eventstore::EventStore& store,
 
 class Dispatcher {
  public:
-  // `on_append` wakes the relay after every append.
+  // `on_append` wakes the relay after every append; `cipher` opens what is sent (the draft, the
+  // recipient, the school's people), which stays sealed in the rows (nullptr: sent as stored).
   Dispatcher(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
-             std::unique_ptr<ChannelSender> sender, std::function<void()> on_append);
+             std::unique_ptr<ChannelSender> sender, std::function<void()> on_append,
+             privacy::FieldCipher* cipher = nullptr);
   ~Dispatcher();
 
   // Deliveries caught mid-attempt by a stop become "outcome unknown" (webhooks: queued again).
@@ -56,6 +59,7 @@ class Dispatcher {
   const Clock& clock_;
   std::unique_ptr<ChannelSender> sender_;
   std::function<void()> on_append_;
+  privacy::FieldCipher* cipher_;
 
   absl::Mutex mu_;
   bool poked_ ABSL_GUARDED_BY(mu_) = false;

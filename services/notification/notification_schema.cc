@@ -89,9 +89,12 @@ absl::StatusOr<std::vector<breach::v1::Delivery>> ReadDeliveries(eventstore::Eve
   return service::ReadRows<breach::v1::Delivery>(store, DeliveryPrefix(breach_id));
 }
 
-absl::StatusOr<std::optional<breach::v1::SchoolProfile>> FindSchool(eventstore::EventStore& store,
-                                                                    const std::string& tenant) {
-  return service::ReadRow<breach::v1::SchoolProfile>(store, SchoolKey(tenant));
+absl::StatusOr<std::optional<breach::v1::SchoolProfile>> FindSchool(
+    eventstore::EventStore& store, const std::string& tenant, privacy::FieldCipher* cipher) {
+  ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
+                   service::ReadRow<breach::v1::SchoolProfile>(store, SchoolKey(tenant)));
+  if (school.has_value() && cipher != nullptr) cipher->OpenPersonalData(*school);
+  return school;
 }
 
 absl::StatusOr<std::vector<DispatchEntry>> DueDispatches(eventstore::EventStore& store,

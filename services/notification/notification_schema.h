@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "breach/v1/notification.pb.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 #include "services/notification/clock_planner.h"
 
 namespace breachd::notification {
@@ -56,8 +57,19 @@ absl::StatusOr<std::optional<breach::v1::Draft>> FindDraft(eventstore::EventStor
                                                            uint32_t version);
 absl::StatusOr<std::vector<breach::v1::Delivery>> ReadDeliveries(eventstore::EventStore& store,
                                                                  const std::string& breach_id);
-absl::StatusOr<std::optional<breach::v1::SchoolProfile>> FindSchool(eventstore::EventStore& store,
-                                                                    const std::string& tenant);
+// `row` with its personal fields opened, for an answer, a draft that quotes it or a message
+// being sent (intake and assessment seal the case's report and assessment; this service its
+// drafts, recipients, answers and notes). A copy: the stored row stays sealed. nullptr: as is.
+template <typename Row>
+Row Opened(Row row, privacy::FieldCipher* cipher) {
+  if (cipher != nullptr) cipher->OpenPersonalData(row);
+  return row;
+}
+// The school's profile; its people (head, DPO) opened with `cipher`, or left sealed (nullptr)
+// for a profile that is only merged and stored again.
+absl::StatusOr<std::optional<breach::v1::SchoolProfile>> FindSchool(
+    eventstore::EventStore& store, const std::string& tenant,
+    privacy::FieldCipher* cipher = nullptr);
 
 // A dispatch row: due time, breach and delivery id.
 struct DispatchEntry {

@@ -78,6 +78,7 @@ absl::StatusOr<NotificationCase> NotificationService::FindAuthorized(
 absl::Status NotificationService::AppendChange(const auth::Principal& principal,
                                                const std::string& causation_id,
                                                StreamChange change) {
+  RETURN_IF_ERROR(SealEvents(change, deps_.cipher));
   RETURN_IF_ERROR(
       deps_.store.Append(ToAppend(change, principal, causation_id, deps_.clock.Now())).status());
   if (deps_.on_append) deps_.on_append();
@@ -96,10 +97,12 @@ grpc::Status NotificationService::SetSchoolProfile(grpc::ServerContext* context,
     RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kManageSchools, tenant,
                                      kSetSchoolMethod));
     absl::MutexLock lock(&deps_.breach_locks.For(SchoolKey(tenant)));
+    // The head's and the DPO's name and contacts are sealed with the school's key.
     breach::v1::SchoolProfileSet set;
     *set.mutable_profile() = request->profile();
+    if (deps_.cipher != nullptr) RETURN_IF_ERROR(deps_.cipher->SealPersonalData(set, tenant));
     StreamChange change{SchoolStreamId(tenant), tenant, {}, {}};
-    change.rows.push_back({SchoolKey(tenant), request->profile().SerializeAsString()});
+    change.rows.push_back({SchoolKey(tenant), set.profile().SerializeAsString()});
     change.Emit(set);
     RETURN_IF_ERROR(AppendChange(principal, "", std::move(change)));
     *response = request->profile();
@@ -115,7 +118,7 @@ grpc::Status NotificationService::GetSchoolProfile(grpc::ServerContext* context,
     RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kReadNotifications, tenant,
                                      kGetSchoolMethod));
     ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> found,
-                     FindSchool(deps_.store, tenant));
+                     FindSchool(deps_.store, tenant, deps_.cipher));
     if (!found.has_value()) {
       return absl::NotFoundError(absl::StrCat("school ", tenant, " has no details yet: ",
                                               "breachctl school set ", tenant, " -f school.json"));
@@ -170,6 +173,10 @@ grpc::Status NotificationService::ListDeadlines(grpc::ServerContext* context,
       return TimeFromProto(a.deadline().due_at()) < TimeFromProto(b.deadline().due_at());
     });
     for (auto& clock : shown) *response->add_clocks() = std::move(clock);
+    // The latest failure names the recipient (sealed): opened for the school; a listing across
+    // schools for the provider carries it redacted (no breach's grant covers a whole listing).
+    if (deps_.cipher != nullptr) deps_.cipher->OpenPersonalData(*response);
+    if (principal.IsProvider()) service::RedactPersonalData(*response);
     return absl::OkStatus();
   });
 }
@@ -191,23 +198,17 @@ absl::StatusOr<Draft> NotificationService::Prepare(const auth::Principal& princi
   found = *std::move(current);
   RETURN_IF_ERROR(CheckDutyRequired(found, request.duty()));
   ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
-                   FindSchool(deps_.store, found.tenant()));
+                   FindSchool(deps_.store, found.tenant(), deps_.cipher));
   ASSIGN_OR_RETURN(std::optional<Draft> latest,
                    FindDraft(deps_.store, found.breach_id(), request.duty(), 0));
 
   const DraftOrder order{request.duty(), request.phase(), request.previous_protocol(),
                          ActorOf(principal), deps_.clock.Now()};
-  // The drafts quote the report as it reads now, opened (intake sealed its personal fields); a
-  // copy, so the case row keeps the sealed values.
-  NotificationCase quoted = found;
-  if (deps_.cipher != nullptr) {
-    deps_.cipher->OpenPersonalData(*quoted.mutable_report()->mutable_current());
-  }
-  ASSIGN_OR_RETURN(Draft draft, ComposeDraft(quoted, school, latest, order, *deps_.templates,
-                                             deps_.engine->zone()));
+  ASSIGN_OR_RETURN(Draft draft, ComposeDraft(Opened(found, deps_.cipher), school, latest,
+                                             order, *deps_.templates, deps_.engine->zone()));
 
   StreamChange change{found.breach_id(), found.tenant(), {}, {}};
-  AddDraft(draft, change);
+  RETURN_IF_ERROR(AddDraft(draft, change, deps_.cipher));
   RETURN_IF_ERROR(AppendChange(principal, "", std::move(change)));
   return draft;
 }
@@ -246,14 +247,15 @@ grpc::Status NotificationService::GetDraft(grpc::ServerContext* context,
     viewed.set_view("draft");
     viewed.set_duty(draft->duty());
     viewed.set_draft_version(draft->draft_version());
-    RETURN_IF_ERROR(reads_
-                        .Record(found.breach_id(),
-                                service::MakeEvent({kServiceName, principal, kGetDraftMethod,
-                                                    found.breach_id()},
-                                                   found.tenant(), deps_.clock.Now(), viewed))
-                        .status());
+    const absl::Time now = deps_.clock.Now();
+    breach::v1::EventEnvelope read = service::MakeEvent(
+        {kServiceName, principal, kGetDraftMethod, found.breach_id()}, found.tenant(), now, viewed);
+    if (deps_.cipher != nullptr) {  // the reader, sealed with the month's key
+      RETURN_IF_ERROR(deps_.cipher->SealReader(*read.mutable_actor(), found.tenant(), now));
+    }
+    RETURN_IF_ERROR(reads_.Record(found.breach_id(), std::move(read)).status());
     if (deps_.on_append) deps_.on_append();
-    *response = *std::move(draft);
+    *response = Opened(*std::move(draft), deps_.cipher);
     return gate_.Apply(principal, found.tenant(), found.breach_id(), *response);
   });
 }
@@ -286,7 +288,9 @@ absl::StatusOr<Draft> NotificationService::Approve(const auth::Principal& princi
         "draft v", draft->draft_version(), " is not the latest (v", latest->draft_version(),
         "): approve the latest"));
   }
-  if (draft->has_approved_by() && draft->sha256() == request.sha256()) return *draft;  // retry
+  if (draft->has_approved_by() && draft->sha256() == request.sha256()) {
+    return Opened(*std::move(draft), deps_.cipher);  // a retry
+  }
   ASSIGN_OR_RETURN(std::optional<breach::v1::DutyClock> clock,
                    service::ReadRow<breach::v1::DutyClock>(
                        deps_.store, ClockKey(found.breach_id(), request.duty())));
@@ -302,10 +306,13 @@ absl::StatusOr<Draft> NotificationService::Approve(const auth::Principal& princi
   approved.set_delay_reason(request.delay_reason());
   StreamChange change{found.breach_id(), found.tenant(), {}, {}};
   change.Emit(approved);
-  change.rows.push_back({DraftKey(draft->breach_id(), draft->duty(), draft->draft_version()),
-                         draft->SerializeAsString()});
+  ASSIGN_OR_RETURN(
+      eventstore::ProjectionWrite row,
+      SealedRow(DraftKey(draft->breach_id(), draft->duty(), draft->draft_version()), *draft,
+                found.tenant(), deps_.cipher));
+  change.rows.push_back(std::move(row));
   RETURN_IF_ERROR(AppendChange(principal, "", std::move(change)));
-  return *draft;
+  return Opened(*std::move(draft), deps_.cipher);
 }
 
 grpc::Status NotificationService::ApproveDraft(grpc::ServerContext* context,
@@ -434,8 +441,10 @@ absl::Status NotificationService::Send(const auth::Principal& principal,
                                        request.resend_unknown(), now);
     for (breach::v1::Delivery& delivery : plan.queued) {
       existing.push_back(delivery);
-      change.rows.push_back({DeliveryKey(delivery.breach_id(), delivery.delivery_id()),
-                             delivery.SerializeAsString()});
+      ASSIGN_OR_RETURN(eventstore::ProjectionWrite row,
+                       SealedRow(DeliveryKey(delivery.breach_id(), delivery.delivery_id()),
+                                 delivery, found.tenant(), deps_.cipher));
+      change.rows.push_back(std::move(row));
       if (delivery.status() == breach::v1::DELIVERY_STATUS_PUBLISHED) {
         published = true;
       } else {
@@ -511,6 +520,7 @@ absl::Status NotificationService::FillStatus(const NotificationCase& c,
   ASSIGN_OR_RETURN(std::vector<breach::v1::Receipt> receipts,
                    service::ReadRows<breach::v1::Receipt>(deps_.store, ReceiptPrefix(c.breach_id())));
   for (auto& receipt : receipts) *status.add_receipts() = std::move(receipt);
+  if (deps_.cipher != nullptr) deps_.cipher->OpenPersonalData(status);
   return absl::OkStatus();
 }
 
@@ -550,7 +560,9 @@ absl::StatusOr<breach::v1::Receipt> NotificationService::Receive(
   *recorded.mutable_receipt() = receipt;
   StreamChange change{found.breach_id(), found.tenant(), {}, {}};
   change.Emit(recorded);
-  change.rows.push_back({ReceiptKey(receipt), receipt.SerializeAsString()});
+  ASSIGN_OR_RETURN(eventstore::ProjectionWrite row,
+                   SealedRow(ReceiptKey(receipt), receipt, found.tenant(), deps_.cipher));
+  change.rows.push_back(std::move(row));
   // The school's acknowledgement of the processor's notice is its awareness when it had none:
   // its own 72 hours start there.
   if (request.kind() == breach::v1::RECEIPT_KIND_CONTROLLER_ACKNOWLEDGED && !found.has_aware_at()) {
@@ -593,9 +605,10 @@ grpc::Status NotificationService::GetPublicNotice(grpc::ServerContext* context,
           "breach ", found.breach_id(), " has no approved communication to data subjects"));
     }
     ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
-                     FindSchool(deps_.store, found.tenant()));
+                     FindSchool(deps_.store, found.tenant(), deps_.cipher));
     response->set_breach_id(found.breach_id());
     response->set_draft_version(draft->draft_version());
+    *draft = Opened(*std::move(draft), deps_.cipher);
     response->set_html(regulation::PublicNoticeHtml(
         {draft->documents().begin(), draft->documents().end()},
         school.has_value() ? &*school : nullptr));

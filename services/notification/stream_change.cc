@@ -67,12 +67,26 @@ absl::Status AddClockPlan(eventstore::EventStore& store, const std::string& tena
   return absl::OkStatus();
 }
 
-void AddDraft(const breach::v1::Draft& draft, StreamChange& change) {
+absl::Status SealEvents(StreamChange& change, privacy::FieldCipher* cipher) {
+  if (cipher == nullptr) return absl::OkStatus();
+  for (const auto& payload : change.payloads) {
+    RETURN_IF_ERROR(cipher->SealPersonalData(*payload, change.tenant));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddDraft(const breach::v1::Draft& draft, StreamChange& change,
+                      privacy::FieldCipher* cipher) {
+  ASSIGN_OR_RETURN(eventstore::ProjectionWrite row,
+                   SealedRow(DraftKey(draft.breach_id(), draft.duty(), draft.draft_version()),
+                             draft, change.tenant, cipher));
   breach::v1::DraftPrepared prepared;
-  *prepared.mutable_draft() = draft;
-  change.Emit(std::move(prepared));
-  change.rows.push_back({DraftKey(draft.breach_id(), draft.duty(), draft.draft_version()),
-                         draft.SerializeAsString()});
+  if (!prepared.mutable_draft()->ParseFromString(row.value)) {
+    return absl::InternalError("a sealed draft does not parse");
+  }
+  change.Emit(std::move(prepared));  // the same sealed bytes as the row: sealed once
+  change.rows.push_back(std::move(row));
+  return absl::OkStatus();
 }
 
 }  // namespace breachd::notification

@@ -13,6 +13,7 @@
 #include "google/protobuf/message.h"
 #include "libs/auth/principal.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/field_cipher.h"
 #include "services/notification/clock_planner.h"
 
 namespace breachd::notification {
@@ -35,6 +36,21 @@ struct StreamChange {
   bool empty() const { return payloads.empty(); }
 };
 
+// Personal data at the notification's edge (docs/security.md, "What is sealed"): drafts (texts
+// addressed to people), recipients, answers and notes are sealed with the school's key in every
+// event and row before they are appended, and opened only for an answer or a message being sent
+// (Opened, notification_schema.h). A `cipher` of nullptr leaves them as they are.
+absl::Status SealEvents(StreamChange& change, privacy::FieldCipher* cipher);
+template <typename Row>
+absl::StatusOr<eventstore::ProjectionWrite> SealedRow(std::string key, Row row,
+                                                      const std::string& tenant,
+                                                      privacy::FieldCipher* cipher) {
+  if (cipher != nullptr) {
+    if (absl::Status sealed = cipher->SealPersonalData(row, tenant); !sealed.ok()) return sealed;
+  }
+  return eventstore::ProjectionWrite{std::move(key), row.SerializeAsString()};
+}
+
 // The append of `change` by `actor`, caused by `causation_id`, at `now`.
 eventstore::AppendRequest ToAppend(const StreamChange& change, const auth::Principal& actor,
                                    const std::string& causation_id, absl::Time now);
@@ -43,8 +59,10 @@ eventstore::AppendRequest ToAppend(const StreamChange& change, const auth::Princ
 absl::Status AddClockPlan(eventstore::EventStore& store, const std::string& tenant,
                           const ClockPlan& plan, ClockMap& clocks, StreamChange& change);
 
-// A prepared draft: its DraftPrepared and its row.
-void AddDraft(const breach::v1::Draft& draft, StreamChange& change);
+// A prepared draft: its DraftPrepared and its row, sealed. Its sha256 stays over the opened
+// documents: what the school reads and approves.
+absl::Status AddDraft(const breach::v1::Draft& draft, StreamChange& change,
+                      privacy::FieldCipher* cipher);
 
 // Rows that re-arm a clock's timers (what it still has to tell) or, for a clock that stopped,
 // remove them.

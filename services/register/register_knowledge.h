@@ -14,9 +14,11 @@
 //   knowledge (GetKnowledge)                             nothing (who saw what, not the facts)
 //   draft (notification's GetDraft)                      the draft version it showed
 //
-// The projection keeps, per breach, the facts and reads in one row (KnowledgeSources) and the
-// answer folded from them in another (Knowledge), so GetKnowledge reads one row. The fold sorts
-// by recorded_at: the answer does not depend on the order the events arrived in.
+// The projection keeps, per breach, the facts and reads in one row (KnowledgeSources), the
+// readers sealed as in their events (each with its month's key); GetKnowledge opens them and
+// folds the answer (the Knowledge row the consumer also folds groups sealed readers and is not
+// served). The fold sorts by recorded_at: the answer does not depend on the order the events
+// arrived in.
 #pragma once
 
 #include <string>

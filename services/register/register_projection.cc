@@ -80,8 +80,9 @@ std::optional<std::string> SummarizeNotification(const EventEnvelope& event) {
   }
   breach::v1::DutySubmitted submitted;
   if (payload.Is<breach::v1::DutySubmitted>() && payload.UnpackTo(&submitted)) {
+    // The reason for a delay is sealed in the event: the entry's record carries it, opened.
     return absl::StrCat(DutyWord(submitted.duty()), " submitted",
-                        submitted.late() ? " late: " + submitted.delay_reason() : " in time");
+                        submitted.late() ? " late" : " in time");
   }
   breach::v1::ReceiptRecorded receipt;
   if (payload.Is<breach::v1::ReceiptRecorded>() && payload.UnpackTo(&receipt)) {
@@ -183,7 +184,8 @@ std::string Summarize(const EventEnvelope& event) {
   if (event.payload().Is<breach::v1::BreachViewed>()) {
     breach::v1::BreachViewed viewed;
     if (event.payload().UnpackTo(&viewed)) {
-      return absl::StrCat(event.actor().subject(), " read the ", viewed.view());
+      // The reader is sealed with the month's key: the entry's actor, opened when answered.
+      return absl::StrCat("Read the ", viewed.view());
     }
   }
   breach::v1::BreachTriaged triaged;

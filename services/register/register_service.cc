@@ -16,6 +16,7 @@
 #include "services/register/register_entry.h"
 #include "services/register/register_projection.h"
 #include "services/register/register_schema.h"
+#include "services/register/register_knowledge.h"
 
 namespace breachd::register_ {
 namespace {
@@ -96,6 +97,7 @@ grpc::Status RegisterService::GetTimeline(grpc::ServerContext* context,
     bool listed = false;
     for (const auto& line : response->entries()) listed |= line.event_id() == opened.view.event_id();
     if (!listed) *response->add_entries() = ToTimelineEntry(opened.view);
+    OpenReaders(*response);
     return absl::OkStatus();
   });
 }
@@ -110,17 +112,26 @@ grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
   return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
     ASSIGN_OR_RETURN(OpenedEntry opened,
                      OpenEntry(principal, request->breach_id(), "knowledge", kKnowledgeMethod));
-    // One precomputed row (register_knowledge.h): the consumer folds it as events arrive.
-    ASSIGN_OR_RETURN(std::optional<breach::v1::Knowledge> knowledge,
-                     FindRow<breach::v1::Knowledge>(store_, KnowledgeKey(request->breach_id())));
-    if (knowledge.has_value()) {
-      *response = *std::move(knowledge);
+    // Folded here from the sources row with the readers opened: each read record's reader is
+    // sealed with its month's key (docs/security.md, "Read records"), so readers group by who
+    // they are, and a pruned month's reads fold as one "[erased]" reader.
+    ASSIGN_OR_RETURN(
+        std::optional<breach::v1::KnowledgeSources> sources,
+        FindRow<breach::v1::KnowledgeSources>(store_, KnowledgeSourcesKey(request->breach_id())));
+    if (sources.has_value()) {
+      for (auto& read : *sources->mutable_reads()) cipher_.OpenReader(*read.mutable_principal());
+      *response = FoldKnowledge(request->breach_id(), *sources);
     } else {
       response->set_breach_id(opened.entry.breach_id());
       response->set_tenant(opened.entry.tenant());
     }
-    return absl::OkStatus();
+    cipher_.OpenPersonalData(*response);  // the awareness evidence
+    return gate_.Apply(principal, opened.entry.tenant(), opened.entry.breach_id(), *response);
   });
+}
+
+void RegisterService::OpenReaders(breach::v1::Timeline& timeline) {
+  for (auto& line : *timeline.mutable_entries()) cipher_.OpenReader(*line.mutable_actor());
 }
 
 absl::StatusOr<std::string> RegisterService::AuthorizeRegister(const auth::Principal& principal,
@@ -171,6 +182,7 @@ grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
     RETURN_IF_ERROR(row_status);
     for (breach::v1::ExportedBreach& breach : breaches) {
       ASSIGN_OR_RETURN(breach::v1::Timeline timeline, ReadTimeline(breach.entry()));
+      OpenReaders(timeline);
       *breach.mutable_timeline() = std::move(*timeline.mutable_entries());
       ASSIGN_OR_RETURN(std::vector<breach::v1::EventEnvelope> events,
                        ReadHistory(store_, breach.entry().breach_id()));
@@ -197,8 +209,10 @@ grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
     exported.set_format(request->format());
     eventstore::AppendRequest append;
     append.stream_id = service::AuditStreamId(principal.tenant);
-    append.events.push_back(service::MakeEvent({kServiceName, principal, kExportMethod, ""},
-                                               principal.tenant, now, exported));
+    ASSIGN_OR_RETURN(breach::v1::EventEnvelope export_record,
+                     service::MakeReadRecord({kServiceName, principal, kExportMethod, ""},
+                                             principal.tenant, now, exported, cipher_));
+    append.events.push_back(std::move(export_record));
     ASSIGN_OR_RETURN(eventstore::AppendResult appended, store_.Append(std::move(append)));
     if (on_append_) on_append_();
 
@@ -209,6 +223,7 @@ grpc::Status RegisterService::ExportRegister(grpc::ServerContext* context,
     header.set_format(request->format());
     *header.mutable_exported_at() = appended.events.front().recorded_at();
     *header.mutable_exported_by() = appended.events.front().actor();
+    cipher_.OpenReader(*header.mutable_exported_by());
     header.set_breaches(breaches.size());
     header.set_export_event_id(appended.events.front().event_id());
     if (!writer->Write(chunk)) return absl::CancelledError("the client went away");
@@ -350,8 +365,10 @@ absl::Status RegisterService::RecordListing(const auth::Principal& principal,
   }
   eventstore::AppendRequest append;
   append.stream_id = service::AuditStreamId(principal.tenant);
-  append.events.push_back(service::MakeEvent({kServiceName, principal, kListMethod, ""},
-                                             principal.tenant, clock_.Now(), listed));
+  ASSIGN_OR_RETURN(breach::v1::EventEnvelope list_record,
+                   service::MakeReadRecord({kServiceName, principal, kListMethod, ""},
+                                           principal.tenant, clock_.Now(), listed, cipher_));
+  append.events.push_back(std::move(list_record));
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();
   return absl::OkStatus();
@@ -374,10 +391,10 @@ absl::StatusOr<RegisterService::OpenedEntry> RegisterService::OpenEntry(const au
   breach::v1::BreachViewed viewed;
   viewed.set_breach_id(breach_id);
   viewed.set_view(view);
-  ASSIGN_OR_RETURN(
-      breach::v1::EventEnvelope recorded,
-      reads_.Record(breach_id, service::MakeEvent({kServiceName, principal, method, breach_id},
-                                                  entry->tenant(), clock_.Now(), viewed)));
+  ASSIGN_OR_RETURN(breach::v1::EventEnvelope read,
+                   service::MakeReadRecord({kServiceName, principal, method, breach_id},
+                                           entry->tenant(), clock_.Now(), viewed, cipher_));
+  ASSIGN_OR_RETURN(breach::v1::EventEnvelope recorded, reads_.Record(breach_id, std::move(read)));
   if (on_append_) on_append_();
   return OpenedEntry{*std::move(entry), std::move(recorded)};
 }

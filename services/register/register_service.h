@@ -86,6 +86,8 @@ class RegisterService final : public breach::v1::RegisterService::Service {
                                                       const std::string& view,
                                                       const std::string& method);
   absl::StatusOr<breach::v1::Timeline> ReadTimeline(const breach::v1::RegisterEntry& entry);
+  // The readers of the timeline's read records opened (each sealed with its month's key).
+  void OpenReaders(breach::v1::Timeline& timeline);
   // Whether listings and exports of this instance show `entry` (partitioned: it serves it).
   bool Shows(const breach::v1::RegisterEntry& entry) const;
   // Views are appended here and reach the timeline through the bus like every other event.

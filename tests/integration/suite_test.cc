@@ -473,7 +473,12 @@ TEST_F(SuiteTest, ListingIsRecordedWithTheEntriesShown) {
   ASSERT_THAT(List(kVespucciDpoToken).entries(), SizeIs(1));
   ASSERT_OK_AND_ASSIGN(auto audit, suite_->store("register")->ReadStream("audit-MIIS01200V"));
   ASSERT_THAT(audit, SizeIs(1));
-  EXPECT_EQ(audit[0].actor().subject(), "user:dpo-vespucci");
+  // The reader is sealed with the school's key of the month, and opens back.
+  breach::v1::Actor reader = audit[0].actor();
+  EXPECT_TRUE(privacy::IsSealed(reader.subject()));
+  EXPECT_THAT(reader.subject(), ::testing::HasSubstr("reads.MIIS01200V."));
+  suite_->cipher().OpenReader(reader);
+  EXPECT_EQ(reader.subject(), "user:dpo-vespucci");
   breach::v1::BreachesListed listed;
   ASSERT_TRUE(audit[0].payload().UnpackTo(&listed));
   EXPECT_THAT(listed.breach_ids(), ElementsAre(report.breach_id()));

@@ -4,13 +4,16 @@
 #include <filesystem>
 #include <string>
 
+#include "breach/v1/events.pb.h"
 #include "breach/v1/intake.pb.h"
+#include "breach/v1/notification.pb.h"
 #include "breach/v1/register.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/privacy/key_wrapper.h"
 #include "libs/privacy/keyring.h"
+#include "libs/privacy/personal_fields.h"
 
 namespace breachd::privacy {
 namespace {
@@ -77,6 +80,31 @@ TEST_F(FieldCipherTest, SealedFieldsHoldNoPlaintextAndOpenBack) {
     // JSON values come back re-printed by protobuf's printer: the same text here.
     return expected.SerializeAsString();
   }());
+}
+
+// A misspelt name in the table would leave its field in clear without a word: every entry names
+// a compiled message type and string fields of it.
+TEST(PersonalFieldTableTest, EveryEntryNamesStringFieldsOfAKnownMessage) {
+  // Linked in by use: the events (and what they import), the notification's and the register's.
+  (void)breach::v1::BreachTriaged::descriptor();
+  (void)breach::v1::Draft::descriptor();
+  (void)breach::v1::RegisterEntry::descriptor();
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const auto& [type, fields] : PersonalFieldTable()) {
+    const google::protobuf::Descriptor* message = pool->FindMessageTypeByName(type);
+    ASSERT_NE(message, nullptr) << type << " is not linked in or misspelt";
+    for (const auto* names : {&fields.text, &fields.json}) {
+      for (const std::string& name : *names) {
+        const google::protobuf::FieldDescriptor* field = message->FindFieldByName(name);
+        ASSERT_NE(field, nullptr) << type << "." << name;
+        EXPECT_EQ(field->type(), google::protobuf::FieldDescriptor::TYPE_STRING)
+            << type << "." << name;
+      }
+    }
+    if (!fields.json.empty()) {
+      EXPECT_NE(pool->FindMessageTypeByName(fields.json_type), nullptr) << type;
+    }
+  }
 }
 
 TEST_F(FieldCipherTest, AfterTheKeyIsDestroyedFieldsReadErasedAndNothingNewIsSealed) {

@@ -1,12 +1,16 @@
 // Redaction at the read boundary: personal strings at any depth become "[redacted: personal
 // data]", metadata stays; and every string field of the messages a breach's reads return is
-// decided (personal in personal_data.cc, or metadata in the list below), so a new field cannot
-// slip out to the provider unnoticed.
+// decided (personal in libs/privacy/personal_fields.cc, which is also what is sealed at rest, or
+// metadata in the list below), so a new field cannot slip out to the provider, or be stored in
+// clear, unnoticed.
 #include "libs/service/personal_data.h"
 
 #include <set>
 
 #include "breach/v1/assessment.pb.h"
+#include "breach/v1/directory.pb.h"
+#include "breach/v1/events.pb.h"
+#include "breach/v1/incident.pb.h"
 #include "breach/v1/intake.pb.h"
 #include "breach/v1/notification.pb.h"
 #include "breach/v1/register.pb.h"
@@ -75,6 +79,36 @@ const std::set<std::string>& Metadata() {
       "breach.v1.Draft.previous_protocol",
       "breach.v1.PublicNotice.breach_id",
       "breach.v1.Recipient.language",
+      // events whose reasons are sealed
+      "breach.v1.BreachTriaged.breach_id", "breach.v1.BreachClosed.breach_id",
+      "breach.v1.BreachReopened.breach_id", "breach.v1.DutiesDecided.breach_id",
+      "breach.v1.AssessmentSubmitted.breach_id", "breach.v1.AssessmentSubmitted.regimes",
+      "breach.v1.AssessmentSubmitted.request_id",
+      "breach.v1.RiskAssessment.breach_id", "breach.v1.RiskAssessment.tenant",
+      // the school itself (its public, institutional details); its people are personal
+      "breach.v1.SchoolProfile.tenant", "breach.v1.SchoolProfile.name",
+      "breach.v1.SchoolProfile.address", "breach.v1.SchoolProfile.email",
+      "breach.v1.SchoolProfile.pec", "breach.v1.SchoolProfile.webhook_url",
+      "breach.v1.SchoolProfile.tax_code", "breach.v1.SchoolProfile.website",
+      "breach.v1.DirectorySchool.code", "breach.v1.DirectorySchool.name",
+      "breach.v1.DirectorySchool.address", "breach.v1.DirectorySchool.postcode",
+      "breach.v1.DirectorySchool.municipality", "breach.v1.DirectorySchool.email",
+      "breach.v1.DirectorySchool.pec", "breach.v1.DirectorySchool.services",
+      // a provider incident: ids, the schools it reaches, the fields an update changed
+      "breach.v1.Incident.incident_id", "breach.v1.Incident.schools",
+      "breach.v1.Incident.selection", "breach.v1.Incident.request_id",
+      "breach.v1.IncidentUpdate.incident_id", "breach.v1.IncidentUpdate.added",
+      "breach.v1.IncidentUpdate.request_id", "breach.v1.IncidentUpdate.fields",
+      // the notification's events and clocks
+      "breach.v1.DraftApproved.breach_id", "breach.v1.DraftApproved.sha256",
+      "breach.v1.DispatchQueued.breach_id", "breach.v1.DutySubmitted.breach_id",
+      "breach.v1.DeliverySent.breach_id", "breach.v1.DeliverySent.delivery_id",
+      "breach.v1.DeliveryFailed.breach_id", "breach.v1.DeliveryFailed.delivery_id",
+      "breach.v1.DutyClock.breach_id", "breach.v1.DutyClock.tenant",
+      "breach.v1.DutyClock.disarmed_reason",  // the service's own words ("submitted late", ...)
+      "breach.v1.Delivery.breach_id", "breach.v1.Delivery.tenant",
+      "breach.v1.Delivery.delivery_id", "breach.v1.Delivery.idempotency_key",  // a fingerprint
+      "breach.v1.Receipt.breach_id", "breach.v1.Receipt.protocol_number",
   };
   return *fields;
 }
@@ -91,7 +125,16 @@ TEST(RedactPersonalDataTest, EveryStringFieldOfABreachsReadsIsDecided) {
         breach::v1::ContactPoint::descriptor(), breach::v1::NotificationContent::descriptor(),
         breach::v1::DraftField::descriptor(), breach::v1::NotificationDraft::descriptor(),
         breach::v1::Draft::descriptor(), breach::v1::PublicNotice::descriptor(),
-        breach::v1::Recipient::descriptor()}) {
+        breach::v1::Recipient::descriptor(), breach::v1::Awareness::descriptor(),
+        breach::v1::BreachTriaged::descriptor(), breach::v1::BreachClosed::descriptor(),
+        breach::v1::BreachReopened::descriptor(), breach::v1::DutiesDecided::descriptor(),
+        breach::v1::AssessmentSubmitted::descriptor(), breach::v1::RiskAssessment::descriptor(),
+        breach::v1::SchoolProfile::descriptor(), breach::v1::DirectorySchool::descriptor(),
+        breach::v1::Incident::descriptor(), breach::v1::IncidentUpdate::descriptor(),
+        breach::v1::DraftApproved::descriptor(), breach::v1::DispatchQueued::descriptor(),
+        breach::v1::DutySubmitted::descriptor(), breach::v1::DeliverySent::descriptor(),
+        breach::v1::DeliveryFailed::descriptor(), breach::v1::DutyClock::descriptor(),
+        breach::v1::Delivery::descriptor(), breach::v1::Receipt::descriptor()}) {
     for (int i = 0; i < message->field_count(); ++i) {
       const google::protobuf::FieldDescriptor& field = *message->field(i);
       if (field.type() != google::protobuf::FieldDescriptor::TYPE_STRING) continue;
@@ -100,7 +143,7 @@ TEST(RedactPersonalDataTest, EveryStringFieldOfABreachsReadsIsDecided) {
     }
   }
   EXPECT_THAT(undecided, ::testing::IsEmpty())
-      << "decide: personal (libs/service/personal_data.cc) or metadata (this test)";
+      << "decide: personal (libs/privacy/personal_fields.cc) or metadata (this test)";
 }
 
 }  // namespace

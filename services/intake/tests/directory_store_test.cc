@@ -10,6 +10,8 @@
 #include "libs/common/testing/status_matchers.h"
 #include "libs/directory/generator.h"
 #include "libs/directory/school_csv.h"
+#include "libs/privacy/key_wrapper.h"
+#include "libs/privacy/keyring.h"
 
 namespace breachd::intake {
 namespace {
@@ -90,6 +92,35 @@ TEST_F(DirectoryStoreTest, ReimportUpdatesChangedSchoolsAndKeepsMissingOnes) {
   EXPECT_EQ(untouched.size(), 1u);
 }
 
+// The DPO's name and e-mail are sealed with the school's key in the row and the event; loaded
+// opened, so a re-import of the same file still finds every school unchanged.
+TEST_F(DirectoryStoreTest, TheDposContactIsSealedAtRestAndAReimportFindsItUnchanged) {
+  auto wrapper = privacy::MasterKeyWrapper::FromKey(std::string(32, '\x2a'));
+  ASSERT_THAT(wrapper.status(), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto keyring,
+                       privacy::Keyring::Open(dir_.path() + "/keyring", *std::move(wrapper)));
+  privacy::FieldCipher cipher(*keyring);
+  const std::vector<directory::School> schools = directory::GenerateDirectory(3, 7);
+  const std::string csv = directory::WriteSchoolCsv(schools);
+  ASSERT_OK_AND_ASSIGN(auto first, ImportDirectory(*store_, csv, kOperator, kNow, &cipher));
+  EXPECT_EQ(first.added(), 3);
+
+  ASSERT_OK_AND_ASSIGN(auto row, FindDirectorySchool(*store_, schools[0].code));
+  ASSERT_TRUE(row.has_value());
+  EXPECT_TRUE(privacy::IsSealed(row->dpo_name()));
+  EXPECT_TRUE(privacy::IsSealed(row->dpo_email()));
+  EXPECT_EQ(row->pec(), schools[0].pec);  // the school's own mailbox is no person's
+  ASSERT_OK_AND_ASSIGN(auto events, store_->ReadStream(SchoolStreamId(schools[0].code)));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].payload().value().find(schools[0].dpo_email), std::string::npos);
+
+  ASSERT_OK_AND_ASSIGN(auto second, ImportDirectory(*store_, csv, kOperator, kNow, &cipher));
+  EXPECT_EQ(second.unchanged(), 3);
+  EXPECT_EQ(second.updated(), 0);
+  ASSERT_OK_AND_ASSIGN(auto opened, LoadDirectory(*store_, &cipher));
+  EXPECT_EQ(opened.at(schools[0].code).dpo_email, schools[0].dpo_email);
+}
+
 TEST_F(DirectoryStoreTest, AFileWithoutARequiredColumnImportsNothing) {
   EXPECT_THAT(ImportDirectory(*store_, "CODICESCUOLA,DENOMINAZIONESCUOLA\nMIIS01200V,X\n",
                               kOperator, kNow)
@@ -102,7 +133,7 @@ TEST_F(DirectoryStoreTest, AFileWithoutARequiredColumnImportsNothing) {
 TEST(DirectoryWritesTest, GroupsTheChangesInBatchesOfStreams) {
   directory::DirectoryChanges changes;
   changes.added = directory::GenerateDirectory(1201, 5);
-  const auto batches = DirectoryWrites(changes, kOperator, kNow);
+  ASSERT_OK_AND_ASSIGN(const auto batches, DirectoryWrites(changes, kOperator, kNow));
   ASSERT_EQ(batches.size(), 3u);
   EXPECT_EQ(batches[0].size(), kDirectoryBatchSize);
   EXPECT_EQ(batches[2].size(), 1201 - 2 * kDirectoryBatchSize);

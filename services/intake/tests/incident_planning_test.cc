@@ -13,6 +13,8 @@
 #include "libs/common/testing/status_matchers.h"
 #include "libs/directory/generator.h"
 #include "libs/service/fellow_forwarder.h"
+#include "libs/privacy/key_wrapper.h"
+#include "libs/privacy/keyring.h"
 #include "services/intake/intake_schema.h"
 
 namespace breachd::intake {
@@ -129,7 +131,7 @@ breach::v1::Incident IncidentOf(int schools) {
 
 TEST(PlanFanOutTest, OneCasePerSchoolInBatchesWithDerivedIds) {
   const breach::v1::Incident incident = IncidentOf(1201);
-  const auto batches = PlanFanOut(incident, {}, kOperator, kNow);
+  ASSERT_OK_AND_ASSIGN(const auto batches, PlanFanOut(incident, {}, kOperator, kNow));
   ASSERT_EQ(batches.size(), 3u);
   EXPECT_EQ(batches[0].size(), kFanOutBatchSize);
   EXPECT_EQ(batches[2].size(), 1201 - 2 * kFanOutBatchSize);
@@ -151,7 +153,8 @@ TEST(PlanFanOutTest, OneCasePerSchoolInBatchesWithDerivedIds) {
   ASSERT_TRUE(progress.ParseFromString(batches[1][0].projection.back().value));
   EXPECT_EQ(progress.cases_created(), 2 * static_cast<int>(kFanOutBatchSize));
   // Planned again (a retry): the same ids.
-  const auto again = PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5));
+  ASSERT_OK_AND_ASSIGN(const auto again,
+                       PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5)));
   EXPECT_EQ(again[2].back().stream_id, batches[2].back().stream_id);
   EXPECT_EQ(again[2].back().events[0].event_id(), batches[2].back().events[0].event_id());
 }
@@ -166,7 +169,8 @@ TEST(PlanFanOutTest, WithSeveralIntakesEveryCaseFallsInAPartitionOfTheOpeningIns
              return CaseBreachId(incident_id, code, attempt);
            }).value();
   };
-  const auto batches = PlanFanOut(incident, {}, kOperator, kNow, 50, place);
+  ASSERT_OK_AND_ASSIGN(const auto batches,
+                       PlanFanOut(incident, {}, kOperator, kNow, 50, nullptr, place));
   std::set<std::string> ids;
   int moved = 0;
   for (const auto& batch : batches) {
@@ -183,7 +187,9 @@ TEST(PlanFanOutTest, WithSeveralIntakesEveryCaseFallsInAPartitionOfTheOpeningIns
   EXPECT_EQ(ids.size(), 120u);
   EXPECT_GT(moved, 0);
   // Planned again (a resumed fan-out): the same ids, so no school gets a second case.
-  const auto again = PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5), 50, place);
+  ASSERT_OK_AND_ASSIGN(
+      const auto again,
+      PlanFanOut(incident, {}, kOperator, kNow + absl::Minutes(5), 50, nullptr, place));
   EXPECT_EQ(again.back().back().stream_id, batches.back().back().stream_id);
   EXPECT_EQ(again.front().front().stream_id, batches.front().front().stream_id);
 }
@@ -192,7 +198,7 @@ TEST(PlanFanOutTest, ResumesWithTheSchoolsNotDone) {
   const breach::v1::Incident incident = IncidentOf(30);
   std::set<std::string> done;
   for (int i = 0; i < 12; ++i) done.insert(incident.schools(i));
-  const auto batches = PlanFanOut(incident, done, kOperator, kNow, 10);
+  ASSERT_OK_AND_ASSIGN(const auto batches, PlanFanOut(incident, done, kOperator, kNow, 10));
   ASSERT_EQ(batches.size(), 2u);
   EXPECT_EQ(batches[0].size() + batches[1].size(), 18u);
   for (const auto& batch : batches) {
@@ -209,10 +215,11 @@ TEST(PlanFanOutTest, AStoredBatchCannotBeStoredTwice) {
   breachd::testing::ScratchDir dir("fanout");
   ASSERT_OK_AND_ASSIGN(auto store, eventstore::EventStore::Open(dir.path() + "/intake"));
   const breach::v1::Incident incident = IncidentOf(25);
-  auto batches = PlanFanOut(incident, {}, kOperator, kNow, 10);
+  ASSERT_OK_AND_ASSIGN(auto batches, PlanFanOut(incident, {}, kOperator, kNow, 10));
   ASSERT_THAT(store->AppendAcrossStreams(batches[0]).status(), IsOk());
   // A retry that lost track of its progress is refused whole, and opens nothing.
-  auto retry = PlanFanOut(incident, {}, kOperator, kNow + absl::Seconds(1), 10);
+  ASSERT_OK_AND_ASSIGN(auto retry,
+                       PlanFanOut(incident, {}, kOperator, kNow + absl::Seconds(1), 10));
   EXPECT_THAT(store->AppendAcrossStreams(retry[0]).status(),
               StatusIs(absl::StatusCode::kAlreadyExists));
   // The progress rows say which schools are done; the rest is planned and stored once.
@@ -224,7 +231,8 @@ TEST(PlanFanOutTest, AStoredBatchCannotBeStoredTwice) {
                                     }),
               IsOk());
   EXPECT_EQ(done.size(), 10u);
-  for (auto& batch : PlanFanOut(incident, done, kOperator, kNow, 10)) {
+  ASSERT_OK_AND_ASSIGN(auto rest, PlanFanOut(incident, done, kOperator, kNow, 10));
+  for (auto& batch : rest) {
     ASSERT_THAT(store->AppendAcrossStreams(std::move(batch)).status(), IsOk());
   }
   for (const std::string& code : incident.schools()) {
@@ -236,6 +244,39 @@ TEST(PlanFanOutTest, AStoredBatchCannotBeStoredTwice) {
   breach::v1::Incident stored;
   ASSERT_TRUE(row.has_value() && stored.ParseFromString(*row));
   EXPECT_EQ(stored.cases_created(), 25);
+}
+
+// Each school's case is sealed with its own key, the incident's row with the provider's: the
+// incident planned from its facts opened (docs/security.md, "What is sealed").
+TEST(PlanFanOutTest, EachCaseIsSealedWithItsSchoolsKeyAndTheIncidentWithTheProviders) {
+  breachd::testing::ScratchDir dir("fanout-sealed");
+  auto wrapper = privacy::MasterKeyWrapper::FromKey(std::string(32, '\x2a'));
+  ASSERT_THAT(wrapper.status(), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto keyring,
+                       privacy::Keyring::Open(dir.path() + "/keyring", *std::move(wrapper)));
+  privacy::FieldCipher cipher(*keyring);
+  const breach::v1::Incident incident = IncidentOf(3);
+  ASSERT_OK_AND_ASSIGN(auto batches,
+                       PlanFanOut(incident, {}, kOperator, kNow, kFanOutBatchSize, &cipher));
+  ASSERT_EQ(batches.size(), 1u);
+  for (const eventstore::AppendRequest& append : batches[0]) {
+    const std::string& code = append.events[0].tenant();
+    breach::v1::BreachReported reported;
+    ASSERT_TRUE(append.events[0].payload().UnpackTo(&reported));
+    EXPECT_THAT(reported.report().description(),
+                ::testing::StartsWith("sealed:v1:" + privacy::SchoolKeyId(code) + ":"));
+    breach::v1::BreachReport opened = reported.report();
+    cipher.OpenPersonalData(opened);
+    EXPECT_EQ(opened.description(), incident.report().description());
+    breach::v1::Report row;
+    ASSERT_TRUE(row.ParseFromString(append.projection[0].value));
+    EXPECT_TRUE(privacy::IsSealed(row.current().place()));
+  }
+  breach::v1::Incident progress;
+  ASSERT_TRUE(progress.ParseFromString(batches[0][0].projection.back().value));
+  EXPECT_THAT(progress.title(), ::testing::StartsWith("sealed:v1:school.provider:"));
+  EXPECT_THAT(progress.report().description(),
+              ::testing::StartsWith("sealed:v1:school.provider:"));
 }
 
 }  // namespace

@@ -204,8 +204,8 @@ TEST(PlanAmendmentBatchTest, OpenCasesAmendedFromTheirOwnReportClosedOnesLeft) {
   cases[2].report->set_status(breach::v1::BREACH_STATUS_CLOSED);
   *cases[3].report->mutable_current() = CaseReport(recorded.incident, incident.schools(3));
 
-  const AmendmentBatch batch =
-      PlanAmendmentBatch(recorded.update, cases, /*last=*/true, kOperator, kNow);
+  ASSERT_OK_AND_ASSIGN(const AmendmentBatch batch,
+                       PlanAmendmentBatch(recorded.update, cases, /*last=*/true, kOperator, kNow));
   ASSERT_EQ(batch.appends.size(), 2u);
   EXPECT_EQ(batch.update.cases_amended(), 2);
   EXPECT_EQ(batch.update.cases_closed(), 1);
@@ -246,8 +246,8 @@ TEST(PlanAmendmentBatchTest, OpenCasesAmendedFromTheirOwnReportClosedOnesLeft) {
   ASSERT_OK_AND_ASSIGN(RecordedUpdate closing,
                        PlanUpdate(recorded.incident, request, directory, kOperator, kNow));
   EXPECT_TRUE(closing.incident.closed());
-  const AmendmentBatch closed =
-      PlanAmendmentBatch(closing.update, {cases[3]}, true, kOperator, kNow);
+  ASSERT_OK_AND_ASSIGN(const AmendmentBatch closed,
+                       PlanAmendmentBatch(closing.update, {cases[3]}, true, kOperator, kNow));
   ASSERT_EQ(closed.appends.size(), 1u);
   ASSERT_TRUE(closed.appends[0].events[0].payload().UnpackTo(&amended));
   EXPECT_TRUE(amended.amendment().incident_closed());
@@ -259,7 +259,8 @@ TEST(PlanAmendmentBatchTest, AStoredBatchCannotBeStoredTwiceAndAResumeSkipsIt) {
   ASSERT_OK_AND_ASSIGN(auto store, eventstore::EventStore::Open(dir.path() + "/intake"));
   const auto directory = Directory(25);
   const breach::v1::Incident incident = IncidentOver(directory, 25);
-  for (auto& batch : PlanFanOut(incident, {}, kOperator, kNow)) {
+  ASSERT_OK_AND_ASSIGN(auto fan_out, PlanFanOut(incident, {}, kOperator, kNow));
+  for (auto& batch : fan_out) {
     ASSERT_THAT(store->AppendAcrossStreams(std::move(batch)).status(), IsOk());
   }
   ASSERT_OK_AND_ASSIGN(RecordedUpdate recorded,
@@ -278,7 +279,8 @@ TEST(PlanAmendmentBatchTest, AStoredBatchCannotBeStoredTwiceAndAResumeSkipsIt) {
   std::vector<std::string> pending = PendingTargets(incident, recorded.update, {});
   ASSERT_EQ(pending.size(), 25u);
   const std::vector<std::string> first(pending.begin(), pending.begin() + 10);
-  AmendmentBatch batch = PlanAmendmentBatch(recorded.update, load(first), false, kOperator, kNow);
+  ASSERT_OK_AND_ASSIGN(AmendmentBatch batch,
+                       PlanAmendmentBatch(recorded.update, load(first), false, kOperator, kNow));
   auto appends = batch.appends;
   appends.front().projection.insert(appends.front().projection.end(), batch.rows.begin(),
                                     batch.rows.end());
@@ -298,7 +300,8 @@ TEST(PlanAmendmentBatchTest, AStoredBatchCannotBeStoredTwiceAndAResumeSkipsIt) {
   EXPECT_EQ(done.size(), 10u);
   pending = PendingTargets(incident, recorded.update, done);
   ASSERT_EQ(pending.size(), 15u);
-  AmendmentBatch rest = PlanAmendmentBatch(batch.update, load(pending), true, kOperator, kNow);
+  ASSERT_OK_AND_ASSIGN(AmendmentBatch rest,
+                       PlanAmendmentBatch(batch.update, load(pending), true, kOperator, kNow));
   EXPECT_EQ(rest.update.cases_amended(), 25);
   EXPECT_TRUE(rest.update.done());
   ASSERT_THAT(store->AppendAcrossStreams(rest.appends).status(), IsOk());
