@@ -1,5 +1,7 @@
 #include "libs/delivery/subscription.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -67,6 +69,14 @@ Subscription::Subscription(SubscriptionOptions options, eventstore::EventStore& 
     // "intake@HOST:PORT" is one of several intake instances: it serves the store "intake".
     sources_[name].reader = std::make_unique<SourceReader>(name.substr(0, name.find('@')), target,
                                                            options_.token, options_.credentials);
+  }
+  for (auto& [name, source] : sources_) {
+    // Another instance ("intake@HOST:PORT" beside "intake") publishes under the same name.
+    const bool alone = std::none_of(sources_.begin(), sources_.end(), [&](const auto& other) {
+      return absl::StartsWith(other.first, absl::StrCat(name, "@"));
+    });
+    source.bus_checkpoints =
+        options_.ownership == nullptr && name.find('@') == std::string::npos && alone;
   }
 }
 
@@ -256,7 +266,7 @@ absl::Status Subscription::ApplyFromBus(const EventEnvelope& event) {
     // The bus is often first to show that a source has grown: the status shows the lag.
     source->second.head = std::max(source->second.head, event.position());
     source->second.bus_events += applied;
-    if (options_.ownership == nullptr && event.position() > source->second.applied_through) {
+    if (source->second.bus_checkpoints && event.position() > source->second.applied_through) {
       source->second.bus_ahead.insert(event.position());
       JoinBusPositions(source->second);
     }
@@ -267,9 +277,9 @@ absl::Status Subscription::ApplyFromBus(const EventEnvelope& event) {
 std::vector<bool> Subscription::DeliveredByBus(const std::string& name,
                                                const std::vector<const EventEnvelope*>& events) {
   std::vector<bool> delivered(events.size(), false);
-  if (options_.ownership != nullptr) return delivered;
   absl::MutexLock lock(&mu_);
   const Source& source = sources_.at(name);
+  if (!source.bus_checkpoints) return delivered;
   for (size_t i = 0; i < events.size(); ++i) {
     // Below the checkpoint: the bus joined it up with this read while it went on.
     const uint64_t position = events[i]->position();
@@ -288,7 +298,7 @@ void Subscription::JoinBusPositions(Source& source) {
 }
 
 absl::Status Subscription::BeforeCommit() {
-  if (options_.ownership == nullptr) {
+  {
     // Under apply_mu_: every apply the checkpoints cover is written before them, and a
     // projection swap (Exclusively) does not run in between.
     absl::MutexLock apply_lock(&apply_mu_);
@@ -297,7 +307,7 @@ absl::Status Subscription::BeforeCommit() {
     {
       absl::MutexLock lock(&mu_);
       for (auto& [name, source] : sources_) {
-        if (source.applied_through <= source.written_through) continue;
+        if (!source.bus_checkpoints || source.applied_through <= source.written_through) continue;
         rows.push_back({CheckpointKey(name), absl::StrCat(source.applied_through)});
         moved.emplace_back(&source, source.applied_through);
       }

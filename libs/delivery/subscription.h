@@ -13,8 +13,10 @@
 //   bus: the positions it applied above the checkpoint are remembered, and the checkpoint
 //   moves over them once they join up with it (they arrive out of order across partitions),
 //   then is written before the offsets are committed. A sweep therefore starts where the bus
-//   left off instead of re-reading what the bus already delivered. (Not with `ownership`:
-//   there every source is read anew when partitions are gained, which only catch-up tracks.)
+//   left off instead of re-reading what the bus already delivered. Only for a source that is
+//   the one store of its service (an event on the bus names its service, not the instance
+//   whose store it comes from), and not with `ownership` (there every source is read anew
+//   when partitions are gained, which only catch-up tracks).
 // Both paths apply through one Applier (dedupe by event id), one event at a time. An event
 // that fails for good is parked (kept, visible in the status) and the rest goes on.
 #pragma once
@@ -103,6 +105,8 @@ class Subscription {
     uint64_t written_through = 0;  // the checkpoint as last written by the bus path
     // Positions the bus applied above applied_through, waiting for the ones between.
     std::set<uint64_t> bus_ahead;
+    // Whether the bus moves the checkpoint: the service's only store, no `ownership`.
+    bool bus_checkpoints = false;
     uint64_t head = 0;             // highest position known to exist in the source store
     uint64_t gaps_repaired = 0;
     uint64_t catch_ups = 0;
