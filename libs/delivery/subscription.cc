@@ -1,5 +1,7 @@
 #include "libs/delivery/subscription.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +16,9 @@ namespace {
 using breach::v1::EventEnvelope;
 
 constexpr char kParkedPrefix[] = "parked-consumed/";
+// Bus positions kept above a checkpoint that does not move (an event the bus lost): beyond
+// this they are forgotten, and the next catch-up covers them as before.
+constexpr size_t kMaxBusAhead = 200'000;
 
 }  // namespace
 
@@ -34,7 +39,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Start(const bus::Bus
   RETURN_IF_ERROR(self->LoadCheckpoints());
 
   bus::ConsumerLoopOptions loop_options = self->options_.bus;
-  loop_options.before_commit = [self] { return self->hooks_.make_durable(); };
+  loop_options.before_commit = [self] { return self->BeforeCommit(); };
   loop_options.on_gap = [self](const bus::OffsetReset&) { self->NoteGap(); };
   loop_options.on_poison = [self](const EventEnvelope& event, const absl::Status& error) {
     return self->Park(event, error);
@@ -65,6 +70,14 @@ Subscription::Subscription(SubscriptionOptions options, eventstore::EventStore& 
     sources_[name].reader = std::make_unique<SourceReader>(name.substr(0, name.find('@')), target,
                                                            options_.token, options_.credentials);
   }
+  for (auto& [name, source] : sources_) {
+    // Another instance ("intake@HOST:PORT" beside "intake") publishes under the same name.
+    const bool alone = std::none_of(sources_.begin(), sources_.end(), [&](const auto& other) {
+      return absl::StartsWith(other.first, absl::StrCat(name, "@"));
+    });
+    source.bus_checkpoints =
+        options_.ownership == nullptr && name.find('@') == std::string::npos && alone;
+  }
 }
 
 Subscription::~Subscription() { Stop(); }
@@ -92,6 +105,7 @@ absl::Status Subscription::LoadCheckpoints() {
       return absl::DataLossError(absl::StrCat("checkpoint of ", name, " is unreadable: ", *row));
     }
     source.head = source.applied_through;
+    source.written_through = source.applied_through;
   }
   return absl::OkStatus();
 }
@@ -204,8 +218,10 @@ absl::Status Subscription::CatchUp(const std::string& name) {
                                    uint64_t read_through) -> absl::Status {
         // A long catch-up must not hold a shutdown up: what is applied so far is checkpointed.
         if (stopping()) return absl::CancelledError("the subscription is stopping");
-        for (const EventEnvelope* event : events) {
-          ASSIGN_OR_RETURN(bool applied, ApplyOrPark(*event));
+        const std::vector<bool> from_bus = DeliveredByBus(name, events);
+        for (size_t i = 0; i < events.size(); ++i) {
+          if (from_bus[i]) continue;  // applied already, beyond a hole the bus left
+          ASSIGN_OR_RETURN(bool applied, ApplyOrPark(*events[i]));
           applied_new += applied;
         }
         // After the events it covers, in the same log: never claims more than survived.
@@ -213,8 +229,10 @@ absl::Status Subscription::CatchUp(const std::string& name) {
             {{CheckpointKey(name), absl::StrCat(read_through)}}, /*sync=*/false));
         absl::MutexLock lock(&mu_);
         Source& source = sources_.at(name);
+        source.written_through = read_through;  // what the row says now
         if (epoch == read_epoch_) {
           source.applied_through = std::max(source.applied_through, read_through);
+          JoinBusPositions(source);
         }
         source.head = std::max(source.head, read_through);
         return absl::OkStatus();
@@ -248,8 +266,61 @@ absl::Status Subscription::ApplyFromBus(const EventEnvelope& event) {
     // The bus is often first to show that a source has grown: the status shows the lag.
     source->second.head = std::max(source->second.head, event.position());
     source->second.bus_events += applied;
+    if (source->second.bus_checkpoints && event.position() > source->second.applied_through) {
+      source->second.bus_ahead.insert(event.position());
+      JoinBusPositions(source->second);
+    }
   }
   return absl::OkStatus();
+}
+
+std::vector<bool> Subscription::DeliveredByBus(const std::string& name,
+                                               const std::vector<const EventEnvelope*>& events) {
+  std::vector<bool> delivered(events.size(), false);
+  absl::MutexLock lock(&mu_);
+  const Source& source = sources_.at(name);
+  if (!source.bus_checkpoints) return delivered;
+  for (size_t i = 0; i < events.size(); ++i) {
+    // Below the checkpoint: the bus joined it up with this read while it went on.
+    const uint64_t position = events[i]->position();
+    delivered[i] = position <= source.applied_through || source.bus_ahead.contains(position);
+  }
+  return delivered;
+}
+
+void Subscription::JoinBusPositions(Source& source) {
+  std::set<uint64_t>& ahead = source.bus_ahead;
+  while (!ahead.empty() && *ahead.begin() <= source.applied_through + 1) {
+    source.applied_through = std::max(source.applied_through, *ahead.begin());
+    ahead.erase(ahead.begin());
+  }
+  if (ahead.size() > kMaxBusAhead) ahead.clear();
+}
+
+absl::Status Subscription::BeforeCommit() {
+  {
+    // Under apply_mu_: every apply the checkpoints cover is written before them, and a
+    // projection swap (Exclusively) does not run in between.
+    absl::MutexLock apply_lock(&apply_mu_);
+    std::vector<eventstore::ProjectionWrite> rows;
+    std::vector<std::pair<Source*, uint64_t>> moved;
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& [name, source] : sources_) {
+        if (!source.bus_checkpoints || source.applied_through <= source.written_through) continue;
+        rows.push_back({CheckpointKey(name), absl::StrCat(source.applied_through)});
+        moved.emplace_back(&source, source.applied_through);
+      }
+    }
+    if (!rows.empty()) {
+      RETURN_IF_ERROR(store_.WriteProjection(rows, /*sync=*/false));
+      absl::MutexLock lock(&mu_);
+      for (auto& [source, through] : moved) {
+        source->written_through = std::max(source->written_through, through);
+      }
+    }
+  }
+  return hooks_.make_durable();
 }
 
 absl::StatusOr<bool> Subscription::ApplyOrPark(const EventEnvelope& event) {

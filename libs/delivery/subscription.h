@@ -9,12 +9,20 @@
 //   the bus reports a gap, and every `sweep_interval` (a cheap call when nothing is missing).
 // - The checkpoint of a source ("every event of it at a position <= N is applied") is written
 //   after the events it covers, in the same write-ahead log, so it never claims more than
-//   what survived a crash; it only moves through catch-up, which read the store in order.
+//   what survived a crash. Catch-up moves it (it reads the store in order), and so does the
+//   bus: the positions it applied above the checkpoint are remembered, and the checkpoint
+//   moves over them once they join up with it (they arrive out of order across partitions),
+//   then is written before the offsets are committed. A sweep therefore starts where the bus
+//   left off instead of re-reading what the bus already delivered. Only for a source that is
+//   the one store of its service (an event on the bus names its service, not the instance
+//   whose store it comes from), and not with `ownership` (there every source is read anew
+//   when partitions are gained, which only catch-up tracks).
 // Both paths apply through one Applier (dedupe by event id), one event at a time. An event
 // that fails for good is parked (kept, visible in the status) and the rest goes on.
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -96,6 +104,11 @@ class Subscription {
   struct Source {
     std::unique_ptr<SourceReader> reader;
     uint64_t applied_through = 0;  // the checkpoint
+    uint64_t written_through = 0;  // the checkpoint as last written by the bus path
+    // Positions the bus applied above applied_through, waiting for the ones between.
+    std::set<uint64_t> bus_ahead;
+    // Whether the bus moves the checkpoint: the service's only store, no `ownership`.
+    bool bus_checkpoints = false;
     uint64_t head = 0;             // highest position known to exist in the source store
     uint64_t gaps_repaired = 0;
     uint64_t catch_ups = 0;
@@ -116,6 +129,13 @@ class Subscription {
   // The catch-up path: applies one event; parks it when it fails for good.
   absl::StatusOr<bool> ApplyOrPark(const breach::v1::EventEnvelope& event);
   absl::Status Park(const breach::v1::EventEnvelope& event, const absl::Status& error);
+  // Which of a catch-up batch of `name` the bus has applied already (above the checkpoint).
+  std::vector<bool> DeliveredByBus(const std::string& name,
+                                   const std::vector<const breach::v1::EventEnvelope*>& events);
+  // Moves a source's checkpoint over the bus positions that now join up with it.
+  static void JoinBusPositions(Source& source);
+  // Before the bus's offsets are committed: writes the checkpoints it moved, then syncs.
+  absl::Status BeforeCommit();
   void NoteGap();
   bool stopping() const;
 

@@ -348,13 +348,37 @@ class RocksDbEventStore final : public EventStore {
 
   absl::StatusOr<std::vector<EventEnvelope>> PendingOutbox(size_t limit) override {
     std::vector<EventEnvelope> events;
+    uint64_t floor, requeues;
+    {
+      absl::MutexLock lock(&outbox_floor_mu_);
+      floor = outbox_floor_;
+      requeues = outbox_requeues_;
+    }
+    // Read before the iterator: every entry at or below it is written, so visible to it.
+    const uint64_t final_position = LastPosition();
     auto outbox = Iterate(*db_, db_->outbox());
-    for (outbox->SeekToFirst(); outbox->Valid() && events.size() < limit; outbox->Next()) {
+    // From the floor, not the first key: the acked entries below it are tombstones that a
+    // scan from the start would step over one by one on every poll.
+    for (outbox->Seek(layout::EncodePosition(floor)); outbox->Valid() && events.size() < limit;
+         outbox->Next()) {
       ASSIGN_OR_RETURN(EventEnvelope event, EventAtIndexValue(outbox->key().ToStringView()));
       events.push_back(std::move(event));
     }
     RETURN_IF_ERROR(FromRocksStatus(outbox->status(), "read outbox"));
+    // Nothing below the first entry found (nor above the final position, if none was) can
+    // appear later, except through a requeue, which lowers the floor again after its write.
+    uint64_t first = final_position + 1;
+    if (!events.empty()) first = std::min(first, events.front().position());
+    absl::MutexLock lock(&outbox_floor_mu_);
+    if (requeues == outbox_requeues_) outbox_floor_ = std::max(outbox_floor_, first);
     return events;
+  }
+
+  // Entries were put back in the outbox (below the floor, perhaps): scans start at the first.
+  void LowerOutboxFloor() {
+    absl::MutexLock lock(&outbox_floor_mu_);
+    ++outbox_requeues_;
+    outbox_floor_ = 0;
   }
 
   absl::Status AckOutbox(const std::vector<uint64_t>& positions) override {
@@ -421,6 +445,7 @@ class RocksDbEventStore final : public EventStore {
     }
     const uint64_t retried = static_cast<uint64_t>(batch.Count()) / 2;
     RETURN_IF_ERROR(Write(write_options_, batch, "retry parked"));
+    LowerOutboxFloor();
     return retried;
   }
 
@@ -431,6 +456,12 @@ class RocksDbEventStore final : public EventStore {
   }
 
   absl::Status RequeueAllForPublish() override {
+    absl::Status requeued = RequeueAll();
+    LowerOutboxFloor();  // also after a partial requeue: what was written is in the outbox
+    return requeued;
+  }
+
+  absl::Status RequeueAll() {
     std::set<std::string> parked;
     auto parked_rows = Iterate(*db_, db_->parked());
     for (parked_rows->SeekToFirst(); parked_rows->Valid(); parked_rows->Next()) {
@@ -756,6 +787,11 @@ class RocksDbEventStore final : public EventStore {
   WriteGate gate_;
   DiskReserve reserve_;
   absl::Mutex park_mu_;  // parking and retrying read, then write, the same outbox entries
+  // No outbox entry is below outbox_floor_ (PendingOutbox starts there); a requeue bumps
+  // outbox_requeues_ and lowers it, so a scan that ran across the requeue cannot raise it.
+  absl::Mutex outbox_floor_mu_;
+  uint64_t outbox_floor_ ABSL_GUARDED_BY(outbox_floor_mu_) = 0;
+  uint64_t outbox_requeues_ ABSL_GUARDED_BY(outbox_floor_mu_) = 0;
 
   absl::Mutex streams_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<StreamHeadCache>> streams_

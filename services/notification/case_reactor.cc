@@ -86,11 +86,14 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
 absl::Status CaseReactor::AddIncidentDraft(const breach::v1::EventEnvelope& event,
                                            const breach::v1::NotificationCase& notification_case,
                                            StreamChange& change) {
-  if (!OpensIncidentCase(event)) return absl::OkStatus();
+  const bool opens = OpensIncidentCase(event);
+  if (!opens && !AmendsIncidentCase(event)) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<breach::v1::Draft> latest,
                    FindDraft(store_, notification_case.breach_id(),
                              breach::v1::DUTY_KIND_CONTROLLER_NOTICE, 0));
-  if (latest.has_value()) return absl::OkStatus();
+  // Opening: drafted once (a report delivered again finds the draft). An update: a new version
+  // of the notice drafted at the opening; a case with none has nothing to redraft.
+  if (opens == latest.has_value()) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
                    FindSchool(store_, notification_case.tenant(), cipher_));
   DraftOrder order;

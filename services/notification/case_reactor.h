@@ -40,7 +40,8 @@ class CaseReactor {
  private:
   // A school added to or changed in the directory (SchoolImported): its profile follows.
   absl::StatusOr<bool> ApplySchool(const breach::v1::EventEnvelope& event);
-  // The processor's notice drafted for an incident's case as it opens (none if it has one).
+  // The processor's notice drafted for an incident's case as it opens (none if it has one),
+  // and drafted again, as a new version, when an update of the incident amends the case.
   absl::Status AddIncidentDraft(const breach::v1::EventEnvelope& event,
                                 const breach::v1::NotificationCase& notification_case,
                                 StreamChange& change);

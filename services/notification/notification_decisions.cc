@@ -159,6 +159,12 @@ bool OpensIncidentCase(const breach::v1::EventEnvelope& event) {
          !reported.incident_id().empty();
 }
 
+bool AmendsIncidentCase(const breach::v1::EventEnvelope& event) {
+  breach::v1::ReportAmended amended;
+  return event.payload().Is<breach::v1::ReportAmended>() && event.payload().UnpackTo(&amended) &&
+         !amended.amendment().incident_id().empty();
+}
+
 absl::Status CheckApproval(const breach::v1::Draft& draft,
                            const breach::v1::ApproveDraftRequest& request,
                            const std::optional<breach::v1::DutyClock>& clock, absl::Time now) {

@@ -60,6 +60,11 @@ absl::StatusOr<breach::v1::Draft> ComposeDraft(
 // its processor's notice to the school is drafted then, with no one asking (docs/incidents.md).
 bool OpensIncidentCase(const breach::v1::EventEnvelope& event);
 
+// Whether `event` brings an incident's update to one of its cases (ReportAmended from the
+// incident): the notice drafted at the opening is drafted again, as a new version, from the
+// facts as amended.
+bool AmendsIncidentCase(const breach::v1::EventEnvelope& event);
+
 // An approval of `draft` by the request: the version and hash the approver read
 // (FAILED_PRECONDITION when the draft changed since), and a reason for the delay when it comes
 // after the legal deadline (art. 33(1)).

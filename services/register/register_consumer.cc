@@ -15,9 +15,9 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
   if (ownership_ != nullptr && !breach_id.empty() && !ownership_->Applies(breach_id)) {
     return false;  // another instance's breach: not marked, so it applies here if it moves
   }
-  if (ownership_ != nullptr && !breach_id.empty()) {
-    // A gained partition re-reads every source: what was applied before costs one lookup,
-    // not a refold of its breach.
+  if (!breach_id.empty()) {
+    // An event seen before (the bus redelivers, catch-up reads a source again, a gained
+    // partition re-reads every source) costs one lookup, not a refold of its breach.
     ASSIGN_OR_RETURN(bool consumed, store_.WasConsumed(event.event_id()));
     if (consumed) return false;
   }

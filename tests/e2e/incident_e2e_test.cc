@@ -7,6 +7,7 @@
 //  - SIGKILL in the middle of a 2,000-school fan-out: after the restart every school has exactly
 //    one case.
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -135,6 +136,21 @@ class IncidentEndToEndTest : public ::testing::Test {
         CallAs(kOperatorToken).get(), request, &report);
     EXPECT_TRUE(called.ok()) << called.error_message();
     return report;
+  }
+
+  // A draft (0: the latest) of the processor's notice to the school of a case, if there is one.
+  std::optional<breach::v1::Draft> Notice(const std::string& breach_id, uint32_t version = 0) {
+    breach::v1::GetDraftRequest request;
+    request.set_breach_id(breach_id);
+    request.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+    request.set_draft_version(version);
+    breach::v1::Draft draft;
+    if (!breach::v1::NotificationService::NewStub(channel_)
+             ->GetDraft(CallAs(kOperatorToken).get(), request, &draft)
+             .ok()) {
+      return std::nullopt;
+    }
+    return draft;
   }
 
   // Every case of the incident: school -> breach id.
@@ -367,6 +383,21 @@ TEST_F(IncidentEndToEndTest, AnUpdateAmendsEveryOpenCaseOnceAndAddedSchoolsGetTh
     for (const auto& change : read.amendments(0).changes()) changed.insert(change.field());
     EXPECT_TRUE(changed.count("actions_taken")) << code;
     EXPECT_EQ(read.current().actions_taken(), service::kRedacted) << code;
+  }
+  // Each amended case's notice to its school drafted again, as version 2 (its text is the
+  // school's personal data, redacted for the operator; notification_decisions_test checks that
+  // the new facts are in it); the added schools' notices drafted once, from the updated facts.
+  for (const std::string& code : {schools[5].code, schools[6].code, later_1}) {
+    std::optional<breach::v1::Draft> notice;
+    const uint32_t version = code == later_1 ? 1 : 2;
+    ASSERT_TRUE(WaitUntil([&] {
+      notice = Notice(cases[code]);
+      return notice.has_value() && notice->draft_version() == version;
+    })) << code << ": " << (notice ? notice->draft_version() : 0);
+    if (version == 1) continue;
+    const std::optional<breach::v1::Draft> first = Notice(cases[code], 1);
+    ASSERT_TRUE(first.has_value()) << code;
+    EXPECT_NE(notice->sha256(), first->sha256()) << code;
   }
   // The added schools' clocks and register entries.
   std::set<std::string> open_cases;

@@ -16,6 +16,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "libs/bus/embedded_broker.h"
+#include "libs/bus/outbox_relay.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/testing/free_port.h"
 #include "libs/common/testing/scratch_dir.h"
@@ -23,6 +24,7 @@
 #include "libs/delivery/event_feed_service.h"
 #include "libs/delivery/projection_rebuild.h"
 #include "libs/eventstore/tests/event_store_fixture.h"
+#include "libs/service/store_outbox.h"
 
 namespace breachd::delivery {
 namespace {
@@ -217,6 +219,49 @@ TEST_F(SubscriptionTest, SweepsAndTheirTimesFollowTheSubscriptionsClock) {
   EXPECT_EQ(projection_.Deliveries(), kEvents);
 }
 
+TEST_F(SubscriptionTest, TheBusMovesTheCheckpointOverWhatItDeliveredAndNoFurther) {
+  // The source store cannot be read (its server is down), so only the bus delivers. Events
+  // 101..200 never reach the bus (acked as if published): the checkpoint must stop at 100
+  // however much the bus delivers after them, and catch-up fills the hole once it can read.
+  std::vector<uint64_t> never_published;
+  for (uint64_t position = 101; position <= 200; ++position) never_published.push_back(position);
+  ASSERT_THAT(source_->AckOutbox(never_published), ::breachd::testing::IsOk());
+  service::StoreOutbox outbox(*source_);
+  ASSERT_OK_AND_ASSIGN(auto relay, bus::OutboxRelay::Start(broker_->Config(), outbox));
+  Subscribe();
+  const size_t published = kEvents - never_published.size();
+  ASSERT_TRUE(WaitFor([&] { return projection_.Applied() == published; }));
+  EXPECT_EQ(IntakeRow().applied_through(), 100u);
+  EXPECT_EQ(IntakeRow().caught_up_events(), 0u);
+  const int before = projection_.Deliveries();
+
+  StartServer();
+  ASSERT_TRUE(WaitFor([&] { return projection_.Applied() == static_cast<size_t>(kEvents); }));
+  ASSERT_TRUE(WaitFor([&] { return IntakeRow().applied_through() == source_->LastPosition(); }));
+  // The hole read once, nothing the bus delivered read again.
+  EXPECT_EQ(projection_.Deliveries() - before, static_cast<int>(never_published.size()));
+}
+
+TEST_F(SubscriptionTest, ASweepStartsWhereTheBusLeftOff) {
+  // Only the bus can deliver at first; once it has delivered everything, the checkpoint it
+  // moved is in the consumer's store, so a sweep (and a new subscription) reads nothing again.
+  service::StoreOutbox outbox(*source_);
+  ASSERT_OK_AND_ASSIGN(auto relay, bus::OutboxRelay::Start(broker_->Config(), outbox));
+  Subscribe();
+  ASSERT_TRUE(WaitFor([&] { return projection_.Applied() == static_cast<size_t>(kEvents); }));
+  ASSERT_TRUE(WaitFor([&] { return IntakeRow().applied_through() == source_->LastPosition(); }));
+  subscription_->Stop();  // commits the offsets, after writing the checkpoint
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> row,
+                       consumer_->GetProjection(CheckpointKey("intake")));
+  EXPECT_EQ(row, absl::StrCat(source_->LastPosition()));
+
+  StartServer();
+  subscription_.reset();
+  Subscribe();
+  ASSERT_TRUE(WaitFor([&] { return IntakeRow().catch_ups() >= 2; }));
+  EXPECT_EQ(projection_.Deliveries(), kEvents);  // no event read a second time
+}
+
 // A projection of one row per event ("row/<event id>"), for the rebuild's driver; Add can be
 // held, to catch a rebuild in the middle.
 class RowPerEventFold : public service::ProjectionFold {
@@ -323,6 +368,7 @@ TEST_F(SubscriptionTest, GainedPartitionsAreReadFromTheFirstEventThenServed) {
   EXPECT_EQ(projection_.Applied(), static_cast<size_t>(kEvents));
   EXPECT_TRUE(ownership.view().pending.empty());
   for (int i = 0; i < 50; ++i) EXPECT_TRUE(ownership.Serves(absl::StrCat("stream-", i)));
+  subscription_.reset();  // before `ownership`: closing the consumer revokes its partitions
 }
 
 }  // namespace

@@ -233,6 +233,24 @@ TEST(ComposeDraftTest, AnIncidentsCaseGetsItsControllerNoticeBeforeAnyTriage) {
   reported.set_incident_id("01JINCIDENT");
   event.mutable_payload()->PackFrom(reported);
   EXPECT_TRUE(OpensIncidentCase(event));
+  EXPECT_FALSE(AmendsIncidentCase(event));
+
+  // An update of the incident reaches the case as an amendment: the notice is drafted again.
+  breach::v1::ReportAmended amended;
+  event.mutable_payload()->PackFrom(amended);
+  EXPECT_FALSE(AmendsIncidentCase(event));  // the school's own amendment
+  amended.mutable_amendment()->set_incident_id("01JINCIDENT");
+  amended.mutable_amendment()->set_incident_update(1);
+  event.mutable_payload()->PackFrom(amended);
+  EXPECT_TRUE(AmendsIncidentCase(event));
+  EXPECT_FALSE(OpensIncidentCase(event));
+  report.set_approx_data_subjects(900);
+  const auto redrafted =
+      ComposeDraft(c, school, *second, order, *templates, regulation::testing::Rome());
+  ASSERT_THAT(redrafted, IsOk());
+  EXPECT_EQ(redrafted->draft_version(), 3u);
+  EXPECT_THAT(redrafted->documents(0).document(), HasSubstr("900"));
+  EXPECT_NE(redrafted->sha256(), second->sha256());
 }
 
 }  // namespace
