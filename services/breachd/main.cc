@@ -86,6 +86,10 @@ ABSL_FLAG(std::string, peers, "",
           "intake=10.0.0.5:50051 (the register catches up from the intake store); a service "
           "named twice runs as two instances, e.g. intake=10.0.0.5:50051,intake=10.0.0.6:50051; "
           "for a --partitioned service, its other instances");
+ABSL_FLAG(std::string, self_address, "",
+          "This instance's address as its peers reach it (e.g. "
+          "$(POD_NAME).breachd-pods-register:50051 in Kubernetes): left out of --peers, so that "
+          "every replica of a StatefulSet is given the same --peers list");
 ABSL_FLAG(std::string, partitioned, "",
           "Hosted services whose instances split the breaches by partition of breach.events.v1 "
           "(today: register); each instance consumes, holds and serves its partitions' breaches "
@@ -309,7 +313,8 @@ int main(int argc, char** argv) {
                             {"fanout_batch_pause_ms", absl::GetFlag(FLAGS_fanout_batch_pause_ms)},
                             {"dispatch_backoff_seconds",
                              absl::GetFlag(FLAGS_dispatch_backoff_seconds)}};
-  auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers));
+  auto peers = breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers),
+                                          absl::GetFlag(FLAGS_self_address));
   if (!peers.ok()) {
     std::fprintf(stderr, "breachd: %s\n", std::string(peers.status().message()).c_str());
     return 2;
