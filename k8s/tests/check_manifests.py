@@ -7,8 +7,12 @@ Every document must be of a kind this checker knows, with apiVersion, kind and m
 a namespace for namespaced kinds. Per kind: workloads have selectors that match their pod labels,
 pinned images (a tag that is not `latest`, or a digest), CPU and memory requests, liveness and
 readiness probes on a declared port, non-root pods and containers that cannot escalate; every
-volume claim and secret they mount exists (or is named with --external-secret); Services select
-some workload's pods and target declared ports; PodDisruptionBudgets select some workload;
+volume claim and secret they mount or read into the environment exists (or is named with
+--external-secret); a claim mounted by more than one pod is ReadWriteMany; a StatefulSet with
+several replicas runs breachd --partitioned and gives every replica's stable address in --peers,
+leaving itself out with --self_address; claims ask for an access mode and a size; Services select
+some workload's pods and target declared ports; PodDisruptionBudgets select some workload and
+let a drain proceed without taking every replica down;
 NetworkPolicies say their policy types; KafkaTopics name a rendered Kafka cluster, each --topic
 exists, replicas do not exceed the brokers and min.insync.replicas is below replicas when
 replicated. Prints one line per problem and exits 1 if there is any.
@@ -19,7 +23,7 @@ import sys
 import yaml
 
 NAMESPACED = {"Service", "StatefulSet", "PodDisruptionBudget", "NetworkPolicy", "Secret",
-              "ConfigMap", "Kafka", "KafkaTopic"}
+              "ConfigMap", "Kafka", "KafkaTopic", "PersistentVolumeClaim"}
 CLUSTER_SCOPED = {"Namespace"}
 WORKLOADS = {"StatefulSet"}
 
@@ -42,6 +46,20 @@ class Checker:
 
     def named(self, kind):
         return {d["metadata"]["name"]: d for d in self.documents if d.get("kind") == kind}
+
+    def claim_users(self, claim):
+        """How many pods mount the PersistentVolumeClaim `claim` (replicas summed)."""
+        pods = 0
+        for w in self.documents:
+            if w.get("kind") not in WORKLOADS:
+                continue
+            for volume in w["spec"]["template"]["spec"].get("volumes", []):
+                if volume.get("persistentVolumeClaim", {}).get("claimName") == claim:
+                    pods += w["spec"].get("replicas", 1)
+        return pods
+
+    def secret_known(self, name):
+        return name in self.named("Secret") or name in self.external_secrets
 
     def pod_labels(self):
         return [w["spec"]["template"]["metadata"].get("labels", {})
@@ -89,10 +107,44 @@ class Checker:
         volumes = {v["name"]: v for v in pod.get("volumes", [])}
         for volume in volumes.values():
             secret = volume.get("secret", {}).get("secretName")
-            if secret and secret not in self.named("Secret") and secret not in self.external_secrets:
+            if secret and not self.secret_known(secret):
                 self.problem(doc, f"secret {secret} is neither rendered nor declared external")
+            claim = volume.get("persistentVolumeClaim", {}).get("claimName")
+            if claim:
+                self.check_claim_use(doc, claim)
         for container in pod.get("containers", []):
             self.check_container(doc, container, set(volumes) | claims)
+            self.check_replicas(doc, container)
+
+    def check_claim_use(self, doc, claim):
+        rendered = self.named("PersistentVolumeClaim").get(claim)
+        if rendered is None:
+            self.problem(doc, f"claim {claim} is not a rendered PersistentVolumeClaim")
+        elif (self.claim_users(claim) > 1
+              and "ReadWriteMany" not in rendered["spec"].get("accessModes", [])):
+            self.problem(doc, f"claim {claim} is mounted by {self.claim_users(claim)} pods "
+                              "but is not ReadWriteMany")
+
+    def check_replicas(self, doc, container):
+        """Several replicas of a breachd service: partitioned, each finding the others."""
+        replicas = doc["spec"].get("replicas", 1)
+        if replicas <= 1:
+            return
+        args = container.get("args", [])
+        flags = dict(a[2:].split("=", 1) for a in args if a.startswith("--") and "=" in a)
+        if "partitioned" not in flags:
+            self.problem(doc, f"{replicas} replicas without --partitioned: each would hold "
+                              "every breach")
+        if "self_address" not in flags:
+            self.problem(doc, f"{replicas} replicas without --self_address")
+        peers = flags.get("peers", "").split(",")
+        service = doc["spec"].get("serviceName")
+        name = doc["metadata"]["name"]
+        for ordinal in range(replicas):
+            address = f"{name}-{ordinal}.{service}:"
+            if not any(address in peer for peer in peers):
+                self.problem(doc, f"--peers does not name replica {name}-{ordinal} "
+                                  f"({address}PORT)")
 
     def check_container(self, doc, container, volume_names):
         where = f"container {container.get('name')}"
@@ -115,6 +167,11 @@ class Checker:
                 self.problem(doc, f"{where}: {kind} has no grpc, httpGet or tcpSocket check")
             elif handler.get("port") not in set(ports) | set(ports.values()):
                 self.problem(doc, f"{where}: {kind} port {handler.get('port')} is not declared")
+        for env in container.get("env", []):
+            secret = env.get("valueFrom", {}).get("secretKeyRef", {}).get("name")
+            if secret and not self.secret_known(secret):
+                self.problem(doc, f"{where}: env {env.get('name')} reads secret {secret}, "
+                                  "neither rendered nor declared external")
         security = container.get("securityContext", {})
         if security.get("allowPrivilegeEscalation") is not False:
             self.problem(doc, f"{where}: allowPrivilegeEscalation is not false")
@@ -146,6 +203,24 @@ class Checker:
         selector = spec.get("selector", {}).get("matchLabels")
         if not any(selects(selector, labels) for labels in self.pod_labels()):
             self.problem(doc, f"selector {selector} selects no workload's pods")
+            return
+        replicas = sum(w["spec"].get("replicas", 1) for w in self.documents
+                       if w.get("kind") in WORKLOADS
+                       and selects(selector, w["spec"]["template"]["metadata"].get("labels", {})))
+        if isinstance(spec.get("minAvailable"), int) and spec["minAvailable"] >= replicas:
+            self.problem(doc, f"minAvailable {spec['minAvailable']} of {replicas} replicas: "
+                              "no drain can ever proceed")
+        if (replicas > 1 and isinstance(spec.get("maxUnavailable"), int)
+                and spec["maxUnavailable"] >= replicas):
+            self.problem(doc, f"maxUnavailable {spec['maxUnavailable']} lets all {replicas} "
+                              "replicas go at once")
+
+    def check_PersistentVolumeClaim(self, doc):
+        spec = doc.get("spec", {})
+        if not spec.get("accessModes"):
+            self.problem(doc, "no spec.accessModes")
+        if not spec.get("resources", {}).get("requests", {}).get("storage"):
+            self.problem(doc, "no spec.resources.requests.storage")
 
     def check_NetworkPolicy(self, doc):
         spec = doc["spec"]

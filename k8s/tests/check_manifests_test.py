@@ -107,6 +107,64 @@ class CheckManifestsTest(unittest.TestCase):
         self.assertFinds(good(), "KafkaTopic for breach.siem.v1: missing",
                          topics=("breach.events.v1", "breach.siem.v1"))
 
+    def with_keyring(self, access_mode="ReadWriteMany"):
+        documents = good()
+        documents.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                          "metadata": {"name": "keyring", "namespace": NS},
+                          "spec": {"accessModes": [access_mode],
+                                   "resources": {"requests": {"storage": "1Gi"}}}})
+        pod = find(documents, "StatefulSet")["spec"]["template"]["spec"]
+        pod["volumes"].append({"name": "keyring", "persistentVolumeClaim": {"claimName": "keyring"}})
+        pod["containers"][0]["volumeMounts"].append({"name": "keyring", "mountPath": "/k"})
+        return documents
+
+    def test_a_shared_claim_must_be_read_write_many(self):
+        self.assertEqual(problems(self.with_keyring()), [])
+        documents = self.with_keyring("ReadWriteOnce")
+        self.assertEqual(problems(documents), [])  # one pod: any mode
+        find(documents, "StatefulSet")["spec"]["replicas"] = 2
+        self.assertFinds(documents, "claim keyring is mounted by 2 pods but is not ReadWriteMany")
+        documents = self.with_keyring()
+        del documents[-1]
+        self.assertFinds(documents, "claim keyring is not a rendered PersistentVolumeClaim")
+        documents = self.with_keyring()
+        del documents[-1]["spec"]["resources"]
+        self.assertFinds(documents, "no spec.resources.requests.storage")
+
+    def test_an_environment_secret_that_is_not_there(self):
+        documents = good()
+        self.container(documents)["env"] = [
+            {"name": "BREACHD_MASTER_KEY",
+             "valueFrom": {"secretKeyRef": {"name": "breachd-master-key", "key": "master.key"}}}]
+        self.assertFinds(documents, "env BREACHD_MASTER_KEY reads secret breachd-master-key")
+        self.assertEqual(Checker(documents, ["breachd-master-key"], []).run(), [])
+
+    def test_replicas_are_partitioned_and_find_each_other(self):
+        documents = good()
+        find(documents, "StatefulSet")["spec"]["replicas"] = 2
+        self.container(documents)["args"] = ["--services=register"]
+        self.assertFinds(documents, "2 replicas without --partitioned")
+        self.assertFinds(documents, "2 replicas without --self_address")
+        self.assertFinds(documents, "--peers does not name replica intake-1 (intake-1.pods:PORT)")
+        self.container(documents)["args"] = [
+            "--services=register", "--partitioned=register",
+            "--peers=register=intake-0.pods:50051,register=intake-1.pods:50051",
+            "--self_address=$(POD_NAME).pods:50051"]
+        self.assertEqual(problems(documents), [])
+
+    def test_a_budget_that_blocks_every_drain_or_allows_every_replica_down(self):
+        documents = good()
+        find(documents, "PodDisruptionBudget")["spec"] = {
+            "minAvailable": 1, "selector": {"matchLabels": dict(LABELS)}}
+        self.assertFinds(documents, "minAvailable 1 of 1 replicas: no drain can ever proceed")
+        documents = good()
+        find(documents, "StatefulSet")["spec"]["replicas"] = 2
+        self.container(documents)["args"] = [
+            "--partitioned=register", "--self_address=x",
+            "--peers=register=intake-0.pods:1,register=intake-1.pods:1"]
+        find(documents, "PodDisruptionBudget")["spec"]["maxUnavailable"] = 2
+        self.assertFinds(documents, "maxUnavailable 2 lets all 2 replicas go at once")
+
     def test_unknown_kinds_and_missing_namespaces(self):
         documents = good() + [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}]
         self.assertFinds(documents, "does not know")

@@ -55,6 +55,7 @@ const std::vector<Rule>& Rules() {
       {Action::kBreakGlass, "break-glass", false, {}},
       {Action::kEraseTenant, "erase-tenant", false, {}},
       {Action::kManageRetention, "manage-retention", false, {}},
+      {Action::kRotateTenantKey, "rotate-tenant-key", false, {}},
   };
   return *rules;
 }

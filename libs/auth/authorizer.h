@@ -41,6 +41,7 @@ enum class Action {
   kBreakGlass,      // read a breach's personal data without the school's grant: incident managers
   kEraseTenant,      // destroy a school's keys (crypto-shredding): operators
   kManageRetention,  // a school's contract end and retention standing: operators
+  kRotateTenantKey,  // replace a school's data key (old data still opens): operators
 };
 
 // Every action, for tables and tests.
@@ -55,7 +56,7 @@ inline constexpr Action kAllActions[] = {
     Action::kReadNotifications, Action::kPrepareDraft,    Action::kApproveDraft,
     Action::kSendNotification, Action::kRecordReceipt, Action::kManageIncidents,
     Action::kGrantProviderAccess, Action::kBreakGlass, Action::kEraseTenant,
-    Action::kManageRetention};
+    Action::kManageRetention, Action::kRotateTenantKey};
 
 const char* ActionName(Action action);
 

@@ -144,7 +144,10 @@ bool FieldCipher::IsErased(const std::string& tenant) const {
 
 absl::Status FieldCipher::SealPersonalData(google::protobuf::Message& message,
                                            const std::string& tenant) {
-  const std::string key_id = SchoolKeyId(tenant);
+  // The school's current key (rotations move it); values sealed before stay as they are.
+  absl::StatusOr<std::string> current = keyring_.CurrentKeyId(SchoolKeyId(tenant));
+  if (!current.ok()) return current.status();
+  const std::string& key_id = *current;
   const bool erased = IsErased(tenant);
   return Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
     if (erased && !value.empty() && !IsSealed(value)) return std::string(kErased);

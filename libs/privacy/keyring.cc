@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
 #include "libs/common/proto_time.h"
@@ -21,6 +23,7 @@ namespace {
 
 constexpr char kKeySuffix[] = ".key";
 constexpr char kTombstoneSuffix[] = ".erased";
+constexpr char kCurrentSuffix[] = ".current";
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -65,6 +68,52 @@ std::string Keyring::KeyPath(const std::string& key_id) const {
 
 std::string Keyring::TombstonePath(const std::string& key_id) const {
   return absl::StrCat(dir_, "/", key_id, kTombstoneSuffix);
+}
+
+std::string Keyring::CurrentPath(const std::string& base_id) const {
+  return absl::StrCat(dir_, "/", base_id, kCurrentSuffix);
+}
+
+absl::StatusOr<std::string> Keyring::CurrentKeyId(const std::string& base_id) const {
+  if (absl::Status valid = ValidateKeyId(base_id); !valid.ok()) return valid;
+  absl::StatusOr<std::string> current = ReadWholeFile(CurrentPath(base_id));
+  if (absl::IsNotFound(current.status())) return base_id;
+  if (!current.ok()) return current.status();
+  const std::string id(absl::StripAsciiWhitespace(*current));
+  // Only a generation of this very base: a pointer edited by hand cannot redirect a school's
+  // data to another school's key.
+  uint64_t generation = 0;
+  if (!absl::StartsWith(id, absl::StrCat(base_id, ".")) ||
+      !absl::SimpleAtoi(absl::string_view(id).substr(base_id.size() + 1), &generation) ||
+      generation < 2) {
+    return absl::DataLossError(absl::StrCat(CurrentPath(base_id), " names \"", id,
+                                            "\", not a generation of ", base_id));
+  }
+  return id;
+}
+
+absl::StatusOr<std::string> Keyring::Rotate(const std::string& base_id) {
+  absl::StatusOr<std::string> current = CurrentKeyId(base_id);
+  if (!current.ok()) return current.status();
+  if (IsDestroyed(base_id)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("key ", base_id, " was destroyed (the school's data was erased)"));
+  }
+  uint64_t generation = 1;
+  if (*current != base_id) {
+    (void)absl::SimpleAtoi(absl::string_view(*current).substr(base_id.size() + 1), &generation);
+  }
+  const std::string next = absl::StrCat(base_id, ".", generation + 1);
+  // The key first (link(2): two processes rotating at once agree on it), then the pointer: a
+  // reader never finds a pointer to a key that is not there.
+  absl::StatusOr<std::shared_ptr<const DataKey>> made = KeyForWriting(next);
+  if (!made.ok()) return made.status();
+  if (absl::Status written = WriteFileAtomically(CurrentPath(base_id), next + "\n", 0600);
+      !written.ok()) {
+    return written;
+  }
+  if (absl::Status synced = SyncDir(dir_); !synced.ok()) return synced;
+  return next;
 }
 
 bool Keyring::IsDestroyed(const std::string& key_id) const {
@@ -161,8 +210,10 @@ absl::StatusOr<std::vector<std::string>> Keyring::LiveKeys(const std::string& pr
   std::vector<std::string> ids;
   while (const dirent* entry = ::readdir(dir)) {
     const std::string name = entry->d_name;
-    if (!absl::EndsWith(name, kKeySuffix) || !absl::StartsWith(name, prefix)) continue;
-    ids.push_back(name.substr(0, name.size() - std::strlen(kKeySuffix)));
+    if (!absl::EndsWith(name, kKeySuffix)) continue;
+    // The prefix is of the key id, not the file name ("school.X." is not "school.X.key").
+    std::string id = name.substr(0, name.size() - std::strlen(kKeySuffix));
+    if (absl::StartsWith(id, prefix)) ids.push_back(std::move(id));
   }
   ::closedir(dir);
   std::sort(ids.begin(), ids.end());

@@ -4,6 +4,8 @@
 //   <dir>/<key_id>.key     the wrapped key (KeyWrapper), created once with link(2) so two
 //                          processes racing to create it agree on one key
 //   <dir>/<key_id>.erased  the tombstone of a destroyed key: when and why, in clear
+//   <dir>/<base>.current   after a rotation: the id of the key new data of <base> is sealed
+//                          under ("<base>.<N>"); absent, it is <base> itself
 //
 // Key ids: "school.<CODE>" for a school's personal data, "reads.<CODE>.<YYYY-MM>" for its read
 // records of one month (libs/privacy/field_cipher.h). Unwrapped keys are cached in memory; a
@@ -46,6 +48,12 @@ class Keyring {
   // a key that does not exist leaves a tombstone so it is never created afterwards.
   absl::Status Destroy(const std::string& key_id, absl::Time when, const std::string& why);
   bool IsDestroyed(const std::string& key_id) const;
+  // The key new data of `base_id` (e.g. "school.<CODE>") is sealed under: `base_id` until its
+  // first rotation, then "<base_id>.<N>". Every process sharing the folder reads it afresh.
+  absl::StatusOr<std::string> CurrentKeyId(const std::string& base_id) const;
+  // Makes a new key "<base_id>.<N+1>" current and returns its id; the earlier keys stay (what
+  // they sealed still opens) until destroyed. FAILED_PRECONDITION once `base_id` is destroyed.
+  absl::StatusOr<std::string> Rotate(const std::string& base_id);
   // The ids of the live keys that start with `prefix`, sorted.
   absl::StatusOr<std::vector<std::string>> LiveKeys(const std::string& prefix) const;
 
@@ -56,6 +64,7 @@ class Keyring {
       : dir_(std::move(dir)), wrapper_(std::move(wrapper)) {}
   std::string KeyPath(const std::string& key_id) const;
   std::string TombstonePath(const std::string& key_id) const;
+  std::string CurrentPath(const std::string& base_id) const;
   absl::StatusOr<std::shared_ptr<const DataKey>> Load(const std::string& key_id, bool create);
 
   const std::string dir_;

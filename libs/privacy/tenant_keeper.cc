@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/ids.h"
 #include "libs/common/log.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
@@ -22,6 +23,25 @@ std::string RetentionKey(const std::string& tenant) { return absl::StrCat(kReten
 
 // Every key of a school: its data key and its read-record months.
 std::string ReadsPrefix(const std::string& tenant) { return absl::StrCat("reads.", tenant, "."); }
+
+// Whether `key` is one of the school's keys: its data key, a rotated generation of it, or a
+// month of its read records.
+bool IsKeyOf(const std::string& tenant, const std::string& key) {
+  const std::string school = SchoolKeyId(tenant);
+  return key == school || absl::StartsWith(key, absl::StrCat(school, ".")) ||
+         absl::StartsWith(key, ReadsPrefix(tenant));
+}
+
+// Every key of the school that an erasure destroys: its data key (always, so that a tombstone
+// keeps it from being made again), the rotated generations still live, its read-record months.
+absl::StatusOr<std::vector<std::string>> SchoolKeys(Keyring& keyring, const std::string& tenant) {
+  std::vector<std::string> keys = {SchoolKeyId(tenant)};
+  for (const std::string& prefix : {absl::StrCat(SchoolKeyId(tenant), "."), ReadsPrefix(tenant)}) {
+    ASSIGN_OR_RETURN(std::vector<std::string> live, keyring.LiveKeys(prefix));
+    keys.insert(keys.end(), live.begin(), live.end());
+  }
+  return keys;
+}
 
 }  // namespace
 
@@ -56,17 +76,34 @@ TenantKeeper::~TenantKeeper() {
   if (alarm) alarm->Cancel();
 }
 
+absl::Status TenantKeeper::RecordIn(const std::string& name, const auth::Principal& actor,
+                                    const std::string& tenant,
+                                    const google::protobuf::Message& payload,
+                                    std::vector<eventstore::ProjectionWrite> rows,
+                                    const std::string& event_id_base) {
+  const KeeperStore& hosted = stores_.at(name);
+  eventstore::AppendRequest append;
+  append.stream_id = service::AuditStreamId(tenant);
+  breach::v1::EventEnvelope event =
+      service::MakeEvent({name, actor, "", ""}, tenant, clock_.Now(), payload);
+  if (!event_id_base.empty()) event.set_event_id(DerivedUlid(event_id_base, name));
+  append.events.push_back(std::move(event));
+  append.projection = std::move(rows);
+  // A derived id already stored is an idempotent retry: OK, nothing appended.
+  ASSIGN_OR_RETURN(eventstore::AppendResult result, hosted.store->Append(std::move(append)));
+  if (!result.duplicate && hosted.on_append) hosted.on_append();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::string>> TenantKeeper::Record(
     const auth::Principal& actor, const std::string& tenant,
-    const google::protobuf::Message& event, std::vector<eventstore::ProjectionWrite> rows) {
+    const google::protobuf::Message& event, std::vector<eventstore::ProjectionWrite> rows,
+    const std::string& event_id_base) {
   std::vector<std::string> recorded;
   for (const auto& [name, hosted] : stores_) {
-    eventstore::AppendRequest append;
-    append.stream_id = service::AuditStreamId(tenant);
-    append.events.push_back(service::MakeEvent({name, actor, "", ""}, tenant, clock_.Now(), event));
-    if (name == home_) append.projection = rows;
-    RETURN_IF_ERROR(hosted.store->Append(std::move(append)).status());
-    if (hosted.on_append) hosted.on_append();
+    RETURN_IF_ERROR(RecordIn(name, actor, tenant, event,
+                             name == home_ ? rows : std::vector<eventstore::ProjectionWrite>{},
+                             event_id_base));
     recorded.push_back(name);
   }
   return recorded;
@@ -80,8 +117,7 @@ absl::StatusOr<breach::v1::EraseTenantResponse> TenantKeeper::Erase(
   const absl::Time now = clock_.Now();
   // The irreversible act first; recording it after means a failed record is redone by asking
   // again (destroying is idempotent), never an erasure on record that did not happen.
-  ASSIGN_OR_RETURN(std::vector<std::string> keys, keyring_.LiveKeys(ReadsPrefix(tenant)));
-  keys.insert(keys.begin(), SchoolKeyId(tenant));
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, SchoolKeys(keyring_, tenant));
   for (const std::string& key : keys) {
     RETURN_IF_ERROR(keyring_.Destroy(key, now, absl::StrCat(trigger, " by ", actor.subject)));
   }
@@ -90,7 +126,11 @@ absl::StatusOr<breach::v1::EraseTenantResponse> TenantKeeper::Erase(
   for (const std::string& key : keys) erased.add_destroyed_keys(key);
   erased.set_reason(reason);
   erased.set_trigger(trigger);
-  ASSIGN_OR_RETURN(std::vector<std::string> recorded, Record(actor, tenant, erased, {}));
+  // One id for the act, so that every store (here, or in a process that follows it) records
+  // it once.
+  erased.set_erasure_id(NewUlid(now));
+  ASSIGN_OR_RETURN(std::vector<std::string> recorded,
+                   Record(actor, tenant, erased, {}, erased.erasure_id()));
   log::Warn("school erased: its keys are destroyed",
             {{"tenant", tenant}, {"by", actor.subject}, {"trigger", trigger}});
 
@@ -100,6 +140,57 @@ absl::StatusOr<breach::v1::EraseTenantResponse> TenantKeeper::Erase(
   *response.mutable_erased_at() = ProtoFromTime(now);
   for (std::string& name : recorded) response.add_recorded_in(std::move(name));
   return response;
+}
+
+absl::StatusOr<breach::v1::RotateTenantKeyResponse> TenantKeeper::RotateKey(
+    const auth::Principal& actor, const std::string& tenant, const std::string& reason) {
+  RETURN_IF_ERROR(ValidateTenantCode(tenant, "tenant"));
+  absl::MutexLock lock(&mu_);
+  const std::string base = SchoolKeyId(tenant);
+  ASSIGN_OR_RETURN(const std::string previous, keyring_.CurrentKeyId(base));
+  ASSIGN_OR_RETURN(const std::string next, keyring_.Rotate(base));
+  breach::v1::TenantKeyRotated rotated;
+  rotated.set_tenant(tenant);
+  rotated.set_previous_key(previous);
+  rotated.set_new_key(next);
+  rotated.set_reason(reason);
+  ASSIGN_OR_RETURN(std::vector<std::string> recorded, Record(actor, tenant, rotated, {}));
+  log::Info("school data key rotated",
+            {{"tenant", tenant}, {"by", actor.subject}, {"key", next}});
+  breach::v1::RotateTenantKeyResponse response;
+  response.set_tenant(tenant);
+  response.set_previous_key(previous);
+  response.set_new_key(next);
+  *response.mutable_rotated_at() = ProtoFromTime(clock_.Now());
+  for (std::string& name : recorded) response.add_recorded_in(std::move(name));
+  return response;
+}
+
+absl::Status TenantKeeper::Follow(const std::string& store_name,
+                                  const breach::v1::EventEnvelope& event) {
+  breach::v1::TenantErased erased;
+  if (event.type() != breach::v1::TenantErased::descriptor()->full_name() ||
+      event.source() == store_name || !event.payload().UnpackTo(&erased) ||
+      !ValidateTenantCode(event.tenant(), "tenant").ok()) {
+    return absl::OkStatus();
+  }
+  // An erasure recorded before erasure ids existed was recorded in every store of the process
+  // that carried it out; its keys are still destroyed here.
+  const std::string& erasure_id = erased.erasure_id();
+  absl::MutexLock lock(&mu_);
+  for (const std::string& key : erased.destroyed_keys()) {
+    // Only the erased school's keys, whatever a message says.
+    if (!IsKeyOf(event.tenant(), key)) continue;
+    if (keyring_.IsDestroyed(key)) continue;
+    RETURN_IF_ERROR(keyring_.Destroy(key, clock_.Now(),
+                                     absl::StrCat("erasure followed from ", event.source())));
+  }
+  if (erasure_id.empty()) return absl::OkStatus();
+  breach::v1::TenantErased followed = erased;
+  followed.set_followed_from(erased.followed_from().empty() ? event.source()
+                                                            : erased.followed_from());
+  auth::Principal actor{event.actor().subject(), event.actor().tenant(), {event.actor().role()}};
+  return RecordIn(store_name, actor, event.tenant(), followed, {}, erasure_id);
 }
 
 absl::StatusOr<breach::v1::TenantRetention> TenantKeeper::SetContractEnd(
@@ -157,12 +248,12 @@ absl::StatusOr<std::vector<breach::v1::TenantRetention>> TenantKeeper::Retention
       *row.mutable_erase_due_at() = ProtoFromTime(EraseDueAt(policy_, it->second));
     }
     row.set_erased(keyring_.IsDestroyed(SchoolKeyId(code)));
-    ASSIGN_OR_RETURN(std::vector<std::string> live, keyring_.LiveKeys(ReadsPrefix(code)));
-    ASSIGN_OR_RETURN(std::vector<std::string> school, keyring_.LiveKeys(SchoolKeyId(code)));
-    for (const std::string& key : school) {
-      if (key == SchoolKeyId(code)) row.add_live_keys(key);
+    for (const std::string& prefix : {SchoolKeyId(code), ReadsPrefix(code)}) {
+      ASSIGN_OR_RETURN(std::vector<std::string> live, keyring_.LiveKeys(prefix));
+      for (std::string& key : live) {
+        if (IsKeyOf(code, key)) row.add_live_keys(std::move(key));
+      }
     }
-    for (std::string& key : live) row.add_live_keys(std::move(key));
   }
   return out;
 }

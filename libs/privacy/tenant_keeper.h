@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "breach/v1/envelope.pb.h"
 #include "breach/v1/tenant.pb.h"
 #include "libs/auth/principal.h"
 #include "libs/common/clock.h"
@@ -43,6 +44,17 @@ class TenantKeeper {
                                                         const std::string& tenant,
                                                         const std::string& reason,
                                                         const std::string& trigger);
+  // Makes a new data key the school's current one (Keyring::Rotate) and records
+  // TenantKeyRotated. FAILED_PRECONDITION for an erased school.
+  absl::StatusOr<breach::v1::RotateTenantKeyResponse> RotateKey(const auth::Principal& actor,
+                                                                const std::string& tenant,
+                                                                const std::string& reason);
+  // What a consumer of `store_name` does with an event of another service: for a TenantErased
+  // recorded elsewhere (another process, over the bus or a catch-up read of its store), destroys
+  // the listed keys in this keyring too (nothing left to do when the keyring is shared) and
+  // records the erasure in that store once (TenantErased.followed_from). Other events: nothing.
+  absl::Status Follow(const std::string& store_name, const breach::v1::EventEnvelope& event);
+
   // Records (or, with nullopt, clears) the school's contract end.
   absl::StatusOr<breach::v1::TenantRetention> SetContractEnd(const auth::Principal& actor,
                                                              const std::string& tenant,
@@ -59,10 +71,20 @@ class TenantKeeper {
 
  private:
   absl::StatusOr<std::map<std::string, absl::Time>> ContractEnds();
+  // Appends `event` to the school's audit stream of every hosted store (`rows` in the home
+  // store). A non-empty `event_id_base` gives each store's event the id
+  // DerivedUlid(event_id_base, store), so that one act is recorded once per store however
+  // often it is recorded or followed.
   absl::StatusOr<std::vector<std::string>> Record(const auth::Principal& actor,
                                                   const std::string& tenant,
                                                   const google::protobuf::Message& event,
-                                                  std::vector<eventstore::ProjectionWrite> rows);
+                                                  std::vector<eventstore::ProjectionWrite> rows,
+                                                  const std::string& event_id_base = "");
+  // The event `payload` on the school's audit stream of `name`'s store.
+  absl::Status RecordIn(const std::string& name, const auth::Principal& actor,
+                        const std::string& tenant, const google::protobuf::Message& payload,
+                        std::vector<eventstore::ProjectionWrite> rows,
+                        const std::string& event_id_base);
   void ScheduleNext();
 
   Keyring& keyring_;

@@ -10,6 +10,7 @@ namespace {
 constexpr char kEraseMethod[] = "/breach.v1.TenantService/EraseTenant";
 constexpr char kContractMethod[] = "/breach.v1.TenantService/SetContractEnd";
 constexpr char kRetentionMethod[] = "/breach.v1.TenantService/GetRetention";
+constexpr char kRotateMethod[] = "/breach.v1.TenantService/RotateTenantKey";
 constexpr size_t kMaxReason = 1024;
 
 // A contract end within [2000-01-01, 2100-01-01), or INVALID_ARGUMENT naming the field.
@@ -22,6 +23,13 @@ absl::StatusOr<absl::Time> ContractEnd(const google::protobuf::Timestamp& ts) {
         "contract_end must lie within [2000-01-01, 2100-01-01) with nanos in 0..999999999");
   }
   return TimeFromProto(ts);
+}
+
+absl::Status ValidateReason(const std::string& reason) {
+  if (reason.empty() || reason.size() > kMaxReason) {
+    return absl::InvalidArgumentError("reason is required, at most 1024 bytes");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -43,9 +51,7 @@ grpc::Status TenantService::EraseTenant(grpc::ServerContext* context,
           "confirm must repeat the school code (", request->tenant(),
           "): erasing destroys its keys and cannot be undone"));
     }
-    if (request->reason().empty() || request->reason().size() > kMaxReason) {
-      return absl::InvalidArgumentError("reason is required, at most 1024 bytes");
-    }
+    RETURN_IF_ERROR(ValidateReason(request->reason()));
     ASSIGN_OR_RETURN(*response,
                      keeper_.Erase(principal, request->tenant(), request->reason(), "operator"));
     return absl::OkStatus();
@@ -78,6 +84,19 @@ grpc::Status TenantService::GetRetention(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(std::vector<breach::v1::TenantRetention> rows,
                      keeper_.Retention(request->tenant()));
     for (auto& row : rows) *response->add_tenants() = std::move(row);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status TenantService::RotateTenantKey(grpc::ServerContext* context,
+                                            const breach::v1::RotateTenantKeyRequest* request,
+                                            breach::v1::RotateTenantKeyResponse* response) {
+  return guard_.Serve(*context, [&](const auth::Principal& principal) -> absl::Status {
+    RETURN_IF_ERROR(ValidateTenantCode(request->tenant(), "tenant"));
+    RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kRotateTenantKey,
+                                     request->tenant(), kRotateMethod));
+    RETURN_IF_ERROR(ValidateReason(request->reason()));
+    ASSIGN_OR_RETURN(*response, keeper_.RotateKey(principal, request->tenant(), request->reason()));
     return absl::OkStatus();
   });
 }

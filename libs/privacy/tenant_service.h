@@ -27,6 +27,9 @@ class TenantService final : public breach::v1::TenantService::Service {
   grpc::Status GetRetention(grpc::ServerContext* context,
                             const breach::v1::GetRetentionRequest* request,
                             breach::v1::GetRetentionResponse* response) override;
+  grpc::Status RotateTenantKey(grpc::ServerContext* context,
+                               const breach::v1::RotateTenantKeyRequest* request,
+                               breach::v1::RotateTenantKeyResponse* response) override;
 
  private:
   TenantKeeper& keeper_;

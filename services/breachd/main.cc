@@ -87,6 +87,10 @@ ABSL_FLAG(std::string, peers, "",
           "intake=10.0.0.5:50051 (the register catches up from the intake store); a service "
           "named twice runs as two instances, e.g. intake=10.0.0.5:50051,intake=10.0.0.6:50051; "
           "for a --partitioned service, its other instances");
+ABSL_FLAG(std::string, self_address, "",
+          "This instance's address as its peers reach it (e.g. "
+          "$(POD_NAME).breachd-pods-register:50051 in Kubernetes): left out of --peers, so that "
+          "every replica of a StatefulSet is given the same --peers list");
 ABSL_FLAG(std::string, partitioned, "",
           "Hosted services whose instances split the breaches by partition of breach.events.v1 "
           "(register, intake); each instance holds and serves its partitions' breaches and "
@@ -330,7 +334,9 @@ int main(int argc, char** argv) {
                             {"dispatch_backoff_seconds",
                              absl::GetFlag(FLAGS_dispatch_backoff_seconds)}};
   // In order: each parse may read what the one before set.
-  if (!Parsed(breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers)), config.peers) ||
+  if (!Parsed(breachd::suite::ParsePeers(absl::GetFlag(FLAGS_peers),
+                                         absl::GetFlag(FLAGS_self_address)),
+              config.peers) ||
       !Parsed(breachd::suite::ParsePartitioned(absl::GetFlag(FLAGS_partitioned), config.services),
               config.partitioned) ||
       !Parsed(breachd::suite::ParseHomePartitions(absl::GetFlag(FLAGS_home_partitions),

@@ -369,8 +369,11 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   // rows exist only for the breaches it holds) and ServeHomePartitions sets the ownership.
   options.ownership = hosted.home_partitioned ? nullptr : hosted.ownership.get();
   delivery::ConsumerHooks hooks;
-  hooks.apply = [&hosted, apply = std::move(consumer.apply)](
+  hooks.apply = [this, &hosted, apply = std::move(consumer.apply)](
                     const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+    // An erasure carried out by another process reaches every store and keyring (before the
+    // module's apply marks the event applied, so a failure is retried).
+    RETURN_IF_ERROR(keeper_->Follow(hosted.name, event));
     // Every service keeps each breach's provider access for its read boundary
     // (libs/service/personal_data.h); the service that recorded it already has it.
     if (event.source() != hosted.name) {

@@ -41,7 +41,7 @@ absl::StatusOr<std::set<std::string>> ParseServices(const std::string& flag) {
 }
 
 absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParsePeers(
-    const std::string& flag) {
+    const std::string& flag, const std::string& self) {
   std::map<std::string, std::vector<std::string>> peers;
   for (absl::string_view part : absl::StrSplit(flag, ',', absl::SkipWhitespace())) {
     std::pair<std::string, std::string> peer = absl::StrSplit(part, absl::MaxSplits('=', 1));
@@ -60,6 +60,12 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParsePeers(
       return absl::InvalidArgumentError(absl::StrCat("--peers: '", part, "' is given twice"));
     }
     instances.push_back(peer.second);
+  }
+  if (!self.empty()) {
+    for (auto& [service, instances] : peers) {
+      instances.erase(std::remove(instances.begin(), instances.end(), self), instances.end());
+    }
+    std::erase_if(peers, [](const auto& entry) { return entry.second.empty(); });
   }
   return peers;
 }

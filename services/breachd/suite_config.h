@@ -92,9 +92,11 @@ std::vector<std::string> HostableServices();
 std::vector<std::string> PublishingServices();
 
 // "intake=HOST:PORT,register=HOST:PORT" (publishing services only); a service named again is
-// another instance of it. INVALID_ARGUMENT names a bad or repeated entry.
+// another instance of it. INVALID_ARGUMENT names a bad or repeated entry. An entry whose address
+// is `self` (this instance, as its peers reach it) is left out, so that every replica of a
+// StatefulSet can be given the same list.
 absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParsePeers(
-    const std::string& flag);
+    const std::string& flag, const std::string& self = "");
 
 // "register" or a list: hosted services to run partitioned. INVALID_ARGUMENT names one that is
 // not hosted or cannot be partitioned.

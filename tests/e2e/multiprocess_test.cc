@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "breach/v1/admin.grpc.pb.h"
+#include "breach/v1/tenant.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -23,6 +24,7 @@
 #include "nlohmann/json.hpp"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/process.h"
+#include "tests/testing/stored_events.h"
 
 namespace breachd {
 namespace {
@@ -267,6 +269,57 @@ TEST_F(OneSmallPartitionTest, PausedRegisterCatchesUpFarBeyondWhatTheBusKeeps) {
   EXPECT_GT(intake_row()->caught_up_events(), 0u);
   EXPECT_THAT(services_["register"]->Stderr(), HasSubstr("gone from the broker"));
   EXPECT_EQ(RegisterCount(), kReports);
+}
+
+// `tenant erase` runs in the intake's process; the register's process learns of it through its
+// consumer: while it was down (a catch-up from the intake's store on restart) and while it
+// runs (the bus). Each store records the erasure once, with the same erasure id.
+TEST_F(MultiProcessTest, AnErasureReachesEveryProcessIncludingOneDownAtTheTime) {
+  Report("report-lost-laptop.json", "erase-1");
+  ASSERT_TRUE(WaitUntil([&] { return RegisterSize() == 1; }));
+  // The TenantErased records in `service`'s store, by school.
+  auto erasures = [&](const std::string& service) {
+    std::multimap<std::string, breach::v1::TenantErased> found;
+    for (const auto& event : StoredEvents(Channel(service), service, kServiceToken)) {
+      breach::v1::TenantErased erased;
+      if (event.payload().UnpackTo(&erased)) {
+        EXPECT_EQ(event.source(), service);
+        found.emplace(erased.tenant(), erased);
+      }
+    }
+    return found;
+  };
+  auto erase = [&](const std::string& school) {
+    CommandResult erased = Breachctl({"tenant", "erase", school, "--confirm", school, "--reason",
+                                      "contract ended", "-o", "json"},
+                                     kOperatorToken);
+    ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  };
+
+  services_["register"]->Signal(SIGKILL);
+  erase(kVespucci);
+  StartService("register");
+  ASSERT_TRUE(WaitUntil([&] { return erasures("register").count(kVespucci) == 1; },
+                        absl::Seconds(60)))
+      << services_["register"]->Stderr();
+  const breach::v1::TenantErased in_intake = erasures("intake").find(kVespucci)->second;
+  const breach::v1::TenantErased in_register = erasures("register").find(kVespucci)->second;
+  EXPECT_FALSE(in_intake.erasure_id().empty());
+  EXPECT_EQ(in_register.erasure_id(), in_intake.erasure_id());
+  EXPECT_EQ(in_register.followed_from(), "intake");
+  EXPECT_TRUE(in_intake.followed_from().empty());
+
+  // Both running: over the bus.
+  erase(kGalilei);
+  ASSERT_TRUE(WaitUntil([&] { return erasures("register").count(kGalilei) == 1; }));
+  // The register's copies reach the intake over the bus too; it records nothing more (the
+  // copy's derived event id is already stored there: erasure_follow_test shows it).
+  EXPECT_EQ(erasures("intake").size(), 2u);
+  EXPECT_EQ(erasures("register").size(), 2u);
+  for (std::string service : {"intake", "register"}) {
+    CommandResult verified = Breachctl({"verify", "--endpoint", endpoints_[service]}, kOperatorToken);
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // data and `breachctl verify` still hold, and after the suite stops not one of those strings is
 // in the raw bytes of any file breachd wrote (RocksDB SSTs, WALs, MANIFESTs, the keyring).
 #include <filesystem>
+#include <map>
 #include <set>
 #include <fstream>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/assessment_service.grpc.pb.h"
 #include "breach/v1/directory.grpc.pb.h"
+#include "breach/v1/events.pb.h"
 #include "breach/v1/incident.grpc.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/notification.grpc.pb.h"
@@ -33,6 +35,7 @@
 #include "services/intake/incident_planning.h"
 #include "services/breachd/suite.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/stored_events.h"
 #include "tools/breachctl/app.h"
 #include "tools/breachctl/command_table.h"
 
@@ -564,6 +567,51 @@ TEST_F(CryptoShreddingTest, EveryOtherFreeTextIsSealedOpenedForTheSchoolAndGoneA
   EXPECT_EQ(verified, 0) << verify_out;
   suite_.reset();
   (void)GrepEveryFile(dir_, text.All());
+}
+
+// `tenant rotate-key`: reports filed afterwards are sealed under the new key id, earlier ones
+// still open; the erasure then destroys both generations.
+TEST_F(CryptoShreddingTest, ARotatedKeySealsNewDataAndTheOldStillOpensUntilErased) {
+  const std::string before = File(VespucciReport(0), kVespucciDpoToken, "r-0");
+  EXPECT_NE(Breachctl({"tenant", "rotate-key", kVespucci, "--reason", "x"}, kVespucciDpoToken).first,
+            0);
+  EXPECT_EQ(Breachctl({"tenant", "rotate-key", kVespucci}).first, 2);  // no --reason
+  auto [rotated, rotate_out] =
+      Breachctl({"tenant", "rotate-key", kVespucci, "--reason", "yearly rotation", "-o", "json"});
+  ASSERT_EQ(rotated, 0) << rotate_out;
+  EXPECT_THAT(rotate_out, HasSubstr("\"new_key\": \"school.MIIS01200V.2\""));
+  const std::string after = File(VespucciReport(1), kVespucciDpoToken, "r-1");
+
+  // The intake's events as stored: the reporter sealed under each key id.
+  std::map<std::string, std::string> sealed_name;  // breach id -> stored reporter name
+  for (const auto& event :
+       StoredEvents(grpc::CreateChannel(suite_->endpoint(), grpc::InsecureChannelCredentials()),
+                    "intake", kServiceToken)) {
+    breach::v1::BreachReported reported;
+    if (event.payload().UnpackTo(&reported)) {
+      sealed_name[event.stream_id()] = reported.report().reporter().name();
+    }
+  }
+  EXPECT_THAT(sealed_name[before], ::testing::StartsWith("sealed:v1:school.MIIS01200V:"));
+  EXPECT_THAT(sealed_name[after], ::testing::StartsWith("sealed:v1:school.MIIS01200V.2:"));
+  breach::v1::GetReportRequest get;
+  breach::v1::Report report;
+  for (const std::string& id : {before, after}) {
+    get.set_breach_id(id);
+    ASSERT_TRUE(intake_->GetReport(CallAs(kVespucciDpoToken).get(), get, &report).ok());
+    EXPECT_EQ(report.report().reporter().name(), kErasedStrings[0]) << id;
+  }
+
+  auto [erased, erase_out] = Breachctl(
+      {"tenant", "erase", kVespucci, "--confirm", kVespucci, "--reason", "fine contratto"});
+  ASSERT_EQ(erased, 0) << erase_out;
+  EXPECT_THAT(erase_out, HasSubstr("school.MIIS01200V.2"));
+  for (const std::string& id : {before, after}) {
+    get.set_breach_id(id);
+    ASSERT_TRUE(intake_->GetReport(CallAs(kVespucciDpoToken).get(), get, &report).ok());
+    EXPECT_EQ(report.report().reporter().name(), privacy::kErased) << id;
+  }
+  EXPECT_NE(Breachctl({"tenant", "rotate-key", kVespucci, "--reason", "again"}).first, 0);
 }
 
 }  // namespace

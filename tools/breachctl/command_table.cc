@@ -212,7 +212,7 @@ CliSpec MakeCli() {
       {"notify", "notifications: draft, approve, send, status, receipts, public notice"},
       {"token", "development tokens: sign a JWT with a local key, offline"},
       {"register", "the register for an inspection: CSV, JSON or PDF with its chain proof"},
-      {"tenant", "a school at the end of its contract: export its record, erase its keys, retention"},
+      {"tenant", "a school's keys and the end of its contract: rotate, export, erase, retention"},
   };
   cli.commands = {
       {.path = {"report", "create"},
@@ -582,6 +582,23 @@ CliSpec MakeCli() {
        .examples = {"breachctl --token $OPS tenant retention",
                     "breachctl --token $OPS tenant retention MIIS01200V -o json"},
        .run = TenantRetention},
+      {.path = {"tenant", "rotate-key"},
+       .usage = "CODE --reason TEXT",
+       .summary = "give the school a new data key: new personal data is sealed under it",
+       .description =
+           "Makes a new data key (school.CODE.2, .3, ...) the school's current one in the keyring\n"
+           "every service shares: personal data written from now on is sealed under it, and what\n"
+           "was sealed under the earlier keys still opens (they stay until 'tenant erase'\n"
+           "destroys them all). Nothing is re-encrypted. Recorded as TenantKeyRotated in every\n"
+           "store. Refused for an erased school. Provider operators and incident managers.",
+       .flags = {"reason", "output"},
+       .server = true,
+       .min_args = 1,
+       .max_args = 1,
+       .examples = {"breachctl --token $OPS tenant rotate-key MIIS01200V --reason \"yearly rotation\"",
+                    "breachctl --token $OPS tenant rotate-key MIIS01200V --reason \"laptop with "
+                    "the keyring stolen\" -o json"},
+       .run = TenantRotateKey},
       {.path = {"admin", "status"},
        .summary = "delivery: each consumer's checkpoint, lag and gaps; outboxes; parked events",
        .description =

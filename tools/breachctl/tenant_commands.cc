@@ -213,4 +213,27 @@ int TenantRetention(const CommandLine& line, CommandIo& io) {
   return 0;
 }
 
+int TenantRotateKey(const CommandLine& line, CommandIo& io) {
+  breach::v1::RotateTenantKeyRequest request;
+  request.set_tenant(line.words[2]);
+  request.set_reason(line.FlagOr("reason", ""));
+  if (request.reason().empty()) return UsageError(io, "missing --reason TEXT");
+  grpc::Status status;
+  auto stub = TenantStub(io, status);
+  if (!stub) return FailCall(io, status);
+  breach::v1::RotateTenantKeyResponse response;
+  status = stub->RotateTenantKey(io.connection.NewContext().get(), request, &response);
+  if (!status.ok()) return FailCall(io, status);
+  if (io.format == OutputFormat::kJson) {
+    io.out << ToJson(response);
+    return 0;
+  }
+  PrintFields(io.out, {{"tenant", response.tenant()},
+                       {"rotated at", FormatTimestamp(response.rotated_at())},
+                       {"previous key", response.previous_key()},
+                       {"new key", response.new_key()},
+                       {"recorded in", absl::StrJoin(response.recorded_in(), ", ")}});
+  return 0;
+}
+
 }  // namespace breachd::breachctl

@@ -11,5 +11,6 @@ int TenantExport(const CommandLine& line, CommandIo& io);
 int TenantErase(const CommandLine& line, CommandIo& io);
 int TenantContractEnd(const CommandLine& line, CommandIo& io);
 int TenantRetention(const CommandLine& line, CommandIo& io);
+int TenantRotateKey(const CommandLine& line, CommandIo& io);
 
 }  // namespace breachd::breachctl

@@ -53,6 +53,7 @@ const std::map<Action, std::set<std::string>>& OwnSchoolPolicy() {
       {Action::kBreakGlass, {}},
       {Action::kEraseTenant, {}},  // crypto-shredding: operators only
       {Action::kManageRetention, {}},
+      {Action::kRotateTenantKey, {}},  // a school's data key: operators only
       // The operator's alone, on one school's data.
       {Action::kManageSchools, {}},
       // Provider-wide: no school role.

@@ -91,6 +91,7 @@ inline const Row kMatrix[] = {
   {"TenantService/EraseTenant",               Action::kEraseTenant,       false, "YY------"},
   {"TenantService/SetContractEnd",            Action::kManageRetention,   false, "YY------"},
   {"TenantService/GetRetention",              Action::kManageRetention,   false, "YY------"},
+  {"TenantService/RotateTenantKey",           Action::kRotateTenantKey,   false, "YY------"},
 };
 // clang-format on
 

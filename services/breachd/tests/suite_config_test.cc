@@ -43,6 +43,16 @@ TEST(ParsePeersTest, AServiceNamedTwiceIsTwoInstances) {
   EXPECT_THAT((*peers)["register"], ElementsAre("10.0.0.7:50051"));
 }
 
+TEST(ParsePeersTest, LeavesOutThisInstance) {
+  auto peers = ParsePeers("intake=i:1,register=r-0:1,register=r-1:1", "r-1:1");
+  ASSERT_TRUE(peers.ok()) << peers.status();
+  EXPECT_THAT((*peers)["register"], ElementsAre("r-0:1"));
+  EXPECT_THAT((*peers)["intake"], ElementsAre("i:1"));
+  auto alone = ParsePeers("register=r-0:1", "r-0:1");
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_FALSE(alone->count("register"));  // the only instance: no peer of its own service
+}
+
 TEST(ParsePeersTest, RefusesAnInstanceGivenTwiceAndAnUnknownService) {
   EXPECT_THAT(ParsePeers("intake=h:1,intake=h:1"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("given twice")));
