@@ -406,6 +406,7 @@ TEST_F(SubscriptionTest, GainedPartitionsAreReadFromTheFirstEventThenServed) {
   EXPECT_EQ(projection_.Applied(), static_cast<size_t>(kEvents));
   EXPECT_TRUE(ownership.view().pending.empty());
   for (int i = 0; i < 50; ++i) EXPECT_TRUE(ownership.Serves(absl::StrCat("stream-", i)));
+  subscription_->Stop();  // before `ownership`, which its threads use, goes out of scope
 }
 
 }  // namespace
