@@ -137,9 +137,11 @@ absl::Status RebuildFold::TakeRows(const RowSink& sink) {
   absl::Status first_error;
   auto fold = [&](size_t begin, size_t end) {
     std::vector<eventstore::ProjectionWrite> rows;
+    rows.reserve(chunk_rows_ + chunk_rows_ / 8);
     auto flush = [&]() -> bool {
       absl::Status written = sink(std::move(rows));
       rows = {};
+      rows.reserve(chunk_rows_ + chunk_rows_ / 8);
       absl::MutexLock lock(&mu);
       if (!written.ok() && first_error.ok()) first_error = written;
       return first_error.ok();
