@@ -1,6 +1,7 @@
 #include "libs/delivery/projection_rebuild.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <utility>
 #include <vector>
@@ -62,21 +63,38 @@ class ProjectionRebuild::Pass {
 
  private:
   absl::Status Build() {
-    Report("reading");
-    RETURN_IF_ERROR(ReadSources());
-    Report("writing");
-    RETURN_IF_ERROR(WriteRows());
+    // Bounded memory: a history larger than the fold may hold goes in several passes, each
+    // reading every source (to the heads the first reached) and folding one share of the keys.
+    const uint64_t budget = std::max<uint64_t>(1, owner_.events_in_memory_);
+    passes_ = fold_->CanShare() ? std::max<uint64_t>(1, (report_.events_expected() + budget - 1) /
+                                                            budget)
+                                : 1;
+    if (passes_ > 1) {
+      log::Info("rebuilding in passes, one share of the keys each",
+                {{"service", owner_.service_},
+                 {"passes", absl::StrCat(passes_)},
+                 {"events_expected", absl::StrCat(report_.events_expected())}});
+    }
+    for (uint64_t share = 0; share < passes_; ++share) {
+      if (passes_ > 1) fold_->Restrict(service::FoldShare::OneOf(share, passes_));
+      Report("reading");
+      if (share == 0) {
+        RETURN_IF_ERROR(ReadSources(Span::FromLastRead()));
+      } else {
+        RETURN_IF_ERROR(ReadSources(Span::AgainThrough(read_through_)));
+      }
+      Report("writing");
+      RETURN_IF_ERROR(WriteRows());
+    }
     // Most of what arrived while folding, without holding the live consumer up.
     Report("catching-up");
-    RETURN_IF_ERROR(ReadSources());
-    RETURN_IF_ERROR(WriteRows());
+    RETURN_IF_ERROR(CatchUp());
     // The bulk on disk now, so that the swap under the lock has only the last rows to flush.
     RETURN_IF_ERROR(owner_.store_.FlushStagedProjection(generation_));
     return owner_.subscription_.Exclusively([&]() -> absl::Status {
       // Nothing is applied to the old generation from here on: what it holds is in the sources
       // below their heads now.
-      RETURN_IF_ERROR(ReadSources());
-      RETURN_IF_ERROR(WriteRows());
+      RETURN_IF_ERROR(CatchUp());
       RETURN_IF_ERROR(ReadParked());
       RETURN_IF_ERROR(CarryOver());
       Report("swapping");
@@ -84,10 +102,36 @@ class ProjectionRebuild::Pass {
       log::Info("projection rebuilt and swapped in",
                 {{"service", owner_.service_},
                  {"generation", absl::StrCat(generation_)},
+                 {"passes", absl::StrCat(passes_)},
                  {"events", absl::StrCat(report_.events_read())},
                  {"rows", absl::StrCat(report_.rows_written())}});
       return absl::OkStatus();
     });
+  }
+
+  // What arrived since the last read, folded with every earlier event of what it touched. In one
+  // pass the fold still holds those; in several it holds one share, so the sources are read again
+  // from the start for the keys the arrivals touched (few: a rebuild's worth of arrivals).
+  absl::Status CatchUp() {
+    if (passes_ == 1) {
+      RETURN_IF_ERROR(ReadSources(Span::FromLastRead()));
+      return WriteRows();
+    }
+    const std::map<std::string, uint64_t> before = read_through_;
+    absl::flat_hash_set<std::string> touched;
+    bool arrived = false;
+    RETURN_IF_ERROR(ReadEach(Span::FromLastRead(), [&](const std::string&,
+                                                       const EventEnvelope& event) {
+      arrived = true;
+      for (std::string& key : fold_->KeysOf(event)) touched.insert(std::move(key));
+      return absl::OkStatus();
+    }));
+    if (!arrived) return absl::OkStatus();
+    fold_->Restrict(service::FoldShare::Keys(std::move(touched)));
+    Span again = Span::AgainThrough(read_through_);
+    again.mark_after = before;
+    RETURN_IF_ERROR(ReadSources(again));
+    return WriteRows();
   }
 
   // Events a consumer parked are carried over as parked, not folded (as the live one did).
@@ -99,29 +143,68 @@ class ProjectionRebuild::Pass {
         });
   }
 
-  // Every source from where this rebuild last read it to its head; the events into the fold,
-  // their ids marked consumed in the staged generation.
-  absl::Status ReadSources() {
+  // Which events of each source a read takes.
+  struct Span {
+    bool again = false;                        // from the first event, else after read_through_
+    std::map<std::string, uint64_t> through;   // again: up to these positions only
+    std::map<std::string, uint64_t> mark_after;  // marked consumed only past these (default 0)
+
+    static Span FromLastRead() { return Span{}; }
+    static Span AgainThrough(const std::map<std::string, uint64_t>& heads) {
+      Span span;
+      span.again = true;
+      span.through = heads;
+      return span;
+    }
+  };
+
+  // Every event of `span` but the parked, to `take`. A read after read_through_ moves it to the
+  // head reached; a read again leaves it.
+  absl::Status ReadEach(const Span& span,
+                        const std::function<absl::Status(const std::string& source,
+                                                         const EventEnvelope&)>& take) {
     for (auto& [name, reader] : readers_) {
-      uint64_t& after = read_through_[name];
+      uint64_t& last = read_through_[name];
+      const auto limit = span.through.find(name);
+      const uint64_t through = limit == span.through.end() ? 0 : limit->second;
+      uint64_t after = span.again ? 0 : last;
+      if (span.again && through == 0) continue;  // nothing of it was read the first time
       ASSIGN_OR_RETURN(
           uint64_t head,
           reader->ReadAfter(after, [&](const std::vector<const EventEnvelope*>& events,
                                        uint64_t read_through) -> absl::Status {
+            size_t fresh = 0;
             for (const EventEnvelope* event : events) {
+              if (span.again && event->position() > through) continue;
+              ++fresh;
               if (parked_.contains(event->event_id())) continue;
-              markers_.push_back(event->event_id());
-              RETURN_IF_ERROR(fold_->Add(*event));
+              RETURN_IF_ERROR(take(name, *event));
             }
             after = read_through;
-            report_.set_events_read(report_.events_read() + events.size());
+            if (!span.again) {
+              last = read_through;
+              report_.set_events_read(report_.events_read() + fresh);
+            }
             if (markers_.size() >= kMarkersPerWrite) RETURN_IF_ERROR(WriteMarkers());
             Report(report_.phase());
             return absl::OkStatus();
           }));
-      after = std::max(after, head);
+      if (!span.again) last = std::max(last, head);
     }
     return WriteMarkers();
+  }
+
+  // The events of `span` into the fold; those it takes marked consumed in the staged generation.
+  absl::Status ReadSources(const Span& span) {
+    return ReadEach(span, [&](const std::string& source, const EventEnvelope& event) -> absl::Status {
+      ASSIGN_OR_RETURN(bool consumed, fold_->Add(event));
+      const auto mark_after = span.mark_after.find(source);
+      if (consumed && (mark_after == span.mark_after.end() ||
+                       event.position() > mark_after->second)) {
+        markers_.push_back(event.event_id());
+      }
+      return absl::OkStatus();
+    });
   }
 
   absl::Status WriteMarkers() {
@@ -190,7 +273,8 @@ class ProjectionRebuild::Pass {
   std::unique_ptr<service::ProjectionFold> fold_;
   const absl::Time started_;
   std::map<std::string, std::unique_ptr<SourceReader>> readers_;
-  std::map<std::string, uint64_t> read_through_;
+  std::map<std::string, uint64_t> read_through_;  // by source: read up to here
+  uint64_t passes_ = 1;
   absl::flat_hash_set<std::string> parked_;
   std::vector<std::string> markers_;
   uint64_t generation_ = 0;

@@ -4,8 +4,9 @@
 //   1. a staged generation of the store's projection is created (EventStore::StageProjection);
 //   2. every source's store is read from its first event over EventFeedService, each event
 //      decoded once into the fold (service::ProjectionFold), and the rows folded on every core
-//      are written to the staged generation in large unsynced batches, with the events marked
-//      consumed there;
+//      are written to the staged generation in large unsynced batches, with the events the fold
+//      took marked consumed there (in several passes, one share of the keys each, when the
+//      history is larger than the memory allowed: see kDefaultEventsInMemory);
 //   3. what arrived meanwhile is read and folded again (only the breaches it touched);
 //   4. under the subscription's lock (no event applied or parked by the live consumer): the last
 //      arrivals likewise, the subscription's rows (checkpoints, parked events) and the service's
@@ -34,15 +35,24 @@
 
 namespace breachd::delivery {
 
+// Bounded memory: a fold that can hold a share of its keys (ProjectionFold::CanShare) holds
+// about `events_in_memory` events at most. A larger history is rebuilt in ceil(events /
+// events_in_memory) passes, each reading every source again (to the heads the first pass
+// reached) and folding the keys of one share (by hash); the catch-up then reads the sources again
+// from the start for the keys the arrivals touched. At most this many events of the register
+// take about 1 GB in memory (docs/register.md, "Rebuild").
+inline constexpr uint64_t kDefaultEventsInMemory = 1'000'000;
+
 class ProjectionRebuild {
  public:
   // `store` and `subscription` are the consumer's (not owned; they outlive this). `new_fold`
-  // makes a fresh fold for each rebuild; `threads` fold in parallel.
+  // makes a fresh fold for each rebuild.
   ProjectionRebuild(std::string service, eventstore::EventStore& store,
                     Subscription& subscription,
-                    std::function<std::unique_ptr<service::ProjectionFold>()> new_fold)
+                    std::function<std::unique_ptr<service::ProjectionFold>()> new_fold,
+                    uint64_t events_in_memory = kDefaultEventsInMemory)
       : service_(std::move(service)), store_(store), subscription_(subscription),
-        new_fold_(std::move(new_fold)) {}
+        new_fold_(std::move(new_fold)), events_in_memory_(events_in_memory) {}
 
   // Told of the progress at each step and every read batch or written chunk (from the rebuild's
   // threads, one call at a time).
@@ -59,6 +69,7 @@ class ProjectionRebuild {
   eventstore::EventStore& store_;
   Subscription& subscription_;
   const std::function<std::unique_ptr<service::ProjectionFold>()> new_fold_;
+  const uint64_t events_in_memory_;
   std::atomic<bool> running_{false};
 };
 

@@ -308,6 +308,13 @@ void DeriveColumns(RegisterEntry& entry) {
   }
 }
 
+std::vector<const EventEnvelope*> Pointers(const std::vector<EventEnvelope>& events) {
+  std::vector<const EventEnvelope*> pointers;
+  pointers.reserve(events.size());
+  for (const EventEnvelope& event : events) pointers.push_back(&event);
+  return pointers;
+}
+
 bool RecordedBefore(const EventEnvelope& a, const EventEnvelope& b) {
   return std::make_pair(a.recorded_at().seconds(), a.recorded_at().nanos()) <
          std::make_pair(b.recorded_at().seconds(), b.recorded_at().nanos());
@@ -319,9 +326,9 @@ bool ChangesEntry(const EventEnvelope& event) {
   return !event.payload().Is<breach::v1::BreachViewed>();
 }
 
-std::vector<const EventEnvelope*> FoldOrder(const std::vector<EventEnvelope>& events) {
+std::vector<const EventEnvelope*> FoldOrder(const std::vector<const EventEnvelope*>& events) {
   std::map<std::string, std::vector<const EventEnvelope*>> streams;  // by source, in name order
-  for (const EventEnvelope& event : events) streams[event.source()].push_back(&event);
+  for (const EventEnvelope* event : events) streams[event->source()].push_back(event);
   for (auto& [source, stream] : streams) {
     std::stable_sort(stream.begin(), stream.end(), [](const auto* a, const auto* b) {
       return a->stream_version() < b->stream_version();
@@ -345,10 +352,14 @@ std::vector<const EventEnvelope*> FoldOrder(const std::vector<EventEnvelope>& ev
   return order;
 }
 
-std::optional<RegisterEntry> FoldEntry(const std::vector<EventEnvelope>& events,
+std::vector<const EventEnvelope*> FoldOrder(const std::vector<EventEnvelope>& events) {
+  return FoldOrder(Pointers(events));
+}
+
+std::optional<RegisterEntry> FoldEntry(const std::vector<const EventEnvelope*>& events,
                                        const absl::TimeZone& zone) {
-  const bool reported = std::any_of(events.begin(), events.end(), [](const EventEnvelope& event) {
-    return event.payload().Is<breach::v1::BreachReported>();
+  const bool reported = std::any_of(events.begin(), events.end(), [](const EventEnvelope* event) {
+    return event->payload().Is<breach::v1::BreachReported>();
   });
   if (!reported) return std::nullopt;
   RegisterEntry entry;
@@ -356,6 +367,11 @@ std::optional<RegisterEntry> FoldEntry(const std::vector<EventEnvelope>& events,
   for (const EventEnvelope* event : FoldOrder(events)) FoldIn(*event, zone, fold, entry);
   DeriveColumns(entry);
   return entry;
+}
+
+std::optional<RegisterEntry> FoldEntry(const std::vector<EventEnvelope>& events,
+                                       const absl::TimeZone& zone) {
+  return FoldEntry(Pointers(events), zone);
 }
 
 std::string DutyWord(breach::v1::DutyKind duty) {

@@ -33,12 +33,17 @@ bool ChangesEntry(const breach::v1::EventEnvelope& event);
 // source's own order wins over its clock: a recorded_at that went back stays in stream order.
 std::vector<const breach::v1::EventEnvelope*> FoldOrder(
     const std::vector<breach::v1::EventEnvelope>& events);
+std::vector<const breach::v1::EventEnvelope*> FoldOrder(
+    const std::vector<const breach::v1::EventEnvelope*>& events);
 
 // The entry of the breach whose events (every one that ChangesEntry, each once) are `events`,
 // or nullopt while its report (BreachReported) is not among them: an entry is a report and what
 // followed it. `zone` is where its year is counted.
 std::optional<breach::v1::RegisterEntry> FoldEntry(
     const std::vector<breach::v1::EventEnvelope>& events, const absl::TimeZone& zone);
+// The same over events held elsewhere (a rebuild's, in an arena).
+std::optional<breach::v1::RegisterEntry> FoldEntry(
+    const std::vector<const breach::v1::EventEnvelope*>& events, const absl::TimeZone& zone);
 
 // A duty's name in the register's words: "authority_notification", "controller_notice".
 std::string DutyWord(breach::v1::DutyKind duty);

@@ -19,7 +19,8 @@ class HostedRegister final : public service::HostedService {
   HostedRegister(const service::ServiceContext& context, absl::TimeZone zone)
       : grpc_(context.store, context.identities, context.clock, context.on_append,
               *context.cipher, context.ownership, context.fellows, context.fellow_credentials),
-        consumer_(context.store, zone, context.ownership), zone_(zone) {}
+        consumer_(context.store, zone, context.ownership), zone_(zone),
+        ownership_(context.ownership) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&grpc_}; }
   std::vector<std::string> HealthNames() const override { return {"breach.v1.RegisterService"}; }
@@ -32,15 +33,17 @@ class HostedRegister final : public service::HostedService {
         [consumer] { return consumer->MakeAppliedDurable(); }};
   }
   std::unique_ptr<service::ProjectionFold> NewRebuildFold() override {
-    // Every core: the breaches fold independently.
+    // Every core: the breaches fold independently. Partitioned: this instance's breaches only.
     return std::make_unique<RebuildFold>(
-        zone_, std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+        zone_, std::max(1, static_cast<int>(std::thread::hardware_concurrency())),
+        /*chunk_rows=*/10'000, ownership_);
   }
 
  private:
   RegisterService grpc_;
   RegisterConsumer consumer_;
   absl::TimeZone zone_;
+  const bus::PartitionOwnership* ownership_;  // nullptr: not partitioned
 };
 
 }  // namespace

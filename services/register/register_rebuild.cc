@@ -1,6 +1,7 @@
 #include "services/register/register_rebuild.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -17,34 +18,79 @@ namespace breachd::register_ {
 
 using breach::v1::EventEnvelope;
 
+namespace {
+
+google::protobuf::ArenaOptions EventArena() {
+  google::protobuf::ArenaOptions options;
+  // Large blocks: a rebuild holds hundreds of megabytes of events; fewer, bigger mallocs.
+  options.start_block_size = 64 << 10;
+  options.max_block_size = 4 << 20;
+  return options;
+}
+
+}  // namespace
+
+RebuildFold::RebuildFold(absl::TimeZone zone, int threads, size_t chunk_rows,
+                         const bus::PartitionOwnership* ownership)
+    : zone_(zone), threads_(threads), chunk_rows_(chunk_rows), ownership_(ownership),
+      arena_(std::make_unique<google::protobuf::Arena>(EventArena())) {
+  if (ownership_ != nullptr) applied_at_start_ = ownership_->view().applied;
+}
+
 void RebuildFold::Touch(const std::string& breach_id, Breach& breach) {
   if (breach.touched) return;
   breach.touched = true;
   touched_.emplace_back(&breach_id, &breach);
 }
 
-absl::Status RebuildFold::Add(EventEnvelope event) {
+bool RebuildFold::Takes(const std::string& breach_id) const {
+  return share_.Holds(breach_id) && (ownership_ == nullptr || ownership_->Applies(breach_id));
+}
+
+std::vector<std::string> RebuildFold::KeysOf(const EventEnvelope& event) const {
+  std::string breach_id = BreachIdOf(event);
+  if (breach_id.empty()) return ListedBreaches(event);
+  return {std::move(breach_id)};
+}
+
+void RebuildFold::Restrict(service::FoldShare share) {
+  share_ = std::move(share);
+  touched_.clear();
+  breaches_.clear();
+  events_held_ = 0;
+  arena_ = std::make_unique<google::protobuf::Arena>(EventArena());
+}
+
+absl::StatusOr<bool> RebuildFold::Add(const EventEnvelope& event) {
   std::string breach_id = BreachIdOf(event);
   if (breach_id.empty()) {
     // Listings and exports name breaches whose events may come later, or never.
     const std::vector<std::string> listed = ListedBreaches(event);
-    if (listed.empty()) return absl::OkStatus();
-    const breach::v1::KnowledgeSources::Read read = ListingRead(event);
-    for (const std::string& id : listed) {
-      auto [it, fresh] = breaches_.try_emplace(id);
-      it->second.listed.push_back(read);
-      Touch(it->first, it->second);
+    if (!listed.empty()) {
+      const breach::v1::KnowledgeSources::Read read = ListingRead(event);
+      for (const std::string& id : listed) {
+        if (!Takes(id)) continue;
+        auto [it, fresh] = breaches_.try_emplace(id);
+        it->second.listed.push_back(read);
+        Touch(it->first, it->second);
+      }
     }
-    return absl::OkStatus();
+    // As the consumer: partitioned, a listing is never marked, so that a breach gained later
+    // still learns of it.
+    return ownership_ == nullptr;
   }
   if (event.tenant().empty()) {
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " has no tenant"));
   }
+  if (!Takes(breach_id)) return false;
   auto [it, fresh] = breaches_.try_emplace(std::move(breach_id));
   Breach& breach = it->second;
-  (ChangesEntry(event) ? breach.history : breach.reads).push_back(std::move(event));
+  auto* held = google::protobuf::Arena::CreateMessage<EventEnvelope>(arena_.get());
+  *held = event;
+  ++events_held_;
+  (ChangesEntry(*held) ? breach.history : breach.reads).push_back(held);
   Touch(it->first, breach);
-  return absl::OkStatus();
+  return true;
 }
 
 void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
@@ -52,13 +98,13 @@ void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
   breach::v1::KnowledgeSources sources;
   bool knowledge = false;
   for (const auto* events : {&breach.history, &breach.reads}) {
-    for (const EventEnvelope& event : *events) {
-      rows.push_back({TimelineKey(breach_id, event), ToTimelineEntry(event).SerializeAsString()});
-      knowledge |= AddToKnowledge(event, sources);
+    for (const EventEnvelope* event : *events) {
+      rows.push_back({TimelineKey(breach_id, *event), ToTimelineEntry(*event).SerializeAsString()});
+      knowledge |= AddToKnowledge(*event, sources);
     }
   }
-  for (const EventEnvelope& event : breach.history) {
-    rows.push_back({HistoryKey(breach_id, event), event.SerializeAsString()});
+  for (const EventEnvelope* event : breach.history) {
+    rows.push_back({HistoryKey(breach_id, *event), event->SerializeAsString()});
   }
   for (const auto& read : breach.listed) {
     // As the consumer: a listing counted once however often it comes.
@@ -79,6 +125,10 @@ void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
 }
 
 absl::Status RebuildFold::TakeRows(const RowSink& sink) {
+  if (ownership_ != nullptr && ownership_->view().applied != applied_at_start_) {
+    return absl::AbortedError(
+        "this instance's partitions changed during the rebuild; run it again");
+  }
   std::vector<std::pair<const std::string*, Breach*>> work;
   work.swap(touched_);
   for (auto& [id, breach] : work) breach->touched = false;
@@ -87,9 +137,11 @@ absl::Status RebuildFold::TakeRows(const RowSink& sink) {
   absl::Status first_error;
   auto fold = [&](size_t begin, size_t end) {
     std::vector<eventstore::ProjectionWrite> rows;
+    rows.reserve(chunk_rows_ + chunk_rows_ / 8);
     auto flush = [&]() -> bool {
       absl::Status written = sink(std::move(rows));
       rows = {};
+      rows.reserve(chunk_rows_ + chunk_rows_ / 8);
       absl::MutexLock lock(&mu);
       if (!written.ok() && first_error.ok()) first_error = written;
       return first_error.ok();
@@ -115,8 +167,8 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> RebuildRows(
     const std::vector<EventEnvelope>& events, const absl::TimeZone& zone) {
   RebuildFold fold(zone, /*threads=*/1, /*chunk_rows=*/events.size() * 2 + 1);
   for (const EventEnvelope& event : events) {
-    absl::Status added = fold.Add(event);
-    if (!added.ok()) return added;
+    absl::StatusOr<bool> added = fold.Add(event);
+    if (!added.ok()) return added.status();
   }
   std::vector<eventstore::ProjectionWrite> rows;
   rows.reserve(events.size() * 2);

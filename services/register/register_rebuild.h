@@ -10,11 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "breach/v1/envelope.pb.h"
 #include "breach/v1/register.pb.h"
+#include "google/protobuf/arena.h"
+#include "libs/bus/partition_ownership.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/projection_fold.h"
 
@@ -23,31 +26,44 @@ namespace breachd::register_ {
 // Events go in as they are read (each once, any order, any source), grouped by breach; the rows
 // of the breaches they touched come out, folded in parallel. Add more events after TakeRows
 // (those that arrived during a rebuild) and TakeRows again: only their breaches are folded again,
-// from all their events.
+// from all their events. It holds every event of the breaches of its share (Restrict), in an
+// arena: memory is about the events' size, freed at once.
 class RebuildFold final : public service::ProjectionFold {
  public:
   // `threads` fold at once, each handing its rows to the sink every `chunk_rows` rows or so.
-  explicit RebuildFold(absl::TimeZone zone, int threads = 1, size_t chunk_rows = 10'000)
-      : zone_(zone), threads_(threads), chunk_rows_(chunk_rows) {}
+  // `ownership` (a partitioned register, else nullptr): only the breaches of this instance's
+  // partitions are folded, as RegisterConsumer applies only those; not owned.
+  explicit RebuildFold(absl::TimeZone zone, int threads = 1, size_t chunk_rows = 10'000,
+                       const bus::PartitionOwnership* ownership = nullptr);
 
-  // Takes one event. INVALID_ARGUMENT for an event of a breach without a tenant.
-  absl::Status Add(breach::v1::EventEnvelope event) override;
+  // Takes one event (copied). INVALID_ARGUMENT for an event of a breach without a tenant.
+  absl::StatusOr<bool> Add(const breach::v1::EventEnvelope& event) override;
 
   // Folds every breach touched since the last call; stops at the first error (returned).
+  // ABORTED when a partitioned instance's partitions changed since the fold began (the rows
+  // would miss or keep another instance's breaches): the rebuild is to be run again.
   absl::Status TakeRows(const RowSink& sink) override;
 
   // Entries, breach index, history, timelines, knowledge (register_schema.h).
   std::vector<std::string> FoldedPrefixes() const override;
 
+  bool CanShare() const override { return true; }
+  void Restrict(service::FoldShare share) override;
+  // The breach of an event, or those a listing showed.
+  std::vector<std::string> KeysOf(const breach::v1::EventEnvelope& event) const override;
+
   size_t breaches() const { return breaches_.size(); }
+  size_t events_held() const { return events_held_; }
 
  private:
   struct Breach {
-    std::vector<breach::v1::EventEnvelope> history;  // what the entry is folded from
-    std::vector<breach::v1::EventEnvelope> reads;    // the rest (timeline and knowledge only)
+    std::vector<const breach::v1::EventEnvelope*> history;  // what the entry is folded from
+    std::vector<const breach::v1::EventEnvelope*> reads;    // the rest (timeline and knowledge)
     std::vector<breach::v1::KnowledgeSources::Read> listed;  // pages and exports that showed it
     bool touched = false;
   };
+  // Whether this fold takes the events of `breach_id` (its partitions and its share).
+  bool Takes(const std::string& breach_id) const;
   void Touch(const std::string& breach_id, Breach& breach);
   // Every row of one breach.
   void AppendRows(const std::string& breach_id, const Breach& breach,
@@ -56,6 +72,12 @@ class RebuildFold final : public service::ProjectionFold {
   absl::TimeZone zone_;
   int threads_;
   size_t chunk_rows_;
+  const bus::PartitionOwnership* ownership_;
+  std::vector<int32_t> applied_at_start_;  // the partitions applied when the fold began
+  service::FoldShare share_;
+  // The events held, copied once into it and dropped together (Restrict, destruction).
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  size_t events_held_ = 0;
   absl::node_hash_map<std::string, Breach> breaches_;
   std::vector<std::pair<const std::string*, Breach*>> touched_;  // since the last TakeRows
 };

@@ -268,11 +268,11 @@ class RowPerEventFold : public service::ProjectionFold {
  public:
   explicit RowPerEventFold(absl::Notification* hold = nullptr, absl::Notification* held = nullptr)
       : hold_(hold), held_(held) {}
-  absl::Status Add(breach::v1::EventEnvelope event) override {
+  absl::StatusOr<bool> Add(const breach::v1::EventEnvelope& event) override {
     if (held_ != nullptr && !held_->HasBeenNotified()) held_->Notify();
     if (hold_ != nullptr) hold_->WaitForNotification();
     ids_.push_back(event.event_id());
-    return absl::OkStatus();
+    return true;
   }
   absl::Status TakeRows(const RowSink& sink) override {
     std::vector<eventstore::ProjectionWrite> rows;
@@ -285,6 +285,52 @@ class RowPerEventFold : public service::ProjectionFold {
  private:
   absl::Notification* hold_;
   absl::Notification* held_;
+  std::vector<std::string> ids_;
+};
+
+// The same by stream, able to hold one share of the streams (bounded memory); counts the most
+// events it held at once, and the events it took more than once.
+class SharedRowFold : public service::ProjectionFold {
+ public:
+  struct Counts {
+    size_t most_held = 0;
+    size_t restricted = 0;
+  };
+  SharedRowFold(Counts& counts, absl::Notification* hold = nullptr,
+                absl::Notification* held = nullptr)
+      : counts_(counts), hold_(hold), held_(held) {}
+  absl::StatusOr<bool> Add(const breach::v1::EventEnvelope& event) override {
+    if (!share_.Holds(event.stream_id())) return false;
+    // Held in the second pass: what arrives then is past the heads the first pass read to.
+    if (counts_.restricted == 2) {
+      if (held_ != nullptr && !held_->HasBeenNotified()) held_->Notify();
+      if (hold_ != nullptr) hold_->WaitForNotification();
+    }
+    ids_.push_back(event.event_id());
+    counts_.most_held = std::max(counts_.most_held, ids_.size());
+    return true;
+  }
+  absl::Status TakeRows(const RowSink& sink) override {
+    std::vector<eventstore::ProjectionWrite> rows;
+    for (const std::string& id : ids_) rows.push_back({absl::StrCat("row/", id), "1"});
+    return sink(std::move(rows));
+  }
+  std::vector<std::string> FoldedPrefixes() const override { return {"row/"}; }
+  bool CanShare() const override { return true; }
+  void Restrict(service::FoldShare share) override {
+    share_ = std::move(share);
+    ids_.clear();
+    ++counts_.restricted;
+  }
+  std::vector<std::string> KeysOf(const breach::v1::EventEnvelope& event) const override {
+    return {event.stream_id()};
+  }
+
+ private:
+  Counts& counts_;
+  absl::Notification* hold_;
+  absl::Notification* held_;
+  service::FoldShare share_;
   std::vector<std::string> ids_;
 };
 
@@ -351,6 +397,43 @@ TEST_F(ProjectionRebuildTest, ASourceThatCannotBeReadLeavesTheLiveProjectionServ
   EXPECT_THAT(rebuild.Run(nullptr), ::breachd::testing::IsOk());
   EXPECT_EQ(consumer_->ProjectionGeneration(), 2u);  // the failed one's number is not reused
   EXPECT_EQ(Rows("row/"), static_cast<size_t>(kEvents));
+}
+
+// A history larger than the fold may hold is rebuilt in passes of one share each, the fold never
+// holding more than about its share; what arrives meanwhile is folded with its stream's earlier
+// events, and every event is marked consumed.
+TEST_F(ProjectionRebuildTest, ALargeHistoryGoesInPassesOfBoundedMemory) {
+  SharedRowFold::Counts counts;
+  absl::Notification hold, held;
+  ProjectionRebuild rebuild("register", *consumer_, *subscription_,
+                            [&] { return std::make_unique<SharedRowFold>(counts, &hold, &held); },
+                            /*events_in_memory=*/kEvents / 3);
+  absl::Status run;
+  std::thread running([&] { run = rebuild.Run(nullptr); });
+  held.WaitForNotification();
+  // Arrivals while the second pass reads: for streams of every share.
+  std::vector<std::string> arrived;
+  for (int i = 0; i < 12; ++i) {
+    auto append = eventstore::testing::MakeAppend(absl::StrCat("stream-", i), 1);
+    arrived.push_back(append.events[0].event_id());
+    ASSERT_THAT(source_->Append(std::move(append)).status(), ::breachd::testing::IsOk());
+  }
+  hold.Notify();
+  running.join();
+  ASSERT_THAT(run, ::breachd::testing::IsOk());
+  EXPECT_EQ(consumer_->ProjectionGeneration(), 1u);
+  EXPECT_EQ(counts.restricted, 4u);            // three shares, then the arrivals' streams
+  EXPECT_LT(counts.most_held, kEvents / 2u);   // a third of the streams, give or take the hash
+  EXPECT_EQ(Rows("row/"), static_cast<size_t>(kEvents) + arrived.size());
+  for (const std::string& id : arrived) {
+    EXPECT_TRUE(consumer_->WasConsumed(id).value_or(false)) << id;
+  }
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto stream, source_->ReadStream(absl::StrCat("stream-", i)));
+    for (const auto& event : stream) {
+      EXPECT_TRUE(consumer_->WasConsumed(event.event_id()).value_or(false)) << event.event_id();
+    }
+  }
 }
 
 TEST_F(SubscriptionTest, GainedPartitionsAreReadFromTheFirstEventThenServed) {
