@@ -122,7 +122,14 @@ absl::StatusOr<std::string> FieldCipher::Seal(const std::string& key_id,
   return absl::StrCat(kPrefix, key_id, ":", absl::WebSafeBase64Escape(box));
 }
 
-std::string FieldCipher::Open(const std::string& value) {
+std::shared_ptr<const DataKey> FieldCipher::KeyOf(const std::string& key_id) {
+  absl::StatusOr<std::shared_ptr<const DataKey>> key = keyring_.KeyForReading(key_id);
+  return key.ok() ? *std::move(key) : nullptr;
+}
+
+std::string FieldCipher::OpenWith(
+    const std::string& value,
+    absl::FunctionRef<std::shared_ptr<const DataKey>(const std::string&)> key_of) {
   if (!IsSealed(value)) return value;
   const absl::string_view rest = absl::string_view(value).substr(sizeof(kPrefix) - 1);
   const size_t colon = rest.find(':');
@@ -130,12 +137,28 @@ std::string FieldCipher::Open(const std::string& value) {
   const std::string key_id(rest.substr(0, colon));
   std::string box;
   if (!absl::WebSafeBase64Unescape(rest.substr(colon + 1), &box)) return kUnreadable;
-  absl::StatusOr<std::shared_ptr<const DataKey>> key = keyring_.KeyForReading(key_id);
-  if (!key.ok() || *key == nullptr) {
-    return keyring_.IsDestroyed(key_id) ? kErased : kUnreadable;
-  }
-  std::optional<std::string> plaintext = OpenBox((*key)->bytes.data(), FieldAd(key_id), box);
+  const std::shared_ptr<const DataKey> key = key_of(key_id);
+  if (key == nullptr) return keyring_.IsDestroyed(key_id) ? kErased : kUnreadable;
+  std::optional<std::string> plaintext = OpenBox(key->bytes.data(), FieldAd(key_id), box);
   return plaintext.has_value() ? *std::move(plaintext) : kUnreadable;
+}
+
+std::string FieldCipher::Open(const std::string& value) {
+  return OpenWith(value, [this](const std::string& key_id) { return KeyOf(key_id); });
+}
+
+std::string FieldCipher::Batch::Open(const std::string& value) {
+  return cipher_.OpenWith(value, [this](const std::string& key_id) {
+    auto it = keys_.find(key_id);
+    if (it == keys_.end()) it = keys_.emplace(key_id, cipher_.KeyOf(key_id)).first;
+    return it->second;
+  });
+}
+
+void FieldCipher::Batch::OpenPersonalData(google::protobuf::Message& message) {
+  (void)Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
+    return Open(value);
+  });
 }
 
 bool FieldCipher::IsErased(const std::string& tenant) const {
@@ -178,9 +201,7 @@ bool MaskPersonalData(google::protobuf::Message& message) {
 }
 
 void FieldCipher::OpenPersonalData(google::protobuf::Message& message) {
-  (void)Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
-    return Open(value);
-  });
+  Batch(*this).OpenPersonalData(message);  // a message's fields share one or two keys
 }
 
 }  // namespace breachd::privacy

@@ -10,8 +10,11 @@
 // never sees the difference.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "breach/v1/envelope.pb.h"
@@ -58,7 +61,27 @@ class FieldCipher {
   bool IsErased(const std::string& tenant) const;
   Keyring& keyring() { return keyring_; }
 
+  // Opens the many values of one answer (a breach's readers, a timeline): each key is looked up
+  // and checked for destruction once, not once per value (each check reads the keyring folder).
+  // Lives no longer than the answer, so an erasure is seen by the next one.
+  class Batch {
+   public:
+    explicit Batch(FieldCipher& cipher) : cipher_(cipher) {}
+    std::string Open(const std::string& value);
+    void OpenReader(breach::v1::Actor& actor) { actor.set_subject(Open(actor.subject())); }
+    void OpenPersonalData(google::protobuf::Message& message);
+
+   private:
+    FieldCipher& cipher_;
+    absl::flat_hash_map<std::string, std::shared_ptr<const DataKey>> keys_;  // nullptr: none
+  };
+
  private:
+  // A value's key, or nullptr when there is none (destroyed, or never in this keyring).
+  std::shared_ptr<const DataKey> KeyOf(const std::string& key_id);
+  std::string OpenWith(const std::string& value,
+                       absl::FunctionRef<std::shared_ptr<const DataKey>(const std::string&)> key);
+
   Keyring& keyring_;
 };
 

@@ -119,7 +119,8 @@ grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
         std::optional<breach::v1::KnowledgeSources> sources,
         FindRow<breach::v1::KnowledgeSources>(store_, KnowledgeSourcesKey(request->breach_id())));
     if (sources.has_value()) {
-      for (auto& read : *sources->mutable_reads()) cipher_.OpenReader(*read.mutable_principal());
+      privacy::FieldCipher::Batch readers(cipher_);  // a few month keys for hundreds of reads
+      for (auto& read : *sources->mutable_reads()) readers.OpenReader(*read.mutable_principal());
       *response = FoldKnowledge(request->breach_id(), *sources);
     } else {
       response->set_breach_id(opened.entry.breach_id());
@@ -131,7 +132,8 @@ grpc::Status RegisterService::GetKnowledge(grpc::ServerContext* context,
 }
 
 void RegisterService::OpenReaders(breach::v1::Timeline& timeline) {
-  for (auto& line : *timeline.mutable_entries()) cipher_.OpenReader(*line.mutable_actor());
+  privacy::FieldCipher::Batch batch(cipher_);
+  for (auto& line : *timeline.mutable_entries()) batch.OpenReader(*line.mutable_actor());
 }
 
 absl::StatusOr<std::string> RegisterService::AuthorizeRegister(const auth::Principal& principal,

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "breach/v1/events.pb.h"
 #include "breach/v1/intake.pb.h"
@@ -142,6 +143,28 @@ TEST_F(FieldCipherTest, TwoProcessesSharingTheKeyringAgreeAndSeeADestroy) {
   EXPECT_EQ(other.Open(*sealed), "Mario Rossi");
   ASSERT_TRUE(second->Destroy(SchoolKeyId("MIIS01200V"), absl::Now(), "test").ok());
   EXPECT_EQ(cipher_.Open(*sealed), kErased);  // the first one's cache is not trusted
+}
+
+// One answer's batch reads the same texts as value-by-value opening; a batch made after an
+// erasure (the next answer) reads it as erased, another school's values still open.
+TEST_F(FieldCipherTest, ABatchOpensLikeOneByOneAndTheNextBatchSeesAnErase) {
+  std::vector<std::string> sealed;
+  for (const std::string& name : {"Mario Rossi", "Anna Neri", "Luca Verdi"}) {
+    auto value = cipher_.Seal(SchoolKeyId("MIIS01200V"), name);
+    ASSERT_TRUE(value.ok());
+    sealed.push_back(*value);
+  }
+  auto other = cipher_.Seal(SchoolKeyId("RMIC81500L"), "Paolo Gialli");
+  ASSERT_TRUE(other.ok());
+  FieldCipher::Batch batch(cipher_);
+  for (const std::string& value : sealed) EXPECT_EQ(batch.Open(value), cipher_.Open(value));
+  EXPECT_EQ(batch.Open(*other), "Paolo Gialli");
+  EXPECT_EQ(batch.Open("plain text"), "plain text");
+
+  ASSERT_TRUE(keyring_->Destroy(SchoolKeyId("MIIS01200V"), absl::Now(), "test").ok());
+  FieldCipher::Batch next(cipher_);
+  for (const std::string& value : sealed) EXPECT_EQ(next.Open(value), kErased);
+  EXPECT_EQ(next.Open(*other), "Paolo Gialli");
 }
 
 TEST_F(FieldCipherTest, AnotherMasterKeyOrATamperedValueIsUnreadable) {
