@@ -149,7 +149,7 @@ TEST_F(FieldCipherTest, TwoProcessesSharingTheKeyringAgreeAndSeeADestroy) {
 // erasure (the next answer) reads it as erased, another school's values still open.
 TEST_F(FieldCipherTest, ABatchOpensLikeOneByOneAndTheNextBatchSeesAnErase) {
   std::vector<std::string> sealed;
-  for (const std::string& name : {"Mario Rossi", "Anna Neri", "Luca Verdi"}) {
+  for (const char* name : {"Mario Rossi", "Anna Neri", "Luca Verdi"}) {
     auto value = cipher_.Seal(SchoolKeyId("MIIS01200V"), name);
     ASSERT_TRUE(value.ok());
     sealed.push_back(*value);
