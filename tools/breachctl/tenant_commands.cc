@@ -30,6 +30,26 @@ std::unique_ptr<TenantService::Stub> TenantStub(CommandIo& io, grpc::Status& sta
   return TenantService::NewStub(*channel);
 }
 
+// One TenantService call: its answer printed as JSON with -o json, else laid out by `print`.
+template <typename Request, typename Response, typename Print>
+int CallTenant(CommandIo& io,
+               grpc::Status (TenantService::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                           Response*),
+               const Request& request, Print print) {
+  grpc::Status status;
+  auto stub = TenantStub(io, status);
+  if (!stub) return FailCall(io, status);
+  Response response;
+  status = ((*stub).*method)(io.connection.NewContext().get(), request, &response);
+  if (!status.ok()) return FailCall(io, status);
+  if (io.format == OutputFormat::kJson) {
+    io.out << ToJson(response);
+  } else {
+    print(response);
+  }
+  return 0;
+}
+
 std::string CsvField(const std::string& value) {
   if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
   std::string quoted = "\"";
@@ -145,21 +165,13 @@ int TenantErase(const CommandLine& line, CommandIo& io) {
   request.set_confirm(*confirm);
   request.set_reason(line.FlagOr("reason", ""));
   if (request.reason().empty()) return UsageError(io, "missing --reason TEXT");
-  grpc::Status status;
-  auto stub = TenantStub(io, status);
-  if (!stub) return FailCall(io, status);
-  breach::v1::EraseTenantResponse response;
-  status = stub->EraseTenant(io.connection.NewContext().get(), request, &response);
-  if (!status.ok()) return FailCall(io, status);
-  if (io.format == OutputFormat::kJson) {
-    io.out << ToJson(response);
-    return 0;
-  }
-  PrintFields(io.out, {{"tenant", response.tenant()},
-                       {"erased at", FormatTimestamp(response.erased_at())},
-                       {"destroyed keys", absl::StrJoin(response.destroyed_keys(), ", ")},
-                       {"recorded in", absl::StrJoin(response.recorded_in(), ", ")}});
-  return 0;
+  auto print = [&](const breach::v1::EraseTenantResponse& response) {
+    PrintFields(io.out, {{"tenant", response.tenant()},
+                         {"erased at", FormatTimestamp(response.erased_at())},
+                         {"destroyed keys", absl::StrJoin(response.destroyed_keys(), ", ")},
+                         {"recorded in", absl::StrJoin(response.recorded_in(), ", ")}});
+  };
+  return CallTenant(io, &TenantService::Stub::EraseTenant, request, print);
 }
 
 int TenantContractEnd(const CommandLine& line, CommandIo& io) {
@@ -174,43 +186,27 @@ int TenantContractEnd(const CommandLine& line, CommandIo& io) {
     }
     *request.mutable_contract_end() = ProtoFromTime(end);
   }
-  grpc::Status status;
-  auto stub = TenantStub(io, status);
-  if (!stub) return FailCall(io, status);
-  breach::v1::TenantRetention response;
-  status = stub->SetContractEnd(io.connection.NewContext().get(), request, &response);
-  if (!status.ok()) return FailCall(io, status);
-  if (io.format == OutputFormat::kJson) {
-    io.out << ToJson(response);
-    return 0;
-  }
-  PrintFields(io.out, {{"tenant", response.tenant()},
-                       {"contract end", FormatTimestamp(response.contract_end())},
-                       {"erase due", FormatTimestamp(response.erase_due_at())}});
-  return 0;
+  auto print = [&](const breach::v1::TenantRetention& response) {
+    PrintFields(io.out, {{"tenant", response.tenant()},
+                         {"contract end", FormatTimestamp(response.contract_end())},
+                         {"erase due", FormatTimestamp(response.erase_due_at())}});
+  };
+  return CallTenant(io, &TenantService::Stub::SetContractEnd, request, print);
 }
 
 int TenantRetention(const CommandLine& line, CommandIo& io) {
   breach::v1::GetRetentionRequest request;
   if (line.words.size() > 2) request.set_tenant(line.words[2]);
-  grpc::Status status;
-  auto stub = TenantStub(io, status);
-  if (!stub) return FailCall(io, status);
-  breach::v1::GetRetentionResponse response;
-  status = stub->GetRetention(io.connection.NewContext().get(), request, &response);
-  if (!status.ok()) return FailCall(io, status);
-  if (io.format == OutputFormat::kJson) {
-    io.out << ToJson(response);
-    return 0;
-  }
-  Table table({"TENANT", "CONTRACT END", "ERASE DUE", "ERASED", "LIVE KEYS"});
-  for (const auto& row : response.tenants()) {
-    table.AddRow({row.tenant(), FormatTimestamp(row.contract_end()),
-                  FormatTimestamp(row.erase_due_at()), row.erased() ? "yes" : "no",
-                  absl::StrCat(row.live_keys_size())});
-  }
-  table.Print(io.out);
-  return 0;
+  auto print = [&](const breach::v1::GetRetentionResponse& response) {
+    Table table({"TENANT", "CONTRACT END", "ERASE DUE", "ERASED", "LIVE KEYS"});
+    for (const auto& row : response.tenants()) {
+      table.AddRow({row.tenant(), FormatTimestamp(row.contract_end()),
+                    FormatTimestamp(row.erase_due_at()), row.erased() ? "yes" : "no",
+                    absl::StrCat(row.live_keys_size())});
+    }
+    table.Print(io.out);
+  };
+  return CallTenant(io, &TenantService::Stub::GetRetention, request, print);
 }
 
 int TenantRotateKey(const CommandLine& line, CommandIo& io) {
@@ -218,22 +214,14 @@ int TenantRotateKey(const CommandLine& line, CommandIo& io) {
   request.set_tenant(line.words[2]);
   request.set_reason(line.FlagOr("reason", ""));
   if (request.reason().empty()) return UsageError(io, "missing --reason TEXT");
-  grpc::Status status;
-  auto stub = TenantStub(io, status);
-  if (!stub) return FailCall(io, status);
-  breach::v1::RotateTenantKeyResponse response;
-  status = stub->RotateTenantKey(io.connection.NewContext().get(), request, &response);
-  if (!status.ok()) return FailCall(io, status);
-  if (io.format == OutputFormat::kJson) {
-    io.out << ToJson(response);
-    return 0;
-  }
-  PrintFields(io.out, {{"tenant", response.tenant()},
-                       {"rotated at", FormatTimestamp(response.rotated_at())},
-                       {"previous key", response.previous_key()},
-                       {"new key", response.new_key()},
-                       {"recorded in", absl::StrJoin(response.recorded_in(), ", ")}});
-  return 0;
+  auto print = [&](const breach::v1::RotateTenantKeyResponse& response) {
+    PrintFields(io.out, {{"tenant", response.tenant()},
+                         {"rotated at", FormatTimestamp(response.rotated_at())},
+                         {"previous key", response.previous_key()},
+                         {"new key", response.new_key()},
+                         {"recorded in", absl::StrJoin(response.recorded_in(), ", ")}});
+  };
+  return CallTenant(io, &TenantService::Stub::RotateTenantKey, request, print);
 }
 
 }  // namespace breachd::breachctl
