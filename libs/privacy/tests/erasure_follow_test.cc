@@ -11,6 +11,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/testing/test_keyring.h"
 #include "libs/privacy/field_cipher.h"
 #include "libs/privacy/key_wrapper.h"
 #include "libs/privacy/keyring.h"
@@ -27,9 +28,7 @@ constexpr char kOther[] = "RMIC81500L";
 struct Process {
   Process(const std::string& dir, const std::string& service, const Clock& clock) {
     std::filesystem::create_directories(dir);
-    auto wrapper = MasterKeyWrapper::FromKey(std::string(32, '\x44'));
-    EXPECT_TRUE(wrapper.ok());
-    auto opened = Keyring::Open(dir + "/keyring", *std::move(wrapper));
+    auto opened = testing::OpenTestKeyring(dir + "/keyring", '\x44');
     EXPECT_TRUE(opened.ok());
     keyring = *std::move(opened);
     eventstore::Options options;

@@ -1,3 +1,4 @@
+#include "libs/privacy/testing/test_keyring.h"
 #include "libs/privacy/field_cipher.h"
 
 #include <cstdlib>
@@ -19,13 +20,9 @@
 namespace breachd::privacy {
 namespace {
 
-const std::string kMasterKey(32, '\x2a');
 
-std::unique_ptr<Keyring> OpenKeyring(const std::string& dir,
-                                     const std::string& master = kMasterKey) {
-  auto wrapper = MasterKeyWrapper::FromKey(master);
-  EXPECT_TRUE(wrapper.ok());
-  auto keyring = Keyring::Open(dir, *std::move(wrapper));
+std::unique_ptr<Keyring> OpenKeyring(const std::string& dir, char master_byte = '\x2a') {
+  auto keyring = testing::OpenTestKeyring(dir, master_byte);
   EXPECT_TRUE(keyring.ok()) << keyring.status();
   return *std::move(keyring);
 }
@@ -170,7 +167,7 @@ TEST_F(FieldCipherTest, ABatchOpensLikeOneByOneAndTheNextBatchSeesAnErase) {
 TEST_F(FieldCipherTest, AnotherMasterKeyOrATamperedValueIsUnreadable) {
   auto sealed = cipher_.Seal(SchoolKeyId("MIIS01200V"), "Mario Rossi");
   ASSERT_TRUE(sealed.ok());
-  auto foreign = OpenKeyring(dir_.path() + "/keyring", std::string(32, '\x07'));
+  auto foreign = OpenKeyring(dir_.path() + "/keyring", '\x07');
   EXPECT_EQ(FieldCipher(*foreign).Open(*sealed), kUnreadable);
   std::string tampered = *sealed;
   tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';

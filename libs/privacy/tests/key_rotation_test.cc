@@ -14,6 +14,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/testing/test_keyring.h"
 #include "libs/privacy/field_cipher.h"
 #include "libs/privacy/key_wrapper.h"
 #include "libs/privacy/keyring.h"
@@ -26,9 +27,7 @@ namespace {
 constexpr char kSchool[] = "MIIS01200V";
 
 std::unique_ptr<Keyring> OpenKeyring(const std::string& dir) {
-  auto wrapper = MasterKeyWrapper::FromKey(std::string(32, '\x33'));
-  EXPECT_TRUE(wrapper.ok());
-  auto keyring = Keyring::Open(dir, *std::move(wrapper));
+  auto keyring = testing::OpenTestKeyring(dir, '\x33');
   EXPECT_TRUE(keyring.ok()) << keyring.status();
   return *std::move(keyring);
 }

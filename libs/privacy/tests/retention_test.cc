@@ -9,6 +9,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/privacy/testing/test_keyring.h"
 #include "libs/privacy/field_cipher.h"
 #include "libs/privacy/key_wrapper.h"
 #include "libs/privacy/keyring.h"
@@ -47,9 +48,7 @@ TEST(RetentionPlanTest, ReadRecordsAreKeptTwentyFourWholeMonths) {
 class RetentionJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto wrapper = MasterKeyWrapper::FromKey(std::string(32, '\x11'));
-    ASSERT_TRUE(wrapper.ok());
-    auto keyring = Keyring::Open(dir_.path() + "/keyring", *std::move(wrapper));
+    auto keyring = testing::OpenTestKeyring(dir_.path() + "/keyring", '\x11');
     ASSERT_TRUE(keyring.ok());
     keyring_ = *std::move(keyring);
     cipher_ = std::make_unique<FieldCipher>(*keyring_);

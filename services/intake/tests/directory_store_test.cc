@@ -10,6 +10,7 @@
 #include "libs/common/testing/status_matchers.h"
 #include "libs/directory/generator.h"
 #include "libs/directory/school_csv.h"
+#include "libs/privacy/testing/test_keyring.h"
 #include "libs/privacy/key_wrapper.h"
 #include "libs/privacy/keyring.h"
 
@@ -95,10 +96,7 @@ TEST_F(DirectoryStoreTest, ReimportUpdatesChangedSchoolsAndKeepsMissingOnes) {
 // The DPO's name and e-mail are sealed with the school's key in the row and the event; loaded
 // opened, so a re-import of the same file still finds every school unchanged.
 TEST_F(DirectoryStoreTest, TheDposContactIsSealedAtRestAndAReimportFindsItUnchanged) {
-  auto wrapper = privacy::MasterKeyWrapper::FromKey(std::string(32, '\x2a'));
-  ASSERT_THAT(wrapper.status(), IsOk());
-  ASSERT_OK_AND_ASSIGN(auto keyring,
-                       privacy::Keyring::Open(dir_.path() + "/keyring", *std::move(wrapper)));
+  ASSERT_OK_AND_ASSIGN(auto keyring, breachd::testing::OpenTestKeyring(dir_.path() + "/keyring"));
   privacy::FieldCipher cipher(*keyring);
   const std::vector<directory::School> schools = directory::GenerateDirectory(3, 7);
   const std::string csv = directory::WriteSchoolCsv(schools);

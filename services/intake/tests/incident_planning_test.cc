@@ -13,6 +13,7 @@
 #include "libs/common/testing/status_matchers.h"
 #include "libs/directory/generator.h"
 #include "libs/service/fellow_forwarder.h"
+#include "libs/privacy/testing/test_keyring.h"
 #include "libs/privacy/key_wrapper.h"
 #include "libs/privacy/keyring.h"
 #include "services/intake/intake_schema.h"
@@ -250,10 +251,7 @@ TEST(PlanFanOutTest, AStoredBatchCannotBeStoredTwice) {
 // incident planned from its facts opened (docs/security.md, "What is sealed").
 TEST(PlanFanOutTest, EachCaseIsSealedWithItsSchoolsKeyAndTheIncidentWithTheProviders) {
   breachd::testing::ScratchDir dir("fanout-sealed");
-  auto wrapper = privacy::MasterKeyWrapper::FromKey(std::string(32, '\x2a'));
-  ASSERT_THAT(wrapper.status(), IsOk());
-  ASSERT_OK_AND_ASSIGN(auto keyring,
-                       privacy::Keyring::Open(dir.path() + "/keyring", *std::move(wrapper)));
+  ASSERT_OK_AND_ASSIGN(auto keyring, breachd::testing::OpenTestKeyring(dir.path() + "/keyring"));
   privacy::FieldCipher cipher(*keyring);
   const breach::v1::Incident incident = IncidentOf(3);
   ASSERT_OK_AND_ASSIGN(auto batches,
