@@ -118,7 +118,12 @@ absl::StatusOr<std::string> FieldCipher::Seal(const std::string& key_id,
   if (plaintext.empty() || IsSealed(plaintext)) return plaintext;
   absl::StatusOr<std::shared_ptr<const DataKey>> key = keyring_.KeyForWriting(key_id);
   if (!key.ok()) return key.status();
-  const std::string box = SealBox((*key)->bytes.data(), FieldAd(key_id), plaintext);
+  return SealWith(key_id, **key, plaintext);
+}
+
+std::string FieldCipher::SealWith(const std::string& key_id, const DataKey& key,
+                                  const std::string& plaintext) {
+  const std::string box = SealBox(key.bytes.data(), FieldAd(key_id), plaintext);
   return absl::StrCat(kPrefix, key_id, ":", absl::WebSafeBase64Escape(box));
 }
 
@@ -172,9 +177,18 @@ absl::Status FieldCipher::SealPersonalData(google::protobuf::Message& message,
   if (!current.ok()) return current.status();
   const std::string& key_id = *current;
   const bool erased = IsErased(tenant);
+  // The key is looked up once per message (each lookup checks the keyring folder), and only
+  // when a value needs it, so a message with nothing personal makes no key.
+  std::shared_ptr<const DataKey> key;
   return Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
-    if (erased && !value.empty() && !IsSealed(value)) return std::string(kErased);
-    return Seal(key_id, value);
+    if (value.empty() || IsSealed(value)) return value;
+    if (erased) return std::string(kErased);
+    if (key == nullptr) {
+      absl::StatusOr<std::shared_ptr<const DataKey>> found = keyring_.KeyForWriting(key_id);
+      if (!found.ok()) return found.status();
+      key = *std::move(found);
+    }
+    return SealWith(key_id, *key, value);
   });
 }
 

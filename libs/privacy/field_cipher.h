@@ -79,6 +79,8 @@ class FieldCipher {
  private:
   // A value's key, or nullptr when there is none (destroyed, or never in this keyring).
   std::shared_ptr<const DataKey> KeyOf(const std::string& key_id);
+  std::string SealWith(const std::string& key_id, const DataKey& key,
+                       const std::string& plaintext);
   std::string OpenWith(const std::string& value,
                        absl::FunctionRef<std::shared_ptr<const DataKey>(const std::string&)> key);
 
