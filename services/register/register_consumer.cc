@@ -49,8 +49,9 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
       changed = AddToKnowledge(event, sources);
     }
     if (!changed) continue;
+    // Only the sources: GetKnowledge folds them after opening the sealed readers, so a
+    // precomputed answer (refolded on every read of the breach) would never be read.
     writes.push_back({KnowledgeSourcesKey(id), sources.SerializeAsString()});
-    writes.push_back({KnowledgeKey(id), FoldKnowledge(id, sources).SerializeAsString()});
   }
   if (ownership_ != nullptr && breach_id.empty()) {
     if (writes.empty()) return false;

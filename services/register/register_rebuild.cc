@@ -119,7 +119,6 @@ void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
     rows.push_back({EntryKey(entry->tenant(), breach_id), entry->SerializeAsString()});
   }
   if (knowledge) {
-    rows.push_back({KnowledgeKey(breach_id), FoldKnowledge(breach_id, sources).SerializeAsString()});
     rows.push_back({KnowledgeSourcesKey(breach_id), sources.SerializeAsString()});
   }
 }
@@ -181,7 +180,7 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> RebuildRows(
 }
 
 std::vector<std::string> RebuildFold::FoldedPrefixes() const {
-  // As register_schema.h builds them.
+  // As register_schema.h builds them (KnowledgeKey: rows of earlier versions, dropped).
   return {EntryPrefix(""), BreachTenantKey(""), "history/", "timeline/", KnowledgeKey(""),
           KnowledgeSourcesKey("")};
 }

@@ -45,6 +45,8 @@ std::string TimelineKey(const std::string& breach_id, const breach::v1::EventEnv
 std::string HistoryPrefix(const std::string& breach_id);
 std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnvelope& event);
 
+// The precomputed knowledge earlier versions wrote; no longer written (GetKnowledge folds the
+// sources row), its prefix kept so that a rebuild drops what is left of it.
 std::string KnowledgeKey(const std::string& breach_id);
 std::string KnowledgeSourcesKey(const std::string& breach_id);
 

@@ -2,6 +2,7 @@
 // whatever order intake's and assessment's events arrive in (each source's own order kept), and
 // a store of an earlier schema is emptied for a rebuild.
 #include "services/register/register_consumer.h"
+#include "services/register/register_knowledge.h"
 
 #include <algorithm>
 #include <memory>
@@ -115,9 +116,12 @@ TEST_F(RegisterConsumerTest, KnowledgeRowFollowsReadsAndListings) {
     ASSERT_OK_AND_ASSIGN(bool applied, consumer_->ApplyConsumed(events->front()));
     ASSERT_TRUE(applied);
   }
-  ASSERT_OK_AND_ASSIGN(std::optional<breach::v1::Knowledge> knowledge,
-                       FindRow<breach::v1::Knowledge>(*store_, KnowledgeKey(breach_id)));
-  ASSERT_TRUE(knowledge.has_value());
+  ASSERT_OK_AND_ASSIGN(
+      std::optional<breach::v1::KnowledgeSources> sources,
+      FindRow<breach::v1::KnowledgeSources>(*store_, KnowledgeSourcesKey(breach_id)));
+  ASSERT_TRUE(sources.has_value());
+  // What GetKnowledge answers (after opening the readers, none sealed here).
+  const std::optional<breach::v1::Knowledge> knowledge = FoldKnowledge(breach_id, *sources);
   EXPECT_EQ(knowledge->reads(), 2u);
   ASSERT_EQ(knowledge->principals_size(), 2);  // user:intake (author), user:register (reader)
   EXPECT_EQ(knowledge->principals(1).principal().subject(), "user:register");
