@@ -80,7 +80,7 @@ TEST(RegisterRebuildTest, OnePassWritesWhatTheConsumerWrites) {
   ASSERT_THAT(rebuilt->WriteProjection(rows, /*sync=*/false), ::breachd::testing::IsOk());
 
   const auto expected = Rows(*consumed);
-  EXPECT_EQ(expected.size(), 3u * (1 + 1 + 10 + 11 + 1));  // entry, index, history, lines, knowledge
+  EXPECT_EQ(expected.size(), 3u * (1 + 1 + 10 + 11));  // entry, index, history, lines
   EXPECT_TRUE(Rows(*rebuilt) == expected);
 }
 
