@@ -16,6 +16,24 @@ constexpr auto kForwardTimeout = std::chrono::seconds(10);
 // 12 partitions served, (11/12)^1000 < 1e-37); a bad candidate function ends here too.
 constexpr int kMaxDraws = 1000;
 
+bool WasForwarded(const grpc::ServerContext& incoming) {
+  const auto& metadata = incoming.client_metadata();
+  return metadata.find(kForwardedHeader) != metadata.end();
+}
+
+// A call to a fellow on behalf of `incoming`: the caller's token, the mark, the caller's deadline.
+void PrepareForwardedCall(const grpc::ServerContext& incoming, grpc::ClientContext& context) {
+  const auto& metadata = incoming.client_metadata();
+  if (auto token = metadata.find("authorization"); token != metadata.end()) {
+    context.AddMetadata("authorization", std::string(token->second.data(), token->second.size()));
+  }
+  context.AddMetadata(kForwardedHeader, "1");
+  const auto deadline = incoming.deadline();
+  context.set_deadline(deadline == std::chrono::system_clock::time_point::max()
+                           ? std::chrono::system_clock::now() + kForwardTimeout
+                           : deadline);
+}
+
 }  // namespace
 
 Routing RouteFor(const bus::PartitionOwnership* ownership, const std::string& key,
@@ -52,9 +70,7 @@ FellowRouter::FellowRouter(std::string service, const bus::PartitionOwnership* o
 std::optional<grpc::Status> FellowRouter::Route(grpc::ServerContext& incoming,
                                                 const std::string& key,
                                                 const Attempt& attempt) const {
-  const auto& metadata = incoming.client_metadata();
-  const bool forwarded = metadata.find(kForwardedHeader) != metadata.end();
-  const Routing routing = RouteFor(ownership_, key, forwarded);
+  const Routing routing = RouteFor(ownership_, key, WasForwarded(incoming));
   if (routing == Routing::kLocal) return std::nullopt;
   const int32_t partition = ownership_->PartitionOf(key);
   if (routing == Routing::kRefuse) {
@@ -65,14 +81,7 @@ std::optional<grpc::Status> FellowRouter::Route(grpc::ServerContext& incoming,
   }
   for (size_t i = 0; i < fellows_.size(); ++i) {
     grpc::ClientContext context;
-    if (auto token = metadata.find("authorization"); token != metadata.end()) {
-      context.AddMetadata("authorization", std::string(token->second.data(), token->second.size()));
-    }
-    context.AddMetadata(kForwardedHeader, "1");
-    const auto deadline = incoming.deadline();
-    context.set_deadline(deadline == std::chrono::system_clock::time_point::max()
-                             ? std::chrono::system_clock::now() + kForwardTimeout
-                             : deadline);
+    PrepareForwardedCall(incoming, context);
     grpc::Status status = attempt(i, context);
     if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
         context.GetServerTrailingMetadata().count(kNotServedTrailer) > 0) {
@@ -90,6 +99,18 @@ std::optional<grpc::Status> FellowRouter::Route(grpc::ServerContext& incoming,
                       absl::StrCat(key, " is in partition ", partition, ", which no ", service_,
                                    " instance serves right now (one is down, or a rebalance is "
                                    "under way); try again"));
+}
+
+std::vector<FellowRouter::FellowAnswer> FellowRouter::Broadcast(grpc::ServerContext& incoming,
+                                                                const Attempt& attempt) const {
+  std::vector<FellowAnswer> answers;
+  if (ownership_ == nullptr || WasForwarded(incoming)) return answers;
+  for (size_t i = 0; i < fellows_.size(); ++i) {
+    grpc::ClientContext context;
+    PrepareForwardedCall(incoming, context);
+    answers.push_back({fellows_[i], attempt(i, context)});
+  }
+  return answers;
 }
 
 }  // namespace breachd::service

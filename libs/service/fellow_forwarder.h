@@ -54,6 +54,16 @@ class FellowRouter {
   std::optional<grpc::Status> Route(grpc::ServerContext& incoming, const std::string& key,
                                     const Attempt& attempt) const;
 
+  // The same call made at every fellow, for what each instance must hold in full (the school
+  // directory): each fellow's answer, in `fellows()` order. Empty when not partitioned, and for
+  // a call that was itself forwarded (its sender does the copying).
+  struct FellowAnswer {
+    std::string fellow;
+    grpc::Status status;
+  };
+  std::vector<FellowAnswer> Broadcast(grpc::ServerContext& incoming,
+                                      const Attempt& attempt) const;
+
   const std::vector<std::string>& fellows() const { return fellows_; }
 
  private:
@@ -86,6 +96,19 @@ class FellowForwarder {
                                     const Request& request, Response* response) const {
     return router_.Route(incoming, key, [&](size_t fellow, grpc::ClientContext& context) {
       return ((*stubs_[fellow]).*method)(&context, request, response);
+    });
+  }
+
+  // `method` of every fellow's stub with `request` (FellowRouter::Broadcast); their responses
+  // are dropped.
+  template <typename Request, typename Response>
+  std::vector<FellowRouter::FellowAnswer> Broadcast(
+      grpc::ServerContext& incoming,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+      const Request& request) const {
+    return router_.Broadcast(incoming, [&](size_t fellow, grpc::ClientContext& context) {
+      Response response;
+      return ((*stubs_[fellow]).*method)(&context, request, &response);
     });
   }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
 #include "services/intake/directory_store.h"
 #include "services/intake/intake_service.h"
@@ -15,17 +16,35 @@ constexpr char kListMethod[] = "/breach.v1.DirectoryService/ListSchools";
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 
+// OK when every fellow took the import, else UNAVAILABLE naming those that did not.
+absl::Status CopiedToFellows(const std::vector<service::FellowRouter::FellowAnswer>& answers) {
+  std::vector<std::string> missed;
+  for (const auto& answer : answers) {
+    if (!answer.status.ok()) {
+      missed.push_back(absl::StrCat(answer.fellow, " (", answer.status.error_message(), ")"));
+    }
+  }
+  if (missed.empty()) return absl::OkStatus();
+  // Re-importing the same file is safe (it updates, never duplicates), so the answer says so.
+  return absl::UnavailableError(absl::StrCat(
+      "the directory was imported at this intake instance and at ", answers.size() - missed.size(),
+      " of its ", answers.size(), " fellows, not at ", absl::StrJoin(missed, ", "),
+      ": run the same import again once they are back (it updates, never duplicates)"));
+}
+
 }  // namespace
 
 DirectoryService::DirectoryService(eventstore::EventStore& store,
                                    const auth::IdentityStore& identities, const Clock& clock,
                                    std::function<void()> on_append,
-                                   privacy::FieldCipher& cipher)
+                                   privacy::FieldCipher& cipher, service::Fellows fellows)
     : store_(store),
       cipher_(cipher),
       clock_(clock),
       on_append_(std::move(on_append)),
-      guard_(kServiceName, identities, store, clock, on_append_) {}
+      guard_(kServiceName, identities, store, clock, on_append_),
+      fellows_(kServiceName, fellows.ownership, std::move(fellows.addresses),
+               std::move(fellows.credentials)) {}
 
 grpc::Status DirectoryService::ImportSchools(grpc::ServerContext* context,
                                              const breach::v1::ImportSchoolsRequest* request,
@@ -34,11 +53,15 @@ grpc::Status DirectoryService::ImportSchools(grpc::ServerContext* context,
     RETURN_IF_ERROR(
         guard_.Authorize(principal, auth::Action::kManageSchools, "", kImportMethod));
     if (request->csv().empty()) return absl::InvalidArgumentError("csv is required");
-    absl::MutexLock lock(&import_mutex_);
-    ASSIGN_OR_RETURN(*response, ImportDirectory(store_, request->csv(), principal, clock_.Now(),
-                                                &cipher_));
+    {
+      absl::MutexLock lock(&import_mutex_);
+      ASSIGN_OR_RETURN(*response, ImportDirectory(store_, request->csv(), principal,
+                                                  clock_.Now(), &cipher_));
+    }
     if (on_append_ && (response->added() > 0 || response->updated() > 0)) on_append_();
-    return absl::OkStatus();
+    return CopiedToFellows(
+        fellows_.Broadcast(*context, &breach::v1::DirectoryService::StubInterface::ImportSchools,
+                           *request));
   });
 }
 

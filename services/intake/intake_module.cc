@@ -36,7 +36,7 @@ class HostedIntake final : public service::HostedService {
         access_(context.store, context.identities, context.clock, context.on_append,
                 breach_locks_, FellowsOf(context)),
         directory_(context.store, context.identities, context.clock, context.on_append,
-                   *context.cipher),
+                   *context.cipher, FellowsOf(context)),
         fan_out_(context.store, breach_locks_, context.clock, context.on_append, *context.cipher,
                  FanOutPause(context), context.ownership),
         incidents_(context.store, context.identities, context.clock, context.on_append, fan_out_,

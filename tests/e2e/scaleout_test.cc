@@ -10,7 +10,8 @@
 // them up from the source stores (not from the dead one's disk) and serves every breach;
 // restarted, the partitions split again. One intake is killed: its breaches answer UNAVAILABLE
 // (never NOT_FOUND, never a second history) until it is back on its disk; the other intake's
-// breaches and the reports it is the home of keep working; nothing is lost or doubled.
+// breaches and the reports it is the home of keep working; nothing is lost or doubled. A school
+// directory imported at one intake is at both (an incident opens at the home of its request).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -24,11 +25,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "breach/v1/directory.grpc.pb.h"
+#include "breach/v1/incident.grpc.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -485,6 +489,81 @@ TEST_F(ScaleOutTest, TwoIntakesEachHoldTheirPartitionsAndOneIsKilledAndRestarted
   std::printf("intakes: %zu breaches, %d held by intake-1 and %d by intake-2 before the kill, "
               "%zu reports refused while intake-2 was down and filed once after\n",
               ids.size(), held["intake-1"], held["intake-2"], refused.size());
+}
+
+
+// The directory a school import sends to one intake, as breachctl through a load balancer would.
+std::string DirectoryCsv(const std::vector<std::string>& codes) {
+  std::string csv =
+      "CODICESCUOLA,DENOMINAZIONESCUOLA,INDIRIZZOSCUOLA,CAPSCUOLA,DESCRIZIONECOMUNE,"
+      "INDIRIZZOEMAILSCUOLA,INDIRIZZOPECSCUOLA,SERVIZI\n";
+  for (const std::string& code : codes) {
+    const std::string lower = absl::AsciiStrToLower(code);
+    absl::StrAppend(&csv, code, ",Scuola ", code, ",Via Roma 1,20100,Milano,", lower,
+                    "@istruzione.it,", lower, "@pec.istruzione.it,registro-elettronico\n");
+  }
+  return csv;
+}
+
+TEST_F(ScaleOutTest, ADirectoryImportedAtOneIntakeReachesTheOtherAndAnIncidentOpensAtEither) {
+  auto directory = [&](const std::string& instance) {
+    return breach::v1::DirectoryService::NewStub(
+        grpc::CreateChannel(endpoints_[instance], grpc::InsecureChannelCredentials()));
+  };
+  auto listed = [&](const std::string& instance) {
+    breach::v1::ListSchoolsRequest request;
+    breach::v1::ListSchoolsResponse response;
+    const grpc::Status status =
+        directory(instance)->ListSchools(CallAs(kOperatorToken).get(), request, &response);
+    EXPECT_TRUE(status.ok()) << instance << ": " << status.error_message();
+    std::set<std::string> codes;
+    for (const auto& school : response.schools()) codes.insert(school.code());
+    return codes;
+  };
+  const std::vector<std::string> first = {kVespucci, kGalilei, "NAIC00100A"};
+  breach::v1::ImportSchoolsRequest import;
+  import.set_csv(DirectoryCsv(first));
+  breach::v1::ImportSchoolsResponse imported;
+  grpc::Status status =
+      directory("intake-1")->ImportSchools(CallAs(kOperatorToken).get(), import, &imported);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(imported.added(), 3);
+  const std::set<std::string> expected(first.begin(), first.end());
+  EXPECT_EQ(listed("intake-1"), expected);
+  EXPECT_EQ(listed("intake-2"), expected);
+
+  // Opened through either intake, the incident reaches every school of the service: its home
+  // (the home of its request) has the directory whichever intake was called.
+  for (const std::string intake : {"intake-1", "intake-2"}) {
+    auto incidents = breach::v1::IncidentService::NewStub(
+        grpc::CreateChannel(endpoints_[intake], grpc::InsecureChannelCredentials()));
+    breach::v1::Incident incident;
+    status = incidents->CreateIncident(CallAs(kOperatorToken).get(),
+                                       RegisterIncidentRequest("incident-via-" + intake),
+                                       &incident);
+    ASSERT_TRUE(status.ok()) << intake << ": " << status.error_message();
+    EXPECT_EQ(incident.schools_size(), 3) << intake;
+  }
+
+  // A fellow down: the import is taken here, the answer names the fellow that missed it, and the
+  // same import once it is back completes the directory there without doubling anything.
+  processes_["intake-2"]->Signal(SIGKILL);
+  const std::vector<std::string> second = {kVespucci, kGalilei, "NAIC00100A", "TOIS00200B"};
+  import.set_csv(DirectoryCsv(second));
+  status = directory("intake-1")->ImportSchools(CallAs(kOperatorToken).get(), import, &imported);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), endpoints_["intake-2"]))
+      << status.error_message();
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "run the same import again"));
+  EXPECT_EQ(listed("intake-1").size(), 4u);
+  StartInstance("intake-2");
+  AwaitReady("intake-2");
+  EXPECT_EQ(listed("intake-2"), expected) << "the import it missed is not there yet";
+  status = directory("intake-1")->ImportSchools(CallAs(kOperatorToken).get(), import, &imported);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(imported.added(), 0);
+  EXPECT_EQ(imported.total(), 4);
+  EXPECT_EQ(listed("intake-2").size(), 4u);
 }
 
 }  // namespace
