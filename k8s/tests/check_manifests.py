@@ -2,6 +2,7 @@
 """Checks rendered Kubernetes manifests (kubectl kustomize output) without a cluster.
 
   check_manifests.py RENDERED.yaml [--external-secret NAME ...] [--topic NAME ...]
+                      [--service NAME ...]
 
 Every document must be of a kind this checker knows, with apiVersion, kind and metadata.name, and
 a namespace for namespaced kinds. Per kind: workloads have selectors that match their pod labels,
@@ -15,7 +16,8 @@ some workload's pods and target declared ports; PodDisruptionBudgets select some
 let a drain proceed without taking every replica down;
 NetworkPolicies say their policy types; KafkaTopics name a rendered Kafka cluster, each --topic
 exists, replicas do not exceed the brokers and min.insync.replicas is below replicas when
-replicated. Prints one line per problem and exits 1 if there is any.
+replicated; each --service is hosted by some workload (breachd --services=...). Prints one line
+per problem and exits 1 if there is any.
 """
 import argparse
 import sys
@@ -34,10 +36,11 @@ def selects(selector, labels):
 
 
 class Checker:
-    def __init__(self, documents, external_secrets, topics):
+    def __init__(self, documents, external_secrets, topics, services=()):
         self.documents = documents
         self.external_secrets = set(external_secrets)
         self.topics = topics
+        self.services = services
         self.problems = []
 
     def problem(self, doc, message):
@@ -73,7 +76,25 @@ class Checker:
         for topic in self.topics:
             if topic not in {t["spec"].get("topicName") for t in self.named("KafkaTopic").values()}:
                 self.problems.append(f"KafkaTopic for {topic}: missing")
+        hosted = self.hosted_services()
+        for service in self.services:
+            if service not in hosted:
+                self.problems.append(f"service {service}: no workload runs breachd "
+                                     f"--services={service}")
         return self.problems
+
+    def hosted_services(self):
+        """The services the workloads' containers host (--services=a,b; all is every one)."""
+        hosted = set()
+        for w in self.documents:
+            if w.get("kind") not in WORKLOADS:
+                continue
+            for container in w["spec"]["template"]["spec"].get("containers", []):
+                for arg in container.get("args", []):
+                    if arg.startswith("--services="):
+                        names = arg.split("=", 1)[1].split(",")
+                        hosted |= set(self.services) if "all" in names else set(names)
+        return hosted
 
     def check_common(self, doc):
         for field in ("apiVersion", "kind"):
@@ -263,13 +284,14 @@ def main():
     parser.add_argument("rendered")
     parser.add_argument("--external-secret", action="append", default=[])
     parser.add_argument("--topic", action="append", default=[])
+    parser.add_argument("--service", action="append", default=[])
     args = parser.parse_args()
     with open(args.rendered) as rendered:
         documents = [d for d in yaml.safe_load_all(rendered) if d]
     if not documents:
         print(f"{args.rendered}: no documents")
         return 1
-    problems = Checker(documents, args.external_secret, args.topic).run()
+    problems = Checker(documents, args.external_secret, args.topic, args.service).run()
     for problem in problems:
         print(problem)
     kinds = sorted({d["kind"] for d in documents})

@@ -118,6 +118,17 @@ class CheckManifestsTest(unittest.TestCase):
         pod["containers"][0]["volumeMounts"].append({"name": "keyring", "mountPath": "/k"})
         return documents
 
+    def test_every_named_service_is_hosted_by_a_workload(self):
+        documents = good()
+        find(documents, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["args"] = [
+            "--services=intake"]
+        self.assertEqual(Checker(documents, [], [], ["intake"]).run(), [])
+        self.assertIn("service notification: no workload runs breachd --services=notification",
+                      Checker(documents, [], [], ["intake", "notification"]).run())
+        find(documents, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]["args"] = [
+            "--services=all"]
+        self.assertEqual(Checker(documents, [], [], ["intake", "notification"]).run(), [])
+
     def test_a_shared_claim_must_be_read_write_many(self):
         self.assertEqual(problems(self.with_keyring()), [])
         documents = self.with_keyring("ReadWriteOnce")
