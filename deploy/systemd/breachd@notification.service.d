@@ -1,0 +1,1 @@
+breachd@register.service.d
