@@ -183,9 +183,12 @@ class Checker:
             if not probe:
                 self.problem(doc, f"{where}: no {kind}")
                 continue
+            if "exec" in probe:
+                self.check_exec_probe(doc, where, kind, probe["exec"], ports)
+                continue
             handler = next((probe[h] for h in ("grpc", "httpGet", "tcpSocket") if h in probe), None)
             if handler is None:
-                self.problem(doc, f"{where}: {kind} has no grpc, httpGet or tcpSocket check")
+                self.problem(doc, f"{where}: {kind} has no grpc, httpGet, tcpSocket or exec check")
             elif handler.get("port") not in set(ports) | set(ports.values()):
                 self.problem(doc, f"{where}: {kind} port {handler.get('port')} is not declared")
         for env in container.get("env", []):
@@ -199,6 +202,18 @@ class Checker:
         for mount in container.get("volumeMounts", []):
             if mount["name"] not in volume_names:
                 self.problem(doc, f"{where}: mounts {mount['name']}, which is no volume or claim")
+
+    def check_exec_probe(self, doc, where, kind, handler, ports):
+        """A command probe: a command, and an --endpoint (breachctl health) on a declared port."""
+        command = handler.get("command") or []
+        if not command:
+            self.problem(doc, f"{where}: {kind} exec has no command")
+            return
+        if "--endpoint" in command[:-1]:
+            endpoint = command[command.index("--endpoint") + 1]
+            port = endpoint.rpartition(":")[2]
+            if not port.isdigit() or int(port) not in set(ports.values()):
+                self.problem(doc, f"{where}: {kind} calls {endpoint}, not a declared port")
 
     def check_Service(self, doc):
         selector = doc["spec"].get("selector")

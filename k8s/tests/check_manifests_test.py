@@ -80,6 +80,17 @@ class CheckManifestsTest(unittest.TestCase):
         self.container(documents)["livenessProbe"]["grpc"]["port"] = 50052
         self.assertFinds(documents, "livenessProbe port 50052 is not declared")
 
+    def test_a_command_probe_needs_a_command_on_a_declared_port(self):
+        documents = good()
+        container = find(documents, "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
+        container["readinessProbe"] = {"exec": {"command": [
+            "/usr/bin/breachctl", "--endpoint", "127.0.0.1:50051", "health"]}}
+        self.assertEqual(problems(documents), [])
+        container["readinessProbe"]["exec"]["command"][2] = "127.0.0.1:50099"
+        self.assertFinds(documents, "readinessProbe calls 127.0.0.1:50099, not a declared port")
+        container["readinessProbe"] = {"exec": {"command": []}}
+        self.assertFinds(documents, "readinessProbe exec has no command")
+
     def test_a_missing_request(self):
         documents = good()
         del self.container(documents)["resources"]["requests"]["memory"]

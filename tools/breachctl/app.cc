@@ -34,6 +34,7 @@ ConnectionSettings Settings(const CommandLine& line, double timeout_seconds) {
   settings.tls.cert_file = line.FlagOr("cert", EnvOr("BREACHCTL_CERT", ""));
   settings.tls.key_file = line.FlagOr("key", EnvOr("BREACHCTL_KEY", ""));
   settings.insecure = line.Flag("insecure").has_value() || !EnvOr("BREACHCTL_INSECURE", "").empty();
+  settings.server_name = line.FlagOr("server-name", EnvOr("BREACHCTL_SERVER_NAME", ""));
   return settings;
 }
 

@@ -101,6 +101,9 @@ CliSpec MakeCli() {
       File("cert", "FILE", "client certificate (PEM) for mutual TLS (default $BREACHCTL_CERT)"),
       File("key", "FILE", "private key (PEM) of --cert (default $BREACHCTL_KEY)"),
       Switch("insecure", "plaintext, for a breachd started with --insecure ($BREACHCTL_INSECURE)"),
+      Value("server-name", "NAME",
+            "the name breachd's certificate carries when the endpoint's host is not it, e.g. "
+            "a probe calling 127.0.0.1 ($BREACHCTL_SERVER_NAME)"),
       Choice("output", "how to print the answer (default table)", {"table", "json"}, 'o'),
       File("file", "FILE", "the JSON input file", 'f'),
       Value("request-id", "ID", "idempotency key: the same id files once (default: a new ULID)"),
@@ -197,7 +200,7 @@ CliSpec MakeCli() {
   cli.connection_flags = {"endpoint",          "intake-endpoint",       "assessment-endpoint",
                           "register-endpoint", "notification-endpoint", "token",
                           "timeout",           "cacert",                "cert",
-                          "key",               "insecure"};
+                          "key",               "insecure",              "server-name"};
   cli.global_flags = {"help", "version"};
   cli.groups = {
       {"report", "the Allegato A reports: file one, read one, amend one"},
@@ -1004,6 +1007,23 @@ CliSpec MakeCli() {
        .max_args = 1,
        .examples = {"breachctl notify notice $ID -o avviso.html"},
        .run = NotifyNotice},
+      {.path = {"health"},
+       .usage = "[SERVICE]",
+       .summary = "whether breachd serves (the gRPC health service)",
+       .description =
+           "Asks the standard grpc.health.v1 service of the endpoint: SERVICE is a health entry "
+           "(breach.v1.IntakeService, breach.v1.AssessmentService, "
+           "breach.v1.NotificationService, breach.v1.RegisterService...; NOT_SERVING while "
+           "events are parked, the disk is full or the relay is stuck), none the process as a "
+           "whole. Exits 0 when SERVING, 1 otherwise: a readiness probe over TLS, which the "
+           "kubelet's own grpc probe cannot speak. Needs no token.",
+       .flags = {"output"},
+       .server = true,
+       .max_args = 1,
+       .examples = {"breachctl health",
+                    "breachctl --endpoint 127.0.0.1:50051 --server-name breachd-intake "
+                    "--cacert /etc/breachd/tls/ca.crt health breach.v1.IntakeService"},
+       .run = Health},
       {.path = {"whoami"},
        .summary = "the principal behind the token",
        .description = "Prints the subject, school and roles that breachd sees for the token.",

@@ -22,6 +22,7 @@
 #include "breach/v1/notification.grpc.pb.h"
 #include "breach/v1/register.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/common/files.h"
 #include "libs/common/ids.h"
 #include "libs/common/proto_time.h"
@@ -568,6 +569,22 @@ int WhoAmI(const CommandLine& line, CommandIo& io) {
                          {"services", absl::StrJoin(response.services(), ",")},
                          {"regimes", absl::StrJoin(response.regulation_data(), ",")}});
   });
+}
+
+int Health(const CommandLine& line, CommandIo& io) {
+  grpc::health::v1::HealthCheckRequest request;
+  if (line.words.size() == 2) request.set_service(line.words[1]);  // "health" SERVICE
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status = Call<grpc::health::v1::Health>(
+      io, "admin", &grpc::health::v1::Health::Stub::Check, request, &response);
+  if (!status.ok()) return Fail(io, status);
+  const std::string name = request.service().empty() ? "(the process)" : request.service();
+  const std::string serving =
+      grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+  Print(io, response, [&] { PrintFields(io.out, {{"service", name}, {"status", serving}}); });
+  if (response.status() == grpc::health::v1::HealthCheckResponse::SERVING) return 0;
+  io.err << "breachctl: " << name << " is " << serving << "\n";
+  return 1;
 }
 
 int AdminStatus(const CommandLine& line, CommandIo& io) {

@@ -43,6 +43,7 @@ int BreachTimeline(const CommandLine& line, CommandIo& io);
 int BreachKnowledge(const CommandLine& line, CommandIo& io);
 int Verify(const CommandLine& line, CommandIo& io);
 int WhoAmI(const CommandLine& line, CommandIo& io);
+int Health(const CommandLine& line, CommandIo& io);
 int AdminStatus(const CommandLine& line, CommandIo& io);
 // The offline engine (no server): libs/regulation's preview command, plus --aware-ago.
 int AssessPreview(const CommandLine& line, CommandIo& io);

@@ -38,7 +38,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connection::ChannelForEndpoint(
   auto& channel = channels_[endpoint];
   if (!channel) {
     ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials, Credentials());
-    channel = grpc::CreateChannel(endpoint, credentials);
+    grpc::ChannelArguments arguments;
+    if (!settings_.server_name.empty()) arguments.SetSslTargetNameOverride(settings_.server_name);
+    channel = grpc::CreateCustomChannel(endpoint, credentials, arguments);
   }
   return channel;
 }

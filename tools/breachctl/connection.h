@@ -22,6 +22,9 @@ struct ConnectionSettings {
   absl::Duration timeout = absl::Seconds(10);
   grpcutil::ClientTlsFiles tls;  // CA to trust (empty: the system's), client cert for mTLS
   bool insecure = false;         // plaintext, for a breachd started with --insecure
+  // The name breachd's certificate must carry, when the endpoint's host is not it (a probe in
+  // the pod calls 127.0.0.1 and checks the certificate of the Service's name). Empty: the host.
+  std::string server_name;
 };
 
 class Connection {

@@ -193,7 +193,7 @@ TEST_F(CompletionTest, CompletesCommandsAndSubcommands) {
   EXPECT_THAT(Complete({"br"}), ElementsAre("breach"));
   EXPECT_THAT(Complete({""}), ElementsAre("report", "breach", "action", "assess", "duty", "verify",
                                           "register", "tenant", "admin", "school", "incident", "deadline",
-                                          "notify", "whoami",
+                                          "notify", "health", "whoami",
                                           "token", "help", "version", "completion"));
   EXPECT_THAT(Complete({"notify", ""}), ElementsAre("draft", "show", "approve", "send", "status",
                                                     "receipt", "notice"));
