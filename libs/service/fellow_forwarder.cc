@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/common/ids.h"
 #include "libs/common/log.h"
 
@@ -99,6 +100,21 @@ std::optional<grpc::Status> FellowRouter::Route(grpc::ServerContext& incoming,
                       absl::StrCat(key, " is in partition ", partition, ", which no ", service_,
                                    " instance serves right now (one is down, or a rebalance is "
                                    "under way); try again"));
+}
+
+absl::Status FellowRouter::AllAnswered(const std::vector<FellowAnswer>& answers,
+                                      const std::string& what, const std::string& retry) {
+  std::vector<std::string> missed;
+  for (const FellowAnswer& answer : answers) {
+    if (!answer.status.ok()) {
+      missed.push_back(absl::StrCat(answer.fellow, " (", answer.status.error_message(), ")"));
+    }
+  }
+  if (missed.empty()) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(what, " at this instance and at ",
+                                             answers.size() - missed.size(), " of its ",
+                                             answers.size(), " fellows, not at ",
+                                             absl::StrJoin(missed, ", "), ": ", retry));
 }
 
 std::vector<FellowRouter::FellowAnswer> FellowRouter::Broadcast(grpc::ServerContext& incoming,

@@ -63,6 +63,10 @@ class FellowRouter {
   };
   std::vector<FellowAnswer> Broadcast(grpc::ServerContext& incoming,
                                       const Attempt& attempt) const;
+  // OK when every answer is, else UNAVAILABLE: `what` happened here and at the fellows that
+  // answered, not at those named (with their errors); `retry` says what to do.
+  static absl::Status AllAnswered(const std::vector<FellowAnswer>& answers,
+                                  const std::string& what, const std::string& retry);
 
   const std::vector<std::string>& fellows() const { return fellows_; }
 
@@ -99,16 +103,18 @@ class FellowForwarder {
     });
   }
 
-  // `method` of every fellow's stub with `request` (FellowRouter::Broadcast); their responses
-  // are dropped.
+  // `method` of every fellow's stub with `request` (FellowRouter::Broadcast): each fellow's
+  // answer, and its response in `responses` (same order) when given.
   template <typename Request, typename Response>
   std::vector<FellowRouter::FellowAnswer> Broadcast(
       grpc::ServerContext& incoming,
       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-      const Request& request) const {
+      const Request& request, std::vector<Response>* responses = nullptr) const {
     return router_.Broadcast(incoming, [&](size_t fellow, grpc::ClientContext& context) {
       Response response;
-      return ((*stubs_[fellow]).*method)(&context, request, &response);
+      grpc::Status status = ((*stubs_[fellow]).*method)(&context, request, &response);
+      if (responses != nullptr) responses->push_back(std::move(response));
+      return status;
     });
   }
 

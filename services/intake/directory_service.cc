@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
 #include "services/intake/directory_store.h"
 #include "services/intake/intake_service.h"
@@ -15,22 +14,6 @@ constexpr char kImportMethod[] = "/breach.v1.DirectoryService/ImportSchools";
 constexpr char kListMethod[] = "/breach.v1.DirectoryService/ListSchools";
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
-
-// OK when every fellow took the import, else UNAVAILABLE naming those that did not.
-absl::Status CopiedToFellows(const std::vector<service::FellowRouter::FellowAnswer>& answers) {
-  std::vector<std::string> missed;
-  for (const auto& answer : answers) {
-    if (!answer.status.ok()) {
-      missed.push_back(absl::StrCat(answer.fellow, " (", answer.status.error_message(), ")"));
-    }
-  }
-  if (missed.empty()) return absl::OkStatus();
-  // Re-importing the same file is safe (it updates, never duplicates), so the answer says so.
-  return absl::UnavailableError(absl::StrCat(
-      "the directory was imported at this intake instance and at ", answers.size() - missed.size(),
-      " of its ", answers.size(), " fellows, not at ", absl::StrJoin(missed, ", "),
-      ": run the same import again once they are back (it updates, never duplicates)"));
-}
 
 }  // namespace
 
@@ -59,9 +42,12 @@ grpc::Status DirectoryService::ImportSchools(grpc::ServerContext* context,
                                                   clock_.Now(), &cipher_));
     }
     if (on_append_ && (response->added() > 0 || response->updated() > 0)) on_append_();
-    return CopiedToFellows(
+    // Re-importing the same file is safe (it updates, never duplicates), so the answer says so.
+    return service::FellowRouter::AllAnswered(
         fellows_.Broadcast(*context, &breach::v1::DirectoryService::StubInterface::ImportSchools,
-                           *request));
+                           *request),
+        "the directory was imported",
+        "run the same import again once they are back (it updates, never duplicates)");
   });
 }
 

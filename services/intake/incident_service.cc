@@ -1,5 +1,6 @@
 #include "services/intake/incident_service.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -492,9 +493,27 @@ grpc::Status IncidentService::ListIncidents(grpc::ServerContext* context,
     RETURN_IF_ERROR(guard_.Authorize(principal, auth::Action::kManageIncidents, "", kListMethod));
     ASSIGN_OR_RETURN(std::vector<breach::v1::Incident> incidents,
                      service::ReadRows<breach::v1::Incident>(store_, kIncidentPrefix));
-    for (auto it = incidents.rbegin(); it != incidents.rend(); ++it) {
-      it->clear_schools();
-      *response->add_incidents() = Opened(std::move(*it));
+    for (breach::v1::Incident& incident : incidents) {
+      incident.clear_schools();
+      incident = Opened(std::move(incident));
+    }
+    // An incident lives at the home of its request: a partitioned intake adds its fellows'.
+    std::vector<breach::v1::ListIncidentsResponse> theirs;
+    RETURN_IF_ERROR(service::FellowRouter::AllAnswered(
+        forwarder_.Broadcast(*context, &breach::v1::IncidentService::StubInterface::ListIncidents,
+                             *request, &theirs),
+        "incidents were listed", "try again once they are back"));
+    for (breach::v1::ListIncidentsResponse& fellow : theirs) {
+      for (breach::v1::Incident& incident : *fellow.mutable_incidents()) {
+        incidents.push_back(std::move(incident));
+      }
+    }
+    // Newest first: ids are ULIDs, ordered by their time.
+    std::sort(incidents.begin(), incidents.end(), [](const auto& a, const auto& b) {
+      return a.incident_id() > b.incident_id();
+    });
+    for (breach::v1::Incident& incident : incidents) {
+      *response->add_incidents() = std::move(incident);
     }
     return absl::OkStatus();
   });

@@ -505,7 +505,7 @@ std::string DirectoryCsv(const std::vector<std::string>& codes) {
   return csv;
 }
 
-TEST_F(ScaleOutTest, ADirectoryImportedAtOneIntakeReachesTheOtherAndAnIncidentOpensAtEither) {
+TEST_F(ScaleOutTest, ADirectoryImportedAtOneIntakeReachesTheOtherAndIncidentsOpenAndListAtEither) {
   auto directory = [&](const std::string& instance) {
     return breach::v1::DirectoryService::NewStub(
         grpc::CreateChannel(endpoints_[instance], grpc::InsecureChannelCredentials()));
@@ -543,6 +543,17 @@ TEST_F(ScaleOutTest, ADirectoryImportedAtOneIntakeReachesTheOtherAndAnIncidentOp
                                        &incident);
     ASSERT_TRUE(status.ok()) << intake << ": " << status.error_message();
     EXPECT_EQ(incident.schools_size(), 3) << intake;
+  }
+  // Each is listed at either intake, wherever its home is, newest first.
+  for (const std::string intake : {"intake-1", "intake-2"}) {
+    auto incidents = breach::v1::IncidentService::NewStub(
+        grpc::CreateChannel(endpoints_[intake], grpc::InsecureChannelCredentials()));
+    breach::v1::ListIncidentsResponse listed_incidents;
+    status = incidents->ListIncidents(CallAs(kOperatorToken).get(), {}, &listed_incidents);
+    ASSERT_TRUE(status.ok()) << intake << ": " << status.error_message();
+    ASSERT_EQ(listed_incidents.incidents_size(), 2) << intake;
+    EXPECT_GT(listed_incidents.incidents(0).incident_id(),
+              listed_incidents.incidents(1).incident_id());
   }
 
   // A fellow down: the import is taken here, the answer names the fellow that missed it, and the
