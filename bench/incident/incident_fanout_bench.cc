@@ -75,6 +75,9 @@ std::vector<std::string> BreachdArgs(const std::string& dir, const std::string& 
           "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", dir, "/", name),
           "--identity_file=" + dir + "/identity.json",
           absl::StrCat("--ready_file=", dir, "/", name, ".ready"),
+          // One keyring and master key for the deployment (docs/configuration.md): each
+          // process opens what the others sealed, and a school's key is made once.
+          "--keyring_dir=" + dir + "/keyring", "--master_key_file=" + dir + "/master.key",
           std::string("--regimes_dir=") + BREACHD_SOURCE_DIR + "/regimes",
           std::string("--templates_dir=") + BREACHD_SOURCE_DIR + "/templates", "--insecure"};
 }
@@ -303,6 +306,11 @@ void Print(const std::string& title, int n, const Figures& f, size_t processes) 
 bool RunLayout(const std::string& layout, const std::string& dir, int n) {
   std::filesystem::create_directories(dir);
   testing::WriteTwoSchoolIdentity(dir + "/identity.json");
+  {
+    std::ofstream(dir + "/master.key") << std::string(64, '7') << "\n";  // a bench's, not secret
+    std::filesystem::permissions(dir + "/master.key", std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write);
+  }
   absl::StatusOr<Deployment> deployment =
       layout == "devbus" ? StartOnDevbus(dir) : StartAllInOne(dir);
   if (!deployment.ok()) {
