@@ -8,6 +8,7 @@
 //   all-in-one  one breachd with every service on the embedded bus;
 //   devbus      the standalone bus (devbus) and each service in its own breachd process, each
 //               told the others' addresses (--peers) for catch-up, as an operator deploys them;
+//               every process shares one keyring folder and master key (in both layouts);
 //               memory is the sum over the processes (and the largest one).
 // Stores are on the real disk. Exits 1 if something never arrived (after --timeout_s).
 //
