@@ -13,7 +13,7 @@
 // Stores are on the real disk. Exits 1 if something never arrived (after --timeout_s).
 //
 //   build/bench/incident_fanout_bench [--schools=10000] [--layout=both|all-in-one|devbus]
-//                                     [--timeout_s=120]
+//                                     [--timeout_s=120] [--settle_s=3]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +54,9 @@ ABSL_FLAG(int, timeout_s, 120, "Give up after this many seconds");
 ABSL_FLAG(std::string, layout, "both", "all-in-one, devbus or both");
 ABSL_FLAG(std::string, breachd, BREACHD_BIN_DIR "/breachd", "breachd binary");
 ABSL_FLAG(std::string, devbus, BREACHD_BIN_DIR "/devbus", "devbus binary");
+ABSL_FLAG(int, settle_s, 3,
+          "Seconds between the import and CreateIncident, for the consumers to take in the "
+          "directory (longer keeps that work out of the fan-out's CPU figure)");
 ABSL_FLAG(std::string, work_dir, "", "Folder for the data (default: a new folder under /tmp)");
 
 namespace breachd::bench {
@@ -197,7 +200,7 @@ absl::StatusOr<Figures> Measure(Deployment& deployment, int n) {
   }
   figures.import_took = absl::Now() - t;
   // Let the directory's events reach the notification service before the clock starts.
-  absl::SleepFor(absl::Seconds(3));
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_settle_s)));
   figures.rss_before_kib = rss(nullptr);
 
   std::atomic<bool> sampling{true};
