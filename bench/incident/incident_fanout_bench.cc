@@ -8,11 +8,12 @@
 //   all-in-one  one breachd with every service on the embedded bus;
 //   devbus      the standalone bus (devbus) and each service in its own breachd process, each
 //               told the others' addresses (--peers) for catch-up, as an operator deploys them;
+//               every process shares one keyring folder and master key (in both layouts);
 //               memory is the sum over the processes (and the largest one).
 // Stores are on the real disk. Exits 1 if something never arrived (after --timeout_s).
 //
 //   build/bench/incident_fanout_bench [--schools=10000] [--layout=both|all-in-one|devbus]
-//                                     [--timeout_s=120]
+//                                     [--timeout_s=120] [--settle_s=3]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +54,9 @@ ABSL_FLAG(int, timeout_s, 120, "Give up after this many seconds");
 ABSL_FLAG(std::string, layout, "both", "all-in-one, devbus or both");
 ABSL_FLAG(std::string, breachd, BREACHD_BIN_DIR "/breachd", "breachd binary");
 ABSL_FLAG(std::string, devbus, BREACHD_BIN_DIR "/devbus", "devbus binary");
+ABSL_FLAG(int, settle_s, 3,
+          "Seconds between the import and CreateIncident, for the consumers to take in the "
+          "directory (longer keeps that work out of the fan-out's CPU figure)");
 ABSL_FLAG(std::string, work_dir, "", "Folder for the data (default: a new folder under /tmp)");
 
 namespace breachd::bench {
@@ -75,6 +79,9 @@ std::vector<std::string> BreachdArgs(const std::string& dir, const std::string& 
           "--listen=127.0.0.1:0", absl::StrCat("--data_dir=", dir, "/", name),
           "--identity_file=" + dir + "/identity.json",
           absl::StrCat("--ready_file=", dir, "/", name, ".ready"),
+          // One keyring and master key for the deployment (docs/configuration.md): each
+          // process opens what the others sealed, and a school's key is made once.
+          "--keyring_dir=" + dir + "/keyring", "--master_key_file=" + dir + "/master.key",
           std::string("--regimes_dir=") + BREACHD_SOURCE_DIR + "/regimes",
           std::string("--templates_dir=") + BREACHD_SOURCE_DIR + "/templates", "--insecure"};
 }
@@ -193,7 +200,7 @@ absl::StatusOr<Figures> Measure(Deployment& deployment, int n) {
   }
   figures.import_took = absl::Now() - t;
   // Let the directory's events reach the notification service before the clock starts.
-  absl::SleepFor(absl::Seconds(3));
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_settle_s)));
   figures.rss_before_kib = rss(nullptr);
 
   std::atomic<bool> sampling{true};
@@ -303,6 +310,11 @@ void Print(const std::string& title, int n, const Figures& f, size_t processes) 
 bool RunLayout(const std::string& layout, const std::string& dir, int n) {
   std::filesystem::create_directories(dir);
   testing::WriteTwoSchoolIdentity(dir + "/identity.json");
+  {
+    std::ofstream(dir + "/master.key") << std::string(64, '7') << "\n";  // a bench's, not secret
+    std::filesystem::permissions(dir + "/master.key", std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write);
+  }
   absl::StatusOr<Deployment> deployment =
       layout == "devbus" ? StartOnDevbus(dir) : StartAllInOne(dir);
   if (!deployment.ok()) {

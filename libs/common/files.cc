@@ -22,12 +22,11 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return text.str();
 }
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& contents,
-                                 mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+absl::Status WriteWholeFile(const std::string& path, const std::string& contents, mode_t mode,
+                            bool sync) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
+    return absl::UnavailableError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
   }
   // open() applies the umask to a new file, and an old file keeps its mode: set it exactly.
   bool ok = ::fchmod(fd, mode) == 0;
@@ -38,11 +37,20 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
     ok = n > 0;
     if (ok) written += static_cast<size_t>(n);
   }
-  ok = ok && ::fsync(fd) == 0;
+  ok = ok && (!sync || ::fsync(fd) == 0);
   ok = ::close(fd) == 0 && ok;
   if (!ok) {
-    std::remove(tmp.c_str());
-    return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    std::remove(path.c_str());
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& contents,
+                                 mode_t mode) {
+  const std::string tmp = path + ".tmp";
+  if (absl::Status written = WriteWholeFile(tmp, contents, mode, /*sync=*/true); !written.ok()) {
+    return written;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     return absl::UnavailableError(absl::StrCat("cannot create ", path));

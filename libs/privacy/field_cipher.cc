@@ -172,23 +172,59 @@ bool FieldCipher::IsErased(const std::string& tenant) const {
 
 absl::Status FieldCipher::SealPersonalData(google::protobuf::Message& message,
                                            const std::string& tenant) {
+  return Batch(*this).SealPersonalData(message, tenant);
+}
+
+absl::StatusOr<FieldCipher::Batch::Sealer*> FieldCipher::Batch::SealerOf(
+    const std::string& tenant) {
+  if (auto it = sealers_.find(tenant); it != sealers_.end()) return &it->second;
   // The school's current key (rotations move it); values sealed before stay as they are.
-  absl::StatusOr<std::string> current = keyring_.CurrentKeyId(SchoolKeyId(tenant));
+  absl::StatusOr<std::string> current = cipher_.keyring_.CurrentKeyId(SchoolKeyId(tenant));
   if (!current.ok()) return current.status();
-  const std::string& key_id = *current;
-  const bool erased = IsErased(tenant);
-  // The key is looked up once per message (each lookup checks the keyring folder), and only
-  // when a value needs it, so a message with nothing personal makes no key.
-  std::shared_ptr<const DataKey> key;
+  Sealer& sealer = sealers_[tenant];
+  sealer.key_id = *std::move(current);
+  sealer.erased = cipher_.IsErased(tenant);
+  return &sealer;
+}
+
+absl::Status FieldCipher::Batch::PrepareToSeal(absl::Span<const std::string> tenants) {
+  std::vector<Sealer*> needed;
+  std::vector<std::string> key_ids;
+  for (const std::string& tenant : tenants) {
+    absl::StatusOr<Sealer*> sealer = SealerOf(tenant);
+    if (!sealer.ok()) return sealer.status();
+    if ((*sealer)->erased || (*sealer)->key != nullptr) continue;
+    needed.push_back(*sealer);
+    key_ids.push_back((*sealer)->key_id);
+  }
+  absl::StatusOr<std::vector<std::shared_ptr<const DataKey>>> keys =
+      cipher_.keyring_.KeysForWriting(key_ids);
+  if (!keys.ok()) return keys.status();
+  for (size_t i = 0; i < needed.size(); ++i) {
+    needed[i]->key = (*keys)[i];
+    needed[i]->erased = needed[i]->key == nullptr;  // destroyed since it was looked up
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FieldCipher::Batch::SealPersonalData(google::protobuf::Message& message,
+                                                  const std::string& tenant) {
+  absl::StatusOr<Sealer*> found = SealerOf(tenant);
+  if (!found.ok()) return found.status();
+  Sealer& sealer = **found;
+  // For an erased school the fields become kErased: nothing personal is ever written in clear,
+  // and replaying old events after an erase still works. The key is fetched only when a value
+  // needs it, so a message with nothing personal makes no key.
   return Walk(message, [&](const std::string& value) -> absl::StatusOr<std::string> {
     if (value.empty() || IsSealed(value)) return value;
-    if (erased) return std::string(kErased);
-    if (key == nullptr) {
-      absl::StatusOr<std::shared_ptr<const DataKey>> found = keyring_.KeyForWriting(key_id);
-      if (!found.ok()) return found.status();
-      key = *std::move(found);
+    if (sealer.erased) return std::string(kErased);
+    if (sealer.key == nullptr) {
+      absl::StatusOr<std::shared_ptr<const DataKey>> key =
+          cipher_.keyring_.KeyForWriting(sealer.key_id);
+      if (!key.ok()) return key.status();
+      sealer.key = *std::move(key);
     }
-    return SealWith(key_id, *key, value);
+    return cipher_.SealWith(sealer.key_id, *sealer.key, value);
   });
 }
 

@@ -14,9 +14,11 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "breach/v1/envelope.pb.h"
 #include "google/protobuf/message.h"
 #include "libs/privacy/keyring.h"
@@ -61,9 +63,17 @@ class FieldCipher {
   bool IsErased(const std::string& tenant) const;
   Keyring& keyring() { return keyring_; }
 
-  // Opens the many values of one answer (a breach's readers, a timeline): each key is looked up
-  // and checked for destruction once, not once per value (each check reads the keyring folder).
-  // Lives no longer than the answer, so an erasure is seen by the next one.
+  // The many values of one answer or one batch of writes: each key is looked up and checked
+  // for destruction once, not once per value or message (each check reads the keyring folder).
+  // Opening: a breach's readers, a timeline. Sealing: an import's or a fan-out's batch of
+  // schools, whose missing keys PrepareToSeal makes together.
+  //
+  // What a Batch may serve stale, and why that is safe: it lives no longer than the answer or
+  // the batch of writes it was made for, so a rotation or an erasure (by this process or
+  // another sharing the keyring folder) is seen by the next one. A value sealed in a batch that
+  // began before a rotation is under the previous key, which stays until the school is erased,
+  // exactly like a value sealed just before the rotation. A value sealed in a batch that began
+  // before an erasure is under a destroyed key: it reads kErased, and nothing is in clear.
   class Batch {
    public:
     explicit Batch(FieldCipher& cipher) : cipher_(cipher) {}
@@ -71,9 +81,26 @@ class FieldCipher {
     void OpenReader(breach::v1::Actor& actor) { actor.set_subject(Open(actor.subject())); }
     void OpenPersonalData(google::protobuf::Message& message);
 
+    // FieldCipher::SealPersonalData, with each school's current key looked up once per batch.
+    absl::Status SealPersonalData(google::protobuf::Message& message, const std::string& tenant);
+    // Makes the current keys of `tenants` that do not exist yet, together
+    // (Keyring::KeysForWriting: one sync of the keyring for them all), and returns once they are
+    // durable. Call it before sealing a batch of schools: their sealed rows are written after,
+    // so a row never refers to a key a crash could lose.
+    absl::Status PrepareToSeal(absl::Span<const std::string> tenants);
+
    private:
+    // How a school's values are sealed in this batch: under `key_id`, or kErased.
+    struct Sealer {
+      std::string key_id;
+      bool erased = false;
+      std::shared_ptr<const DataKey> key;  // nullptr until a value needs it
+    };
+    absl::StatusOr<Sealer*> SealerOf(const std::string& tenant);
+
     FieldCipher& cipher_;
     absl::flat_hash_map<std::string, std::shared_ptr<const DataKey>> keys_;  // nullptr: none
+    absl::node_hash_map<std::string, Sealer> sealers_;  // by tenant; stays put (PrepareToSeal)
   };
 
  private:

@@ -1,6 +1,8 @@
 #include "services/intake/directory_store.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -59,27 +61,40 @@ absl::StatusOr<std::optional<breach::v1::DirectorySchool>> FindDirectorySchool(
 absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> DirectoryWrites(
     const directory::DirectoryChanges& changes, const auth::Principal& actor, absl::Time now,
     size_t batch_size, privacy::FieldCipher* cipher) {
+  std::vector<std::pair<const directory::School*, bool>> schools;  // and whether added
+  for (const directory::School& school : changes.added) schools.emplace_back(&school, true);
+  for (const directory::School& school : changes.updated) schools.emplace_back(&school, false);
+  const size_t per_batch = std::max<size_t>(batch_size, 1);
   std::vector<std::vector<eventstore::AppendRequest>> batches;
-  auto add = [&](const directory::School& school, bool added) -> absl::Status {
-    if (batches.empty() || batches.back().size() >= std::max<size_t>(batch_size, 1)) {
-      batches.emplace_back();
+  for (size_t first = 0; first < schools.size(); first += per_batch) {
+    const size_t end = std::min(schools.size(), first + per_batch);
+    std::optional<privacy::FieldCipher::Batch> sealing;
+    if (cipher != nullptr) {
+      // The batch's new keys made together (one keyring sync), durable before any row sealed
+      // with them is even planned: the rows are written after this returns.
+      std::vector<std::string> codes;
+      for (size_t i = first; i < end; ++i) codes.push_back(schools[i].first->code);
+      sealing.emplace(*cipher);
+      RETURN_IF_ERROR(sealing->PrepareToSeal(codes));
     }
-    breach::v1::SchoolImported imported;
-    *imported.mutable_school() = SchoolToProto(school);
-    imported.set_added(added);
-    if (cipher != nullptr) RETURN_IF_ERROR(cipher->SealPersonalData(imported, school.code));
-    const std::string stream = SchoolStreamId(school.code);
-    eventstore::AppendRequest append;
-    append.stream_id = stream;
-    append.events.push_back(service::MakeEvent(
-        {"intake", actor, "/breach.v1.DirectoryService/ImportSchools", stream}, school.code, now,
-        imported));
-    append.projection.push_back({DirectoryKey(school.code), imported.school().SerializeAsString()});
-    batches.back().push_back(std::move(append));
-    return absl::OkStatus();
-  };
-  for (const directory::School& school : changes.added) RETURN_IF_ERROR(add(school, true));
-  for (const directory::School& school : changes.updated) RETURN_IF_ERROR(add(school, false));
+    std::vector<eventstore::AppendRequest>& batch = batches.emplace_back();
+    for (size_t i = first; i < end; ++i) {
+      const auto& [school, added] = schools[i];
+      breach::v1::SchoolImported imported;
+      *imported.mutable_school() = SchoolToProto(*school);
+      imported.set_added(added);
+      if (sealing.has_value()) RETURN_IF_ERROR(sealing->SealPersonalData(imported, school->code));
+      const std::string stream = SchoolStreamId(school->code);
+      eventstore::AppendRequest append;
+      append.stream_id = stream;
+      append.events.push_back(service::MakeEvent(
+          {"intake", actor, "/breach.v1.DirectoryService/ImportSchools", stream}, school->code,
+          now, imported));
+      append.projection.push_back(
+          {DirectoryKey(school->code), imported.school().SerializeAsString()});
+      batch.push_back(std::move(append));
+    }
+  }
   return batches;
 }
 

@@ -40,8 +40,12 @@ absl::StatusOr<std::map<std::string, directory::School>> LoadDirectory(
 absl::StatusOr<std::optional<breach::v1::DirectorySchool>> FindDirectorySchool(
     eventstore::EventStore& store, const std::string& code);
 
-// The writes that store `changes`, pure: one append per added or changed school (its
-// SchoolImported event and its row), grouped in batches of at most `batch_size` streams.
+// The writes that store `changes`: one append per added or changed school (its SchoolImported
+// event and its row), grouped in batches of at most `batch_size` streams. With a `cipher`, each
+// batch's missing school keys are made first, together and durable (FieldCipher::Batch::
+// PrepareToSeal: one keyring sync per batch), then its DPO contacts sealed with them; nothing
+// else is written, and the caller writes the rows after, so a stored row never refers to a key
+// a crash could lose.
 absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> DirectoryWrites(
     const directory::DirectoryChanges& changes, const auth::Principal& actor, absl::Time now,
     size_t batch_size = kDirectoryBatchSize, privacy::FieldCipher* cipher = nullptr);

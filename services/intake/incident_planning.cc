@@ -1,9 +1,11 @@
 #include "services/intake/incident_planning.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 #include "breach/v1/events.pb.h"
 #include "libs/common/ids.h"
 #include "libs/common/proto_time.h"
@@ -169,38 +171,51 @@ absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> PlanFanOut(
   int created = static_cast<int>(done.size());
   breach::v1::Incident progress = incident;
   RETURN_IF_ERROR(SealFor(cipher, progress, auth::kProviderTenant));
+  std::vector<std::string> pending;
   for (const std::string& code : incident.schools()) {
-    if (done.count(code) > 0) continue;
-    if (batches.empty() || batches.back().size() >= std::max<size_t>(batch_size, 1)) {
-      batches.emplace_back();
+    if (done.count(code) == 0) pending.push_back(code);
+  }
+  const size_t per_batch = std::max<size_t>(batch_size, 1);
+  for (size_t first = 0; first < pending.size(); first += per_batch) {
+    const absl::Span<const std::string> codes =
+        absl::MakeConstSpan(pending).subspan(first, per_batch);
+    // Each school's key looked up once for the batch, the missing ones made together and
+    // durable before any case sealed with them is stored.
+    std::optional<privacy::FieldCipher::Batch> sealing;
+    if (cipher != nullptr) {
+      sealing.emplace(*cipher);
+      RETURN_IF_ERROR(sealing->PrepareToSeal(codes));
     }
-    const std::string breach_id =
-        place ? place(incident_id, code) : CaseBreachId(incident_id, code);
-    breach::v1::ReportBreachRequest filing;
-    filing.set_request_id(absl::StrCat("incident:", incident_id, ":", code));
-    *filing.mutable_report() = CaseReport(incident, code);
-    // Each school's copy under its own key: erasing one school erases its case only.
-    breach::v1::Report report = FileReport(filing, actor, now, breach_id);
-    RETURN_IF_ERROR(SealFor(cipher, report, code));
-    breach::v1::BreachReported reported = ReportedEvent(report);
-    reported.set_incident_id(incident_id);
-    *reported.mutable_processor_aware_at() = incident.provider_aware_at();
+    std::vector<eventstore::AppendRequest>& batch = batches.emplace_back();
+    for (const std::string& code : codes) {
+      const std::string breach_id =
+          place ? place(incident_id, code) : CaseBreachId(incident_id, code);
+      breach::v1::ReportBreachRequest filing;
+      filing.set_request_id(absl::StrCat("incident:", incident_id, ":", code));
+      *filing.mutable_report() = CaseReport(incident, code);
+      // Each school's copy under its own key: erasing one school erases its case only.
+      breach::v1::Report report = FileReport(filing, actor, now, breach_id);
+      if (sealing.has_value()) RETURN_IF_ERROR(sealing->SealPersonalData(report, code));
+      breach::v1::BreachReported reported = ReportedEvent(report);
+      reported.set_incident_id(incident_id);
+      *reported.mutable_processor_aware_at() = incident.provider_aware_at();
 
-    eventstore::AppendRequest append;
-    append.stream_id = breach_id;
-    append.expected_version = 0;
-    breach::v1::EventEnvelope event =
-        service::MakeEvent({"intake", actor, kCreateIncidentMethod, breach_id}, code, now, reported);
-    event.set_event_id(CaseEventId(incident_id, code));
-    append.events.push_back(std::move(event));
-    append.projection.push_back({ReportKey(breach_id), report.SerializeAsString()});
-    append.projection.push_back({IncidentCaseKey(incident_id, code), breach_id});
-    breach::v1::IncidentCaseProgress progress_row;  // the intake's consumer folds into it
-    progress_row.set_incident_id(incident_id);
-    progress_row.set_school(code);
-    append.projection.push_back(
-        {IncidentProgressKey(breach_id), progress_row.SerializeAsString()});
-    batches.back().push_back(std::move(append));
+      eventstore::AppendRequest append;
+      append.stream_id = breach_id;
+      append.expected_version = 0;
+      breach::v1::EventEnvelope event = service::MakeEvent(
+          {"intake", actor, kCreateIncidentMethod, breach_id}, code, now, reported);
+      event.set_event_id(CaseEventId(incident_id, code));
+      append.events.push_back(std::move(event));
+      append.projection.push_back({ReportKey(breach_id), report.SerializeAsString()});
+      append.projection.push_back({IncidentCaseKey(incident_id, code), breach_id});
+      breach::v1::IncidentCaseProgress progress_row;  // the intake's consumer folds into it
+      progress_row.set_incident_id(incident_id);
+      progress_row.set_school(code);
+      append.projection.push_back(
+          {IncidentProgressKey(breach_id), progress_row.SerializeAsString()});
+      batch.push_back(std::move(append));
+    }
   }
   // The incident row, with the cases created once each batch is stored, rides on the batch's
   // first append.

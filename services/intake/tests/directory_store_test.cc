@@ -3,6 +3,8 @@
 // batches of kDirectoryBatchSize streams.
 #include "services/intake/directory_store.h"
 
+#include <filesystem>
+
 #include "breach/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -117,6 +119,39 @@ TEST_F(DirectoryStoreTest, TheDposContactIsSealedAtRestAndAReimportFindsItUnchan
   EXPECT_EQ(second.updated(), 0);
   ASSERT_OK_AND_ASSIGN(auto opened, LoadDirectory(*store_, &cipher));
   EXPECT_EQ(opened.at(schools[0].code).dpo_email, schools[0].dpo_email);
+}
+
+// Crash safety of the import's keys: each batch's keys are made together (one keyring sync,
+// Keyring::KeysForWriting) and are durable when DirectoryWrites returns, before any of the
+// rows sealed with them is written: at that point every key a sealed value names is a file
+// of the keyring, and nothing is in the store yet.
+TEST_F(DirectoryStoreTest, EveryKeyASealedRowNamesExistsBeforeTheRowIsWritten) {
+  const std::string folder = dir_.path() + "/keyring";
+  ASSERT_OK_AND_ASSIGN(auto keyring, breachd::testing::OpenTestKeyring(folder));
+  privacy::FieldCipher cipher(*keyring);
+  directory::DirectoryChanges changes;
+  changes.added = directory::GenerateDirectory(7, 3);
+  ASSERT_OK_AND_ASSIGN(const auto batches,
+                       DirectoryWrites(changes, kOperator, kNow, /*batch_size=*/3, &cipher));
+  ASSERT_EQ(batches.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(auto stored, LoadDirectory(*store_));
+  EXPECT_TRUE(stored.empty());
+  int sealed = 0;
+  for (const auto& batch : batches) {
+    for (const auto& append : batch) {
+      breach::v1::DirectorySchool row;
+      ASSERT_TRUE(row.ParseFromString(append.projection[0].value));
+      for (const std::string& value : {row.dpo_name(), row.dpo_email()}) {
+        ASSERT_TRUE(privacy::IsSealed(value)) << value;
+        // "sealed:v1:<key id>:..."
+        const std::string key_id = value.substr(10, value.find(':', 10) - 10);
+        EXPECT_EQ(key_id, privacy::SchoolKeyId(row.code()));
+        EXPECT_TRUE(std::filesystem::exists(folder + "/" + key_id + ".key")) << key_id;
+        ++sealed;
+      }
+    }
+  }
+  EXPECT_EQ(sealed, 14);
 }
 
 TEST_F(DirectoryStoreTest, AFileWithoutARequiredColumnImportsNothing) {
