@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "libs/common/status_macros.h"
+#include "services/register/register_entry.h"
 #include "services/register/register_knowledge.h"
 #include "services/register/register_projection.h"
 #include "services/register/register_schema.h"
@@ -21,14 +22,23 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
     ASSIGN_OR_RETURN(bool consumed, store_.WasConsumed(event.event_id()));
     if (consumed) return false;
   }
-  if (!breach_id.empty()) {
+  // Only an event the entry is folded from needs the history it is folded with (a read needs
+  // none: it adds a timeline line and knowledge).
+  if (!breach_id.empty() && ChangesEntry(event)) {
     ASSIGN_OR_RETURN(history, ReadHistory(store_, breach_id));
   }
   ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes,
                    Project(event, std::move(history), zone_));
   // Who knew what: the event's breach, or every breach a page of the register listed.
   std::vector<std::string> breaches = ListedBreaches(event);
-  if (!breach_id.empty()) breaches = {breach_id};
+  if (!breach_id.empty()) {
+    // Most events of a breach tell nothing of who knew what (a clock, a delivery): those need
+    // no read of its sources. Tried on empty sources: an event that adds nothing there adds
+    // nothing to any.
+    breach::v1::KnowledgeSources probe;
+    breaches.clear();
+    if (AddToKnowledge(event, probe)) breaches = {breach_id};
+  }
   if (ownership_ != nullptr && breach_id.empty()) {
     // A listing of several breaches, maybe some held elsewhere: each breach takes it once
     // (its reads below are deduped by event id), and the event is not marked consumed, so a
