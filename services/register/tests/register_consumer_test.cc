@@ -129,9 +129,9 @@ TEST_F(RegisterConsumerTest, KnowledgeRowFollowsReadsAndListings) {
   EXPECT_EQ(knowledge->principals(1).seen(0).how(), "register-entry");
 }
 
-// A clock says nothing of who knew what: it is folded into the entry, but the breach's
-// knowledge row stays as the report left it (the consumer does not read nor rewrite it).
-TEST_F(RegisterConsumerTest, AClockLeavesTheKnowledgeRowAlone) {
+// A clock says nothing of who knew what: it is folded into the entry (onto it, since it comes
+// after the report), but the breach's knowledge row stays as the report left it.
+TEST_F(RegisterConsumerTest, AClockLeavesTheKnowledgeRowAloneAndFoldsOntoTheEntry) {
   const std::string breach_id = "01JQ0000000000000000000000";
   SourceEvents intake("intake", breach_id), notification("notification", breach_id);
   intake.Add(0, testing::Reported());
@@ -150,6 +150,12 @@ TEST_F(RegisterConsumerTest, AClockLeavesTheKnowledgeRowAlone) {
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> after,
                        store_->GetProjection(KnowledgeSourcesKey(breach_id)));
   EXPECT_EQ(after, before);
+  // Folded onto the entry the report left: its fold heads moved past the clock.
+  ASSERT_OK_AND_ASSIGN(std::optional<breach::v1::RegisterFoldHeads> heads,
+                       FindRow<breach::v1::RegisterFoldHeads>(*store_, FoldHeadsKey(breach_id)));
+  ASSERT_TRUE(heads.has_value());
+  EXPECT_EQ(heads->events(), 2u);
+  EXPECT_EQ(heads->heads_size(), 2);
   const RegisterEntry entry = StoredEntry(breach_id);
   EXPECT_EQ(entry.events(), 2u);
   ASSERT_EQ(entry.notifications_size(), 1);
