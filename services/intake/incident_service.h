@@ -101,13 +101,14 @@ class IncidentService final : public breach::v1::IncidentService::Service {
                                               const breach::v1::CreateIncidentRequest& request);
   absl::StatusOr<breach::v1::IncidentUpdate> Update(
       const auth::Principal& principal, const breach::v1::UpdateIncidentRequest& request);
-  absl::StatusOr<breach::v1::IncidentStatus> Status(const std::string& incident_id,
-                                                    bool with_schools);
+  absl::StatusOr<breach::v1::IncidentStatus> Status(const breach::v1::GetIncidentRequest& request);
 
  private:
   eventstore::EventStore& store_;
   const Clock& clock_;
   std::function<void()> on_append_;
+  // The incident's updates, each with its progress, into `status`.
+  absl::Status AddUpdates(const std::string& incident_id, breach::v1::IncidentStatus& status);
   // An incident or update as stored, opened for the provider's answer.
   template <typename Row>
   Row Opened(Row row) {

@@ -52,6 +52,10 @@ std::string ClockCause(const breach::v1::EventEnvelope& event) {
 absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) {
   // Its own events changed its rows when they were appended.
   if (event.source() == kServiceName) return store_.ApplyConsumed(event.event_id(), {}, false);
+  // An event applied before (the bus redelivers what catch-up applied ahead of it, or the
+  // reverse) costs one lookup, not a read of its case and a plan.
+  ASSIGN_OR_RETURN(const bool consumed, store_.WasConsumed(event.event_id()));
+  if (consumed) return false;
   if (event.payload().Is<breach::v1::SchoolImported>()) return ApplySchool(event);
   absl::MutexLock lock(&breach_locks_.For(CaseKey(event.stream_id())));
   ASSIGN_OR_RETURN(std::optional<std::string> reacted,
@@ -106,7 +110,7 @@ absl::Status CaseReactor::AddIncidentDraft(const breach::v1::EventEnvelope& even
   ASSIGN_OR_RETURN(breach::v1::Draft draft,
                    ComposeDraft(Opened(notification_case, cipher_), school, latest, order,
                                 *templates_, engine_->zone()));
-  RETURN_IF_ERROR(AddDraft(draft, change, cipher_));
+  RETURN_IF_ERROR(AddDraft(std::move(draft), change, cipher_));
   return absl::OkStatus();
 }
 

@@ -75,17 +75,17 @@ absl::Status SealEvents(StreamChange& change, privacy::FieldCipher* cipher) {
   return absl::OkStatus();
 }
 
-absl::Status AddDraft(const breach::v1::Draft& draft, StreamChange& change,
+absl::Status AddDraft(breach::v1::Draft draft, StreamChange& change,
                       privacy::FieldCipher* cipher) {
-  ASSIGN_OR_RETURN(eventstore::ProjectionWrite row,
-                   SealedRow(DraftKey(draft.breach_id(), draft.duty(), draft.draft_version()),
-                             draft, change.tenant, cipher));
+  // Sealed once; the row is its bytes and the event carries the sealed draft itself (moved,
+  // not parsed back from the row: the documents are the bulk of a reaction).
   breach::v1::DraftPrepared prepared;
-  if (!prepared.mutable_draft()->ParseFromString(row.value)) {
-    return absl::InternalError("a sealed draft does not parse");
-  }
-  change.Emit(std::move(prepared));  // the same sealed bytes as the row: sealed once
-  change.rows.push_back(std::move(row));
+  breach::v1::Draft& sealed = *prepared.mutable_draft();
+  sealed = std::move(draft);
+  if (cipher != nullptr) RETURN_IF_ERROR(cipher->SealPersonalData(sealed, change.tenant));
+  change.rows.push_back({DraftKey(sealed.breach_id(), sealed.duty(), sealed.draft_version()),
+                         sealed.SerializeAsString()});
+  change.Emit(std::move(prepared));
   return absl::OkStatus();
 }
 

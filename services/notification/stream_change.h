@@ -61,7 +61,7 @@ absl::Status AddClockPlan(eventstore::EventStore& store, const std::string& tena
 
 // A prepared draft: its DraftPrepared and its row, sealed. Its sha256 stays over the opened
 // documents: what the school reads and approves.
-absl::Status AddDraft(const breach::v1::Draft& draft, StreamChange& change,
+absl::Status AddDraft(breach::v1::Draft draft, StreamChange& change,
                       privacy::FieldCipher* cipher);
 
 // Rows that re-arm a clock's timers (what it still has to tell) or, for a clock that stopped,

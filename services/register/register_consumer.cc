@@ -3,14 +3,33 @@
 #include <algorithm>
 
 #include "libs/common/status_macros.h"
+#include "services/register/register_entry.h"
 #include "services/register/register_knowledge.h"
 #include "services/register/register_projection.h"
 #include "services/register/register_schema.h"
 
 namespace breachd::register_ {
 
+absl::StatusOr<std::vector<eventstore::ProjectionWrite>> RegisterConsumer::EntryRows(
+    const breach::v1::EventEnvelope& event, const std::string& breach_id) {
+  if (breach_id.empty() || !ChangesEntry(event)) return Project(event, {}, zone_);
+  // An event that comes after all those the stored entry was folded from (the usual case: a
+  // breach's events arrive in order) is folded onto it; otherwise the whole history again.
+  ASSIGN_OR_RETURN(std::optional<breach::v1::RegisterFoldHeads> heads,
+                   FindRow<breach::v1::RegisterFoldHeads>(store_, FoldHeadsKey(breach_id)));
+  if (heads.has_value() && FoldsLast(*heads, event)) {
+    ASSIGN_OR_RETURN(std::optional<breach::v1::RegisterEntry> entry,
+                     FindEntry(store_, event.tenant(), breach_id));
+    if (entry.has_value()) {
+      ASSIGN_OR_RETURN(auto onto, ProjectOnto(event, *std::move(entry), *std::move(heads), zone_));
+      if (onto.has_value()) return *std::move(onto);
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<breach::v1::EventEnvelope> history, ReadHistory(store_, breach_id));
+  return Project(event, std::move(history), zone_);
+}
+
 absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnvelope& event) {
-  std::vector<breach::v1::EventEnvelope> history;
   const std::string breach_id = BreachIdOf(event);
   if (ownership_ != nullptr && !breach_id.empty() && !ownership_->Applies(breach_id)) {
     return false;  // another instance's breach: not marked, so it applies here if it moves
@@ -21,14 +40,17 @@ absl::StatusOr<bool> RegisterConsumer::ApplyConsumed(const breach::v1::EventEnve
     ASSIGN_OR_RETURN(bool consumed, store_.WasConsumed(event.event_id()));
     if (consumed) return false;
   }
-  if (!breach_id.empty()) {
-    ASSIGN_OR_RETURN(history, ReadHistory(store_, breach_id));
-  }
-  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes,
-                   Project(event, std::move(history), zone_));
+  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes, EntryRows(event, breach_id));
   // Who knew what: the event's breach, or every breach a page of the register listed.
   std::vector<std::string> breaches = ListedBreaches(event);
-  if (!breach_id.empty()) breaches = {breach_id};
+  if (!breach_id.empty()) {
+    // Most events of a breach tell nothing of who knew what (a clock, a delivery): those need
+    // no read of its sources. Tried on empty sources: an event that adds nothing there adds
+    // nothing to any.
+    breach::v1::KnowledgeSources probe;
+    breaches.clear();
+    if (AddToKnowledge(event, probe)) breaches = {breach_id};
+  }
   if (ownership_ != nullptr && breach_id.empty()) {
     // A listing of several breaches, maybe some held elsewhere: each breach takes it once
     // (its reads below are deduped by event id), and the event is not marked consumed, so a

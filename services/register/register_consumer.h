@@ -27,6 +27,10 @@ class RegisterConsumer {
   absl::Status MakeAppliedDurable() { return store_.WriteProjection({}, /*sync=*/true); }
 
  private:
+  // The rows of `event` for its breach's timeline, history and entry.
+  absl::StatusOr<std::vector<eventstore::ProjectionWrite>> EntryRows(
+      const breach::v1::EventEnvelope& event, const std::string& breach_id);
+
   eventstore::EventStore& store_;
   absl::TimeZone zone_;
   const bus::PartitionOwnership* ownership_;

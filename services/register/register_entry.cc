@@ -374,6 +374,58 @@ std::optional<RegisterEntry> FoldEntry(const std::vector<EventEnvelope>& events,
   return FoldEntry(Pointers(events), zone);
 }
 
+namespace {
+
+// Moves `heads` past `event`.
+void AddToHeads(const EventEnvelope& event, breach::v1::RegisterFoldHeads& heads) {
+  heads.set_events(heads.events() + 1);
+  for (auto& head : *heads.mutable_heads()) {
+    if (head.source() != event.source()) continue;
+    head.set_version(std::max(head.version(), event.stream_version()));
+    if (Earlier(head.latest(), event.recorded_at())) *head.mutable_latest() = event.recorded_at();
+    return;
+  }
+  auto& head = *heads.add_heads();
+  head.set_source(event.source());
+  head.set_version(event.stream_version());
+  *head.mutable_latest() = event.recorded_at();
+}
+
+}  // namespace
+
+breach::v1::RegisterFoldHeads FoldHeadsOf(const std::vector<EventEnvelope>& events) {
+  breach::v1::RegisterFoldHeads heads;
+  for (const EventEnvelope& event : events) AddToHeads(event, heads);
+  return heads;
+}
+
+bool FoldsLast(const breach::v1::RegisterFoldHeads& heads, const EventEnvelope& event) {
+  for (const auto& head : heads.heads()) {
+    if (head.source() == event.source()) {
+      if (head.version() >= event.stream_version()) return false;  // not later in its stream
+      continue;
+    }
+    // Another source's event at the same instant goes first only if its source's name does.
+    if (Earlier(event.recorded_at(), head.latest())) return false;
+    if (!Earlier(head.latest(), event.recorded_at()) && head.source() > event.source()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<RegisterEntry> FoldOnto(RegisterEntry entry, const EventEnvelope& event,
+                                      const absl::TimeZone& zone,
+                                      breach::v1::RegisterFoldHeads& heads) {
+  if (event.payload().Is<breach::v1::DispatchQueued>()) return std::nullopt;
+  // FoldIn reads nothing DeriveColumns writes: the columns are derived again after it.
+  FoldState fold;
+  FoldIn(event, zone, fold, entry);
+  DeriveColumns(entry);
+  AddToHeads(event, heads);
+  return entry;
+}
+
 std::string DutyWord(breach::v1::DutyKind duty) {
   return absl::AsciiStrToLower(breach::v1::DutyKind_Name(duty).substr(sizeof("DUTY_KIND_") - 1));
 }

@@ -45,6 +45,23 @@ std::optional<breach::v1::RegisterEntry> FoldEntry(
 std::optional<breach::v1::RegisterEntry> FoldEntry(
     const std::vector<const breach::v1::EventEnvelope*>& events, const absl::TimeZone& zone);
 
+// The fold heads of `events` (every one that ChangesEntry) and of the entry folded from them
+// (`events` = its event count).
+breach::v1::RegisterFoldHeads FoldHeadsOf(const std::vector<breach::v1::EventEnvelope>& events);
+
+// Whether `event` comes after every event `heads` describes in FoldOrder: later in its own
+// source's stream, and after every other source's latest (at the same instant, a source first
+// in name order goes first). Then the fold of those events and `event` is FoldOnto(entry, event).
+bool FoldsLast(const breach::v1::RegisterFoldHeads& heads, const breach::v1::EventEnvelope& event);
+
+// `entry` (folded from a breach's events) with `event` folded in after them, and `heads`
+// moved past it; nullopt when that needs the events themselves (a DispatchQueued takes its
+// draft's phase from the DraftPrepared it names): then fold them all with FoldEntry.
+std::optional<breach::v1::RegisterEntry> FoldOnto(breach::v1::RegisterEntry entry,
+                                                  const breach::v1::EventEnvelope& event,
+                                                  const absl::TimeZone& zone,
+                                                  breach::v1::RegisterFoldHeads& heads);
+
 // A duty's name in the register's words: "authority_notification", "controller_notice".
 std::string DutyWord(breach::v1::DutyKind duty);
 

@@ -10,6 +10,7 @@
 #include "breach/v1/events.pb.h"
 #include "breach/v1/notification.pb.h"
 #include "libs/common/proto_time.h"
+#include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "services/register/register_entry.h"
 #include "services/register/register_schema.h"
@@ -221,10 +222,13 @@ std::string Summarize(const EventEnvelope& event) {
   return SummarizeNotification(event).value_or(absl::StrCat(type, " by ", event.actor().subject()));
 }
 
-absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
-    const EventEnvelope& event, std::vector<EventEnvelope> history, const absl::TimeZone& zone) {
-  const std::string breach_id = BreachIdOf(event);
-  if (breach_id.empty()) return std::vector<eventstore::ProjectionWrite>{};
+namespace {
+
+// The rows of `event` (of breach `breach_id`) before its entry: its timeline line and, for an
+// event the entry is folded from, its history row. INVALID_ARGUMENT for an event no entry can
+// take.
+absl::StatusOr<std::vector<eventstore::ProjectionWrite>> EventRows(const EventEnvelope& event,
+                                                                   const std::string& breach_id) {
   if (event.tenant().empty()) {
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " has no tenant"));
   }
@@ -235,9 +239,42 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
   }
   std::vector<eventstore::ProjectionWrite> writes;
   writes.push_back({TimelineKey(breach_id, event), ToTimelineEntry(event).SerializeAsString()});
-  if (!ChangesEntry(event)) return writes;
+  if (ChangesEntry(event)) {
+    writes.push_back({HistoryKey(breach_id, event), event.SerializeAsString()});
+  }
+  return writes;
+}
 
-  writes.push_back({HistoryKey(breach_id, event), event.SerializeAsString()});
+void AddEntryRows(const RegisterEntry& entry, const breach::v1::RegisterFoldHeads& heads,
+                  std::vector<eventstore::ProjectionWrite>& writes) {
+  writes.push_back({FoldHeadsKey(entry.breach_id()), heads.SerializeAsString()});
+  writes.push_back({BreachTenantKey(entry.breach_id()), entry.tenant()});
+  writes.push_back({EntryKey(entry.tenant(), entry.breach_id()), entry.SerializeAsString()});
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::vector<eventstore::ProjectionWrite>>> ProjectOnto(
+    const EventEnvelope& event, RegisterEntry entry, breach::v1::RegisterFoldHeads heads,
+    const absl::TimeZone& zone) {
+  const std::string breach_id = BreachIdOf(event);
+  if (breach_id.empty() || !ChangesEntry(event) || entry.events() != heads.events() ||
+      !FoldsLast(heads, event)) {
+    return std::nullopt;
+  }
+  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes, EventRows(event, breach_id));
+  std::optional<RegisterEntry> folded = FoldOnto(std::move(entry), event, zone, heads);
+  if (!folded.has_value()) return std::nullopt;
+  AddEntryRows(*folded, heads, writes);
+  return writes;
+}
+
+absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
+    const EventEnvelope& event, std::vector<EventEnvelope> history, const absl::TimeZone& zone) {
+  const std::string breach_id = BreachIdOf(event);
+  if (breach_id.empty()) return std::vector<eventstore::ProjectionWrite>{};
+  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> writes, EventRows(event, breach_id));
+  if (!ChangesEntry(event)) return writes;
   const bool known = std::any_of(history.begin(), history.end(), [&](const EventEnvelope& earlier) {
     return earlier.event_id() == event.event_id();
   });
@@ -245,10 +282,7 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
   // The whole history again, not the entry as it stands plus this event: that is what makes the
   // entry independent of the order the sources' events arrive in.
   std::optional<RegisterEntry> entry = FoldEntry(history, zone);
-  if (entry.has_value()) {
-    writes.push_back({BreachTenantKey(breach_id), entry->tenant()});
-    writes.push_back({EntryKey(entry->tenant(), breach_id), entry->SerializeAsString()});
-  }
+  if (entry.has_value()) AddEntryRows(*entry, FoldHeadsOf(history), writes);
   return writes;
 }
 

@@ -20,12 +20,20 @@ std::string BreachIdOf(const breach::v1::EventEnvelope& event);
 
 // Rows to write for `event`: its timeline line, and for an event the entry is folded from
 // (register_entry.h) the event itself in the breach's history and the entry folded anew from
-// `history` (the breach's events stored so far) and this event. Unknown event types still get a
+// `history` (the breach's events stored so far) and this event, with its fold heads. Unknown event types still get a
 // timeline line and count as history (the register never drops history); an event that is about
 // no breach yields no rows. `zone` is where the register's year is counted.
 absl::StatusOr<std::vector<eventstore::ProjectionWrite>> Project(
     const breach::v1::EventEnvelope& event, std::vector<breach::v1::EventEnvelope> history,
     const absl::TimeZone& zone);
+
+// The rows of `event` when it comes after every event its breach's stored `entry` is folded
+// from (`heads`, the breach's fold-heads row): folded onto the entry, without the history; nullopt
+// when it needs the history (not after them all, an entry and heads that disagree, or an event
+// FoldOnto cannot take): then Project.
+absl::StatusOr<std::optional<std::vector<eventstore::ProjectionWrite>>> ProjectOnto(
+    const breach::v1::EventEnvelope& event, breach::v1::RegisterEntry entry,
+    breach::v1::RegisterFoldHeads heads, const absl::TimeZone& zone);
 
 // The timeline line of an event.
 breach::v1::TimelineEntry ToTimelineEntry(const breach::v1::EventEnvelope& event);

@@ -54,6 +54,9 @@ std::string KnowledgeKey(const std::string& breach_id) {
 std::string KnowledgeSourcesKey(const std::string& breach_id) {
   return absl::StrCat("knowledge-src/", breach_id);
 }
+std::string FoldHeadsKey(const std::string& breach_id) {
+  return absl::StrCat("fold-heads/", breach_id);
+}
 
 absl::StatusOr<bool> PrepareStore(eventstore::EventStore& store) {
   ASSIGN_OR_RETURN(std::optional<std::string> stored, store.GetProjection(kSchemaKey));

@@ -11,6 +11,8 @@
 //   knowledge-src/<breach_id>                     -> breach.v1.KnowledgeSources: the facts,
 //     reads and acts of the breach (register_knowledge.h)
 //   knowledge/<breach_id>                         -> breach.v1.Knowledge folded from them
+//   fold-heads/<breach_id>                        -> breach.v1.RegisterFoldHeads: how far the
+//     entry is folded, written with it (none: the next event refolds the history)
 //   register-schema                               -> the schema version of these rows ("4")
 // Events of its own (BreachViewed, BreachesListed, AccessDenied) are on breach and audit
 // streams of the same store.
@@ -49,6 +51,7 @@ std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnve
 // sources row), its prefix kept so that a rebuild drops what is left of it.
 std::string KnowledgeKey(const std::string& breach_id);
 std::string KnowledgeSourcesKey(const std::string& breach_id);
+std::string FoldHeadsKey(const std::string& breach_id);
 
 inline constexpr char kSchemaKey[] = "register-schema";
 inline constexpr int kSchemaVersion = 4;

@@ -107,6 +107,17 @@ class IncidentEndToEndTest : public ::testing::Test {
     return status;
   }
 
+  // The summary (GetIncident summary_only): the fan-out's count from the incident's rows.
+  grpc::Status Summary(const std::string& incident_id, breach::v1::IncidentStatus* summary,
+                       bool with_schools = false) {
+    breach::v1::GetIncidentRequest request;
+    request.set_incident_id(incident_id);
+    request.set_summary_only(true);
+    request.set_with_schools(with_schools);
+    return breach::v1::IncidentService::NewStub(channel_)->GetIncident(
+        CallAs(kOperatorToken).get(), request, summary);
+  }
+
   grpc::Status Update(const breach::v1::UpdateIncidentRequest& request,
                       breach::v1::IncidentUpdate* update,
                       const std::string& token = kOperatorToken) {
@@ -256,6 +267,19 @@ TEST_F(IncidentEndToEndTest, TwoHundredSchoolsThroughGrpc) {
   std::set<std::string> cases;
   for (const auto& c : progress.states(0).cases()) cases.insert(c.breach_id());
   EXPECT_EQ(cases.size(), 200u);
+  // The summary counts the same from the incident's row, without a case's state or stage.
+  breach::v1::IncidentStatus summary;
+  ASSERT_TRUE(Summary(incident.incident_id(), &summary).ok());
+  EXPECT_EQ(summary.cases_created(), 200);
+  EXPECT_EQ(summary.schools(), 200);
+  EXPECT_TRUE(summary.fan_out_complete());
+  EXPECT_TRUE(summary.states().empty());
+  EXPECT_TRUE(summary.stages().empty());
+  EXPECT_TRUE(summary.incident().schools().empty());
+  EXPECT_EQ(summary.incident().incident_id(), incident.incident_id());
+  const grpc::Status both = Summary(incident.incident_id(), &summary, /*with_schools=*/true);
+  EXPECT_EQ(both.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(both.error_message(), HasSubstr("summary_only"));
 
   // Every case's clock and register entry.
   ASSERT_TRUE(WaitUntil([&] { return ControllerClocks() == cases; }));
@@ -355,6 +379,13 @@ TEST_F(IncidentEndToEndTest, AnUpdateAmendsEveryOpenCaseOnceAndAddedSchoolsGetTh
   EXPECT_EQ(carried.cases_amended(), 199);
   EXPECT_EQ(carried.cases_closed(), 1);
   EXPECT_EQ(Status(incident.incident_id()).cases_created(), 202);
+  breach::v1::IncidentStatus summary;  // the summary: the added schools' cases and the update
+  ASSERT_TRUE(Summary(incident.incident_id(), &summary).ok());
+  EXPECT_EQ(summary.cases_created(), 202);
+  EXPECT_TRUE(summary.fan_out_complete());
+  ASSERT_EQ(summary.updates_size(), 1);
+  EXPECT_EQ(summary.updates(0).cases_amended(), 199);
+  EXPECT_TRUE(summary.updates(0).done());
 
   // Each open case: one amendment, from the incident; the closed one: none.
   cases = Cases(incident.incident_id());
@@ -540,6 +571,10 @@ TEST_F(IncidentEndToEndTest, SigkillDuringTheFanOutResumesWithOneCasePerSchool) 
   }));
   EXPECT_EQ(status.cases_created(), kSchools);
   EXPECT_TRUE(status.pending().empty());
+  breach::v1::IncidentStatus summary;  // the incident row's count survived the kill and resume
+  ASSERT_TRUE(Summary(incident.incident_id(), &summary).ok());
+  EXPECT_EQ(summary.cases_created(), kSchools);
+  EXPECT_TRUE(summary.fan_out_complete());
   std::set<std::string> schools, cases;
   for (const auto& group : status.states()) {
     for (const auto& c : group.cases()) {

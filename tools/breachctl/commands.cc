@@ -1704,21 +1704,28 @@ struct Progress {
 };
 
 // Follows work on the incident until `progress_of` says it is over: a bar redrawn in place on a
-// terminal, a line per change otherwise (none with -o json). Returns the last status.
+// terminal, a line per change otherwise (none with -o json). Polls the summary (the fan-out and
+// the updates: constant cost, however many cases), then returns the whole status once.
 absl::StatusOr<breach::v1::IncidentStatus> FollowIncident(
     CommandIo& io, const std::string& incident_id, const std::string& what,
     const std::function<Progress(const breach::v1::IncidentStatus&)>& progress_of) {
-  breach::v1::GetIncidentRequest request;
-  request.set_incident_id(incident_id);
-  int shown = -1;
-  const absl::Time give_up = absl::Now() + absl::Minutes(10);
-  while (true) {
+  auto get = [&](bool summary_only) -> absl::StatusOr<breach::v1::IncidentStatus> {
+    breach::v1::GetIncidentRequest request;
+    request.set_incident_id(incident_id);
+    request.set_summary_only(summary_only);
     breach::v1::IncidentStatus status;
     const grpc::Status called = Call<IncidentService>(
         io, "intake", &IncidentService::Stub::GetIncident, request, &status);
     if (!called.ok()) return absl::Status(static_cast<absl::StatusCode>(called.error_code()),
                                           called.error_message());
-    const Progress progress = progress_of(status);
+    return status;
+  };
+  int shown = -1;
+  const absl::Time give_up = absl::Now() + absl::Minutes(10);
+  while (true) {
+    absl::StatusOr<breach::v1::IncidentStatus> summary = get(/*summary_only=*/true);
+    if (!summary.ok()) return summary.status();
+    const Progress progress = progress_of(*summary);
     if (io.format == OutputFormat::kTable && (progress.done != shown || progress.over)) {
       const bool first_or_new = progress.done != shown;
       shown = progress.done;
@@ -1733,7 +1740,7 @@ absl::StatusOr<breach::v1::IncidentStatus> FollowIncident(
         io.out << what << ": " << shown << "/" << progress.total << "\n";
       }
     }
-    if (progress.over) return status;
+    if (progress.over) return get(/*summary_only=*/false);
     if (absl::Now() > give_up) {
       return absl::DeadlineExceededError(absl::StrCat(
           "the work on incident ", incident_id, " is still running after 10 minutes: "

@@ -129,6 +129,39 @@ TEST_F(RegisterConsumerTest, KnowledgeRowFollowsReadsAndListings) {
   EXPECT_EQ(knowledge->principals(1).seen(0).how(), "register-entry");
 }
 
+// A clock says nothing of who knew what: it is folded into the entry (onto it, since it comes
+// after the report), but the breach's knowledge row stays as the report left it.
+TEST_F(RegisterConsumerTest, AClockLeavesTheKnowledgeRowAloneAndFoldsOntoTheEntry) {
+  const std::string breach_id = "01JQ0000000000000000000000";
+  SourceEvents intake("intake", breach_id), notification("notification", breach_id);
+  intake.Add(0, testing::Reported());
+  breach::v1::ClockArmed armed;
+  armed.set_breach_id(breach_id);
+  armed.mutable_deadline()->set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  armed.mutable_deadline()->mutable_due_at()->set_seconds(testing::kOrigin + 48 * 3600);
+  notification.Add(60, armed);
+  ASSERT_OK_AND_ASSIGN(bool applied, consumer_->ApplyConsumed(intake.events().front()));
+  ASSERT_TRUE(applied);
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> before,
+                       store_->GetProjection(KnowledgeSourcesKey(breach_id)));
+  ASSERT_TRUE(before.has_value());
+  ASSERT_OK_AND_ASSIGN(applied, consumer_->ApplyConsumed(notification.events().front()));
+  ASSERT_TRUE(applied);
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> after,
+                       store_->GetProjection(KnowledgeSourcesKey(breach_id)));
+  EXPECT_EQ(after, before);
+  // Folded onto the entry the report left: its fold heads moved past the clock.
+  ASSERT_OK_AND_ASSIGN(std::optional<breach::v1::RegisterFoldHeads> heads,
+                       FindRow<breach::v1::RegisterFoldHeads>(*store_, FoldHeadsKey(breach_id)));
+  ASSERT_TRUE(heads.has_value());
+  EXPECT_EQ(heads->events(), 2u);
+  EXPECT_EQ(heads->heads_size(), 2);
+  const RegisterEntry entry = StoredEntry(breach_id);
+  EXPECT_EQ(entry.events(), 2u);
+  ASSERT_EQ(entry.notifications_size(), 1);
+  EXPECT_TRUE(entry.notifications(0).clock_running());
+}
+
 TEST_F(RegisterConsumerTest, StoreOfAnEarlierSchemaIsEmptiedForARebuild) {
   // Schema 1 had no register-schema row.
   ASSERT_THAT(store_->WriteProjection({{"entry/MIIS01200V/01JQ0000000000000000000000", "x"},

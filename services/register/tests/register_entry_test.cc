@@ -255,6 +255,73 @@ TEST(FoldEntryTest, ReopenedAfterAnAssessmentIsAssessed) {
             breach::v1::BREACH_STATUS_ASSESSED);
 }
 
+// Folding each event onto the entry as they come, in FoldOrder (each when FoldsLast says it
+// comes after the others), gives the entry FoldEntry folds from them all; DispatchQueued asks for
+// the events (its draft's phase is in them).
+TEST(FoldOntoTest, EventsInFoldOrderFoldOntoTheEntryAsAllAtOnce) {
+  SourceEvents intake("intake", kBreach), assessment("assessment", kBreach),
+      notification("notification", kBreach);
+  AddReportToDecision(intake, assessment);
+  breach::v1::ClockArmed armed;
+  armed.mutable_deadline()->set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  armed.mutable_deadline()->mutable_due_at()->set_seconds(testing::kOrigin + 172800);
+  breach::v1::DraftPrepared draft;
+  draft.mutable_draft()->set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  draft.mutable_draft()->set_draft_version(1);
+  notification.Add(20, armed).Add(20, draft);
+  std::vector<EventEnvelope> all = Both(intake, assessment);
+  all.insert(all.end(), notification.events().begin(), notification.events().end());
+  std::vector<EventEnvelope> folded;
+  std::optional<RegisterEntry> entry;
+  breach::v1::RegisterFoldHeads heads;
+  int onto = 0;
+  for (const EventEnvelope* event : FoldOrder(all)) {
+    if (entry.has_value()) {
+      ASSERT_TRUE(FoldsLast(heads, *event)) << event->event_id();
+      entry = FoldOnto(*std::move(entry), *event, Rome(), heads);
+      ASSERT_TRUE(entry.has_value());
+      ++onto;
+    }
+    folded.push_back(*event);
+    if (!entry.has_value()) {
+      entry = FoldEntry(folded, Rome());
+      heads = FoldHeadsOf(folded);
+    }
+    const std::optional<RegisterEntry> whole = FoldEntry(folded, Rome());
+    ASSERT_EQ(entry.has_value(), whole.has_value());
+    if (whole.has_value()) {
+      EXPECT_EQ(entry->SerializeAsString(), whole->SerializeAsString()) << event->event_id();
+    }
+    EXPECT_EQ(heads.events(), folded.size());
+  }
+  EXPECT_EQ(onto, static_cast<int>(all.size()) - 1);  // every event after the report
+  breach::v1::DispatchQueued queued;
+  queued.set_duty(breach::v1::DUTY_KIND_CONTROLLER_NOTICE);
+  queued.set_draft_version(1);
+  notification.Add(30, queued);
+  EXPECT_TRUE(FoldsLast(heads, notification.events().back()));
+  EXPECT_FALSE(FoldOnto(*entry, notification.events().back(), Rome(), heads).has_value());
+}
+
+// An event does not come last when its source already has it (or a later one), when another
+// source has an event recorded after it, or one at the same instant from a source later in name
+// order; a source earlier in name order at the same instant goes first.
+TEST(FoldOntoTest, FoldsLastOnlyAfterEveryHead) {
+  SourceEvents intake("intake", kBreach), notification("notification", kBreach),
+      assessment("assessment", kBreach);
+  intake.Add(10, testing::Reported());
+  const breach::v1::RegisterFoldHeads heads = FoldHeadsOf(intake.events());
+  EXPECT_FALSE(FoldsLast(heads, intake.events().front()));  // already folded
+  notification.Add(9, breach::v1::ClockArmed());
+  EXPECT_FALSE(FoldsLast(heads, notification.events().back()));  // recorded before the report
+  notification.Add(10, breach::v1::ClockArmed());
+  EXPECT_TRUE(FoldsLast(heads, notification.events().back()));  // "intake" < "notification"
+  assessment.Add(10, breach::v1::SeverityAssessed());
+  EXPECT_FALSE(FoldsLast(heads, assessment.events().back()));  // "assessment" < "intake"
+  assessment.Add(11, breach::v1::SeverityAssessed());
+  EXPECT_TRUE(FoldsLast(heads, assessment.events().back()));
+}
+
 TEST(FoldEntryTest, ViewsAreNotFoldedIntoTheEntry) {
   EXPECT_FALSE(ChangesEntry(SourceEvents("register", kBreach)
                                 .Add(0, breach::v1::BreachViewed())

@@ -50,14 +50,20 @@ absl::TimeZone Rome() {
 TEST(RegisterProjectionTest, ReportCreatesEntryTenantIndexAndTimelineLine) {
   ASSERT_OK_AND_ASSIGN(auto writes, Project(Reported(absl::FromUnixSeconds(1767225600)),
                                             {}, Rome()));
-  ASSERT_THAT(writes, SizeIs(4));
+  ASSERT_THAT(writes, SizeIs(5));
   EXPECT_THAT(writes[0].key, StartsWith(TimelinePrefix(kBreach)));
   EXPECT_THAT(writes[1].key, StartsWith(HistoryPrefix(kBreach)));
-  EXPECT_EQ(writes[2].key, BreachTenantKey(kBreach));
-  EXPECT_EQ(writes[2].value, "MIIS01200V");
-  EXPECT_EQ(writes[3].key, EntryKey("MIIS01200V", kBreach));
+  EXPECT_EQ(writes[2].key, FoldHeadsKey(kBreach));  // how far the entry is folded
+  breach::v1::RegisterFoldHeads heads;
+  ASSERT_TRUE(heads.ParseFromString(writes[2].value));
+  EXPECT_EQ(heads.events(), 1u);
+  ASSERT_EQ(heads.heads_size(), 1);
+  EXPECT_EQ(heads.heads(0).version(), 1u);
+  EXPECT_EQ(writes[3].key, BreachTenantKey(kBreach));
+  EXPECT_EQ(writes[3].value, "MIIS01200V");
+  EXPECT_EQ(writes[4].key, EntryKey("MIIS01200V", kBreach));
   RegisterEntry entry;
-  ASSERT_TRUE(entry.ParseFromString(writes[3].value));
+  ASSERT_TRUE(entry.ParseFromString(writes[4].value));
   EXPECT_EQ(entry.status(), breach::v1::BREACH_STATUS_REPORTED);
   EXPECT_EQ(entry.name(), std::string("tenants/MIIS01200V/breaches/") + kBreach);
   EXPECT_EQ(entry.events(), 1u);
