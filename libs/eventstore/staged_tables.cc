@@ -19,7 +19,8 @@ namespace {
 // Files of about this size (RocksDB's own target for a table file).
 constexpr uint64_t kFileBytes = 64 << 20;
 
-// Writes sorted entries to files of about kFileBytes in `dir`, appending their paths.
+// Writes sorted entries to files of about kFileBytes, named by `next_path`, appending their
+// paths to `files`.
 class SortedFiles {
  public:
   SortedFiles(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
