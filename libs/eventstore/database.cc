@@ -63,9 +63,6 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
     families.emplace_back(name, FamilyOptions(cache));
   }
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(cache));
-  // Table files of a rebuild cut before their ingestion (their generation is dropped below).
-  std::error_code ignored;
-  std::filesystem::remove_all(StagedTablesDir(path), ignored);
   // RocksDB opens every family a database has: the projection generations too (a new
   // database has none, and ListColumnFamilies fails on it).
   std::vector<std::string> existing;
@@ -82,6 +79,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, families, &handles, &raw);
   if (!status.ok()) return FromRocksStatus(status, absl::StrCat("open ", path));
+  // Table files of a rebuild cut before their ingestion (their generation is dropped below);
+  // only once RocksDB's lock is held, never under a process that has the store open.
+  std::error_code ignored;
+  std::filesystem::remove_all(StagedTablesDir(path), ignored);
   std::vector<rocksdb::ColumnFamilyHandle*> generation_handles(handles.end() - generation_families,
                                                               handles.end());
   handles.resize(handles.size() - generation_families);
