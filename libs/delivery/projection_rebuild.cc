@@ -209,16 +209,17 @@ class ProjectionRebuild::Pass {
 
   absl::Status WriteMarkers() {
     if (markers_.empty()) return absl::OkStatus();
-    absl::Status written = owner_.store_.WriteStagedProjection(generation_, {}, markers_);
-    markers_.clear();
+    absl::Status written =
+        owner_.store_.WriteStagedProjection(generation_, {}, std::exchange(markers_, {}));
     return written;
   }
 
   absl::Status WriteRows() {
     return fold_->TakeRows([&](std::vector<eventstore::ProjectionWrite> rows) {
-      RETURN_IF_ERROR(owner_.store_.WriteStagedProjection(generation_, rows, {}));
+      const size_t written = rows.size();
+      RETURN_IF_ERROR(owner_.store_.WriteStagedProjection(generation_, std::move(rows), {}));
       absl::MutexLock lock(&report_mu_);
-      report_.set_rows_written(report_.rows_written() + rows.size());
+      report_.set_rows_written(report_.rows_written() + written);
       ReportLocked(report_.phase());
       return absl::OkStatus();
     });
@@ -255,7 +256,7 @@ class ProjectionRebuild::Pass {
     }
     RETURN_IF_ERROR(scanned);
     std::vector<std::string> parked(parked_.begin(), parked_.end());
-    return owner_.store_.WriteStagedProjection(generation_, rows, parked);
+    return owner_.store_.WriteStagedProjection(generation_, std::move(rows), std::move(parked));
   }
 
   void Report(const std::string& phase) {

@@ -1,6 +1,7 @@
 #include "libs/eventstore/database.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
+
+// Where a staged generation's table files wait for their ingestion.
+std::string StagedTablesDir(const std::string& path) { return path + "/staged-tables"; }
 
 }  // namespace
 
@@ -75,13 +79,17 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, families, &handles, &raw);
   if (!status.ok()) return FromRocksStatus(status, absl::StrCat("open ", path));
+  // Table files of a rebuild cut before their ingestion (their generation is dropped below);
+  // only once RocksDB's lock is held, never under a process that has the store open.
+  std::error_code ignored;
+  std::filesystem::remove_all(StagedTablesDir(path), ignored);
   std::vector<rocksdb::ColumnFamilyHandle*> generation_handles(handles.end() - generation_families,
                                                               handles.end());
   handles.resize(handles.size() - generation_families);
   rocksdb::ColumnFamilyHandle* default_handle = handles.back();
   handles.pop_back();
   std::unique_ptr<Database> database(
-      new Database(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), default_handle));
+      new Database(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), default_handle, path));
   database->cache_ = cache;
   RETURN_IF_ERROR(database->SettleGenerations(std::move(generation_handles)));
   return database;
@@ -89,9 +97,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
 
 Database::Database(std::unique_ptr<rocksdb::DB> db,
                    std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                   rocksdb::ColumnFamilyHandle* default_handle)
-    : db_(std::move(db)), handles_(std::move(handles)), default_handle_(default_handle) {
-  serving_ = {0, handles_[4], handles_[5]};
+                   rocksdb::ColumnFamilyHandle* default_handle, std::string path)
+    : db_(std::move(db)), handles_(std::move(handles)), default_handle_(default_handle),
+      staged_tables_dir_(StagedTablesDir(path)) {
+  serving_ = {0, handles_[4], handles_[5], nullptr};
 }
 
 Database::~Database() {
@@ -127,7 +136,7 @@ absl::Status Database::SettleGenerations(
   absl::MutexLock lock(&generation_mu_);
   generation_handles_ = generation_handles;
   last_number_ = serving;
-  Generation found{serving, nullptr, nullptr};
+  Generation found{serving, nullptr, nullptr, nullptr};
   for (rocksdb::ColumnFamilyHandle* handle : generation_handles) {
     const uint64_t number = *layout::GenerationOfFamily(handle->GetName());
     last_number_ = std::max(last_number_, number);
@@ -148,15 +157,18 @@ absl::Status Database::SettleGenerations(
   serving_ = found;
   // The pair of generation 0 is recreated empty at every open; rows left in it by a swap cut
   // before it dropped them are stale.
-  return DropGeneration({0, handles_[4], handles_[5]});
+  return DropGeneration({0, handles_[4], handles_[5], nullptr});
 }
 
 absl::StatusOr<Database::Generation> Database::CreateGeneration(uint64_t number) {
-  Generation generation{number, nullptr, nullptr};
+  Generation generation{number, nullptr, nullptr, nullptr};
+  // Its tables are ingested already sorted; nothing to compact before it serves (SwapGeneration).
+  rocksdb::ColumnFamilyOptions options = FamilyOptions(cache_);
+  options.disable_auto_compactions = true;
   rocksdb::Status status = db_->CreateColumnFamily(
-      FamilyOptions(cache_), layout::GenerationProjectionsCf(number), &generation.projections);
+      options, layout::GenerationProjectionsCf(number), &generation.projections);
   if (status.ok()) {
-    status = db_->CreateColumnFamily(FamilyOptions(cache_), layout::GenerationConsumedCf(number),
+    status = db_->CreateColumnFamily(options, layout::GenerationConsumedCf(number),
                                      &generation.consumed);
   }
   absl::MutexLock lock(&generation_mu_);
@@ -167,6 +179,9 @@ absl::StatusOr<Database::Generation> Database::CreateGeneration(uint64_t number)
     // The next open drops whatever of it exists.
     return FromRocksStatus(status, "create a projection generation");
   }
+  generation.tables = std::make_shared<StagedTables>(*db_, generation.projections,
+                                                     generation.consumed, staged_tables_dir_,
+                                                     number);
   return generation;
 }
 
@@ -202,8 +217,17 @@ absl::StatusOr<Database::Generation> Database::Staged(uint64_t number) const {
   return *staged_;
 }
 
+absl::Status Database::WriteStaged(uint64_t number, std::vector<ProjectionWrite> rows,
+                                 std::vector<std::string> consumed_event_ids) {
+  ASSIGN_OR_RETURN(Generation staged, Staged(number));
+  return staged.tables->Add(std::move(rows), std::move(consumed_event_ids));
+}
+
 absl::Status Database::FlushGeneration(uint64_t number) {
   ASSIGN_OR_RETURN(Generation staged, Staged(number));
+  RETURN_IF_ERROR(staged.tables->Spill());
+  // Nothing is written to its memtables any more; a no-op unless a store of an earlier version
+  // left rows there.
   rocksdb::FlushOptions wait;
   wait.wait = true;
   return FromRocksStatus(db_->Flush(wait, {staged.projections, staged.consumed}),
@@ -211,8 +235,15 @@ absl::Status Database::FlushGeneration(uint64_t number) {
 }
 
 absl::Status Database::SwapGeneration(uint64_t number) {
-  // Written without the log (WriteStagedProjection): on disk once flushed, before it is recorded.
+  // Ingested table files (synced), on disk before it is recorded.
   RETURN_IF_ERROR(FlushGeneration(number));
+  ASSIGN_OR_RETURN(Generation staged, Staged(number));
+  // Serving, it compacts as any family (a rebuild in several spills left overlapping files).
+  for (rocksdb::ColumnFamilyHandle* family : {staged.projections, staged.consumed}) {
+    RETURN_IF_ERROR(FromRocksStatus(
+        db_->SetOptions(family, {{"disable_auto_compactions", "false"}}),
+        "let the staged generation compact"));
+  }
   rocksdb::WriteOptions synced;
   synced.sync = true;
   RETURN_IF_ERROR(FromRocksStatus(

@@ -14,6 +14,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "breach/v1/envelope.pb.h"
+#include "libs/eventstore/event_store.h"
+#include "libs/eventstore/staged_tables.h"
 #include "rocksdb/db.h"
 
 namespace breachd::eventstore {
@@ -52,6 +54,8 @@ class Database {
   // swapped in by one synced write of the serving generation's number to meta
   // (layout::kProjectionGenerationKey). Generation 0 is the "projections"/"consumed" pair. At
   // open every generation but the serving one is dropped: a rebuild cut by a crash is discarded.
+  // A staged generation is written as sorted table files ingested whole (StagedTables, in
+  // `<path>/staged-tables`, emptied at open), and compacts nothing until it is swapped in.
   uint64_t serving_generation() const {
     absl::MutexLock lock(&generation_mu_);
     return serving_.number;
@@ -63,9 +67,13 @@ class Database {
     uint64_t number = 0;
     rocksdb::ColumnFamilyHandle* projections = nullptr;
     rocksdb::ColumnFamilyHandle* consumed = nullptr;
+    std::shared_ptr<StagedTables> tables;  // a staged generation's write path
   };
   absl::StatusOr<Generation> Staged(uint64_t number) const;
-  // Writes the staged generation's memtables to disk (synced table files): what a swap needs.
+  // Adds rows and consumed markers to the staged generation `number` (StagedTables::Add).
+  absl::Status WriteStaged(uint64_t number, std::vector<ProjectionWrite> rows,
+                           std::vector<std::string> consumed_event_ids);
+  // Writes what the staged generation holds to disk (synced table files): what a swap needs.
   absl::Status FlushGeneration(uint64_t number);
   // Flushes the staged generation `number`, records it as the serving one in one synced write,
   // serves it, and drops the generation served before.
@@ -86,7 +94,7 @@ class Database {
 
  private:
   Database(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-           rocksdb::ColumnFamilyHandle* default_handle);
+           rocksdb::ColumnFamilyHandle* default_handle, std::string path);
   // At open: serves the generation recorded in meta, drops every other one.
   absl::Status SettleGenerations(std::vector<rocksdb::ColumnFamilyHandle*> generation_handles);
   absl::StatusOr<Generation> CreateGeneration(uint64_t number);
@@ -97,6 +105,7 @@ class Database {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // in layout::ColumnFamilyNames() order
   rocksdb::ColumnFamilyHandle* default_handle_;
+  const std::string staged_tables_dir_;
   std::shared_ptr<rocksdb::Cache> cache_;
 
   mutable absl::Mutex generation_mu_;

@@ -258,11 +258,13 @@ class EventStore {
   virtual absl::StatusOr<uint64_t> StageProjection() {
     return absl::UnimplementedError("StageProjection");
   }
-  // Writes rows, and marks events consumed, in the staged generation; not durable until the swap
-  // (or a flush). FAILED_PRECONDITION unless `generation` is the staged one.
+  // Writes rows, and marks events consumed, in the staged generation (a later write of a key
+  // replaces an earlier one; safe from several threads); not durable until the swap (or a
+  // flush), and maybe held in memory until then: taken by value, so that a caller done with
+  // them moves them in. FAILED_PRECONDITION unless `generation` is the staged one.
   virtual absl::Status WriteStagedProjection(uint64_t generation,
-                                             const std::vector<ProjectionWrite>& rows,
-                                             const std::vector<std::string>& consumed_event_ids) {
+                                             std::vector<ProjectionWrite> rows,
+                                             std::vector<std::string> consumed_event_ids) {
     return absl::UnimplementedError("WriteStagedProjection");
   }
   // Makes what was written to the staged generation durable, so that a swap after it has little

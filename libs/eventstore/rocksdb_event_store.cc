@@ -540,25 +540,14 @@ class RocksDbEventStore final : public EventStore {
     return db_->StageGeneration();
   }
 
-  absl::Status WriteStagedProjection(uint64_t generation,
-                                     const std::vector<ProjectionWrite>& rows,
-                                     const std::vector<std::string>& consumed_event_ids) override {
+  absl::Status WriteStagedProjection(uint64_t generation, std::vector<ProjectionWrite> rows,
+                                     std::vector<std::string> consumed_event_ids) override {
     RETURN_IF_ERROR(ValidateProjectionWrites(rows, "rows"));
-    ASSIGN_OR_RETURN(Database::Generation staged, db_->Staged(generation));
-    // Sized once: a batch of 10,000 rows grown by doubling copies megabytes over and over.
-    size_t bytes = 64;
-    for (const ProjectionWrite& row : rows) bytes += row.key.size() + row.value.size() + 16;
-    for (const std::string& event_id : consumed_event_ids) bytes += event_id.size() + 16;
-    rocksdb::WriteBatch batch(bytes);
-    AddRowsTo(staged.projections, rows, batch);
-    for (const std::string& event_id : consumed_event_ids) {
-      batch.Put(staged.consumed, event_id, rocksdb::Slice());
-    }
-    rocksdb::WriteOptions write_options;
-    // Not even logged: a staged generation is thrown away after a crash anyway, and the swap
-    // flushes it to synced table files before recording it.
-    write_options.disableWAL = true;
-    return Write(write_options, batch, "write staged projection");
+    RETURN_IF_ERROR(CheckWritable());
+    // Held, then written as sorted table files and ingested at the next flush or when too much
+    // is held (staged_tables.h): no memtable, no log (a staged generation is thrown away after a
+    // crash anyway).
+    return db_->WriteStaged(generation, std::move(rows), std::move(consumed_event_ids));
   }
 
   absl::Status FlushStagedProjection(uint64_t generation) override {

@@ -26,6 +26,12 @@ using breach::v1::TimelineEntry;
 
 TimelineEntry ToTimelineEntry(const EventEnvelope& event) {
   TimelineEntry line;
+  FillTimelineEntry(event, line);
+  return line;
+}
+
+void FillTimelineEntry(const EventEnvelope& event, TimelineEntry& line) {
+  line.Clear();
   line.set_event_id(event.event_id());
   line.set_type(event.type());
   line.set_source(event.source());
@@ -33,7 +39,6 @@ TimelineEntry ToTimelineEntry(const EventEnvelope& event) {
   *line.mutable_occurred_at() = event.occurred_at();
   *line.mutable_recorded_at() = event.recorded_at();
   line.set_summary(Summarize(event));
-  return line;
 }
 
 namespace {

@@ -37,6 +37,9 @@ absl::StatusOr<std::optional<std::vector<eventstore::ProjectionWrite>>> ProjectO
 
 // The timeline line of an event.
 breach::v1::TimelineEntry ToTimelineEntry(const breach::v1::EventEnvelope& event);
+// The same into `line` (cleared first), which keeps its strings' storage from one event to the
+// next: a rebuild writes a line for every event.
+void FillTimelineEntry(const breach::v1::EventEnvelope& event, breach::v1::TimelineEntry& line);
 
 // The chain proof of a breach's events as the register holds them (an export's): per source,
 // the last version among `events`, its hash, and the versions before it that are not among them

@@ -18,22 +18,9 @@ namespace breachd::register_ {
 
 using breach::v1::EventEnvelope;
 
-namespace {
-
-google::protobuf::ArenaOptions EventArena() {
-  google::protobuf::ArenaOptions options;
-  // Large blocks: a rebuild holds hundreds of megabytes of events; fewer, bigger mallocs.
-  options.start_block_size = 64 << 10;
-  options.max_block_size = 4 << 20;
-  return options;
-}
-
-}  // namespace
-
 RebuildFold::RebuildFold(absl::TimeZone zone, int threads, size_t chunk_rows,
                          const bus::PartitionOwnership* ownership)
-    : zone_(zone), threads_(threads), chunk_rows_(chunk_rows), ownership_(ownership),
-      arena_(std::make_unique<google::protobuf::Arena>(EventArena())) {
+    : zone_(zone), threads_(threads), chunk_rows_(chunk_rows), ownership_(ownership) {
   if (ownership_ != nullptr) applied_at_start_ = ownership_->view().applied;
 }
 
@@ -58,7 +45,6 @@ void RebuildFold::Restrict(service::FoldShare share) {
   touched_.clear();
   breaches_.clear();
   events_held_ = 0;
-  arena_ = std::make_unique<google::protobuf::Arena>(EventArena());
 }
 
 absl::StatusOr<bool> RebuildFold::Add(const EventEnvelope& event) {
@@ -85,26 +71,45 @@ absl::StatusOr<bool> RebuildFold::Add(const EventEnvelope& event) {
   if (!Takes(breach_id)) return false;
   auto [it, fresh] = breaches_.try_emplace(std::move(breach_id));
   Breach& breach = it->second;
-  auto* held = google::protobuf::Arena::CreateMessage<EventEnvelope>(arena_.get());
-  *held = event;
+  // The bytes a consumer's history row holds (register_projection.cc: the event serialized).
+  (ChangesEntry(event) ? breach.history : breach.reads).push_back(event.SerializeAsString());
   ++events_held_;
-  (ChangesEntry(*held) ? breach.history : breach.reads).push_back(held);
   Touch(it->first, breach);
   return true;
 }
 
-void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
-                             std::vector<eventstore::ProjectionWrite>& rows) const {
-  breach::v1::KnowledgeSources sources;
-  bool knowledge = false;
-  for (const auto* events : {&breach.history, &breach.reads}) {
-    for (const EventEnvelope* event : *events) {
-      rows.push_back({TimelineKey(breach_id, *event), ToTimelineEntry(*event).SerializeAsString()});
-      knowledge |= AddToKnowledge(*event, sources);
+absl::Status RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
+                                     Scratch& scratch,
+                                     std::vector<eventstore::ProjectionWrite>& rows) const {
+  // Decoded into the thread's scratch messages: the history first, then the reads.
+  const size_t count = breach.history.size() + breach.reads.size();
+  while (scratch.events.size() < count) {
+    scratch.events.push_back(std::make_unique<EventEnvelope>());
+  }
+  std::vector<const EventEnvelope*> history, all;
+  history.reserve(breach.history.size());
+  all.reserve(count);
+  for (const auto* held : {&breach.history, &breach.reads}) {
+    for (const std::string& bytes : *held) {
+      EventEnvelope& event = *scratch.events[all.size()];
+      if (!event.ParseFromString(bytes)) {
+        return absl::DataLossError(absl::StrCat("an event of breach ", breach_id,
+                                                " held for the rebuild does not decode"));
+      }
+      if (held == &breach.history) history.push_back(&event);
+      all.push_back(&event);
     }
   }
-  for (const EventEnvelope* event : breach.history) {
-    rows.push_back({HistoryKey(breach_id, *event), event->SerializeAsString()});
+  breach::v1::KnowledgeSources sources;
+  bool knowledge = false;
+  for (const EventEnvelope* event : all) {
+    FillTimelineEntry(*event, scratch.line);
+    rows.push_back({TimelineKey(breach_id, *event), scratch.line.SerializeAsString()});
+    knowledge |= AddToKnowledge(*event, sources);
+  }
+  for (size_t i = 0; i < history.size(); ++i) {
+    // The bytes held are the event serialized: the row as the consumer writes it.
+    rows.push_back({HistoryKey(breach_id, *history[i]), breach.history[i]});
   }
   for (const auto& read : breach.listed) {
     // As the consumer: a listing counted once however often it comes.
@@ -113,7 +118,7 @@ void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
     if (!known) *sources.add_reads() = read;
     knowledge = true;
   }
-  std::optional<breach::v1::RegisterEntry> entry = FoldEntry(breach.history, zone_);
+  std::optional<breach::v1::RegisterEntry> entry = FoldEntry(history, zone_);
   if (entry.has_value()) {
     rows.push_back({BreachTenantKey(breach_id), entry->tenant()});
     rows.push_back({EntryKey(entry->tenant(), breach_id), entry->SerializeAsString()});
@@ -121,6 +126,7 @@ void RebuildFold::AppendRows(const std::string& breach_id, const Breach& breach,
   if (knowledge) {
     rows.push_back({KnowledgeSourcesKey(breach_id), sources.SerializeAsString()});
   }
+  return absl::OkStatus();
 }
 
 absl::Status RebuildFold::TakeRows(const RowSink& sink) {
@@ -145,8 +151,14 @@ absl::Status RebuildFold::TakeRows(const RowSink& sink) {
       if (!written.ok() && first_error.ok()) first_error = written;
       return first_error.ok();
     };
+    Scratch scratch;
     for (size_t i = begin; i < end; ++i) {
-      AppendRows(*work[i].first, *work[i].second, rows);
+      if (absl::Status appended = AppendRows(*work[i].first, *work[i].second, scratch, rows);
+          !appended.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_error.ok()) first_error = appended;
+        return;
+      }
       if (rows.size() >= chunk_rows_ && !flush()) return;
     }
     if (!rows.empty()) flush();

@@ -16,7 +16,6 @@
 #include "absl/time/time.h"
 #include "breach/v1/envelope.pb.h"
 #include "breach/v1/register.pb.h"
-#include "google/protobuf/arena.h"
 #include "libs/bus/partition_ownership.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/projection_fold.h"
@@ -26,8 +25,9 @@ namespace breachd::register_ {
 // Events go in as they are read (each once, any order, any source), grouped by breach; the rows
 // of the breaches they touched come out, folded in parallel. Add more events after TakeRows
 // (those that arrived during a rebuild) and TakeRows again: only their breaches are folded again,
-// from all their events. It holds every event of the breaches of its share (Restrict), in an
-// arena: memory is about the events' size, freed at once.
+// from all their events. It holds every event of the breaches of its share (Restrict) as its
+// serialized bytes (one string each, about a third of a decoded copy), which are the history
+// rows' values as they are, and decodes them again when it folds their breach.
 class RebuildFold final : public service::ProjectionFold {
  public:
   // `threads` fold at once, each handing its rows to the sink every `chunk_rows` rows or so.
@@ -36,7 +36,7 @@ class RebuildFold final : public service::ProjectionFold {
   explicit RebuildFold(absl::TimeZone zone, int threads = 1, size_t chunk_rows = 10'000,
                        const bus::PartitionOwnership* ownership = nullptr);
 
-  // Takes one event (copied). INVALID_ARGUMENT for an event of a breach without a tenant.
+  // Takes one event (serialized). INVALID_ARGUMENT for an event of a breach without a tenant.
   absl::StatusOr<bool> Add(const breach::v1::EventEnvelope& event) override;
 
   // Folds every breach touched since the last call; stops at the first error (returned).
@@ -57,17 +57,24 @@ class RebuildFold final : public service::ProjectionFold {
 
  private:
   struct Breach {
-    std::vector<const breach::v1::EventEnvelope*> history;  // what the entry is folded from
-    std::vector<const breach::v1::EventEnvelope*> reads;    // the rest (timeline and knowledge)
+    // Serialized events (EventEnvelope bytes).
+    std::vector<std::string> history;  // what the entry is folded from
+    std::vector<std::string> reads;    // the rest (timeline and knowledge)
     std::vector<breach::v1::KnowledgeSources::Read> listed;  // pages and exports that showed it
     bool touched = false;
   };
   // Whether this fold takes the events of `breach_id` (its partitions and its share).
   bool Takes(const std::string& breach_id) const;
   void Touch(const std::string& breach_id, Breach& breach);
-  // Every row of one breach.
-  void AppendRows(const std::string& breach_id, const Breach& breach,
-                  std::vector<eventstore::ProjectionWrite>& rows) const;
+  // What one folding thread reuses from breach to breach: the events decoded and a timeline
+  // line (their strings keep their storage).
+  struct Scratch {
+    std::vector<std::unique_ptr<breach::v1::EventEnvelope>> events;
+    breach::v1::TimelineEntry line;
+  };
+  // Every row of one breach. DATA_LOSS if an event held does not decode (never: its own bytes).
+  absl::Status AppendRows(const std::string& breach_id, const Breach& breach, Scratch& scratch,
+                          std::vector<eventstore::ProjectionWrite>& rows) const;
 
   absl::TimeZone zone_;
   int threads_;
@@ -75,8 +82,6 @@ class RebuildFold final : public service::ProjectionFold {
   const bus::PartitionOwnership* ownership_;
   std::vector<int32_t> applied_at_start_;  // the partitions applied when the fold began
   service::FoldShare share_;
-  // The events held, copied once into it and dropped together (Restrict, destruction).
-  std::unique_ptr<google::protobuf::Arena> arena_;
   size_t events_held_ = 0;
   absl::node_hash_map<std::string, Breach> breaches_;
   std::vector<std::pair<const std::string*, Breach*>> touched_;  // since the last TakeRows

@@ -1,27 +1,47 @@
 #include "services/register/register_schema.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "libs/common/status_macros.h"
 
 namespace breachd::register_ {
-std::string PaddedNanos(const google::protobuf::Timestamp& ts) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%011lld%09d",
-                static_cast<long long>(std::max<int64_t>(ts.seconds(), 0)),
-                std::clamp(ts.nanos(), 0, 999'999'999));
-  return buf;
-}
-
 namespace {
 
-std::string PaddedVersion(uint64_t version) { return absl::StrFormat("%020d", version); }
+// `value` in decimal, zero-padded to `width` digits (more if it has more): what "%0<width>d"
+// prints, without a format string to parse for each of the millions of keys of a rebuild.
+void AppendPadded(std::string& out, uint64_t value, size_t width) {
+  char digits[20];
+  size_t count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  if (count < width) out.append(width - count, '0');
+  while (count > 0) out.push_back(digits[--count]);
+}
+
+void AppendPaddedNanos(std::string& out, const google::protobuf::Timestamp& ts) {
+  AppendPadded(out, static_cast<uint64_t>(std::max<int64_t>(ts.seconds(), 0)), 11);
+  AppendPadded(out, static_cast<uint64_t>(std::clamp(ts.nanos(), 0, 999'999'999)), 9);
+}
+
+// "<source>/<version, 20 digits>/<event id>": where an event sits in its source's stream.
+void AppendStreamPlace(std::string& out, const breach::v1::EventEnvelope& event) {
+  out.append(event.source()).push_back('/');
+  AppendPadded(out, event.stream_version(), 20);
+  out.append("/").append(event.event_id());
+}
 
 }  // namespace
+
+std::string PaddedNanos(const google::protobuf::Timestamp& ts) {
+  std::string padded;
+  padded.reserve(20);
+  AppendPaddedNanos(padded, ts);
+  return padded;
+}
 
 std::string EntryKey(const std::string& tenant, const std::string& breach_id) {
   return absl::StrCat("entry/", tenant, "/", breach_id);
@@ -36,16 +56,23 @@ std::string TimelinePrefix(const std::string& breach_id) {
   return absl::StrCat("timeline/", breach_id, "/");
 }
 std::string TimelineKey(const std::string& breach_id, const breach::v1::EventEnvelope& event) {
-  return absl::StrCat(TimelinePrefix(breach_id), PaddedNanos(event.recorded_at()), "/",
-                      event.source(), "/", PaddedVersion(event.stream_version()), "/",
-                      event.event_id());
+  std::string key;
+  key.reserve(64 + breach_id.size() + event.source().size() + event.event_id().size());
+  key.append("timeline/").append(breach_id).push_back('/');
+  AppendPaddedNanos(key, event.recorded_at());
+  key.push_back('/');
+  AppendStreamPlace(key, event);
+  return key;
 }
 std::string HistoryPrefix(const std::string& breach_id) {
   return absl::StrCat("history/", breach_id, "/");
 }
 std::string HistoryKey(const std::string& breach_id, const breach::v1::EventEnvelope& event) {
-  return absl::StrCat(HistoryPrefix(breach_id), event.source(), "/",
-                      PaddedVersion(event.stream_version()), "/", event.event_id());
+  std::string key;
+  key.reserve(32 + breach_id.size() + event.source().size() + event.event_id().size());
+  key.append("history/").append(breach_id).push_back('/');
+  AppendStreamPlace(key, event);
+  return key;
 }
 
 std::string KnowledgeKey(const std::string& breach_id) {

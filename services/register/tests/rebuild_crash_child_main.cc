@@ -1,9 +1,11 @@
 // For register_rebuild_crash_test: in the store at argv[1], the live register of MixedHistory
-// (applied event by event and synced), then a rebuild of it staged and half written; prints
+// (applied event by event and synced), then a rebuild of it staged and half written (one chunk
+// ingested as table files, one held); prints
 // "STAGED" and waits to be killed.
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 #include "services/register/register_consumer.h"
 #include "services/register/register_rebuild.h"
@@ -33,7 +35,11 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       for (;;) pause();  // killed here, mid-rebuild
     }
-    return (*store)->WriteStagedProjection(*generation, rows, {});
+    absl::Status written = (*store)->WriteStagedProjection(*generation, std::move(rows), {});
+    // The first chunk ingested as table files of the staged generation, the second held in
+    // memory when the kill comes.
+    if (written.ok() && chunks == 1) written = (*store)->FlushStagedProjection(*generation);
+    return written;
   });
   return 1;
 }

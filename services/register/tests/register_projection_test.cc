@@ -1,6 +1,9 @@
 #include "services/register/register_projection.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "breach/v1/events.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
@@ -96,6 +99,35 @@ TEST(RegisterProjectionTest, TimelineKeyIsZeroPaddedUnixNanosecondsThenStreamOrd
                                             {}, Rome()));
   EXPECT_EQ(writes[0].key, absl::StrCat(TimelinePrefix(kBreach), "01767225600000000000/intake/",
                                         "00000000000000000001/01JQ0000000000000000000001"));
+}
+
+// The keys are formatted by hand (a rebuild makes millions): as printf pads them, whatever the
+// time and version.
+TEST(RegisterProjectionTest, KeysArePaddedAsPrintfPadsThem) {
+  EventEnvelope event = Reported(absl::FromUnixSeconds(1767225600));
+  for (int64_t seconds : {int64_t{-5}, int64_t{0}, int64_t{7}, int64_t{1767225600},
+                          int64_t{253402300799}, int64_t{99999999999999}}) {
+    for (int32_t nanos : {-1, 0, 5, 999'999'999, 2'000'000'000}) {
+      google::protobuf::Timestamp ts;
+      ts.set_seconds(seconds);
+      ts.set_nanos(nanos);
+      const std::string expected =
+          absl::StrFormat("%011lld%09d", static_cast<long long>(std::max<int64_t>(seconds, 0)),
+                          std::clamp(nanos, 0, 999'999'999));
+      EXPECT_EQ(PaddedNanos(ts), expected);
+      *event.mutable_recorded_at() = ts;
+      event.set_stream_version(3);
+      EXPECT_EQ(TimelineKey(kBreach, event),
+                absl::StrCat(TimelinePrefix(kBreach), expected, "/intake/00000000000000000003/",
+                             event.event_id()));
+    }
+  }
+  for (uint64_t version : {uint64_t{0}, uint64_t{1}, uint64_t{12345}, ~uint64_t{0}}) {
+    event.set_stream_version(version);
+    EXPECT_EQ(HistoryKey(kBreach, event),
+              absl::StrCat(HistoryPrefix(kBreach), "intake/", absl::StrFormat("%020d", version),
+                           "/", event.event_id()));
+  }
 }
 
 TEST(RegisterProjectionTest, EventsOfOneAppendSortInStreamOrderNotByEventId) {

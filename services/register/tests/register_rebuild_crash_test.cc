@@ -2,6 +2,7 @@
 // serves, exactly as before, the half-built one is gone, and the next rebuild swaps in.
 #include <signal.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -61,6 +62,8 @@ TEST(RegisterRebuildCrashTest, AKilledRebuildLeavesTheOldRegisterServingAndIsDis
   for (const std::string& family : families) {
     EXPECT_FALSE(absl::StrContains(family, ".g")) << family << " outlived the crash";
   }
+  EXPECT_TRUE(!std::filesystem::exists(dir + "/staged-tables") ||
+              std::filesystem::is_empty(dir + "/staged-tables"));
 
   // The next rebuild swaps in, with the same rows.
   ASSERT_OK_AND_ASSIGN(auto store, eventstore::EventStore::Open(dir));
