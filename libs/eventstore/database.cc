@@ -31,7 +31,18 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
-  // The newest files' index and filters stay in memory: the hot path of an append.
+  // Indexes and filters in 4 KiB partitions under a small top level: a large table file's
+  // whole index (megabytes for a 64 MiB file) would not fit one shard of the cache, so every
+  // read of it would load and decompress it again (a consumer catching up a store of a
+  // million events slowed to a few hundred events a second; docs/benchmarks.md, "Backup and
+  // restore of large stores"). Partitions are cached and evicted like data blocks.
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  // The top levels and the newest files' index and filters stay in memory: the hot path of an
+  // append.
+  table.pin_top_level_index_and_filter = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
