@@ -41,6 +41,7 @@ namespace {
 using namespace breachd::testing;  // NOLINT: test fixtures
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kIssuer[] = "https://idp.example.org/realms/schools";
 constexpr char kAudience[] = "breachd";
@@ -171,6 +172,19 @@ TEST_F(SecurityTest, IdentityFileTokensAndForgedTokensAreRefused) {
   EXPECT_THAT(forged.error_message(), HasSubstr("signature"));
   const grpc::Status unknown_school = WhoAmI(Token("user:x", "ZZIS00000Z", "school-dpo"), &me);
   EXPECT_THAT(unknown_school.error_message(), HasSubstr("not a known school"));
+
+  // Each refusal is recorded for the SIEM on audit-provider, the caller's address as its actor,
+  // with a fixed reason (the token's header is the client's text: it stays in the log).
+  ASSERT_OK_AND_ASSIGN(auto audit, suite_->store("intake")->ReadStream("audit-provider"));
+  ASSERT_EQ(audit.size(), 3u);
+  for (const auto& event : audit) {
+    EXPECT_EQ(event.type(), "breach.v1.AccessDenied");
+    EXPECT_THAT(event.actor().subject(), HasSubstr("peer:"));
+    ASSERT_OK_AND_ASSIGN(std::string document, siem::ToEcsJson(event));
+    EXPECT_THAT(document, HasSubstr("\"outcome\":\"failure\""));
+    EXPECT_THAT(document, HasSubstr("authentication: bearer token missing, unknown, expired"));
+    EXPECT_THAT(document, Not(HasSubstr("ZZIS00000Z")));
+  }
 }
 
 TEST_F(SecurityTest, RepeatedRefusalsFromOnePeerAreRateLimited) {
