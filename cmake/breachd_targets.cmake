@@ -51,15 +51,21 @@ function(breachd_cc_binary)
   breachd_apply_warnings(${ARG_NAME})
 endfunction()
 
-# LABELS: unit | integration | e2e. TIMEOUT in seconds (default 120).
+# LABELS: unit | integration | e2e. TIMEOUT in seconds (default 120). TOOLS: the programs the
+# test runs (breachd, breachctl, devbus...), built before it when they are targets.
 function(breachd_cc_test)
   if(NOT BREACHD_BUILD_TESTS)
     return()
   endif()
   # ONE_PROCESS: one ctest entry runs the whole binary, so that a suite fixture (e.g. one server
   # for every case, SetUpTestSuite) is paid for once instead of once per test.
-  cmake_parse_arguments(ARG "ONE_PROCESS" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "ONE_PROCESS" "NAME;TIMEOUT" "SRCS;DEPS;LABELS;TOOLS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
+  foreach(tool ${ARG_TOOLS})
+    if(TARGET ${tool})
+      add_dependencies(${ARG_NAME} ${tool})
+    endif()
+  endforeach()
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   target_compile_definitions(${ARG_NAME} PRIVATE BREACHD_BIN_DIR="${PROJECT_BINARY_DIR}/bin"

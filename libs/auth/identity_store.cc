@@ -83,6 +83,7 @@ absl::StatusOr<IdentityStore> IdentityStore::Load(const std::string& path) {
   if (!store.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", store.status().message()));
   }
+  store->path_ = path;
   return store;
 }
 
@@ -122,6 +123,8 @@ absl::StatusOr<IdentityStore> IdentityStore::LoadOrCreateDevelopment(const std::
   store.grants_.push_back({RandomHexToken(16), {"user:it", kDemoSchoolCode, {kRoleSchoolIt}}});
   store.grants_.push_back(NewServiceGrant());
   RETURN_IF_ERROR(WriteIdentityFile(path, store.ToJson()));
+  store.created_ = true;
+  store.path_ = path;
   return store;
 }
 

@@ -52,10 +52,17 @@ class IdentityStore final : public Authenticator {
   absl::StatusOr<std::string> ServiceToken() const;
   const std::vector<Tenant>& tenants() const { return tenants_; }
   const std::vector<TokenGrant>& grants() const { return grants_; }
+  // True when LoadOrCreateDevelopment made the file in this call: the one start that shows its
+  // tokens (later starts point to the file; a token printed at every start ends up in logs).
+  bool created() const { return created_; }
+  // The file it was loaded from or made in ("" when parsed from a string).
+  const std::string& path() const { return path_; }
 
   std::string ToJson() const;
 
  private:
+  bool created_ = false;
+  std::string path_;
   std::vector<Tenant> tenants_;
   std::vector<TokenGrant> grants_;
   std::shared_ptr<const Authenticator> signed_tokens_;

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/status_macros.h"
 #include "libs/dispatch/curl_util.h"
+#include "libs/dispatch/reply_code.h"
 
 namespace breachd::dispatch {
 namespace {
@@ -122,12 +123,12 @@ absl::StatusOr<std::string> SmtpSender::SendAt(const MailMessage& message,
       reply.empty() ? "" : absl::StrCat(" (server: ", reply, ")"));
   // The reply code, when the server gave one, says whether trying again can help (RFC 5321
   // 4.2.1): 4xx transient, 5xx permanent. Without one: network, TLS or timeout, transient.
-  if (code >= 500 && code < 600) return absl::FailedPreconditionError(what);
-  if (code >= 400 && code < 500) return absl::UnavailableError(what);
+  if (code >= 500 && code < 600) return WithReplyCode(absl::FailedPreconditionError(what), code);
+  if (code >= 400 && code < 500) return WithReplyCode(absl::UnavailableError(what), code);
   if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
     return absl::InvalidArgumentError(what);
   }
-  return absl::UnavailableError(what);
+  return WithReplyCode(absl::UnavailableError(what), code);
 }
 
 }  // namespace breachd::dispatch

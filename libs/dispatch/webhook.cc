@@ -6,6 +6,7 @@
 #include "absl/strings/strip.h"
 #include "libs/common/status_macros.h"
 #include "libs/dispatch/curl_util.h"
+#include "libs/dispatch/reply_code.h"
 
 namespace breachd::dispatch {
 namespace {
@@ -111,8 +112,10 @@ absl::StatusOr<std::string> WebhookSender::Post(const WebhookRequest& request,
   const std::string what = absl::StrCat("webhook ", request.url, " answered ", summary);
   // 408 and 429 say "not now" (RFC 9110, RFC 6585); other 4xx (and redirects, which a
   // signed POST must not follow) will not change by themselves.
-  if (status >= 500 || status == 408 || status == 429) return absl::UnavailableError(what);
-  return absl::FailedPreconditionError(what);
+  if (status >= 500 || status == 408 || status == 429) {
+    return WithReplyCode(absl::UnavailableError(what), status);
+  }
+  return WithReplyCode(absl::FailedPreconditionError(what), status);
 }
 
 }  // namespace breachd::dispatch

@@ -43,6 +43,12 @@ absl::StatusOr<std::vector<std::string>> SchoolKeys(Keyring& keyring, const std:
   return keys;
 }
 
+// The service a store learned an act from: the original's, however many copies it went through.
+template <typename Act>  // TenantErased or ReadRecordsPruned
+void SetFollowedFrom(Act& act, const std::string& source) {
+  if (act.followed_from().empty()) act.set_followed_from(source);
+}
+
 }  // namespace
 
 auth::Principal RetentionActor() { return {"system:retention", auth::kProviderTenant, {"system"}}; }
@@ -168,29 +174,48 @@ absl::StatusOr<breach::v1::RotateTenantKeyResponse> TenantKeeper::RotateKey(
 
 absl::Status TenantKeeper::Follow(const std::string& store_name,
                                   const breach::v1::EventEnvelope& event) {
-  breach::v1::TenantErased erased;
-  if (event.type() != breach::v1::TenantErased::descriptor()->full_name() ||
-      event.source() == store_name || !event.payload().UnpackTo(&erased) ||
-      !ValidateTenantCode(event.tenant(), "tenant").ok()) {
+  if (event.source() == store_name || !ValidateTenantCode(event.tenant(), "tenant").ok()) {
     return absl::OkStatus();
   }
-  // An erasure recorded before erasure ids existed was recorded in every store of the process
-  // that carried it out; its keys are still destroyed here.
-  const std::string& erasure_id = erased.erasure_id();
-  absl::MutexLock lock(&mu_);
-  for (const std::string& key : erased.destroyed_keys()) {
+  const std::string& tenant = event.tenant();
+  breach::v1::TenantErased erased;
+  if (event.type() == breach::v1::TenantErased::descriptor()->full_name() &&
+      event.payload().UnpackTo(&erased)) {
     // Only the erased school's keys, whatever a message says.
-    if (!IsKeyOf(event.tenant(), key)) continue;
-    if (keyring_.IsDestroyed(key)) continue;
-    RETURN_IF_ERROR(keyring_.Destroy(key, clock_.Now(),
-                                     absl::StrCat("erasure followed from ", event.source())));
+    SetFollowedFrom(erased, event.source());
+    return FollowDestruction(store_name, event, erased.destroyed_keys(), erased.erasure_id(),
+                             [&](const std::string& key) { return IsKeyOf(tenant, key); },
+                             erased);
   }
-  if (erasure_id.empty()) return absl::OkStatus();
-  breach::v1::TenantErased followed = erased;
-  followed.set_followed_from(erased.followed_from().empty() ? event.source()
-                                                            : erased.followed_from());
+  breach::v1::ReadRecordsPruned pruned;
+  if (event.type() == breach::v1::ReadRecordsPruned::descriptor()->full_name() &&
+      event.payload().UnpackTo(&pruned)) {
+    // Only the school's read-record months: a pruning never takes its data key.
+    SetFollowedFrom(pruned, event.source());
+    return FollowDestruction(
+        store_name, event, pruned.destroyed_keys(), pruned.pruning_id(),
+        [&](const std::string& key) { return absl::StartsWith(key, ReadsPrefix(tenant)); },
+        pruned);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TenantKeeper::FollowDestruction(
+    const std::string& store_name, const breach::v1::EventEnvelope& event,
+    const google::protobuf::RepeatedPtrField<std::string>& keys, const std::string& act_id,
+    const std::function<bool(const std::string&)>& may_destroy,
+    const google::protobuf::Message& copy) {
+  absl::MutexLock lock(&mu_);
+  for (const std::string& key : keys) {
+    if (!may_destroy(key) || keyring_.IsDestroyed(key)) continue;
+    RETURN_IF_ERROR(keyring_.Destroy(
+        key, clock_.Now(), absl::StrCat(event.type(), " followed from ", event.source())));
+  }
+  // An act recorded before act ids existed was recorded in every store of the process that
+  // carried it out; its keys are still destroyed here.
+  if (act_id.empty()) return absl::OkStatus();
   auth::Principal actor{event.actor().subject(), event.actor().tenant(), {event.actor().role()}};
-  return RecordIn(store_name, actor, event.tenant(), followed, {}, erasure_id);
+  return RecordIn(store_name, actor, event.tenant(), copy, {}, act_id);
 }
 
 absl::StatusOr<breach::v1::TenantRetention> TenantKeeper::SetContractEnd(
@@ -289,7 +314,10 @@ absl::Status TenantKeeper::RunRetention() {
       RETURN_IF_ERROR(keyring_.Destroy(key, now, "retention: read records past their time"));
       pruned.add_destroyed_keys(key);
     }
-    RETURN_IF_ERROR(Record(RetentionActor(), tenant, pruned, {}).status());
+    // Like an erasure: one id, so every store (here or in a process that follows it) records
+    // the pruning once.
+    pruned.set_pruning_id(NewUlid(now));
+    RETURN_IF_ERROR(Record(RetentionActor(), tenant, pruned, {}, pruned.pruning_id()).status());
   }
   return absl::OkStatus();
 }

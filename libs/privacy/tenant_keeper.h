@@ -50,9 +50,10 @@ class TenantKeeper {
                                                                 const std::string& tenant,
                                                                 const std::string& reason);
   // What a consumer of `store_name` does with an event of another service: for a TenantErased
-  // recorded elsewhere (another process, over the bus or a catch-up read of its store), destroys
-  // the listed keys in this keyring too (nothing left to do when the keyring is shared) and
-  // records the erasure in that store once (TenantErased.followed_from). Other events: nothing.
+  // or a ReadRecordsPruned recorded elsewhere (another process, over the bus or a catch-up read
+  // of its store), destroys the listed keys in this keyring too (nothing left to do when the
+  // keyring is shared) and records the act in that store once (`followed_from`). Other events:
+  // nothing.
   absl::Status Follow(const std::string& store_name, const breach::v1::EventEnvelope& event);
 
   // Records (or, with nullopt, clears) the school's contract end.
@@ -85,6 +86,15 @@ class TenantKeeper {
                         const std::string& tenant, const google::protobuf::Message& payload,
                         std::vector<eventstore::ProjectionWrite> rows,
                         const std::string& event_id_base);
+  // Follow's common part: destroys the `keys` that `may_destroy` allows (only the school's
+  // own), then records `copy` in `store_name` with an id derived from `act_id` (nothing when
+  // the act has no id: it predates them).
+  absl::Status FollowDestruction(const std::string& store_name,
+                                 const breach::v1::EventEnvelope& event,
+                                 const google::protobuf::RepeatedPtrField<std::string>& keys,
+                                 const std::string& act_id,
+                                 const std::function<bool(const std::string&)>& may_destroy,
+                                 const google::protobuf::Message& copy);
   void ScheduleNext();
 
   Keyring& keyring_;

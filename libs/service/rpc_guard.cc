@@ -28,10 +28,20 @@ absl::StatusOr<auth::Principal> RpcGuard::Authenticate(const grpc::ServerContext
     const std::string peer = PeerKey(context.peer());
     absl::Status allowed = limiter_.CheckAllowed(peer);
     limiter_.RecordRefusal(peer);
+    bool recorded = false;
+    if (allowed.ok()) {
+      // The reason is fixed: the refusal's own text may quote the token's header (kid, iss),
+      // which is the client's free text; the log below has it.
+      breach::v1::AccessDenied denied;
+      denied.set_reason("authentication: bearer token missing, unknown, expired or forged");
+      recorded = RecordRefusal({peer, auth::kProviderTenant, {}}, auth::kProviderTenant, "",
+                               denied);
+    }
     log::Warn(allowed.ok() ? "authentication refused" : "call refused: rate limited",
               {{"peer", peer},
                {"service", service_name_},
-               {"reason", std::string(principal.status().message())}});
+               {"reason", std::string(principal.status().message())},
+               {"recorded", recorded ? "true" : "false"}});
     return allowed.ok() ? principal.status() : allowed;
   }
   if (absl::Status allowed = limiter_.CheckAllowed(SubjectKey(principal->subject));
@@ -55,19 +65,26 @@ absl::Status RpcGuard::Authorize(const auth::Principal& principal, auth::Action 
   denied.set_requested_tenant(tenant);
   denied.set_breach_id(breach_id);
   denied.set_reason(std::string(decision.message()));
-  eventstore::AppendRequest request;
-  request.stream_id = AuditStreamId(principal.tenant);
-  request.events.push_back(MakeEvent({service_name_, principal, method, ""}, principal.tenant,
-                                     clock_.Now(), denied));
-  auto appended = store_.Append(std::move(request));
+  const bool recorded = RecordRefusal(principal, principal.tenant, method, denied);
   log::Warn("access denied", {{"subject", principal.subject},
                               {"tenant", principal.tenant},
                               {"requested_tenant", tenant},
                               {"method", method},
-                              {"recorded", appended.ok() ? "true" : "false"}});
-  if (appended.ok() && on_append_) on_append_();
+                              {"recorded", recorded ? "true" : "false"}});
   limiter_.RecordRefusal(SubjectKey(principal.subject));
   return decision;
+}
+
+bool RpcGuard::RecordRefusal(const auth::Principal& actor, const std::string& tenant,
+                             const std::string& method,
+                             const breach::v1::AccessDenied& denied) const {
+  eventstore::AppendRequest request;
+  request.stream_id = AuditStreamId(tenant);
+  request.events.push_back(
+      MakeEvent({service_name_, actor, method, ""}, tenant, clock_.Now(), denied));
+  if (!store_.Append(std::move(request)).ok()) return false;
+  if (on_append_) on_append_();
+  return true;
 }
 
 absl::Status RpcGuard::AuthorizeBreach(const auth::Principal& principal, auth::Action action,

@@ -1,6 +1,9 @@
 // The front door of every RPC: authenticate the caller, authorize the action against the
 // tenant whose data it touches, and record every refusal as an AccessDenied event on the
-// service's "audit" stream (so the SIEM and an inspection see attempts, not just successes).
+// service's "audit" stream (so the SIEM and an inspection see attempts, not just successes): an
+// authorization refusal on the caller's tenant's, a token that does not authenticate on
+// "audit-provider" with the caller's address as the actor (recorded while that address is not
+// rate-limited, so an unauthenticated caller cannot fill the store).
 // Repeated refusals are rate-limited (refusal_limiter.h): per subject for authorization, per
 // peer address for tokens that do not authenticate; a limited call is RESOURCE_EXHAUSTED with
 // the wait, and logged like every refusal.
@@ -10,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "breach/v1/events.pb.h"
 #include "grpcpp/server_context.h"
 #include "libs/auth/authorizer.h"
 #include "libs/auth/identity_store.h"
@@ -58,6 +62,10 @@ class RpcGuard {
   const std::string& service_name() const { return service_name_; }
 
  private:
+  // Appends `denied` as `actor`'s AccessDenied on `tenant`'s audit stream; whether it was.
+  bool RecordRefusal(const auth::Principal& actor, const std::string& tenant,
+                     const std::string& method, const breach::v1::AccessDenied& denied) const;
+
   std::string service_name_;
   const auth::IdentityStore& identities_;
   eventstore::EventStore& store_;

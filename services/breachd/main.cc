@@ -159,9 +159,19 @@ void PrintWelcome(const breachd::suite::Suite& suite,
     std::fflush(stdout);
     return;
   }
-  std::printf("Development tokens (from %s):\n", "the identity file");
+  // The people's tokens once, when the file is made; never the services' own token.
+  if (!suite.identities().created()) {
+    std::printf("Development tokens: in %s (shown only on the start that made it)\n\n"
+                "Connect with:\n  export BREACHCTL_ENDPOINT=%s%s\n\n",
+                suite.identities().path().c_str(), suite.endpoint().c_str(), connect.c_str());
+    std::fflush(stdout);
+    return;
+  }
+  std::printf("Development tokens (a new %s; shown this once):\n",
+              suite.identities().path().c_str());
   std::string first_token;
   for (const auto& grant : suite.identities().grants()) {
+    if (grant.principal.HasRole(breachd::auth::kRoleService)) continue;
     std::printf("  %-18s %-16s %-12s %s\n", grant.principal.subject.c_str(),
                 absl::StrJoin(grant.principal.roles, ",").c_str(), grant.principal.tenant.c_str(),
                 grant.token.c_str());

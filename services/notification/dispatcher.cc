@@ -4,6 +4,7 @@
 #include "libs/common/log.h"
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
+#include "libs/dispatch/reply_code.h"
 #include "libs/dispatch/webhook.h"
 #include "libs/service/projection_rows.h"
 #include "services/notification/message_content.h"
@@ -272,9 +273,12 @@ absl::Status Dispatcher::RecordOutcome(const std::string& breach_id,
                                  cipher_));
       change.rows.push_back(std::move(row));
     }
+    // The status and reply code, not the answer's text: it may quote the recipient's address,
+    // and logs are not sealed (the text is in the sealed event and row).
     log::Warn("notification: a delivery failed",
               {{"breach_id", breach_id}, {"delivery_id", delivery_id},
-               {"final", failed.final() ? "true" : "false"}, {"answer", failed.answer()}});
+               {"final", failed.final() ? "true" : "false"},
+               {"failure", dispatch::LoggableFailure(answer.status())}});
   }
   ASSIGN_OR_RETURN(eventstore::ProjectionWrite row,
                    SealedRow(DeliveryKey(breach_id, delivery_id), delivery, delivery.tenant(),

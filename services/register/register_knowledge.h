@@ -16,9 +16,9 @@
 //
 // The projection keeps, per breach, the facts and reads in one row (KnowledgeSources), the
 // readers sealed as in their events (each with its month's key); GetKnowledge opens them and
-// folds the answer (the Knowledge row the consumer also folds groups sealed readers and is not
-// served). The fold sorts by recorded_at: the answer does not depend on the order the events
-// arrived in.
+// folds the answer (nothing folded is stored: folded from sealed readers it would group them
+// by ciphertext). The fold sorts by recorded_at: the answer does not depend on the order the
+// events arrived in.
 #pragma once
 
 #include <string>

@@ -22,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "libs/privacy/testing/test_keyring.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/process.h"
 #include "tests/testing/stored_events.h"
@@ -107,6 +108,20 @@ class MultiProcessTest : public ::testing::Test {
 
   std::shared_ptr<grpc::Channel> Channel(const std::string& service) {
     return grpc::CreateChannel(endpoints_[service], grpc::InsecureChannelCredentials());
+  }
+
+  // The `Act` records (TenantErased, ReadRecordsPruned) in `service`'s store, by school.
+  template <typename Act>
+  std::multimap<std::string, Act> Recorded(const std::string& service) {
+    std::multimap<std::string, Act> found;
+    for (const auto& event : StoredEvents(Channel(service), service, kServiceToken)) {
+      Act act;
+      if (event.payload().UnpackTo(&act)) {
+        EXPECT_EQ(event.source(), service);
+        found.emplace(act.tenant(), act);
+      }
+    }
+    return found;
   }
 
 
@@ -277,17 +292,8 @@ TEST_F(OneSmallPartitionTest, PausedRegisterCatchesUpFarBeyondWhatTheBusKeeps) {
 TEST_F(MultiProcessTest, AnErasureReachesEveryProcessIncludingOneDownAtTheTime) {
   Report("report-lost-laptop.json", "erase-1");
   ASSERT_TRUE(WaitUntil([&] { return RegisterSize() == 1; }));
-  // The TenantErased records in `service`'s store, by school.
   auto erasures = [&](const std::string& service) {
-    std::multimap<std::string, breach::v1::TenantErased> found;
-    for (const auto& event : StoredEvents(Channel(service), service, kServiceToken)) {
-      breach::v1::TenantErased erased;
-      if (event.payload().UnpackTo(&erased)) {
-        EXPECT_EQ(event.source(), service);
-        found.emplace(erased.tenant(), erased);
-      }
-    }
-    return found;
+    return Recorded<breach::v1::TenantErased>(service);
   };
   auto erase = [&](const std::string& school) {
     CommandResult erased = Breachctl({"tenant", "erase", school, "--confirm", school, "--reason",
@@ -316,6 +322,46 @@ TEST_F(MultiProcessTest, AnErasureReachesEveryProcessIncludingOneDownAtTheTime) 
   // copy's derived event id is already stored there: erasure_follow_test shows it).
   EXPECT_EQ(erasures("intake").size(), 2u);
   EXPECT_EQ(erasures("register").size(), 2u);
+  for (std::string service : {"intake", "register"}) {
+    CommandResult verified = Breachctl({"verify", "--endpoint", endpoints_[service]}, kOperatorToken);
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  }
+}
+
+// The retention job of the intake's process prunes a read-record month past its 24 months; the
+// register's process, down at the time, records the pruning too when it comes back (as an
+// erasure, above), with the same pruning id.
+TEST_F(MultiProcessTest, APruningOfReadRecordsReachesAProcessDownAtTheTime) {
+  // Reads of January 2024 happened: their month key is in the deployment's shared keyring
+  // (its master key is 64 '7's: bytes 0x77).
+  {
+    auto keyring = OpenTestKeyring(dir_ + "/keyring", '\x77');
+    ASSERT_TRUE(keyring.ok()) << keyring.status();
+    ASSERT_TRUE((*keyring)->KeyForWriting("reads." + std::string(kVespucci) + ".2024-01").ok());
+  }
+  services_["register"]->Signal(SIGKILL);
+  // The intake's retention job runs at start.
+  services_["intake"]->Signal(SIGKILL);
+  StartService("intake");
+  auto pruned = [&](const std::string& service) {
+    return Recorded<breach::v1::ReadRecordsPruned>(service);
+  };
+  ASSERT_TRUE(WaitUntil([&] { return pruned("intake").count(kVespucci) == 1; }))
+      << services_["intake"]->Stderr();
+  StartService("register");
+  ASSERT_TRUE(WaitUntil([&] { return pruned("register").count(kVespucci) == 1; },
+                        absl::Seconds(60)))
+      << services_["register"]->Stderr();
+  const breach::v1::ReadRecordsPruned in_intake = pruned("intake").find(kVespucci)->second;
+  const breach::v1::ReadRecordsPruned in_register = pruned("register").find(kVespucci)->second;
+  EXPECT_EQ(in_intake.destroyed_keys(0), absl::StrCat("reads.", kVespucci, ".2024-01"));
+  EXPECT_FALSE(in_intake.pruning_id().empty());
+  EXPECT_EQ(in_register.pruning_id(), in_intake.pruning_id());
+  EXPECT_EQ(in_register.followed_from(), "intake");
+  // Once each: the register's own retention run at start found the key gone (the copy coming
+  // back to the intake records nothing: erasure_follow_test shows it).
+  EXPECT_EQ(pruned("intake").size(), 1u);
+  EXPECT_EQ(pruned("register").size(), 1u);
   for (std::string service : {"intake", "register"}) {
     CommandResult verified = Breachctl({"verify", "--endpoint", endpoints_[service]}, kOperatorToken);
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;

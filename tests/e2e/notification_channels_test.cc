@@ -19,6 +19,7 @@ namespace {
 
 using namespace breachd::testing;  // NOLINT: test fixtures
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kWebhookSecret[] = "portal-hmac-secret-0123456789";
 
@@ -34,6 +35,7 @@ class NotificationChannelsTest : public NotificationFixture {
     LocalSmtpServerOptions smtp;
     smtp.user = "breachd";
     smtp.password = "s3cret-pass";
+    smtp.refuse = {"^rifiutato\\.genitore@:550"};  // a parent's mailbox that does not exist
     secret_dir_ = std::make_unique<ScratchDir>("webhook-secret");
     WriteFile(secret_dir_->path() + "/secret", kWebhookSecret);
     StartAll(smtp, {"--webhook_secret_file=" + secret_dir_->path() + "/secret",
@@ -115,6 +117,35 @@ TEST_F(NotificationChannelsTest, ProcessorNoticeOverPecAndARetriedSignedWebhook)
   ASSERT_TRUE(Send(id, breach::v1::DUTY_KIND_CONTROLLER_NOTICE, "", "notice-2", &again).ok());
   EXPECT_EQ(again.deliveries_size(), 2);
   EXPECT_EQ(Status(id).receipts_size(), 1);
+}
+
+// A parent's mail server refuses the letter and its answer quotes the address: the delivery
+// and the clock keep the answer (sealed), the process's log says only the status and the code.
+TEST_F(NotificationChannelsTest, ARefusedRecipientsAddressNeverReachesTheLog) {
+  const std::string id = DecidedBreach();
+  ApprovedDraft(id, breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION);
+  ASSERT_FALSE(HasFailure());
+  breach::v1::NotificationStatus queued;
+  const grpc::Status sent = Send(id, breach::v1::DUTY_KIND_SUBJECT_COMMUNICATION,
+                                 "name,email,language\nGiulia Rossi,giulia.rossi@example.org,it\n"
+                                 "Piero Gialli,rifiutato.genitore@example.org,it\n",
+                                 "parents-1", &queued);
+  ASSERT_TRUE(sent.ok()) << sent.error_message();
+  ASSERT_TRUE(WaitUntil([&] { return Settled(id); }, absl::Seconds(30)));
+  int failed = 0;
+  const breach::v1::NotificationStatus status = Status(id);
+  for (const auto& delivery : status.deliveries()) {
+    if (delivery.status() != breach::v1::DELIVERY_STATUS_FAILED) continue;
+    ++failed;
+    EXPECT_THAT(delivery.last_answer(), HasSubstr("550"));
+    EXPECT_THAT(delivery.last_answer(), HasSubstr("rifiutato.genitore@example.org"));
+  }
+  EXPECT_EQ(failed, 1);
+  const std::string log = breachd_->Stderr();
+  EXPECT_THAT(log, HasSubstr("\"msg\":\"notification: a delivery failed\""));
+  EXPECT_THAT(log, HasSubstr("\"failure\":\"FAILED_PRECONDITION 550\""));
+  EXPECT_THAT(log, Not(HasSubstr("rifiutato"))) << log;
+  EXPECT_THAT(log, Not(HasSubstr("giulia.rossi"))) << log;
 }
 
 TEST_F(NotificationChannelsTest, TheGaranteNotificationWithItsProtocolNumber) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "breach/v1/access.grpc.pb.h"
 #include "breach/v1/admin.grpc.pb.h"
 #include "breach/v1/intake.grpc.pb.h"
@@ -22,6 +23,7 @@
 #include "libs/auth/tests/role_matrix.h"
 #include "libs/auth/jwt_minter.h"
 #include "libs/common/clock.h"
+#include "libs/common/files.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/eventstore/signing_key.h"
 #include "libs/eventstore/tests/wholesale_rewrite.h"
@@ -31,6 +33,7 @@
 #include "libs/siem/ecs_document.h"
 #include "services/breachd/suite.h"
 #include "tests/testing/fixtures.h"
+#include "tests/testing/process.h"
 
 namespace breachd {
 namespace {
@@ -38,6 +41,7 @@ namespace {
 using namespace breachd::testing;  // NOLINT: test fixtures
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kIssuer[] = "https://idp.example.org/realms/schools";
 constexpr char kAudience[] = "breachd";
@@ -63,7 +67,8 @@ class SecurityTest : public ::testing::Test {
     config.data_dir = dir_;
     config.identity_file = dir_ + "/identity.json";
     ASSERT_OK_AND_ASSIGN(config.transport,
-                         grpcutil::TlsTransport({tls_.cert_file, tls_.key_file, ""}, tls_.ca_file));
+                         grpcutil::TlsTransport({tls_.cert_file, tls_.key_file, client_ca_},
+                                                tls_.ca_file));
     ASSERT_OK_AND_ASSIGN(auth::JwtAuthenticator jwt,
                          auth::JwtAuthenticator::Create(
                              {{"idp-1", auth::kEs256, idp_key_.public_key_pem}},
@@ -133,6 +138,7 @@ class SecurityTest : public ::testing::Test {
   std::set<std::string> services_ = {"intake", "register"};
   auth::SigningKeyPair idp_key_;
   grpcutil::DevelopmentTlsFiles tls_;
+  std::string client_ca_;  // set: mutual TLS, clients need a certificate from this CA
   std::unique_ptr<suite::Suite> suite_;
   std::unique_ptr<breach::v1::IntakeService::Stub> intake_;
   std::unique_ptr<breach::v1::RegisterService::Stub> register_;
@@ -166,6 +172,19 @@ TEST_F(SecurityTest, IdentityFileTokensAndForgedTokensAreRefused) {
   EXPECT_THAT(forged.error_message(), HasSubstr("signature"));
   const grpc::Status unknown_school = WhoAmI(Token("user:x", "ZZIS00000Z", "school-dpo"), &me);
   EXPECT_THAT(unknown_school.error_message(), HasSubstr("not a known school"));
+
+  // Each refusal is recorded for the SIEM on audit-provider, the caller's address as its actor,
+  // with a fixed reason (the token's header is the client's text: it stays in the log).
+  ASSERT_OK_AND_ASSIGN(auto audit, suite_->store("intake")->ReadStream("audit-provider"));
+  ASSERT_EQ(audit.size(), 3u);
+  for (const auto& event : audit) {
+    EXPECT_EQ(event.type(), "breach.v1.AccessDenied");
+    EXPECT_THAT(event.actor().subject(), HasSubstr("peer:"));
+    ASSERT_OK_AND_ASSIGN(std::string document, siem::ToEcsJson(event));
+    EXPECT_THAT(document, HasSubstr("\"outcome\":\"failure\""));
+    EXPECT_THAT(document, HasSubstr("authentication: bearer token missing, unknown, expired"));
+    EXPECT_THAT(document, Not(HasSubstr("ZZIS00000Z")));
+  }
 }
 
 TEST_F(SecurityTest, RepeatedRefusalsFromOnePeerAreRateLimited) {
@@ -179,6 +198,62 @@ TEST_F(SecurityTest, RepeatedRefusalsFromOnePeerAreRateLimited) {
   EXPECT_EQ(last.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(last.error_message(), HasSubstr("retry in"));
   EXPECT_LT(refused, 100);
+}
+
+// breachctl as an operator runs it: a token from `breachctl token mint` signed with the identity
+// provider's key, the server's CA from --cacert or $BREACHCTL_CACERT, and under mutual TLS a
+// client certificate from --cert/--key or $BREACHCTL_CERT/$BREACHCTL_KEY.
+TEST_F(SecurityTest, BreachctlMintsATokenAndSpeaksTlsAndMutualTlsFromFlagsOrEnvironment) {
+  const std::string bin = std::string(BREACHD_BIN_DIR) + "/breachctl";
+  const std::string key_file = dir_ + "/idp-key.pem";
+  ASSERT_THAT(WriteWholeFile(key_file, idp_key_.private_key_pem, 0600, false), IsOk());
+  const CommandResult minted =
+      RunCommand({bin, "token", "mint", "--signing-key", key_file, "--sub", "user:dpo@vespucci",
+                  "--tenant", kVespucci, "--roles", "school-dpo", "--ttl", "10m", "--issuer",
+                  kIssuer, "--audience", kAudience, "--kid", "idp-1"});
+  ASSERT_EQ(minted.exit_code, 0) << minted.err;
+  const std::string token(absl::StripTrailingAsciiWhitespace(minted.out));
+  // A lifetime outside 1 s .. 30 days is refused before anything is signed.
+  for (const char* ttl : {"0s", "-1h", "721h", "inf"}) {
+    const CommandResult refused =
+        RunCommand({bin, "token", "mint", "--signing-key", key_file, "--sub", "user:x",
+                    "--tenant", kVespucci, "--roles", "school-dpo", "--ttl", ttl});
+    EXPECT_EQ(refused.exit_code, 2) << ttl;
+    EXPECT_THAT(refused.err, HasSubstr("--ttl")) << ttl;
+    EXPECT_TRUE(refused.out.empty()) << ttl;
+  }
+  auto whoami = [&](std::vector<std::string> flags, std::vector<std::string> env) {
+    std::vector<std::string> argv = {bin, "--endpoint", suite_->endpoint()};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"whoami", "-o", "json"});
+    env.push_back("BREACHCTL_TOKEN=" + token);
+    return RunCommand(argv, "", env);
+  };
+
+  const CommandResult by_flag = whoami({"--cacert", tls_.ca_file}, {});
+  ASSERT_EQ(by_flag.exit_code, 0) << by_flag.err;
+  EXPECT_THAT(by_flag.out, HasSubstr("user:dpo@vespucci"));
+  const CommandResult by_env = whoami({}, {"BREACHCTL_CACERT=" + tls_.ca_file});
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
+  // Without the CA the server is not trusted (the system's roots do not know it).
+  const CommandResult untrusted = whoami({"--timeout", "2"}, {});
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_THAT(untrusted.err, HasSubstr("--cacert"));
+
+  // Mutual TLS (the development certificate is also a client certificate of that CA).
+  suite_.reset();
+  client_ca_ = tls_.ca_file;
+  StartSuite();
+  // No client certificate: the handshake fails (until the call's deadline).
+  EXPECT_NE(whoami({"--cacert", tls_.ca_file, "--timeout", "2"}, {}).exit_code, 0);
+  const CommandResult mutual_flags =
+      whoami({"--cacert", tls_.ca_file, "--cert", tls_.cert_file, "--key", tls_.key_file}, {});
+  EXPECT_EQ(mutual_flags.exit_code, 0) << mutual_flags.err;
+  const CommandResult mutual_env =
+      whoami({}, {"BREACHCTL_CACERT=" + tls_.ca_file, "BREACHCTL_CERT=" + tls_.cert_file,
+                  "BREACHCTL_KEY=" + tls_.key_file});
+  EXPECT_EQ(mutual_env.exit_code, 0) << mutual_env.err;
+  EXPECT_THAT(mutual_env.out, HasSubstr("user:dpo@vespucci"));
 }
 
 TEST_F(SecurityTest, PlaintextClientIsRefusedByTheTlsPort) {

@@ -711,7 +711,7 @@ const std::vector<BadCall>& BadCalls() {
        grpc::StatusCode::INVALID_ARGUMENT, "report.tenant", {}},
       {"ReportWithoutToken",
        [](EveryRpcTest& t, auto&) { return t.ReportAs("", "bad-1", [](Form&) {}); },
-       grpc::StatusCode::UNAUTHENTICATED, "", {}},
+       grpc::StatusCode::UNAUTHENTICATED, "", {{"intake", 1}}},
       // IntakeService/GetReport
       {"GetReportWithoutId",
        [](EveryRpcTest& t, auto&) { return t.GetReport(kVespucciDpoToken, ""); },
@@ -845,7 +845,7 @@ const std::vector<BadCall>& BadCalls() {
        grpc::StatusCode::NOT_FOUND, "no breach", {{"register", 1}}},
       {"GetTimelineWithForgedToken",
        [](EveryRpcTest& t, auto& id) { return t.GetTimeline("forged", id); },
-       grpc::StatusCode::UNAUTHENTICATED, "", {}},
+       grpc::StatusCode::UNAUTHENTICATED, "", {{"register", 1}}},
       // AdminService/VerifyChains and WhoAmI
       {"VerifyMalformedId",
        [](EveryRpcTest& t, auto&) { return t.Verify(kOperatorToken, "not-a-breach"); },
@@ -863,7 +863,7 @@ const std::vector<BadCall>& BadCalls() {
        [](EveryRpcTest& test, auto&) {
          return test.WhoAmI(test.Anonymous());
        },
-       grpc::StatusCode::UNAUTHENTICATED, "", {}},
+       grpc::StatusCode::UNAUTHENTICATED, "", {{"intake", 1}}},
       {"WhoAmIWithTwoTokens",
        [](EveryRpcTest& test, auto&) {
          auto context = test.Anonymous();
@@ -871,7 +871,7 @@ const std::vector<BadCall>& BadCalls() {
          context->AddMetadata("authorization", std::string("Bearer ") + kOperatorToken);
          return test.WhoAmI(std::move(context));
        },
-       grpc::StatusCode::UNAUTHENTICATED, "more than one authorization header", {}},
+       grpc::StatusCode::UNAUTHENTICATED, "more than one authorization header", {{"intake", 1}}},
       // AdminService/GetDeliveryStatus, ListParked, RetryParked: provider operators only
       {"DeliveryStatusAsASchool",
        [](EveryRpcTest& t, auto&) { return t.DeliveryStatus(kVespucciDpoToken); },
@@ -909,7 +909,7 @@ const std::vector<BadCall>& BadCalls() {
        grpc::StatusCode::INVALID_ARGUMENT, "batch_size", {}},
       {"ReadEventsWithoutToken",
        [](EveryRpcTest& t, auto&) { return t.ReadEvents("", [](auto&) {}); },
-       grpc::StatusCode::UNAUTHENTICATED, "", {}},
+       grpc::StatusCode::UNAUTHENTICATED, "", {{"intake", 1}}},
   };
   return *calls;
 }

@@ -135,7 +135,7 @@ CliSpec MakeCli() {
       File("new-checkpoint-key", "FILE", "where to write the new checkpoint signing key (a new file)"),
       Value("root", "HEX", "the first public key of the chain, as you were given it"),
       Value("for", "DURATION", "how long break-glass access lasts: 30m, 2h (at most 24h)"),
-      Value("ttl", "DURATION", "how long the token is valid: 15m, 1h, 8h (default 1h)"),
+      Value("ttl", "DURATION", "how long the token is valid, 1s to 720h: 15m, 1h, 8h (default 1h)"),
       Value("issuer", "ISS", "the token's issuer, breachd's --jwt_issuer (default breachd-dev)"),
       Value("audience", "AUD", "the token's audience, breachd's --jwt_audience (default breachd)"),
       Value("kid", "KID", "the key id in the header: the public key's name (default dev)"),

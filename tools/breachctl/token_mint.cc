@@ -6,6 +6,11 @@
 #include "libs/common/files.h"
 
 namespace breachd::breachctl {
+namespace {
+
+constexpr absl::Duration kMaxTokenTtl = absl::Hours(24 * 30);
+
+}  // namespace
 
 int TokenMint(const CommandLine& line, CommandIo& io) {
   const std::string key_file = line.FlagOr("signing-key", "");
@@ -15,9 +20,13 @@ int TokenMint(const CommandLine& line, CommandIo& io) {
   if (key_file.empty() || subject.empty() || tenant.empty() || roles.empty()) {
     return UsageError(io, "token mint needs --signing-key, --sub, --tenant and --roles");
   }
+  // A development token: short-lived, at most a month (an infinite or huge lifetime would not
+  // fit the exp claim).
   absl::Duration ttl;
-  if (!absl::ParseDuration(line.FlagOr("ttl", "1h"), &ttl) || ttl <= absl::ZeroDuration()) {
-    return UsageError(io, "--ttl must be a positive duration such as 15m, 1h or 8h");
+  if (!absl::ParseDuration(line.FlagOr("ttl", "1h"), &ttl) || ttl < absl::Seconds(1) ||
+      ttl > kMaxTokenTtl) {
+    return UsageError(io, "--ttl must be a duration from 1s to 720h (30 days), such as 15m, 1h "
+                          "or 8h");
   }
   absl::StatusOr<std::string> key = ReadWholeFile(key_file);
   if (!key.ok()) {

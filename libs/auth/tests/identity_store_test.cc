@@ -49,6 +49,8 @@ TEST(IdentityStoreTest, DevelopmentIdentityIsCreatedOnceThenReloaded) {
   const std::string path = (dir / "identity.json").string();
   ASSERT_OK_AND_ASSIGN(IdentityStore first, IdentityStore::LoadOrCreateDevelopment(path));
   ASSERT_OK_AND_ASSIGN(IdentityStore second, IdentityStore::LoadOrCreateDevelopment(path));
+  EXPECT_TRUE(first.created());
+  EXPECT_FALSE(second.created());
   ASSERT_EQ(first.grants().size(), second.grants().size());
   EXPECT_EQ(first.grants()[0].token, second.grants()[0].token);
   EXPECT_TRUE(second.IsKnownTenant(kDemoSchoolCode));

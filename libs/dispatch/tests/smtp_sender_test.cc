@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
 #include "libs/common/testing/status_matchers.h"
+#include "libs/dispatch/reply_code.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/local_servers.h"
 
@@ -131,10 +132,13 @@ TEST(SmtpSenderTest, A451IsUnavailableAndA550IsPermanent) {
   const SmtpSender sender(SettingsFor(*server));
   EXPECT_THAT(sender.Send(Message("later@example.it")),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("451")));
-  EXPECT_THAT(sender.Send(Message("nobody@example.it")),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("550 nobody@example.it: no such mailbox")));
+  const absl::StatusOr<std::string> refused = sender.Send(Message("nobody@example.it"));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                HasSubstr("550 nobody@example.it: no such mailbox")));
   EXPECT_THAT(server->Messages(), IsEmpty());
+  // What a log may say of it: the code, never the address the text quotes.
+  EXPECT_EQ(ReplyCode(refused.status()), "550");
+  EXPECT_EQ(LoggableFailure(refused.status()), "FAILED_PRECONDITION 550");
 }
 
 TEST(SmtpSenderTest, AServerThatIsGoneIsUnavailable) {
@@ -142,8 +146,9 @@ TEST(SmtpSenderTest, AServerThatIsGoneIsUnavailable) {
   ASSERT_NE(server, nullptr);
   const SmtpSettings settings = SettingsFor(*server);
   server->Stop();
-  EXPECT_THAT(SmtpSender(settings).Send(Message()),
-              StatusIs(absl::StatusCode::kUnavailable, HasSubstr(settings.url)));
+  const absl::StatusOr<std::string> gone = SmtpSender(settings).Send(Message());
+  EXPECT_THAT(gone, StatusIs(absl::StatusCode::kUnavailable, HasSubstr(settings.url)));
+  EXPECT_EQ(LoggableFailure(gone.status()), "UNAVAILABLE");  // no reply code: none was given
 }
 
 TEST(SmtpSenderTest, ACertificateFromAnUntrustedCaIsATlsFailure) {

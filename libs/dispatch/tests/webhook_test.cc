@@ -4,6 +4,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/testing/status_matchers.h"
+#include "libs/dispatch/reply_code.h"
 #include "tests/testing/local_servers.h"
 
 namespace breachd::dispatch {
@@ -75,6 +76,7 @@ TEST(WebhookSenderTest, A500IsUnavailableAndTheRetryGoesThrough) {
   const absl::StatusOr<std::string> first = WebhookSender().Post(RequestTo(*server), absl::Now());
   EXPECT_THAT(first, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("500")));
   EXPECT_TRUE(IsRetryable(first.status()));
+  EXPECT_EQ(LoggableFailure(first.status()), "UNAVAILABLE 500");
   EXPECT_THAT(WebhookSender().Post(RequestTo(*server), absl::Now()), IsOk());
   const auto requests = server->Requests();
   ASSERT_EQ(requests.size(), 2u);

@@ -19,11 +19,14 @@ TEST(TransportSetupTest, NoChoiceIsAnErrorThatNamesTheChoices) {
                        AllOf(HasSubstr("--tls_cert"), HasSubstr("--dev_tls"), HasSubstr("--insecure"))));
 }
 
-TEST(TransportSetupTest, InsecureIsPlaintextAndContradictsTls) {
+TEST(TransportSetupTest, InsecureIsPlaintextWithAWarningAndContradictsTls) {
   TransportFlags flags;
   flags.insecure = true;
+  ::testing::internal::CaptureStderr();
   ASSERT_OK_AND_ASSIGN(PreparedTransport plaintext, PrepareTransport(flags));
+  const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_TRUE(plaintext.security.insecure);
+  EXPECT_THAT(log, AllOf(HasSubstr("\"level\":\"warn\""), HasSubstr("plaintext gRPC (--insecure)")));
   flags.dev_tls = true;
   EXPECT_THAT(PrepareTransport(flags), StatusIs(absl::StatusCode::kInvalidArgument));
 }

@@ -30,7 +30,8 @@ using testing::MixedHistory;
 using testing::SourceEvents;
 
 // The register's rows of a store (not its markers, checkpoints or the knowledge sources, whose
-// order of reads follows arrival; the knowledge folded from them is compared).
+// order of reads follows arrival), and any "knowledge/" row: a folded answer earlier versions
+// stored, which neither the consumer nor a rebuild writes now (the counts below say so).
 std::map<std::string, std::string> Rows(eventstore::EventStore& store) {
   std::map<std::string, std::string> rows;
   EXPECT_THAT(store.ScanProjection("", "",
