@@ -1,7 +1,10 @@
 // TLS and mutual TLS handshakes against a real ServerHost, with good and bad certificates.
 #include "libs/grpcutil/tls.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 
@@ -22,6 +25,14 @@ namespace {
 using ::breachd::testing::IsOk;
 using ::breachd::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string ReadFileOrEmpty(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
 
 CertificateRequest LeafFor(std::vector<std::string> dns, std::vector<std::string> ips,
                            absl::Time not_before, absl::Time not_after) {
@@ -127,6 +138,34 @@ TEST_F(TlsTest, PlaintextClientCannotTalkToATlsServer) {
   Serve(Issue("server", GoodLeaf(), ca_));
   EXPECT_EQ(Check(grpc::InsecureChannelCredentials()).error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+// The protocol versions a client can get: OpenSSL's own client (not ours), made willing to speak
+// TLS 1.0 and 1.1 (security level 0), is refused them; 1.2 and 1.3 complete the handshake.
+TEST_F(TlsTest, OnlyTls12AndLaterAreAccepted) {
+  Serve(Issue("server", GoodLeaf(), ca_));
+  const auto handshake = [&](const std::string& version) {
+    const std::string out = (std::filesystem::path(scratch_.path()) / (version + ".out")).string();
+    const std::string command = "openssl s_client -connect 127.0.0.1:" +
+                                std::to_string(host_->port()) + " -" + version +
+                                " -cipher DEFAULT@SECLEVEL=0 -alpn h2 -CAfile " + ca_file_ +
+                                " </dev/null >" + out + " 2>&1";
+    const int status = std::system(command.c_str());
+    return std::make_pair(status, ReadFileOrEmpty(out));
+  };
+  for (const std::string version : {"tls1", "tls1_1"}) {
+    const auto [status, out] = handshake(version);
+    EXPECT_NE(status, 0) << version << ": " << out;
+    EXPECT_THAT(out, HasSubstr("no peer certificate available")) << version;
+  }
+  for (const auto& [version, protocol] :
+       {std::pair<std::string, std::string>{"tls1_2", "TLSv1.2"}, {"tls1_3", "TLSv1.3"}}) {
+    const auto [status, out] = handshake(version);
+    EXPECT_EQ(status, 0) << version << ": " << out;
+    EXPECT_THAT(out, HasSubstr("New, " + protocol + ", Cipher is ")) << out;
+    EXPECT_THAT(out, Not(HasSubstr("no peer certificate available"))) << out;
+    EXPECT_THAT(out, HasSubstr("Verify return code: 0 (ok)")) << out;
+  }
 }
 
 TEST_F(TlsTest, MutualTlsRequiresAClientCertificateFromTheClientCa) {
