@@ -11,7 +11,8 @@
 //             the half it held costs a lookup each, the gained half is applied)
 //   takeover  the half it held has its checkpoints at the head: only the gained half is read
 //   restart   every partition has its checkpoint at the head: nothing is read
-// Then the feed alone: every event, the gained half, one partition, through SourceReader.
+// Then the feed alone (every event, the gained half, one partition, through SourceReader) and
+// the store alone (ReadAll against ReadStreams).
 //
 //   build/bench/takeover_bench [--events=200000] [--events_per_breach=23] [--partitions=12]
 #include <cstdio>
@@ -256,6 +257,35 @@ int Main() {
                 absl::StrCat(absl::ToInt64Milliseconds(read->first), " ms").c_str(),
                 static_cast<unsigned long long>(read->second),
                 read->second / absl::ToDoubleSeconds(read->first));
+  }
+  std::printf("\nthe store alone (ReadAll, ReadStreams: no gRPC)\n");
+  for (const auto& [name, partitions] : std::vector<std::pair<std::string, const std::set<int32_t>*>>{
+           {"every event", nullptr},
+           {absl::StrCat(gained.size(), " of ", count, " partitions"), &gained},
+           {absl::StrCat("1 of ", count, " partitions"), &one}}) {
+    uint64_t events = 0;
+    const auto count_event = [&](const eventstore::EventEnvelope&) -> absl::StatusOr<bool> {
+      ++events;
+      return true;
+    };
+    const absl::Time start = absl::Now();
+    const absl::Status read =
+        partitions == nullptr
+            ? fixture.source->ReadAll(1, count_event)
+            : fixture.source->ReadStreams(
+                  1,
+                  [&](std::string_view stream) {
+                    return partitions->contains(bus::PartitionOfKey(stream, count));
+                  },
+                  count_event);
+    const absl::Duration took = absl::Now() - start;
+    if (!read.ok()) {
+      std::fprintf(stderr, "%s: %s\n", name.c_str(), read.ToString().c_str());
+      return 1;
+    }
+    std::printf("%-22s %-10s %-10llu %.0f\n", name.c_str(),
+                absl::StrCat(absl::ToInt64Milliseconds(took), " ms").c_str(),
+                static_cast<unsigned long long>(events), events / absl::ToDoubleSeconds(took));
   }
   fixture.server->Shutdown();
   fixture.source.reset();

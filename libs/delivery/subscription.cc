@@ -271,13 +271,15 @@ absl::Status Subscription::CatchUp(const std::string& name) {
 }
 
 absl::Status Subscription::CatchUpPartitions(const std::string& name) {
-  const bus::PartitionOwnership::View view = options_.ownership->view();
-  if (view.partition_count == 0 || view.applied.empty()) return absl::OkStatus();  // none held
+  bus::PartitionOwnership::View view;
   uint64_t epoch;
   {
+    // Under mu_, as OnAssigned's Assign: the epoch is the one of these partitions.
     absl::MutexLock lock(&mu_);
+    view = options_.ownership->view();
     epoch = read_epoch_;
   }
+  if (view.partition_count == 0 || view.applied.empty()) return absl::OkStatus();  // none held
   using Checkpoints = std::map<int32_t, uint64_t>;
   ASSIGN_OR_RETURN(Checkpoints through,
                    PartitionCheckpoints(name, view.applied, view.partition_count));
