@@ -8,8 +8,9 @@
 //   applied between the revoke and the next assignment are never skipped for a partition
 //   that stays.
 // - served: partitions whose events this instance has caught up on since it gained them (a
-//   catch-up from every source store, from the first event). Requests, listings and exports
-//   show only served breaches, so across instances each breach is shown once.
+//   catch-up of every source store from the partition's own checkpoint: from the first event
+//   for a partition never held here). Requests, listings and exports show only served
+//   breaches, so across instances each breach is shown once.
 // Pure bookkeeping, thread-safe; the subscription drives it (delivery/subscription.h).
 #pragma once
 

@@ -1,8 +1,11 @@
 #include "libs/delivery/event_feed_service.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
+#include "libs/delivery/partition_filter.h"
 
 namespace breachd::delivery {
 namespace {
@@ -46,6 +49,10 @@ absl::Status EventFeedService::Stream(grpc::ServerContext& context,
     return absl::InvalidArgumentError(
         absl::StrCat("batch_size must be between 0 and ", kMaxFeedBatch));
   }
+  std::optional<PartitionFilter> filter;
+  if (request.has_partition_filter()) {
+    ASSIGN_OR_RETURN(filter, PartitionFilter::FromProto(request.partition_filter()));
+  }
   RETURN_IF_ERROR(store_it->second.guard->Authorize(principal, auth::Action::kReadEventFeed, "",
                                                     kReadMethod));
   eventstore::EventStore& store = *store_it->second.store;
@@ -71,7 +78,8 @@ absl::Status EventFeedService::Stream(grpc::ServerContext& context,
     batch_bytes = 0;
     return true;
   };
-  RETURN_IF_ERROR(store.ReadAll(from, [&](const eventstore::EventEnvelope& event) -> absl::StatusOr<bool> {
+  const eventstore::EventStore::Visitor visit = [&](const eventstore::EventEnvelope& event)
+      -> absl::StatusOr<bool> {
     if (event.position() > head) return false;
     if (request.max_events() != 0 && sent == request.max_events()) {
       cut_short = true;
@@ -89,7 +97,14 @@ absl::Status EventFeedService::Stream(grpc::ServerContext& context,
       return flush(event.position(), /*end=*/false);
     }
     return true;
-  }));
+  };
+  // With a filter the store reads only the accepted streams (its stream index): a consumer that
+  // gained a few partitions does not pay for the whole history.
+  RETURN_IF_ERROR(filter.has_value()
+                      ? store.ReadStreams(
+                            from, [&](std::string_view stream) { return filter->Accepts(stream); },
+                            visit)
+                      : store.ReadAll(from, visit));
   RETURN_IF_ERROR(write_status);
   const uint64_t last_sent =
       batch.events_size() > 0 ? batch.events(batch.events_size() - 1).position() : 0;

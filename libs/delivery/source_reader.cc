@@ -26,7 +26,8 @@ SourceReader::SourceReader(std::string source, std::string target, std::string t
 }
 
 absl::StatusOr<uint64_t> SourceReader::ReadAfter(uint64_t after_position,
-                                                 const BatchHandler& on_batch) {
+                                                 const BatchHandler& on_batch,
+                                                 const breach::v1::PartitionFilter* filter) {
   uint64_t position = after_position;
   while (true) {
     grpc::ClientContext context;
@@ -36,6 +37,7 @@ absl::StatusOr<uint64_t> SourceReader::ReadAfter(uint64_t after_position,
     request.set_source(source_);
     request.set_from_position(position + 1);
     request.set_max_events(kEventsPerCall);
+    if (filter != nullptr) *request.mutable_partition_filter() = *filter;
     auto reader = stub_->ReadEvents(&context, request);
 
     breach::v1::ReadEventsResponse response;

@@ -29,7 +29,10 @@ class SourceReader {
   // store order; stops at the first handler error (returned). Returns the head reached.
   // UNAVAILABLE when the source cannot be reached or the stream breaks (resume from the last
   // read_through the handler saw: nothing is lost, a batch may come again).
-  absl::StatusOr<uint64_t> ReadAfter(uint64_t after_position, const BatchHandler& on_batch);
+  // With `filter`, only the events of its partitions (and unpartitioned streams) are asked for;
+  // read_through then covers those (a source too old to filter sends everything).
+  absl::StatusOr<uint64_t> ReadAfter(uint64_t after_position, const BatchHandler& on_batch,
+                                     const breach::v1::PartitionFilter* filter = nullptr);
 
   const std::string& source() const { return source_; }
   const std::string& target() const { return target_; }

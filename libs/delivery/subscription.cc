@@ -1,6 +1,7 @@
 #include "libs/delivery/subscription.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -24,6 +25,9 @@ constexpr size_t kMaxBusAhead = 200'000;
 
 std::string CheckpointKey(const std::string& source) { return absl::StrCat("checkpoint/", source); }
 std::string ParkedKey(const std::string& event_id) { return absl::StrCat(kParkedPrefix, event_id); }
+std::string PartitionCheckpointKey(const std::string& source, int32_t count, int32_t partition) {
+  return absl::StrCat(CheckpointKey(source), "#", count, "/", partition);
+}
 
 absl::StatusOr<std::unique_ptr<Subscription>> Subscription::Start(const bus::BusConfig& bus,
                                                                   SubscriptionOptions options,
@@ -140,14 +144,16 @@ void Subscription::NoteGap() {
 
 void Subscription::OnAssigned(const std::vector<int32_t>& partitions, int32_t partition_count) {
   absl::MutexLock lock(&mu_);
+  const bus::PartitionOwnership::View before = options_.ownership->view();
   const std::vector<int32_t> gained = options_.ownership->Assign(partitions, partition_count);
   log::Info("partitions assigned", {{"consumer", options_.consumer},
                                     {"partitions", absl::StrJoin(partitions, ",")},
                                     {"gained", absl::StrJoin(gained, ",")}});
-  if (gained.empty()) return;
-  // Under mu_ with Assign: a round that sees these partitions pending reads from the start.
+  const bus::PartitionOwnership::View after = options_.ownership->view();
+  if (before.applied == after.applied && before.partition_count == after.partition_count) return;
+  // Under mu_ with Assign: a read or round begun before this sees the epoch move. Each gained
+  // partition is read from its own checkpoint (0 for one never held here).
   ++read_epoch_;
-  for (auto& [name, source] : sources_) source.applied_through = 0;
   catch_up_requested_ = true;
 }
 
@@ -156,6 +162,7 @@ void Subscription::Run() {
     std::vector<std::string> names;
     std::vector<int32_t> pending;
     bool all_caught_up = true;
+    uint64_t round_epoch;
     {
       absl::MutexLock lock(&mu_);
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -166,6 +173,7 @@ void Subscription::Run() {
       catch_up_requested_ = false;
       for (const auto& [name, source] : sources_) names.push_back(name);
       if (options_.ownership != nullptr) pending = options_.ownership->Pending();
+      round_epoch = read_epoch_;
     }
     for (const std::string& name : names) {
       if (stopping()) return;
@@ -185,9 +193,15 @@ void Subscription::Run() {
       }
     }
     if (all_caught_up && !pending.empty()) {
-      options_.ownership->MarkCaughtUp(pending);
-      log::Info("caught up on gained partitions; serving them",
-                {{"consumer", options_.consumer}, {"partitions", absl::StrJoin(pending, ",")}});
+      // Under mu_, as OnAssigned: partitions that moved during the round wait for the next one.
+      absl::MutexLock lock(&mu_);
+      if (read_epoch_ != round_epoch) {
+        catch_up_requested_ = true;
+      } else {
+        options_.ownership->MarkCaughtUp(pending);
+        log::Info("caught up on gained partitions; serving them",
+                  {{"consumer", options_.consumer}, {"partitions", absl::StrJoin(pending, ",")}});
+      }
     }
     {
       absl::MutexLock lock(&mu_);
@@ -200,6 +214,7 @@ void Subscription::Run() {
 }
 
 absl::Status Subscription::CatchUp(const std::string& name) {
+  if (options_.ownership != nullptr) return CatchUpPartitions(name);
   SourceReader* reader;
   uint64_t after;
   uint64_t gaps_before;
@@ -253,6 +268,141 @@ absl::Status Subscription::CatchUp(const std::string& name) {
                {"through", absl::StrCat(source.applied_through)}});
   }
   return absl::OkStatus();
+}
+
+absl::Status Subscription::CatchUpPartitions(const std::string& name) {
+  bus::PartitionOwnership::View view;
+  uint64_t epoch;
+  {
+    // Under mu_, as OnAssigned's Assign: the epoch is the one of these partitions.
+    absl::MutexLock lock(&mu_);
+    view = options_.ownership->view();
+    epoch = read_epoch_;
+  }
+  if (view.partition_count == 0 || view.applied.empty()) return absl::OkStatus();  // none held
+  using Checkpoints = std::map<int32_t, uint64_t>;
+  ASSIGN_OR_RETURN(Checkpoints through,
+                   PartitionCheckpoints(name, view.applied, view.partition_count));
+  // Partitions with the same checkpoint are read together, the lowest first; each such read
+  // ends at the head, above every other checkpoint. Once every group was read on its own, one
+  // read of all from the lowest checkpoint left joins them up (it reads again only what came
+  // in during the earlier reads).
+  std::set<uint64_t> distinct;
+  for (const auto& [partition, position] : through) distinct.insert(position);
+  uint64_t head = 0;
+  for (size_t group_reads = 0;; ++group_reads) {
+    uint64_t lowest = UINT64_MAX;
+    for (const auto& [partition, position] : through) lowest = std::min(lowest, position);
+    std::vector<int32_t> group;
+    for (const auto& [partition, position] : through) {
+      if (position == lowest) group.push_back(partition);
+    }
+    const bool last = group.size() == through.size() || group_reads + 1 >= distinct.size();
+    if (last) group = view.applied;
+    ASSIGN_OR_RETURN(head, ReadPartitions(name, lowest, group, view.partition_count, epoch,
+                                          through));
+    if (last) break;
+  }
+  RETURN_IF_ERROR(hooks_.make_durable());
+  absl::MutexLock lock(&mu_);
+  Source& source = sources_.at(name);
+  source.head = std::max(source.head, head);
+  uint64_t lowest = UINT64_MAX;
+  for (const auto& [partition, position] : through) lowest = std::min(lowest, position);
+  source.applied_through = lowest;  // what the status shows: every held partition is past it
+  ++source.catch_ups;
+  source.last_catch_up = options_.clock->Now();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<int32_t, uint64_t>> Subscription::PartitionCheckpoints(
+    const std::string& name, const std::vector<int32_t>& partitions, int32_t count) {
+  std::map<int32_t, uint64_t> through;
+  std::vector<int32_t> missing;
+  {
+    absl::MutexLock lock(&mu_);
+    if (checkpoint_count_ != count) {
+      // Another partition count moves every key: the checkpoints of the old one mean nothing.
+      for (auto& [source_name, source] : sources_) source.partition_through.clear();
+      checkpoint_count_ = count;
+    }
+    const std::map<int32_t, uint64_t>& cached = sources_.at(name).partition_through;
+    for (int32_t partition : partitions) {
+      if (auto it = cached.find(partition); it != cached.end()) {
+        through[partition] = it->second;
+      } else {
+        missing.push_back(partition);
+      }
+    }
+  }
+  for (int32_t partition : missing) {
+    const std::string key = PartitionCheckpointKey(name, count, partition);
+    ASSIGN_OR_RETURN(std::optional<std::string> row, store_.GetProjection(key));
+    uint64_t position = 0;
+    if (row.has_value() && !absl::SimpleAtoi(*row, &position)) {
+      return absl::DataLossError(absl::StrCat("checkpoint ", key, " is unreadable: ", *row));
+    }
+    through[partition] = position;
+  }
+  return through;
+}
+
+absl::StatusOr<uint64_t> Subscription::ReadPartitions(const std::string& name, uint64_t after,
+                                                      const std::vector<int32_t>& partitions,
+                                                      int32_t count, uint64_t epoch,
+                                                      std::map<int32_t, uint64_t>& through) {
+  SourceReader* reader;
+  {
+    absl::MutexLock lock(&mu_);
+    reader = sources_.at(name).reader.get();
+  }
+  breach::v1::PartitionFilter filter;
+  filter.set_partition_count(count);
+  *filter.mutable_partitions() = {partitions.begin(), partitions.end()};
+  *filter.mutable_unpartitioned_prefixes() = {options_.unpartitioned_prefixes.begin(),
+                                              options_.unpartitioned_prefixes.end()};
+  uint64_t applied_new = 0;
+  absl::StatusOr<uint64_t> head = reader->ReadAfter(
+      after,
+      [&](const std::vector<const EventEnvelope*>& events, uint64_t read_through) -> absl::Status {
+        if (stopping()) return absl::CancelledError("the subscription is stopping");
+        // The hooks apply only what the ownership says is applied: events of a partition lost
+        // during this batch may have been skipped, so the epoch is checked after the batch.
+        for (const EventEnvelope* event : events) {
+          ASSIGN_OR_RETURN(bool applied, ApplyOrPark(*event));
+          applied_new += applied;
+        }
+        std::vector<eventstore::ProjectionWrite> rows;
+        for (int32_t partition : partitions) {
+          if (through[partition] >= read_through) continue;
+          rows.push_back({PartitionCheckpointKey(name, count, partition), absl::StrCat(read_through)});
+        }
+        absl::MutexLock lock(&mu_);
+        if (epoch != read_epoch_) {
+          return absl::AbortedError("the partitions held changed during the read; read again");
+        }
+        // After the events they cover, in the same log: never claims more than survived. Under
+        // mu_, so no assignment slips in between the check and the write.
+        if (!rows.empty()) RETURN_IF_ERROR(store_.WriteProjection(rows, /*sync=*/false));
+        Source& source = sources_.at(name);
+        for (int32_t partition : partitions) {
+          through[partition] = std::max(through[partition], read_through);
+          source.partition_through[partition] = through[partition];
+        }
+        source.head = std::max(source.head, read_through);
+        return absl::OkStatus();
+      },
+      &filter);
+  absl::MutexLock lock(&mu_);
+  sources_.at(name).caught_up_events += applied_new;
+  if (applied_new > 0) {
+    log::Info("caught up from the source store",
+              {{"consumer", options_.consumer},
+               {"source", name},
+               {"partitions", absl::StrJoin(partitions, ",")},
+               {"applied", absl::StrCat(applied_new)}});
+  }
+  return head;
 }
 
 absl::Status Subscription::ApplyFromBus(const EventEnvelope& event) {

@@ -15,8 +15,8 @@
 //   then is written before the offsets are committed. A sweep therefore starts where the bus
 //   left off instead of re-reading what the bus already delivered. Only for a source that is
 //   the one store of its service (an event on the bus names its service, not the instance
-//   whose store it comes from), and not with `ownership` (there every source is read anew
-//   when partitions are gained, which only catch-up tracks).
+//   whose store it comes from), and not with `ownership` (there catch-up keeps a checkpoint
+//   per partition, read from when a partition is gained).
 // Both paths apply through one Applier (dedupe by event id), one event at a time. An event
 // that fails for good is parked (kept, visible in the status) and the rest goes on.
 #pragma once
@@ -54,11 +54,16 @@ struct SubscriptionOptions {
   // outlive the subscription. The bus loop has its own, in `bus.clock`.
   const Clock* clock = &SystemClock::Get();
   // Set when several instances of the consumer split the breaches by partition (not owned;
-  // outlives the subscription). The subscription keeps it true to the group's assignment, and
-  // on every partition gained reads every source again from its first event, so the gained
-  // breaches come from the events, never from another instance's disk; a gained partition is
-  // served once such a round has finished. The hooks apply only what it says is applied.
+  // outlives the subscription). The subscription keeps it true to the group's assignment and
+  // reads only the held partitions (the feed's partition filter), each from its own checkpoint
+  // (PartitionCheckpointKey; 0 for a partition never held here), so the gained breaches come
+  // from the events, never from another instance's disk, and a restart with the same partitions
+  // reads only what is new; a gained partition is served once a round that began after the
+  // gain has read every source to its head. The hooks apply only what it says is applied.
   bus::PartitionOwnership* ownership = nullptr;
+  // With `ownership`: the streams read whatever their partition (events about no breach or
+  // several), by id prefix (EventConsumer::unpartitioned_stream_prefixes).
+  std::vector<std::string> unpartitioned_prefixes = {};
 };
 
 struct ConsumerHooks {
@@ -109,6 +114,9 @@ class Subscription {
     std::set<uint64_t> bus_ahead;
     // Whether the bus moves the checkpoint: the service's only store, no `ownership`.
     bool bus_checkpoints = false;
+    // With `ownership`, by partition of the current count: every event of the partition's
+    // streams and of the unpartitioned ones at a position <= this is applied (0 until loaded).
+    std::map<int32_t, uint64_t> partition_through;
     uint64_t head = 0;             // highest position known to exist in the source store
     uint64_t gaps_repaired = 0;
     uint64_t catch_ups = 0;
@@ -122,6 +130,15 @@ class Subscription {
   absl::Status LoadCheckpoints();
   void Run();
   absl::Status CatchUp(const std::string& name);
+  // CatchUp with `ownership`: reads only the held partitions, each from its own checkpoint.
+  absl::Status CatchUpPartitions(const std::string& name);
+  // The checkpoints of `name` for `partitions` of `count`: cached, else from their rows.
+  absl::StatusOr<std::map<int32_t, uint64_t>> PartitionCheckpoints(
+      const std::string& name, const std::vector<int32_t>& partitions, int32_t count);
+  // Reads `partitions` of `name` after `after` with the filter; their checkpoints follow.
+  absl::StatusOr<uint64_t> ReadPartitions(const std::string& name, uint64_t after,
+                                          const std::vector<int32_t>& partitions, int32_t count,
+                                          uint64_t epoch, std::map<int32_t, uint64_t>& through);
   // The group gave this consumer `partitions` (ownership mode): gained ones are read anew.
   void OnAssigned(const std::vector<int32_t>& partitions, int32_t partition_count);
   // The bus path: the loop retries or parks (on_poison) on failure.
@@ -150,9 +167,12 @@ class Subscription {
   std::map<std::string, Source> sources_ ABSL_GUARDED_BY(mu_);
   uint64_t gaps_detected_ ABSL_GUARDED_BY(mu_) = 0;
   bool catch_up_requested_ ABSL_GUARDED_BY(mu_) = true;
-  // Bumped when partitions are gained and every source is read anew from its first event: a
-  // read begun before it must not move applied_through past what the new read covered.
+  // Bumped whenever the partitions applied change: a read begun before it stops without moving
+  // a checkpoint (the events of a partition lost meanwhile were skipped), and a round begun
+  // before it serves nothing it gained.
   uint64_t read_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  // The partition count every Source::partition_through is of (0: none loaded).
+  int32_t checkpoint_count_ ABSL_GUARDED_BY(mu_) = 0;
   bool first_round_done_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
@@ -163,6 +183,8 @@ class Subscription {
 
 // Projection rows a subscription keeps in the consumer's store.
 std::string CheckpointKey(const std::string& source);
+// A partition's checkpoint of `source` with `count` partitions (ownership mode).
+std::string PartitionCheckpointKey(const std::string& source, int32_t count, int32_t partition);
 std::string ParkedKey(const std::string& event_id);
 
 }  // namespace breachd::delivery

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -163,6 +164,20 @@ class EventStore {
   // Highest position below which every append has finished (0 when empty): no event at or below
   // it can still appear.
   virtual uint64_t LastPosition() const = 0;
+
+  // Like ReadAll, but visits only the events of the streams `include` accepts (a scaled-out
+  // consumer's partitions, docs/scaling.md), still in position order and up to LastPosition().
+  // The RocksDB store walks whichever is shorter: the events from `from_position` on, or its
+  // stream heads and, for each accepted stream, its index back to `from_position`; so a read of
+  // a few streams over a long history costs those streams' events, not the history. This
+  // default filters ReadAll (test doubles).
+  using StreamFilter = std::function<bool(std::string_view stream_id)>;
+  virtual absl::Status ReadStreams(uint64_t from_position, const StreamFilter& include,
+                                   const Visitor& visit) {
+    return ReadAll(from_position, [&](const EventEnvelope& event) -> absl::StatusOr<bool> {
+      return include(event.stream_id()) ? visit(event) : true;
+    });
+  }
 
   // Looks an event up by id (NOT_FOUND if absent).
   virtual absl::StatusOr<EventEnvelope> GetEvent(const std::string& event_id) = 0;

@@ -43,6 +43,8 @@ namespace {
 constexpr size_t kBulkBatchRows = 1000;
 // How often a store whose writes RocksDB refuses asks it to resume.
 constexpr absl::Duration kResumeBackoff = absl::Seconds(1);
+// ReadStreams steps its event iterator forward over at most this many positions before it seeks.
+constexpr uint64_t kStepRatherThanSeek = 16;
 // How often the checkpointer looks whether a checkpoint is due.
 constexpr absl::Duration kCheckpointPoll = absl::Seconds(1);
 
@@ -326,6 +328,47 @@ class RocksDbEventStore final : public EventStore {
     return FromRocksStatus(events->status(), "read all");
   }
 
+  absl::Status ReadStreams(uint64_t from_position, const StreamFilter& include,
+                           const Visitor& visit) override {
+    const uint64_t last = LastPosition();
+    from_position = std::max<uint64_t>(from_position, 1);
+    if (from_position > last) return absl::OkStatus();
+    // Walk the shorter of the two: the events in the range (each parsed to learn its stream), or
+    // the stream heads (keys only) and the accepted streams' index entries in the range.
+    uint64_t streams = 0;
+    db_->db()->GetIntProperty(db_->meta(), "rocksdb.estimate-num-keys", &streams);
+    if (last - from_position < streams) return EventStore::ReadStreams(from_position, include, visit);
+    ASSIGN_OR_RETURN(std::vector<uint64_t> positions, AcceptedPositions(from_position, last, include));
+    auto events = Iterate(*db_, db_->events());
+    EventEnvelope event;
+    std::optional<uint64_t> at;  // where the iterator is
+    for (uint64_t position : positions) {
+      // Dense positions (a large share of the streams) step forward; sparse ones seek.
+      if (at && *at < position && position - *at <= kStepRatherThanSeek) {
+        while (events->Valid() && at && *at < position) {
+          events->Next();
+          at = events->Valid() ? layout::DecodePosition(events->key().ToStringView()) : std::nullopt;
+        }
+      } else {
+        events->Seek(layout::EncodePosition(position));
+      }
+      at = events->Valid() ? layout::DecodePosition(events->key().ToStringView()) : std::nullopt;
+      if (!events->Valid() ||
+          layout::DecodePosition(events->key().ToStringView()) != std::optional<uint64_t>(position)) {
+        RETURN_IF_ERROR(FromRocksStatus(events->status(), "read streams"));
+        return absl::DataLossError(
+            absl::StrCat("the stream index names position ", position, ", which holds no event"));
+      }
+      if (!event.ParseFromArray(events->value().data(), static_cast<int>(events->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("event at position ", position, " does not parse"));
+      }
+      ASSIGN_OR_RETURN(bool more, visit(event));
+      if (!more) return absl::OkStatus();
+    }
+    return absl::OkStatus();
+  }
+
   uint64_t LastPosition() const override {
     absl::MutexLock lock(&positions_mu_);
     return in_flight_.empty() ? next_position_ - 1 : *in_flight_.begin() - 1;
@@ -582,6 +625,33 @@ class RocksDbEventStore final : public EventStore {
   }
 
  private:
+  // The positions in [from, last] of every stream `include` accepts, in order: each accepted
+  // stream's index read backwards from its head until it falls below `from`.
+  absl::StatusOr<std::vector<uint64_t>> AcceptedPositions(uint64_t from, uint64_t last,
+                                                          const StreamFilter& include) {
+    std::vector<uint64_t> positions;
+    const std::string head_prefix = layout::StreamHeadKey("");
+    auto heads = Iterate(*db_, db_->meta());
+    auto index = Iterate(*db_, db_->stream_index());
+    for (heads->Seek(head_prefix); heads->Valid() && heads->key().starts_with(head_prefix);
+         heads->Next()) {
+      const std::string_view stream = heads->key().ToStringView().substr(head_prefix.size());
+      if (!include(stream)) continue;
+      const std::string prefix = layout::StreamPrefix(stream);
+      for (index->SeekForPrev(layout::StreamKey(stream, UINT64_MAX));
+           index->Valid() && index->key().starts_with(prefix); index->Prev()) {
+        std::optional<uint64_t> position = layout::DecodePosition(index->value().ToStringView());
+        if (!position) return absl::DataLossError("stream index holds a malformed position");
+        if (*position < from) break;
+        if (*position <= last) positions.push_back(*position);
+      }
+      RETURN_IF_ERROR(FromRocksStatus(index->status(), "read stream index"));
+    }
+    RETURN_IF_ERROR(FromRocksStatus(heads->status(), "read stream heads"));
+    std::sort(positions.begin(), positions.end());
+    return positions;
+  }
+
   // Signs within a poll of the first event, then at most every checkpoint_interval while
   // positions advance. Failures (a full disk) are logged and retried at the next poll.
   void RunCheckpointer() {

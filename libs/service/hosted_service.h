@@ -58,6 +58,10 @@ struct EventConsumer {
   std::function<absl::StatusOr<bool>(const breach::v1::EventEnvelope& event)> apply;
   // Makes every earlier apply durable (one fsync), before offsets and checkpoints move.
   std::function<absl::Status()> make_durable;
+  // A consumer split by partition (docs/scaling.md): the streams it needs whatever their
+  // partition (events about no breach or several), by id prefix; every other stream is a
+  // breach's and read only for the partitions held.
+  std::vector<std::string> unpartitioned_stream_prefixes = {};
 };
 
 class HostedService {

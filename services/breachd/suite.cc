@@ -368,6 +368,7 @@ absl::Status Suite::Subscribe(Hosted& hosted, service::EventConsumer consumer) {
   // Fixed partitions are not the group's to hand out: the consumer applies every event (its
   // rows exist only for the breaches it holds) and ServeHomePartitions sets the ownership.
   options.ownership = hosted.home_partitioned ? nullptr : hosted.ownership.get();
+  options.unpartitioned_prefixes = consumer.unpartitioned_stream_prefixes;
   delivery::ConsumerHooks hooks;
   hooks.apply = [this, &hosted, apply = std::move(consumer.apply)](
                     const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {

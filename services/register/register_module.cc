@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "services/register/register_consumer.h"
+#include "services/register/register_projection.h"
 #include "services/register/register_rebuild.h"
 #include "services/register/register_schema.h"
 #include "services/register/register_service.h"
@@ -30,7 +31,7 @@ class HostedRegister final : public service::HostedService {
         [consumer](const breach::v1::EventEnvelope& event) {
           return consumer->ApplyConsumed(event);
         },
-        [consumer] { return consumer->MakeAppliedDurable(); }};
+        [consumer] { return consumer->MakeAppliedDurable(); }, UnpartitionedStreamPrefixes()};
   }
   std::unique_ptr<service::ProjectionFold> NewRebuildFold() override {
     // Every core: the breaches fold independently. Partitioned: this instance's breaches only.

@@ -169,12 +169,12 @@ std::optional<std::string> SummarizeAccess(const EventEnvelope& event) {
 
 }  // namespace
 
+std::vector<std::string> UnpartitionedStreamPrefixes() { return {"audit-", "school-", "incident-"}; }
+
 std::string BreachIdOf(const EventEnvelope& event) {
-  // Breach streams are keyed by the breach id (a ULID); audit streams are "audit-<tenant>",
-  // a school's directory and profile events are on "school-<tenant>".
-  if (event.stream_id().rfind("audit-", 0) == 0) return "";
-  if (event.stream_id().rfind("school-", 0) == 0) return "";
-  if (event.stream_id().rfind("incident-", 0) == 0) return "";
+  for (const std::string& prefix : UnpartitionedStreamPrefixes()) {
+    if (event.stream_id().starts_with(prefix)) return "";
+  }
   return event.stream_id();
 }
 

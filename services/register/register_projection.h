@@ -15,7 +15,12 @@
 
 namespace breachd::register_ {
 
-// The breach an event belongs to, or "" for events outside any breach (audit streams).
+// Streams about no breach or about many: audit streams ("audit-<tenant>", where listings and
+// exports are recorded), a school's directory and profile ("school-<tenant>"), an incident
+// ("incident-<id>"; its cases are breaches). Every other stream is a breach's, keyed by its id.
+std::vector<std::string> UnpartitionedStreamPrefixes();
+
+// The breach an event belongs to, or "" for events outside any breach (the streams above).
 std::string BreachIdOf(const breach::v1::EventEnvelope& event);
 
 // Rows to write for `event`: its timeline line, and for an event the entry is folded from

@@ -364,7 +364,7 @@ TEST_F(ScaleOutTest, TwoRegistersSplitTheBreachesAndOneTakesOverWhenTheOtherIsKi
   ASSERT_TRUE(WaitUntil([&] { return ListsExactly({"register-1"}, ids); }, absl::Seconds(90),
                         absl::Milliseconds(500)))
       << last_state_ << "\n" << RegisterLogs();
-  // The session timeout (6 s) and a catch-up of every source from its first event.
+  // The session timeout (6 s) and a catch-up of the gained partitions from every source.
   std::printf("takeover: register-1 serves all %d partitions and %zu breaches %.1f s after "
               "register-2 was killed\n",
               kPartitions, ids.size(), absl::ToDoubleSeconds(absl::Now() - killed));

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "libs/bus/embedded_broker.h"
@@ -22,6 +24,7 @@
 #include "libs/common/testing/scratch_dir.h"
 #include "libs/common/testing/status_matchers.h"
 #include "libs/delivery/event_feed_service.h"
+#include "libs/delivery/partition_filter.h"
 #include "libs/delivery/projection_rebuild.h"
 #include "libs/eventstore/tests/event_store_fixture.h"
 #include "libs/service/store_outbox.h"
@@ -463,6 +466,186 @@ TEST_F(SubscriptionTest, GainedPartitionsAreReadFromTheFirstEventThenServed) {
   EXPECT_TRUE(ownership.view().pending.empty());
   for (int i = 0; i < 50; ++i) EXPECT_TRUE(ownership.Serves(absl::StrCat("stream-", i)));
   subscription_.reset();  // before `ownership`: closing the consumer revokes its partitions
+}
+
+// The feed's partition filter, called as a scaled-out consumer calls it.
+class FeedFilterTest : public SubscriptionTest {
+ protected:
+  struct Read {
+    grpc::Status status;
+    std::vector<breach::v1::EventEnvelope> events;
+    breach::v1::ReadEventsResponse last;
+  };
+
+  Read ReadFeed(const breach::v1::ReadEventsRequest& request) {
+    auto stub = breach::v1::EventFeedService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", kServiceToken));
+    auto reader = stub->ReadEvents(&context, request);
+    Read read;
+    breach::v1::ReadEventsResponse response;
+    while (reader->Read(&response)) {
+      for (const auto& event : response.events()) read.events.push_back(event);
+      read.last = response;
+    }
+    read.status = reader->Finish();
+    return read;
+  }
+
+  static breach::v1::ReadEventsRequest Filtered(int32_t count, std::vector<int32_t> partitions,
+                                                std::vector<std::string> prefixes = {}) {
+    breach::v1::ReadEventsRequest request;
+    request.set_source("intake");
+    breach::v1::PartitionFilter& filter = *request.mutable_partition_filter();
+    filter.set_partition_count(count);
+    for (int32_t partition : partitions) filter.add_partitions(partition);
+    for (std::string& prefix : prefixes) filter.add_unpartitioned_prefixes(std::move(prefix));
+    return request;
+  }
+
+  // What a reader of every event keeps of `wanted`, in store order.
+  std::vector<std::string> Expected(const std::function<bool(const std::string&)>& wanted) {
+    std::vector<std::string> ids;
+    EXPECT_THAT(source_->ReadAll(1,
+                                 [&](const breach::v1::EventEnvelope& event) -> absl::StatusOr<bool> {
+                                   if (wanted(event.stream_id())) ids.push_back(event.event_id());
+                                   return true;
+                                 }),
+                ::breachd::testing::IsOk());
+    return ids;
+  }
+
+  static std::vector<std::string> Ids(const std::vector<breach::v1::EventEnvelope>& events) {
+    std::vector<std::string> ids;
+    for (const auto& event : events) ids.push_back(event.event_id());
+    return ids;
+  }
+};
+
+TEST_F(FeedFilterTest, SendsOnlyThePartitionsAskedForAndTheUnpartitionedStreams) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(source_->Append(eventstore::testing::MakeAppend("audit-school-a", 2)).status(),
+                ::breachd::testing::IsOk());
+  }
+  StartServer();
+  const Read read = ReadFeed(Filtered(6, {1, 4}, {"audit-"}));
+  ASSERT_TRUE(read.status.ok()) << read.status.error_message();
+  const std::vector<std::string> expected = Expected([](const std::string& stream) {
+    if (stream.starts_with("audit-")) return true;
+    const int32_t partition = bus::PartitionOfKey(stream, 6);
+    return partition == 1 || partition == 4;
+  });
+  EXPECT_GT(expected.size(), 6u);
+  EXPECT_LT(expected.size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ(Ids(read.events), expected);
+  // The range is covered for what the filter accepts: a reader may checkpoint at the head.
+  EXPECT_TRUE(read.last.end());
+  EXPECT_EQ(read.last.read_through(), source_->LastPosition());
+  EXPECT_EQ(read.last.head_position(), source_->LastPosition());
+
+  // From the middle, with max_events: the next read goes on from read_through, nothing skipped.
+  breach::v1::ReadEventsRequest request = Filtered(6, {1, 4}, {"audit-"});
+  request.set_max_events(10);
+  const Read first = ReadFeed(request);
+  ASSERT_TRUE(first.status.ok());
+  ASSERT_EQ(first.events.size(), 10u);
+  EXPECT_EQ(first.last.read_through(), first.events.back().position());
+  request.set_max_events(0);
+  request.set_from_position(first.last.read_through() + 1);
+  const Read rest = ReadFeed(request);
+  std::vector<std::string> both = Ids(first.events);
+  for (const std::string& id : Ids(rest.events)) both.push_back(id);
+  EXPECT_EQ(both, expected);
+}
+
+TEST_F(FeedFilterTest, AnOldCallerWithoutTheFilterGetsEveryEvent) {
+  StartServer();
+  breach::v1::ReadEventsRequest request;
+  request.set_source("intake");
+  const Read read = ReadFeed(request);
+  ASSERT_TRUE(read.status.ok());
+  EXPECT_EQ(Ids(read.events), Expected([](const std::string&) { return true; }));
+  EXPECT_EQ(read.events.size(), static_cast<size_t>(kEvents));
+}
+
+TEST_F(FeedFilterTest, ABadFilterIsRefusedNamingTheField) {
+  StartServer();
+  const std::vector<std::pair<breach::v1::ReadEventsRequest, std::string>> bad = {
+      {Filtered(0, {0}), "partition_filter.partition_count"},
+      {Filtered(-3, {0}), "partition_filter.partition_count"},
+      {Filtered(kMaxFilterPartitions + 1, {0}), "partition_filter.partition_count"},
+      {Filtered(6, {}), "partition_filter.partitions"},
+      {Filtered(6, {6}), "partition_filter.partitions: 6"},
+      {Filtered(6, {2, -1}), "partition_filter.partitions: -1"},
+      {Filtered(6, {1}, {""}), "partition_filter.unpartitioned_prefixes"},
+      {Filtered(6, {1}, {std::string(kMaxPrefixBytes + 1, 'a')}),
+       "partition_filter.unpartitioned_prefixes"},
+      {Filtered(6, {1}, std::vector<std::string>(kMaxUnpartitionedPrefixes + 1, "audit-")),
+       "partition_filter.unpartitioned_prefixes"},
+  };
+  for (const auto& [request, field] : bad) {
+    const Read read = ReadFeed(request);
+    EXPECT_EQ(read.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(read.status.error_message(), ::testing::HasSubstr(field));
+    EXPECT_TRUE(read.events.empty()) << field;
+  }
+  // The largest count and every partition of it are fine.
+  const Read widest = ReadFeed(Filtered(kMaxFilterPartitions, {0, kMaxFilterPartitions - 1}));
+  EXPECT_TRUE(widest.status.ok()) << widest.status.error_message();
+}
+
+// How many events of the fixture's streams fall in `partitions` of 6.
+int EventsIn(const std::set<int32_t>& partitions) {
+  int events = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    events += partitions.contains(bus::PartitionOfKey(absl::StrCat("stream-", i % 50), 6));
+  }
+  return events;
+}
+
+TEST_F(SubscriptionTest, ATakeoverReadsOnlyTheGainedPartitions) {
+  // As if this instance had held partitions 0-2 and applied all of them: their checkpoints are
+  // at the head. Gaining all six, it reads 3-5 from their first event and nothing of 0-2.
+  for (int32_t partition : {0, 1, 2}) {
+    ASSERT_THAT(consumer_->WriteProjection({{PartitionCheckpointKey("intake", 6, partition),
+                                             absl::StrCat(source_->LastPosition())}},
+                                           /*sync=*/true),
+                ::breachd::testing::IsOk());
+  }
+  StartServer();
+  bus::PartitionOwnership ownership;
+  Subscribe(SystemClock::Get(), absl::Milliseconds(100), &ownership);
+  ASSERT_TRUE(WaitFor([&] { return ownership.view().served.size() == 6; }));
+  ASSERT_EQ(ownership.view().partition_count, 6);
+  const int gained = EventsIn({3, 4, 5});
+  EXPECT_GT(gained, 0);
+  EXPECT_LT(gained, kEvents);
+  EXPECT_EQ(projection_.Deliveries(), gained);  // each once, and none of 0-2
+  EXPECT_EQ(projection_.Applied(), static_cast<size_t>(gained));
+  subscription_.reset();  // before `ownership`
+}
+
+TEST_F(SubscriptionTest, ARestartWithTheSamePartitionsReadsNothingAgain) {
+  StartServer();
+  {
+    bus::PartitionOwnership ownership;
+    Subscribe(SystemClock::Get(), absl::Milliseconds(100), &ownership);
+    ASSERT_TRUE(WaitFor([&] { return ownership.view().served.size() == 6; }));
+    EXPECT_EQ(projection_.Deliveries(), kEvents);
+    subscription_.reset();
+  }
+  // The same store, the same partitions: served at once, nothing read again; then only what is
+  // new.
+  bus::PartitionOwnership ownership;
+  Subscribe(SystemClock::Get(), absl::Milliseconds(100), &ownership);
+  ASSERT_TRUE(WaitFor([&] { return ownership.view().served.size() == 6; }));
+  EXPECT_EQ(projection_.Deliveries(), kEvents);
+  ASSERT_THAT(source_->Append(eventstore::testing::MakeAppend("stream-7", 3)).status(),
+              ::breachd::testing::IsOk());
+  ASSERT_TRUE(WaitFor([&] { return projection_.Applied() == kEvents + 3; }));
+  EXPECT_EQ(projection_.Deliveries(), kEvents + 3);
+  subscription_.reset();
 }
 
 }  // namespace
