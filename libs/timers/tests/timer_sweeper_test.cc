@@ -76,7 +76,7 @@ TEST(TimerSweeperTest, PokeSweepsAtTheNextAdvanceAndNothingBeforeStart) {
 // earlier one, or one armed while a sweep runs (it may have read the timers before), does.
 TEST(TimerSweeperTest, PokeWithALaterTimerLeavesThePendingAlarmAndAnEarlierOneSweepsNow) {
   SimulatedClock clock(kT0);
-  ScriptedSweep script{.due = {kT0 + absl::Hours(48)}};
+  ScriptedSweep script{.due = {kT0 + absl::Hours(48)}, .swept_at_hours = {}};
   TimerSweeper sweeper(clock, script.Fn());
   sweeper.Start();
   script.due.insert({kT0 + absl::Hours(48), kT0 + absl::Hours(60)});
