@@ -219,6 +219,8 @@ absl::StatusOr<Figures> Measure(Deployment& deployment, int n) {
       breach::v1::RegisterService::NewStub(Channel(deployment.endpoints["register"]));
   double cpu_before = 0;
   for (int pid : pids) cpu_before += CpuSeconds(pid);
+  // A mark on stderr for a profiler attached to breachd to start from (docs/benchmarks.md).
+  std::fprintf(stderr, "fan-out starts\n");
   const absl::Time start = absl::Now();
   breach::v1::Incident incident;
   status = incidents->CreateIncident(CallAs(kOperatorToken, absl::Seconds(60)).get(),

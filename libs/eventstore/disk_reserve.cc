@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -26,13 +27,19 @@ DiskReserve::FreeBytes DiskReserve::StatVfs(std::string path) {
   };
 }
 
-DiskReserve::DiskReserve(uint64_t reserve_bytes, FreeBytes free_bytes)
-    : reserve_bytes_(reserve_bytes), free_bytes_(std::move(free_bytes)) {}
+DiskReserve::DiskReserve(uint64_t reserve_bytes, FreeBytes free_bytes, const Clock& clock)
+    : reserve_bytes_(reserve_bytes), free_bytes_(std::move(free_bytes)), clock_(clock) {}
 
 absl::Status DiskReserve::Check() {
   if (reserve_bytes_ == 0) return absl::OkStatus();
+  const int64_t now_ns = absl::ToUnixNanos(clock_.Now());
+  if (now_ns < roomy_until_ns_.load(std::memory_order_relaxed)) return absl::OkStatus();
   const absl::StatusOr<uint64_t> free = free_bytes_();
   if (!free.ok()) return absl::OkStatus();
+  if (*free - std::min(*free, reserve_bytes_) > kSlackBytes) {
+    roomy_until_ns_.store(now_ns + absl::ToInt64Nanoseconds(kRecheckAfter),
+                          std::memory_order_relaxed);
+  }
   const bool below = *free < reserve_bytes_;
   if (below_.exchange(below) != below) {
     if (below) {

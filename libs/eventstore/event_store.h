@@ -53,6 +53,10 @@ struct AppendRequest {
   // that before committing their offsets (EventConsumer::make_durable): a reaction lost with the
   // machine is redone from the redelivered event. An RPC's answer is always a synced append.
   bool sync = true;
+  // Non-empty: the id of another service's event this append reacts to, marked consumed in the
+  // same write (what ApplyConsumed marks), so a reaction costs one write. Not on an idempotent
+  // retry (`duplicate`): the caller marks it then.
+  std::string consumed_event_id;
 };
 
 struct AppendResult {

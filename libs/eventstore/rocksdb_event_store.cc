@@ -87,7 +87,8 @@ class RocksDbEventStore final : public EventStore {
         gate_(*db_->db(), *options_.clock, kResumeBackoff),
         reserve_(options_.disk_reserve_bytes, options_.free_disk_bytes
                                                   ? options_.free_disk_bytes
-                                                  : DiskReserve::StatVfs(path)),
+                                                  : DiskReserve::StatVfs(path),
+                 *options_.clock),
         next_position_(last_position + 1) {
     write_options_.sync = options_.sync;
     trusted_public_key_ = options_.trusted_public_key;
@@ -195,6 +196,9 @@ class RocksDbEventStore final : public EventStore {
                                stream->version, stream->hash);
     AddEvents(result.events, request.publish, batch);
     AddProjectionWrites(*db_, request.projection, batch);
+    if (!request.consumed_event_id.empty()) {
+      batch.Put(db_->consumed(), request.consumed_event_id, rocksdb::Slice());
+    }
     const layout::StreamHead head{result.events.back().stream_version(),
                                   result.events.back().hash()};
     batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id),
@@ -269,6 +273,9 @@ class RocksDbEventStore final : public EventStore {
       position += count;
       AddEvents(results[i].events, request.publish, batch);
       AddProjectionWrites(*db_, request.projection, batch);
+      if (!request.consumed_event_id.empty()) {
+        batch.Put(db_->consumed(), request.consumed_event_id, rocksdb::Slice());
+      }
       heads.push_back({results[i].events.back().stream_version(), results[i].events.back().hash()});
       batch.Put(db_->meta(), layout::StreamHeadKey(request.stream_id),
                 layout::EncodeStreamHead(heads.back()));

@@ -36,6 +36,15 @@ void TimerSweeper::Poke() {
   alarm_at_ = now;
 }
 
+void TimerSweeper::Poke(absl::Time earliest) {
+  {
+    absl::MutexLock lock(&mu_);
+    // A running sweep may have read the timers before these were armed: it must see poked_.
+    if (!sweeping_ && alarm_ != nullptr && alarm_at_ <= earliest) return;
+  }
+  Poke();
+}
+
 void TimerSweeper::Stop() {
   std::unique_ptr<Alarm> cancelled;
   {
@@ -58,6 +67,7 @@ void TimerSweeper::SweepNow() {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;
     poked_ = false;
+    sweeping_ = true;
   }
   const absl::StatusOr<std::optional<absl::Time>> next = sweep_(clock_.Now());
   std::optional<absl::Time> at;
@@ -70,6 +80,7 @@ void TimerSweeper::SweepNow() {
     at = *next;
   }
   absl::MutexLock lock(&mu_);
+  sweeping_ = false;
   if (stopped_) return;
   if (poked_) at = at.has_value() ? std::min(*at, clock_.Now()) : clock_.Now();
   replaced = std::move(alarm_);

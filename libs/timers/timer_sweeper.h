@@ -35,6 +35,10 @@ class TimerSweeper {
   // Makes a sweep happen soon (an alarm at Now()) that sees every timer armed before the call.
   // Never waits for a sweep. Does nothing before Start or after Stop.
   void Poke();
+  // The same for timers armed no earlier than `earliest`: nothing to do while an alarm at or
+  // before it is pending and no sweep is running (that alarm's sweep sees them). A reaction
+  // arming one case's clock, thousands in a burst, then costs no alarm and no sweep.
+  void Poke(absl::Time earliest);
   // Cancels the next sweep and waits for a running one. Not from inside the sweep.
   void Stop();
 
@@ -50,6 +54,7 @@ class TimerSweeper {
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   bool poked_ ABSL_GUARDED_BY(mu_) = false;  // a Poke since the running sweep read the timers
+  bool sweeping_ ABSL_GUARDED_BY(mu_) = false;  // a sweep has read, or may read, the timers
   // Never destroyed with mu_ held: cancelling waits for a running SweepNow, which takes mu_.
   std::unique_ptr<Alarm> alarm_ ABSL_GUARDED_BY(mu_);
   absl::Time alarm_at_ ABSL_GUARDED_BY(mu_);

@@ -1,7 +1,10 @@
 #include "services/notification/case_reactor.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "breach/v1/events.pb.h"
+#include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "services/notification/clock_planner.h"
@@ -16,7 +19,8 @@ CaseReactor::CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_l
                          const Clock& clock,
                          std::shared_ptr<const regulation::RegulationEngine> engine,
                          std::shared_ptr<const regulation::NotificationTemplates> templates,
-                         std::function<void()> on_append, std::function<void()> on_timers_changed,
+                         std::function<void()> on_append,
+                         std::function<void(absl::Time earliest)> on_timers_armed,
                          privacy::FieldCipher* cipher)
     : store_(store),
       breach_locks_(breach_locks),
@@ -24,8 +28,20 @@ CaseReactor::CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_l
       engine_(std::move(engine)),
       templates_(std::move(templates)),
       on_append_(std::move(on_append)),
-      on_timers_changed_(std::move(on_timers_changed)),
+      on_timers_armed_(std::move(on_timers_armed)),
       cipher_(cipher) {}
+
+absl::Time EarliestTimer(const ClockPlan& plan) {
+  absl::Time earliest = absl::InfiniteFuture();
+  for (const breach::v1::ClockArmed& armed : plan.armed) {
+    // As TimersFor arms them: the deadline's timer even without a due time (it fires at once).
+    earliest = std::min(earliest, TimeFromProto(armed.deadline().due_at()));
+    for (const auto& warning : armed.deadline().warnings()) {
+      earliest = std::min(earliest, TimeFromProto(warning.at()));
+    }
+  }
+  return earliest;
+}
 
 std::string ClockCause(const breach::v1::EventEnvelope& event) {
   const std::string type = service::ShortType(event.type());
@@ -81,10 +97,12 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   eventstore::AppendRequest append =
       ToAppend(change, SystemPrincipal(), event.event_id(), clock_.Now());
   append.sync = false;
-  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  append.consumed_event_id = event.event_id();  // marked in the same write
+  ASSIGN_OR_RETURN(const eventstore::AppendResult appended, store_.Append(std::move(append)));
   if (on_append_) on_append_();
-  if (on_timers_changed_) on_timers_changed_();
-  return store_.ApplyConsumed(event.event_id(), {}, false);
+  if (on_timers_armed_ && !plan.armed.empty()) on_timers_armed_(EarliestTimer(plan));
+  if (appended.duplicate) return store_.ApplyConsumed(event.event_id(), {}, false);
+  return true;
 }
 
 absl::Status CaseReactor::AddIncidentDraft(const breach::v1::EventEnvelope& event,

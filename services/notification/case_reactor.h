@@ -18,18 +18,21 @@
 #include "libs/regulation/engine.h"
 #include "libs/regulation/notification_drafts.h"
 #include "libs/service/hosted_service.h"
+#include "services/notification/clock_planner.h"
 #include "services/notification/stream_change.h"
 
 namespace breachd::notification {
 
 class CaseReactor {
  public:
-  // `on_timers_changed` is called after a reaction armed or moved timers (wakes the sweeper);
-  // `on_append` after every append (wakes the relay).
+  // `on_timers_armed` is called after a reaction armed or moved timers, with the earliest time
+  // any of them may fire (wakes the sweeper if its next sweep is later); `on_append` after every
+  // append (wakes the relay).
   CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
               std::shared_ptr<const regulation::RegulationEngine> engine,
               std::shared_ptr<const regulation::NotificationTemplates> templates,
-              std::function<void()> on_append, std::function<void()> on_timers_changed,
+              std::function<void()> on_append,
+              std::function<void(absl::Time earliest)> on_timers_armed,
               privacy::FieldCipher* cipher = nullptr);
 
   // Applies an event at most once; true if it was new.
@@ -52,9 +55,13 @@ class CaseReactor {
   std::shared_ptr<const regulation::RegulationEngine> engine_;
   std::shared_ptr<const regulation::NotificationTemplates> templates_;
   std::function<void()> on_append_;
-  std::function<void()> on_timers_changed_;
+  std::function<void(absl::Time earliest)> on_timers_armed_;
   privacy::FieldCipher* cipher_;  // opens what a draft quotes (nullptr: as stored)
 };
+
+// The earliest time a timer armed by `plan` may fire (a warning or the deadline), or
+// InfiniteFuture when it arms nothing (disarming never makes a sweep late).
+absl::Time EarliestTimer(const ClockPlan& plan);
 
 // The cause a ClockArmed records for a reaction to `event` ("duties decided", ...).
 std::string ClockCause(const breach::v1::EventEnvelope& event);

@@ -31,7 +31,7 @@ class HostedNotification final : public service::HostedService {
                     std::make_unique<ChannelSender>(channels_), context.on_append,
                     context.cipher),
         reactor_(context.store, breach_locks_, context.clock, engine, templates, context.on_append,
-                 [this] { sweeper_.Poke(); }, context.cipher),
+                 [this](absl::Time earliest) { sweeper_.Poke(earliest); }, context.cipher),
         grpc_(NotificationDeps{context.store, context.identities, context.clock,
                                context.on_append, engine, std::move(templates), breach_locks_,
                                channels_, [this] { dispatcher_.Poke(); },

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/eventstore/disk_reserve.h"
 #include "libs/eventstore/rocksdb_event_store.h"
 #include "libs/eventstore/tests/event_store_fixture.h"
 #include "rocksdb/file_system.h"
@@ -193,6 +194,31 @@ TEST_F(FullDiskTest, WritesAreRefusedBelowTheDiskReserveAndResumeWhenSpaceIsFree
   free_bytes = uint64_t{65} << 20;
   EXPECT_THAT(store_->ResumeWrites(), IsOk());
   ExpectWritesAndChainWhole();
+}
+
+// Far above the reserve the free space is read once per kRecheckAfter, not per write; near it,
+// at every write, so a drop below the reserve is refused at the next write.
+TEST(DiskReserveTest, ReadsTheFreeSpaceAgainAtEveryWriteOnlyNearTheReserve) {
+  FakeClock clock;
+  std::atomic<uint64_t> free_bytes{uint64_t{100} << 30};
+  int reads = 0;
+  DiskReserve reserve(uint64_t{64} << 20, [&]() -> absl::StatusOr<uint64_t> {
+    ++reads;
+    return free_bytes.load();
+  }, clock);
+  EXPECT_THAT(reserve.Check(), IsOk());
+  EXPECT_THAT(reserve.Check(), IsOk());
+  EXPECT_EQ(reads, 1);
+  free_bytes = uint64_t{63} << 20;
+  EXPECT_THAT(reserve.Check(), IsOk());  // the reading of 100 GiB still stands
+  clock.Advance(DiskReserve::kRecheckAfter);
+  EXPECT_THAT(reserve.Check(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(reserve.Check(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(reads, 3);
+  free_bytes = (uint64_t{64} << 20) + DiskReserve::kSlackBytes;  // room, but within the slack
+  EXPECT_THAT(reserve.Check(), IsOk());
+  EXPECT_THAT(reserve.Check(), IsOk());
+  EXPECT_EQ(reads, 5);
 }
 
 // With free-space figures (a real disk) RocksDB's SstFileManager recovers by itself, every 5 s;

@@ -100,6 +100,27 @@ TEST_F(ProjectionTest, AFailedAppendWritesNoRows) {
   EXPECT_EQ(store().LastPosition(), 1u);
 }
 
+// A reaction to another service's event marks that event consumed in its own write; a failed
+// append marks nothing, and an idempotent retry leaves the marking to the caller.
+TEST_F(ProjectionTest, AnAppendMarksTheEventItReactsToConsumedOrNothingWhenItFails) {
+  AppendRequest conflicting = MakeAppend("breach-1", 1, /*expected_version=*/3);
+  conflicting.consumed_event_id = "other-event-1";
+  EXPECT_THAT(store().Append(conflicting), StatusIs(absl::StatusCode::kAborted));
+  // (An error reads as the opposite of what is expected.)
+  EXPECT_EQ(store().WasConsumed("other-event-1").value_or(true), false);
+
+  AppendRequest reaction = MakeAppend("breach-1", 1);
+  reaction.consumed_event_id = "other-event-1";
+  ASSERT_THAT(store().Append(reaction), IsOk());
+  EXPECT_EQ(store().WasConsumed("other-event-1").value_or(false), true);
+  EXPECT_EQ(store().ApplyConsumed("other-event-1", {}, false).value_or(true), false);
+
+  std::vector<AppendRequest> across = {MakeAppend("breach-2", 1), MakeAppend("breach-3", 1)};
+  across[1].consumed_event_id = "other-event-2";
+  ASSERT_THAT(store().AppendAcrossStreams(across), IsOk());
+  EXPECT_EQ(store().WasConsumed("other-event-2").value_or(false), true);
+}
+
 TEST_F(ProjectionTest, ScanHonoursPrefixStartAfterAndStop) {
   AppendRequest request = MakeAppend("breach-1", 1);
   for (const char* key : {"a/1", "b/1", "b/2", "b/3", "c/1"}) {

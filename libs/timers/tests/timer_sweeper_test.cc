@@ -72,6 +72,47 @@ TEST(TimerSweeperTest, PokeSweepsAtTheNextAdvanceAndNothingBeforeStart) {
   EXPECT_THAT(script.swept_at_hours, ElementsAre(0, 1, 3));
 }
 
+// A timer no earlier than the pending alarm needs no sweep now: that alarm's sweep sees it. An
+// earlier one, or one armed while a sweep runs (it may have read the timers before), does.
+TEST(TimerSweeperTest, PokeWithALaterTimerLeavesThePendingAlarmAndAnEarlierOneSweepsNow) {
+  SimulatedClock clock(kT0);
+  ScriptedSweep script{.due = {kT0 + absl::Hours(48)}, .swept_at_hours = {}};
+  TimerSweeper sweeper(clock, script.Fn());
+  sweeper.Start();
+  script.due.insert({kT0 + absl::Hours(48), kT0 + absl::Hours(60)});
+  sweeper.Poke(kT0 + absl::Hours(48));
+  sweeper.Poke(kT0 + absl::Hours(60));
+  clock.Advance(absl::ZeroDuration());
+  EXPECT_THAT(script.swept_at_hours, ElementsAre(0));  // no sweep for them now
+  script.due.insert(kT0 + absl::Hours(24));
+  sweeper.Poke(kT0 + absl::Hours(24));
+  clock.Advance(absl::ZeroDuration());
+  EXPECT_THAT(script.swept_at_hours, ElementsAre(0, 0));
+  clock.Advance(absl::Hours(72));
+  EXPECT_THAT(script.swept_at_hours, ElementsAre(0, 0, 24, 48, 60));
+
+  // Armed while a sweep run by an alarm reads the timers (that alarm is at or before the new
+  // timer): the sweep is followed by another, or the timer would wait for the next alarm.
+  ScriptedSweep inner;
+  TimerSweeper* self = nullptr;
+  TimerSweeper racing(clock, [&](absl::Time now) -> absl::StatusOr<std::optional<absl::Time>> {
+    absl::StatusOr<std::optional<absl::Time>> next = inner.Fn()(now);
+    if (inner.swept_at_hours.size() == 2) {
+      inner.due.insert(now + absl::Hours(200));
+      self->Poke(now + absl::Hours(200));
+    }
+    return next;
+  });
+  self = &racing;
+  inner.due = {clock.Now() + absl::Hours(300)};
+  racing.Start();
+  racing.Poke();
+  clock.Advance(absl::ZeroDuration());
+  clock.Advance(absl::ZeroDuration());
+  clock.Advance(absl::Hours(250));
+  EXPECT_THAT(inner.swept_at_hours, ElementsAre(72, 72, 72, 272));
+}
+
 TEST(TimerSweeperTest, AFailedSweepIsRetriedAfterTheBackOff) {
   SimulatedClock clock(kT0);
   std::vector<absl::Time> attempts;
