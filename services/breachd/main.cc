@@ -172,7 +172,7 @@ void PrintWelcome(const breachd::suite::Suite& suite,
   std::string first_token;
   for (const auto& grant : suite.identities().grants()) {
     if (grant.principal.HasRole(breachd::auth::kRoleService)) continue;
-    std::printf("  %-18s %-16s %-12s %s\n", grant.principal.subject.c_str(),
+    std::printf("  %-18s %-18s %-12s %s\n", grant.principal.subject.c_str(),
                 absl::StrJoin(grant.principal.roles, ",").c_str(), grant.principal.tenant.c_str(),
                 grant.token.c_str());
     if (first_token.empty()) first_token = grant.token;
