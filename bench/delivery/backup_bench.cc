@@ -25,8 +25,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/delivery/large_store.h"
-#include "breach/v1/admin.grpc.pb.h"
-#include "grpcpp/create_channel.h"
 #include "tests/testing/process.h"
 
 ABSL_FLAG(std::vector<std::string>, events, std::vector<std::string>({"10000", "100000"}),
@@ -62,13 +60,9 @@ double FolderMib(const fs::path& dir) {
 }
 
 absl::StatusOr<breach::v1::BackupStoresResponse> BackupEveryStore(const std::string& endpoint) {
-  auto admin = breach::v1::AdminService::NewStub(
-      grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", OperatorBearer());
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(1));
+  OperatorAdminCall call(endpoint, absl::Hours(1));
   breach::v1::BackupStoresResponse answer;
-  if (grpc::Status called = admin->BackupStores(&context, {}, &answer); !called.ok()) {
+  if (grpc::Status called = call.stub->BackupStores(&call.context, {}, &answer); !called.ok()) {
     return absl::InternalError("BackupStores: " + called.error_message());
   }
   return answer;

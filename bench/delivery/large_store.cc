@@ -112,13 +112,10 @@ namespace {
 
 // Every consumer's row for the intake's store (the register, the assessment, the notification).
 absl::StatusOr<std::vector<breach::v1::SourceDelivery>> IntakeRows(const std::string& endpoint) {
-  auto admin = breach::v1::AdminService::NewStub(
-      grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", OperatorBearer());
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  OperatorAdminCall call(endpoint, absl::Seconds(10));
   breach::v1::GetDeliveryStatusResponse status;
-  if (grpc::Status called = admin->GetDeliveryStatus(&context, {}, &status); !called.ok()) {
+  if (grpc::Status called = call.stub->GetDeliveryStatus(&call.context, {}, &status);
+      !called.ok()) {
     return absl::UnavailableError(called.error_message());
   }
   std::vector<breach::v1::SourceDelivery> rows;
@@ -154,7 +151,12 @@ absl::StatusOr<uint64_t> WaitCaughtUp(RunningBreachd& breachd, int64_t events,
   }
 }
 
-std::string OperatorBearer() { return absl::StrCat("Bearer ", testing::kOperatorToken); }
+OperatorAdminCall::OperatorAdminCall(const std::string& endpoint, absl::Duration deadline)
+    : stub(breach::v1::AdminService::NewStub(
+          grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()))) {
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", testing::kOperatorToken));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+}
 
 std::string Ms(absl::Duration d) { return absl::StrCat(absl::ToInt64Milliseconds(d), " ms"); }
 

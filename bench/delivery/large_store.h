@@ -6,12 +6,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "breach/v1/admin.grpc.pb.h"
+#include "grpcpp/client_context.h"
 #include "tests/testing/process.h"
 
 namespace breachd::bench {
@@ -47,8 +50,13 @@ absl::StatusOr<RunningBreachd> StartAllInOne(const std::string& breachd_path,
 absl::StatusOr<uint64_t> WaitCaughtUp(RunningBreachd& breachd, int64_t events,
                                       absl::Duration timeout);
 
-// An admin RPC's metadata: the operator token of testing::WriteTwoSchoolIdentity.
-std::string OperatorBearer();
+// One call to breachd's AdminService at `endpoint` (plaintext) as the operator of
+// testing::WriteTwoSchoolIdentity, within `deadline`: call `stub->Method(&context, ...)`.
+struct OperatorAdminCall {
+  OperatorAdminCall(const std::string& endpoint, absl::Duration deadline);
+  std::unique_ptr<breach::v1::AdminService::Stub> stub;
+  grpc::ClientContext context;
+};
 
 std::string Ms(absl::Duration d);
 
