@@ -18,18 +18,16 @@ namespace breachd::notification {
 CaseReactor::CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks,
                          const Clock& clock,
                          std::shared_ptr<const regulation::RegulationEngine> engine,
-                         std::shared_ptr<const regulation::NotificationTemplates> templates,
                          std::function<void()> on_append,
                          std::function<void(absl::Time earliest)> on_timers_armed,
-                         privacy::FieldCipher* cipher)
+                         std::function<void()> on_drafts_due)
     : store_(store),
       breach_locks_(breach_locks),
       clock_(clock),
       engine_(std::move(engine)),
-      templates_(std::move(templates)),
       on_append_(std::move(on_append)),
       on_timers_armed_(std::move(on_timers_armed)),
-      cipher_(cipher) {}
+      on_drafts_due_(std::move(on_drafts_due)) {}
 
 absl::Time EarliestTimer(const ClockPlan& plan) {
   absl::Time earliest = absl::InfiniteFuture();
@@ -88,8 +86,26 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
       PlanClocks(*found, clocks, engine_->regimes(), engine_->zone(), ClockCause(event));
   StreamChange change{found->breach_id(), found->tenant(), {}, {case_row}};
   RETURN_IF_ERROR(AddClockPlan(store_, found->tenant(), plan, clocks, change));
-  RETURN_IF_ERROR(AddIncidentDraft(event, *found, change));
-  if (change.empty()) return store_.ApplyConsumed(event.event_id(), {case_row}, false);
+  // The processor's notice to the school is drafted by the IncidentDrafter, after the clocks,
+  // from the case as this event leaves it.
+  std::optional<eventstore::ProjectionWrite> draft_due;
+  const bool opens = OpensIncidentCase(event);
+  if (opens || AmendsIncidentCase(event)) {
+    breach::v1::NoticeDue notice;
+    notice.set_cause_event_id(event.event_id());
+    notice.set_opening(opens);
+    *notice.mutable_case_at_cause() = *found;
+    const int seq = opens ? 0 : found->report().amendments_size();
+    draft_due = {DraftDueKey(found->breach_id(), seq), notice.SerializeAsString()};
+  }
+  if (draft_due.has_value()) change.rows.push_back(*draft_due);
+  if (change.empty()) {
+    std::vector<eventstore::ProjectionWrite> rows = {case_row};
+    if (draft_due.has_value()) rows.push_back(*draft_due);
+    ASSIGN_OR_RETURN(const bool applied, store_.ApplyConsumed(event.event_id(), rows, false));
+    if (applied && draft_due.has_value() && on_drafts_due_) on_drafts_due_();
+    return applied;
+  }
   change.rows.push_back({ReactedKey(event.event_id()), ""});
   // Not fsynced one by one: the consumer makes a whole poll's reactions durable at once
   // (Hooks().make_durable) before its offsets move; a reaction a machine crash loses is redone
@@ -101,35 +117,9 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   ASSIGN_OR_RETURN(const eventstore::AppendResult appended, store_.Append(std::move(append)));
   if (on_append_) on_append_();
   if (on_timers_armed_ && !plan.armed.empty()) on_timers_armed_(EarliestTimer(plan));
+  if (draft_due.has_value() && on_drafts_due_) on_drafts_due_();
   if (appended.duplicate) return store_.ApplyConsumed(event.event_id(), {}, false);
   return true;
-}
-
-absl::Status CaseReactor::AddIncidentDraft(const breach::v1::EventEnvelope& event,
-                                           const breach::v1::NotificationCase& notification_case,
-                                           StreamChange& change) {
-  const bool opens = OpensIncidentCase(event);
-  if (!opens && !AmendsIncidentCase(event)) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::optional<breach::v1::Draft> latest,
-                   FindDraft(store_, notification_case.breach_id(),
-                             breach::v1::DUTY_KIND_CONTROLLER_NOTICE, 0));
-  // Opening: drafted once (a report delivered again finds the draft). An update: a new version
-  // of the notice drafted at the opening; a case with none has nothing to redraft.
-  if (opens == latest.has_value()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
-                   FindSchool(store_, notification_case.tenant(), cipher_));
-  DraftOrder order;
-  order.duty = breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
-  const auth::Principal system = SystemPrincipal();
-  order.prepared_by.set_subject(system.subject);
-  order.prepared_by.set_role(system.PrimaryRole());
-  order.prepared_by.set_tenant(system.tenant);
-  order.now = clock_.Now();
-  ASSIGN_OR_RETURN(breach::v1::Draft draft,
-                   ComposeDraft(Opened(notification_case, cipher_), school, latest, order,
-                                *templates_, engine_->zone()));
-  RETURN_IF_ERROR(AddDraft(std::move(draft), change, cipher_));
-  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> CaseReactor::ApplySchool(const breach::v1::EventEnvelope& event) {

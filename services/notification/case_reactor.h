@@ -1,9 +1,11 @@
 // Bus side of the notification service: folds the other services' events into its own cases and
 // reacts to what moves a clock (a breach verdict fixing awareness, a correction of it, confirmed
 // duties, an override, closing) by appending ClockArmed / ClockDisarmed with the timers they
-// need; and drafts the processor's notice to the school when a provider-wide incident's case
-// opens (the provider then reviews, approves and sends it). A reaction is appended with a "reacted" row for the consumed event, so a redelivered
-// event (bus replay, catch-up) never arms twice.
+// need. When a provider-wide incident's case opens or is amended from the incident, the same
+// append leaves a "draft due" row: the IncidentDrafter drafts the processor's notice to the
+// school from it, after the clocks (incident_drafter.h). A reaction is appended with a
+// "reacted" row for the consumed event, so a redelivered event (bus replay, catch-up) never
+// arms twice nor leaves a second row.
 #pragma once
 
 #include <functional>
@@ -14,9 +16,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
 #include "libs/eventstore/event_store.h"
-#include "libs/privacy/field_cipher.h"
 #include "libs/regulation/engine.h"
-#include "libs/regulation/notification_drafts.h"
 #include "libs/service/hosted_service.h"
 #include "services/notification/clock_planner.h"
 #include "services/notification/stream_change.h"
@@ -27,13 +27,13 @@ class CaseReactor {
  public:
   // `on_timers_armed` is called after a reaction armed or moved timers, with the earliest time
   // any of them may fire (wakes the sweeper if its next sweep is later); `on_append` after every
-  // append (wakes the relay).
+  // append (wakes the relay); `on_drafts_due` after a reaction left a notice to draft (wakes the
+  // drafter).
   CaseReactor(eventstore::EventStore& store, StripedMutex<>& breach_locks, const Clock& clock,
               std::shared_ptr<const regulation::RegulationEngine> engine,
-              std::shared_ptr<const regulation::NotificationTemplates> templates,
               std::function<void()> on_append,
               std::function<void(absl::Time earliest)> on_timers_armed,
-              privacy::FieldCipher* cipher = nullptr);
+              std::function<void()> on_drafts_due);
 
   // Applies an event at most once; true if it was new.
   absl::StatusOr<bool> Apply(const breach::v1::EventEnvelope& event);
@@ -43,20 +43,14 @@ class CaseReactor {
  private:
   // A school added to or changed in the directory (SchoolImported): its profile follows.
   absl::StatusOr<bool> ApplySchool(const breach::v1::EventEnvelope& event);
-  // The processor's notice drafted for an incident's case as it opens (none if it has one),
-  // and drafted again, as a new version, when an update of the incident amends the case.
-  absl::Status AddIncidentDraft(const breach::v1::EventEnvelope& event,
-                                const breach::v1::NotificationCase& notification_case,
-                                StreamChange& change);
 
   eventstore::EventStore& store_;
   StripedMutex<>& breach_locks_;
   const Clock& clock_;
   std::shared_ptr<const regulation::RegulationEngine> engine_;
-  std::shared_ptr<const regulation::NotificationTemplates> templates_;
   std::function<void()> on_append_;
   std::function<void(absl::Time earliest)> on_timers_armed_;
-  privacy::FieldCipher* cipher_;  // opens what a draft quotes (nullptr: as stored)
+  std::function<void()> on_drafts_due_;
 };
 
 // The earliest time a timer armed by `plan` may fire (a warning or the deadline), or

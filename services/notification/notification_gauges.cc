@@ -37,7 +37,18 @@ absl::StatusOr<std::vector<GaugeSample>> NotificationGauges(eventstore::EventSto
                   absl::AsciiStrToLower(breach::v1::DeliveryStatus_Name(delivery.status())
                                             .substr(sizeof("DELIVERY_STATUS_") - 1))}];
   }
+  // The drafter's backlog: notices of incident cases not drafted yet.
+  int to_draft = 0;
+  RETURN_IF_ERROR(store.ScanProjection(kDraftDuePrefix, "", [&](const std::string&,
+                                                               const std::string&) {
+    ++to_draft;
+    return true;
+  }));
   std::vector<GaugeSample> samples;
+  samples.push_back({"breachd_notices_to_draft",
+                     "Processor's notices of incident cases waiting for the drafter",
+                     {},
+                     static_cast<double>(to_draft)});
   for (const auto& [key, counts] : clocks) {
     const auto& [tenant, duty] = key;
     samples.push_back({"breachd_deadlines_open", "Clocks running, by school and duty",

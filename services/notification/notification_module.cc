@@ -9,6 +9,7 @@
 #include "services/notification/case_reactor.h"
 #include "services/notification/deadline_sweep.h"
 #include "services/notification/dispatcher.h"
+#include "services/notification/incident_drafter.h"
 #include "services/notification/notification_gauges.h"
 #include "services/notification/notification_service.h"
 
@@ -30,14 +31,18 @@ class HostedNotification final : public service::HostedService {
         dispatcher_(context.store, breach_locks_, context.clock,
                     std::make_unique<ChannelSender>(channels_), context.on_append,
                     context.cipher),
-        reactor_(context.store, breach_locks_, context.clock, engine, templates, context.on_append,
-                 [this](absl::Time earliest) { sweeper_.Poke(earliest); }, context.cipher),
+        drafter_(context.store, breach_locks_, context.clock, engine, templates, context.on_append,
+                 context.cipher),
+        reactor_(context.store, breach_locks_, context.clock, engine, context.on_append,
+                 [this](absl::Time earliest) { sweeper_.Poke(earliest); },
+                 [this] { drafter_.Poke(); }),
         grpc_(NotificationDeps{context.store, context.identities, context.clock,
                                context.on_append, engine, std::move(templates), breach_locks_,
                                channels_, [this] { dispatcher_.Poke(); },
                                [this] { sweeper_.Poke(); }, context.cipher}) {}
 
   ~HostedNotification() override {
+    drafter_.Stop();
     dispatcher_.Stop();
     sweeper_.Stop();
   }
@@ -47,6 +52,7 @@ class HostedNotification final : public service::HostedService {
     // Warnings and misses that fell due while the service was down are emitted now, once.
     sweeper_.Start();
     dispatcher_.Start();
+    drafter_.Start();  // notices left due by a stop are drafted now
     return absl::OkStatus();
   }
 
@@ -81,6 +87,7 @@ class HostedNotification final : public service::HostedService {
   DeadlineSweep sweep_;
   timers::TimerSweeper sweeper_;
   Dispatcher dispatcher_;
+  IncidentDrafter drafter_;
   CaseReactor reactor_;
   NotificationService grpc_;
 };

@@ -57,6 +57,9 @@ std::string RequestKey(const std::string& tenant, const std::string& request_id)
   return absl::StrCat("idempotency/", tenant, "/", request_id);
 }
 std::string SchoolStreamId(const std::string& tenant) { return absl::StrCat("school-", tenant); }
+std::string DraftDueKey(const std::string& breach_id, int seq) {
+  return absl::StrFormat("%s%s/%06d", kDraftDuePrefix, breach_id, seq);
+}
 
 absl::StatusOr<std::optional<breach::v1::NotificationCase>> FindCase(
     eventstore::EventStore& store, const std::string& breach_id) {
@@ -112,6 +115,25 @@ absl::StatusOr<std::vector<DispatchEntry>> DueDispatches(eventstore::EventStore&
         const absl::Time at = absl::FromUnixMicros(micros);
         if (at > now || due.size() >= limit) return false;
         due.push_back({at, parts[2], parts[3], key});
+        return true;
+      }));
+  RETURN_IF_ERROR(parse_error);
+  return due;
+}
+
+absl::StatusOr<std::vector<DueDraft>> DueDrafts(eventstore::EventStore& store, size_t limit) {
+  std::vector<DueDraft> due;
+  absl::Status parse_error;
+  RETURN_IF_ERROR(store.ScanProjection(
+      kDraftDuePrefix, "", [&](const std::string& key, const std::string& value) {
+        if (due.size() >= limit) return false;
+        DueDraft& draft = due.emplace_back();
+        draft.key = key;
+        if (!draft.notice.ParseFromString(value) ||
+            draft.notice.case_at_cause().breach_id().empty()) {
+          parse_error = absl::DataLossError(absl::StrCat("stored row ", key, " is unreadable"));
+          return false;
+        }
         return true;
       }));
   RETURN_IF_ERROR(parse_error);

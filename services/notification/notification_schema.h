@@ -46,6 +46,11 @@ std::string SchoolKey(const std::string& tenant);
 std::string ReactedKey(const std::string& event_id);
 std::string RequestKey(const std::string& tenant, const std::string& request_id);
 std::string SchoolStreamId(const std::string& tenant);
+// A processor's notice waiting for the drafter (incident_drafter.h), a NoticeDue: one row per
+// cause, `seq` the case's amendments when it came (0: the opening), so that a breach's rows are
+// drafted in the order of their causes.
+inline constexpr char kDraftDuePrefix[] = "draft-due/";
+std::string DraftDueKey(const std::string& breach_id, int seq);
 
 absl::StatusOr<std::optional<breach::v1::NotificationCase>> FindCase(
     eventstore::EventStore& store, const std::string& breach_id);
@@ -81,6 +86,13 @@ struct DispatchEntry {
 // Deliveries waiting for an attempt due at or before `now`, earliest first, at most `limit`.
 absl::StatusOr<std::vector<DispatchEntry>> DueDispatches(eventstore::EventStore& store,
                                                          absl::Time now, size_t limit);
+// A notice to draft and its row (erased with the draft's append).
+struct DueDraft {
+  std::string key;
+  breach::v1::NoticeDue notice;
+};
+// The first `limit` notices to draft, in key order.
+absl::StatusOr<std::vector<DueDraft>> DueDrafts(eventstore::EventStore& store, size_t limit);
 // The earliest waiting delivery's due time, if any.
 absl::StatusOr<std::optional<absl::Time>> NextDispatch(eventstore::EventStore& store);
 

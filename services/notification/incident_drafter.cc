@@ -1,0 +1,136 @@
+#include "services/notification/incident_drafter.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+#include "services/notification/notification_decisions.h"
+#include "services/notification/stream_change.h"
+
+namespace breachd::notification {
+namespace {
+
+// Notices drafted per pass before the pass's one sync: a pass over 10,000 due rows is 40 syncs.
+constexpr size_t kDraftsPerPass = 256;
+// A row left by a reaction whose poke was missed is drafted within this.
+constexpr absl::Duration kPollInterval = absl::Seconds(1);
+
+}  // namespace
+
+IncidentDrafter::IncidentDrafter(eventstore::EventStore& store, StripedMutex<>& breach_locks,
+                                 const Clock& clock,
+                                 std::shared_ptr<const regulation::RegulationEngine> engine,
+                                 std::shared_ptr<const regulation::NotificationTemplates> templates,
+                                 std::function<void()> on_append, privacy::FieldCipher* cipher)
+    : store_(store),
+      breach_locks_(breach_locks),
+      clock_(clock),
+      engine_(std::move(engine)),
+      templates_(std::move(templates)),
+      on_append_(std::move(on_append)),
+      cipher_(cipher) {}
+
+IncidentDrafter::~IncidentDrafter() { Stop(); }
+
+void IncidentDrafter::Start() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = false;
+    poked_ = true;
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void IncidentDrafter::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void IncidentDrafter::Poke() {
+  absl::MutexLock lock(&mu_);
+  poked_ = true;
+}
+
+void IncidentDrafter::Loop() {
+  // Linux gives each thread its own nice value; this one yields to the consumers.
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kDrafterNice) != 0) {
+    log::Warn("notification: the drafter runs at the consumers' priority",
+              {{"error", std::strerror(errno)}});
+  }
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(
+                               +[](IncidentDrafter* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->mu_) {
+                                 return d->poked_ || d->stopping_;
+                               },
+                               this),
+                           kPollInterval);
+      if (stopping_) return;
+      poked_ = false;
+    }
+    // Pass after pass while a whole pass was due: a fan-out leaves thousands of rows.
+    absl::StatusOr<size_t> drafted;
+    do {
+      drafted = RunDue(kDraftsPerPass);
+      if (!drafted.ok()) {
+        log::Error("notification: drafting pass failed; retrying",
+                   {{"error", drafted.status().ToString()}});
+      }
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    } while (drafted.ok() && *drafted == kDraftsPerPass);
+  }
+}
+
+absl::StatusOr<size_t> IncidentDrafter::RunDue(size_t limit) {
+  ASSIGN_OR_RETURN(std::vector<DueDraft> due, DueDrafts(store_, limit));
+  if (due.empty()) return 0;
+  for (const DueDraft& draft : due) RETURN_IF_ERROR(Draft(draft));
+  RETURN_IF_ERROR(store_.WriteProjection({}, /*sync=*/true));
+  return due.size();
+}
+
+absl::Status IncidentDrafter::Draft(const DueDraft& due) {
+  const breach::v1::NotificationCase& at_cause = due.notice.case_at_cause();
+  absl::MutexLock lock(&breach_locks_.For(CaseKey(at_cause.breach_id())));
+  const eventstore::ProjectionWrite done{due.key, "", /*erase=*/true};
+  ASSIGN_OR_RETURN(std::optional<breach::v1::Draft> latest,
+                   FindDraft(store_, at_cause.breach_id(),
+                             breach::v1::DUTY_KIND_CONTROLLER_NOTICE, 0));
+  // An opening drafts the first version once (an opening seen again finds it); an amendment a
+  // new version of it; a case with no notice from its opening gets none.
+  if (due.notice.opening() == latest.has_value()) {
+    return store_.WriteProjection({done}, /*sync=*/false);
+  }
+  ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
+                   FindSchool(store_, at_cause.tenant(), cipher_));
+  DraftOrder order;
+  order.duty = breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
+  const auth::Principal system = SystemPrincipal();
+  order.prepared_by.set_subject(system.subject);
+  order.prepared_by.set_role(system.PrimaryRole());
+  order.prepared_by.set_tenant(system.tenant);
+  order.now = clock_.Now();
+  ASSIGN_OR_RETURN(breach::v1::Draft draft,
+                   ComposeDraft(Opened(at_cause, cipher_), school, latest, order, *templates_,
+                                engine_->zone()));
+  StreamChange change{at_cause.breach_id(), at_cause.tenant(), {}, {done}};
+  RETURN_IF_ERROR(AddDraft(std::move(draft), change, cipher_));
+  eventstore::AppendRequest append =
+      ToAppend(change, system, due.notice.cause_event_id(), order.now);
+  append.sync = false;  // RunDue syncs the pass
+  RETURN_IF_ERROR(store_.Append(std::move(append)).status());
+  if (on_append_) on_append_();
+  return absl::OkStatus();
+}
+
+}  // namespace breachd::notification
