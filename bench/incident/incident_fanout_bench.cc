@@ -177,6 +177,7 @@ struct Figures {
   // drafts: on a shared machine the times depend on what else runs, this much less.
   double cpu_seconds = 0, cpu_to_drafts = 0;
   int64_t rss_before_kib = 0, rss_peak_kib = 0, largest_peak_kib = 0, hwm_kib = 0;
+  std::map<std::string, int64_t> peak_kib_by_process;  // by --services value
   bool complete() const {
     return std::max({cases, clocks, entries, drafts}) != absl::InfiniteDuration();
   }
@@ -192,13 +193,15 @@ absl::StatusOr<Figures> Measure(Deployment& deployment, int n) {
   Figures figures;
   std::vector<int> pids;
   for (const auto& [name, process] : deployment.services) pids.push_back(process->pid());
-  // The sum of the processes' VmRSS, and the largest one.
-  auto rss = [&pids](int64_t* largest) {
+  // The sum of the processes' VmRSS, and the largest one (each one's peak when `largest`).
+  auto rss = [&](int64_t* largest) {
     int64_t sum = 0;
-    for (int pid : pids) {
-      const int64_t one = ProcessStatusKib(pid, "VmRSS");
+    for (const auto& [name, process] : deployment.services) {
+      const int64_t one = ProcessStatusKib(process->pid(), "VmRSS");
       sum += std::max<int64_t>(one, 0);
-      if (largest != nullptr) *largest = std::max(*largest, one);
+      if (largest == nullptr) continue;
+      *largest = std::max(*largest, one);
+      figures.peak_kib_by_process[name] = std::max(figures.peak_kib_by_process[name], one);
     }
     return sum;
   };
@@ -347,7 +350,13 @@ void Print(const std::string& title, int n, const Figures& f, size_t processes) 
   std::printf("  %-22s before   %8.1f MiB\n", what, f.rss_before_kib / 1024.0);
   std::printf("  %-22s peak     %8.1f MiB  (target < 512)\n", what, f.rss_peak_kib / 1024.0);
   if (processes > 1) {
-    std::printf("  largest breachd peak            %8.1f MiB\n", f.largest_peak_kib / 1024.0);
+    std::printf("  largest breachd peak            %8.1f MiB  (", f.largest_peak_kib / 1024.0);
+    const char* separator = "";
+    for (const auto& [name, kib] : f.peak_kib_by_process) {
+      std::printf("%s%s %.0f", separator, name.c_str(), kib / 1024.0);
+      separator = ", ";
+    }
+    std::printf(")\n");
   }
   std::printf("  VmHWM (whole run%s)      %8.1f MiB\n", processes > 1 ? ", summed" : "",
               f.hwm_kib / 1024.0);

@@ -8,6 +8,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/service/event_factory.h"
 #include "services/notification/clock_planner.h"
+#include "services/notification/incident_drafter.h"
 #include "services/notification/notification_case.h"
 #include "services/notification/notification_decisions.h"
 #include "services/notification/notification_schema.h"
@@ -77,6 +78,9 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   if (reacted.has_value()) return store_.ApplyConsumed(event.event_id(), {}, false);
   ASSIGN_OR_RETURN(std::optional<breach::v1::NotificationCase> found,
                    FindCase(store_, event.stream_id()));
+  // Notices still waiting for the drafter keep the case as their cause left it.
+  ASSIGN_OR_RETURN(std::vector<eventstore::ProjectionWrite> notice_rows,
+                   PinDueNotices(store_, event.stream_id(), found));
   if (!ApplyToCase(event, found)) return store_.ApplyConsumed(event.event_id(), {}, false);
   const eventstore::ProjectionWrite case_row{CaseKey(found->breach_id()),
                                              found->SerializeAsString()};
@@ -86,24 +90,15 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
       PlanClocks(*found, clocks, engine_->regimes(), engine_->zone(), ClockCause(event));
   StreamChange change{found->breach_id(), found->tenant(), {}, {case_row}};
   RETURN_IF_ERROR(AddClockPlan(store_, found->tenant(), plan, clocks, change));
-  // The processor's notice to the school is drafted by the IncidentDrafter, after the clocks,
-  // from the case as this event leaves it.
-  std::optional<eventstore::ProjectionWrite> draft_due;
-  const bool opens = OpensIncidentCase(event);
-  if (opens || AmendsIncidentCase(event)) {
-    breach::v1::NoticeDue notice;
-    notice.set_cause_event_id(event.event_id());
-    notice.set_opening(opens);
-    *notice.mutable_case_at_cause() = *found;
-    const int seq = opens ? 0 : found->report().amendments_size();
-    draft_due = {DraftDueKey(found->breach_id(), seq), notice.SerializeAsString()};
-  }
-  if (draft_due.has_value()) change.rows.push_back(*draft_due);
+  // The processor's notice to the school is drafted by the IncidentDrafter, after the clocks.
+  const std::optional<eventstore::ProjectionWrite> notice_due = NoticeDueRow(event, *found);
+  if (notice_due.has_value()) notice_rows.push_back(*notice_due);
+  change.rows.insert(change.rows.end(), notice_rows.begin(), notice_rows.end());
   if (change.empty()) {
     std::vector<eventstore::ProjectionWrite> rows = {case_row};
-    if (draft_due.has_value()) rows.push_back(*draft_due);
+    rows.insert(rows.end(), notice_rows.begin(), notice_rows.end());
     ASSIGN_OR_RETURN(const bool applied, store_.ApplyConsumed(event.event_id(), rows, false));
-    if (applied && draft_due.has_value() && on_drafts_due_) on_drafts_due_();
+    if (applied && notice_due.has_value() && on_drafts_due_) on_drafts_due_();
     return applied;
   }
   change.rows.push_back({ReactedKey(event.event_id()), ""});
@@ -117,7 +112,7 @@ absl::StatusOr<bool> CaseReactor::Apply(const breach::v1::EventEnvelope& event) 
   ASSIGN_OR_RETURN(const eventstore::AppendResult appended, store_.Append(std::move(append)));
   if (on_append_) on_append_();
   if (on_timers_armed_ && !plan.armed.empty()) on_timers_armed_(EarliestTimer(plan));
-  if (draft_due.has_value() && on_drafts_due_) on_drafts_due_();
+  if (notice_due.has_value() && on_drafts_due_) on_drafts_due_();
   if (appended.duplicate) return store_.ApplyConsumed(event.event_id(), {}, false);
   return true;
 }

@@ -22,6 +22,43 @@ constexpr absl::Duration kPollInterval = absl::Seconds(1);
 
 }  // namespace
 
+std::optional<eventstore::ProjectionWrite> NoticeDueRow(const breach::v1::EventEnvelope& event,
+                                                        const breach::v1::NotificationCase& after) {
+  const bool opens = OpensIncidentCase(event);
+  if (!opens && !AmendsIncidentCase(event)) return std::nullopt;
+  breach::v1::NoticeDue notice;
+  notice.set_breach_id(after.breach_id());
+  notice.set_cause_event_id(event.event_id());
+  notice.set_opening(opens);
+  // The opening is the case's first row; each amendment adds one to the case's amendments.
+  const int seq = opens ? 0 : after.report().amendments_size();
+  return eventstore::ProjectionWrite{DraftDueKey(after.breach_id(), seq),
+                                     notice.SerializeAsString()};
+}
+
+absl::StatusOr<std::vector<eventstore::ProjectionWrite>> PinDueNotices(
+    eventstore::EventStore& store, const std::string& breach_id,
+    const std::optional<breach::v1::NotificationCase>& before) {
+  std::vector<eventstore::ProjectionWrite> pinned;
+  if (!before.has_value()) return pinned;
+  absl::Status parse_error;
+  RETURN_IF_ERROR(store.ScanProjection(
+      absl::StrCat(kDraftDuePrefix, breach_id, "/"), "",
+      [&](const std::string& key, const std::string& value) {
+        breach::v1::NoticeDue notice;
+        if (!notice.ParseFromString(value)) {
+          parse_error = absl::DataLossError(absl::StrCat("stored row ", key, " is unreadable"));
+          return false;
+        }
+        if (notice.has_case_at_cause()) return true;
+        *notice.mutable_case_at_cause() = *before;
+        pinned.push_back({key, notice.SerializeAsString()});
+        return true;
+      }));
+  RETURN_IF_ERROR(parse_error);
+  return pinned;
+}
+
 IncidentDrafter::IncidentDrafter(eventstore::EventStore& store, StripedMutex<>& breach_locks,
                                  const Clock& clock,
                                  std::shared_ptr<const regulation::RegulationEngine> engine,
@@ -100,19 +137,25 @@ absl::StatusOr<size_t> IncidentDrafter::RunDue(size_t limit) {
 }
 
 absl::Status IncidentDrafter::Draft(const DueDraft& due) {
-  const breach::v1::NotificationCase& at_cause = due.notice.case_at_cause();
-  absl::MutexLock lock(&breach_locks_.For(CaseKey(at_cause.breach_id())));
+  const breach::v1::NoticeDue& notice = due.notice;
+  absl::MutexLock lock(&breach_locks_.For(CaseKey(notice.breach_id())));
   const eventstore::ProjectionWrite done{due.key, "", /*erase=*/true};
+  std::optional<breach::v1::NotificationCase> at_cause;
+  if (notice.has_case_at_cause()) {
+    at_cause = notice.case_at_cause();
+  } else {
+    ASSIGN_OR_RETURN(at_cause, FindCase(store_, notice.breach_id()));  // as its cause left it
+  }
   ASSIGN_OR_RETURN(std::optional<breach::v1::Draft> latest,
-                   FindDraft(store_, at_cause.breach_id(),
+                   FindDraft(store_, notice.breach_id(),
                              breach::v1::DUTY_KIND_CONTROLLER_NOTICE, 0));
   // An opening drafts the first version once (an opening seen again finds it); an amendment a
   // new version of it; a case with no notice from its opening gets none.
-  if (due.notice.opening() == latest.has_value()) {
+  if (!at_cause.has_value() || notice.opening() == latest.has_value()) {
     return store_.WriteProjection({done}, /*sync=*/false);
   }
   ASSIGN_OR_RETURN(std::optional<breach::v1::SchoolProfile> school,
-                   FindSchool(store_, at_cause.tenant(), cipher_));
+                   FindSchool(store_, at_cause->tenant(), cipher_));
   DraftOrder order;
   order.duty = breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
   const auth::Principal system = SystemPrincipal();
@@ -121,12 +164,11 @@ absl::Status IncidentDrafter::Draft(const DueDraft& due) {
   order.prepared_by.set_tenant(system.tenant);
   order.now = clock_.Now();
   ASSIGN_OR_RETURN(breach::v1::Draft draft,
-                   ComposeDraft(Opened(at_cause, cipher_), school, latest, order, *templates_,
+                   ComposeDraft(Opened(*at_cause, cipher_), school, latest, order, *templates_,
                                 engine_->zone()));
-  StreamChange change{at_cause.breach_id(), at_cause.tenant(), {}, {done}};
+  StreamChange change{at_cause->breach_id(), at_cause->tenant(), {}, {done}};
   RETURN_IF_ERROR(AddDraft(std::move(draft), change, cipher_));
-  eventstore::AppendRequest append =
-      ToAppend(change, system, due.notice.cause_event_id(), order.now);
+  eventstore::AppendRequest append = ToAppend(change, system, notice.cause_event_id(), order.now);
   append.sync = false;  // RunDue syncs the pass
   RETURN_IF_ERROR(store_.Append(std::move(append)).status());
   if (on_append_) on_append_();

@@ -1,11 +1,13 @@
 // The processor's notice to each school of a provider-wide incident, drafted off the clock's path.
 //
 // When a case of an incident opens (or an update of the incident amends it), the reaction arms
-// the case's clock at once and leaves a "draft due" row in the same append (CaseReactor): the
-// case as that event left it. This worker composes the notice from the row (that case, the
-// school's profile and the controller-notice templates), sealed with the school's key, and
-// appends DraftPrepared with the row's erasure in one write: each version says what was known
-// at its cause, however late it is drafted. Drafting is the dearest part of a case (a template rendering and two
+// the case's clock at once and leaves a "draft due" row in the same append (CaseReactor,
+// NoticeDueRow). This worker composes the notice from the row (the case as its cause left it,
+// the school's profile and the controller-notice templates), sealed with the school's key, and
+// appends DraftPrepared with the row's erasure in one write. A reaction that changes a case
+// whose notices are still due first pins them to the case as it was (PinDueNotices), so each
+// version says what was known at its cause, however late it is drafted; the common case (no
+// change in between) stores no copy of the case. Drafting is the dearest part of a case (a template rendering and two
 // sealed documents per school), and nothing is due on it within seconds: the 48-hour notice is
 // sent once the provider has reviewed and approved it. So the worker's thread runs at a lower
 // CPU priority than the consumers: in a 10,000-school fan-out every clock and register entry
@@ -71,6 +73,18 @@ class IncidentDrafter {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
+
+// The row an event leaves for the drafter if it opens an incident's case or amends one from the
+// incident; `after` is the case as the event leaves it.
+std::optional<eventstore::ProjectionWrite> NoticeDueRow(const breach::v1::EventEnvelope& event,
+                                                        const breach::v1::NotificationCase& after);
+
+// Before a reaction changes the case of `breach_id`: its notices still due without a case of
+// their own, rewritten with `before` (the case as their cause left it). No rows in the usual
+// case, where nothing of the breach waits for the drafter.
+absl::StatusOr<std::vector<eventstore::ProjectionWrite>> PinDueNotices(
+    eventstore::EventStore& store, const std::string& breach_id,
+    const std::optional<breach::v1::NotificationCase>& before);
 
 // The nice value of the drafter's thread: above the consumers' 0, so that when the cores are
 // busy the clocks and entries of a fan-out go first.

@@ -129,8 +129,7 @@ absl::StatusOr<std::vector<DueDraft>> DueDrafts(eventstore::EventStore& store, s
         if (due.size() >= limit) return false;
         DueDraft& draft = due.emplace_back();
         draft.key = key;
-        if (!draft.notice.ParseFromString(value) ||
-            draft.notice.case_at_cause().breach_id().empty()) {
+        if (!draft.notice.ParseFromString(value) || draft.notice.breach_id().empty()) {
           parse_error = absl::DataLossError(absl::StrCat("stored row ", key, " is unreadable"));
           return false;
         }

@@ -94,11 +94,12 @@ class IncidentDrafterTest : public ::testing::Test {
     EXPECT_TRUE(drafted.ok()) << drafted.status();
     return drafted.value_or(0);
   }
-  size_t Due() {
+  std::vector<DueDraft> Rows() {
     auto due = DueDrafts(*store_, 100);
     EXPECT_TRUE(due.ok()) << due.status();
-    return due.ok() ? due->size() : 0;
+    return due.ok() ? *std::move(due) : std::vector<DueDraft>{};
   }
+  size_t Due() { return Rows().size(); }
   // The breach stream's events of a type, in order.
   std::vector<breach::v1::EventEnvelope> EventsOf(const std::string& type) {
     std::vector<breach::v1::EventEnvelope> found;
@@ -135,6 +136,8 @@ TEST_F(IncidentDrafterTest, TheCaseArmsItsClockAtOnceAndItsNoticeIsDraftedOnceAf
   EXPECT_TRUE(EventsOf("DraftPrepared").empty());
   EXPECT_EQ(Due(), 1u);
   EXPECT_EQ(pokes_, 1);
+  // The case is not copied into the row while it stays as the opening left it.
+  EXPECT_FALSE(Rows().front().notice.has_case_at_cause());
 
   EXPECT_EQ(RunDue(), 1u);
   const std::vector<breach::v1::EventEnvelope> drafted = EventsOf("DraftPrepared");
@@ -199,7 +202,13 @@ TEST_F(IncidentDrafterTest, AnAmendmentOfACaseWithoutANoticeDraftsNone) {
 TEST_F(IncidentDrafterTest, AnOpeningAndAnAmendmentBothDueAreDraftedInTheirOrderFromTheirFacts) {
   ASSERT_TRUE(Apply(IncidentCase(kBreach, kAware)));
   ASSERT_TRUE(Apply(AmendedFromIncident(kBreach, kAware + absl::Minutes(5), "Esposti i voti")));
-  EXPECT_EQ(Due(), 2u);
+  // The amendment pinned the opening's notice to the case as it opened.
+  const std::vector<DueDraft> rows = Rows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0].notice.opening());
+  EXPECT_TRUE(rows[0].notice.has_case_at_cause());
+  EXPECT_FALSE(rows[1].notice.opening());
+  EXPECT_FALSE(rows[1].notice.has_case_at_cause());
   EXPECT_EQ(RunDue(), 2u);
   const std::optional<breach::v1::Draft> first = Notice(1);
   const std::optional<breach::v1::Draft> second = Notice(2);
