@@ -1,5 +1,6 @@
 #include "services/notification/incident_drafter.h"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -97,6 +98,7 @@ void IncidentDrafter::Poke() {
 }
 
 void IncidentDrafter::Loop() {
+  pthread_setname_np(pthread_self(), "drafter");  // as top -H and perf show it
   // Linux gives each thread its own nice value; this one yields to the consumers.
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kDrafterNice) != 0) {
     log::Warn("notification: the drafter runs at the consumers' priority",
