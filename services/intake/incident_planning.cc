@@ -165,7 +165,7 @@ absl::Status SealFor(privacy::FieldCipher* cipher, google::protobuf::Message& me
 absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> PlanFanOut(
     const breach::v1::Incident& incident, const std::set<std::string>& done,
     const auth::Principal& actor, absl::Time now, size_t batch_size,
-    privacy::FieldCipher* cipher, const CasePlacement& place) {
+    privacy::FieldCipher* cipher, const CasePlacement& place, size_t max_batches) {
   std::vector<std::vector<eventstore::AppendRequest>> batches;
   const std::string& incident_id = incident.incident_id();
   int created = static_cast<int>(done.size());
@@ -176,7 +176,8 @@ absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> PlanFanOut(
     if (done.count(code) == 0) pending.push_back(code);
   }
   const size_t per_batch = std::max<size_t>(batch_size, 1);
-  for (size_t first = 0; first < pending.size(); first += per_batch) {
+  for (size_t first = 0; first < pending.size() && batches.size() < max_batches;
+       first += per_batch) {
     const absl::Span<const std::string> codes =
         absl::MakeConstSpan(pending).subspan(first, per_batch);
     // Each school's key looked up once for the batch, the missing ones made together and

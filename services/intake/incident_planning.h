@@ -11,6 +11,7 @@
 // rows say which schools are done, and the store would refuse the same event ids anyway.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
@@ -75,13 +76,16 @@ breach::v1::BreachReport CaseReport(const breach::v1::Incident& incident, const 
 // row with the cases created once the batch is stored. `incident` reads opened; with a `cipher`
 // each case's report and event are sealed with its school's key, and the incident row with the
 // provider's (nullptr: written as given).
-// `place` gives a school's case its breach id (empty: CaseBreachId(incident, code)).
+// `place` gives a school's case its breach id (empty: CaseBreachId(incident, code)). At most
+// `max_batches` batches: the fan-out plans one at a time, so that the cases of 10,000 schools
+// (sealed reports, about 8 KB each) are never all in memory at once.
 using CasePlacement =
     std::function<std::string(const std::string& incident_id, const std::string& code)>;
 absl::StatusOr<std::vector<std::vector<eventstore::AppendRequest>>> PlanFanOut(
     const breach::v1::Incident& incident, const std::set<std::string>& done,
     const auth::Principal& actor, absl::Time now, size_t batch_size = kFanOutBatchSize,
-    privacy::FieldCipher* cipher = nullptr, const CasePlacement& place = nullptr);
+    privacy::FieldCipher* cipher = nullptr, const CasePlacement& place = nullptr,
+    size_t max_batches = SIZE_MAX);
 
 // Seals `message` with `tenant`'s key when there is a cipher (the incident code's one edge).
 absl::Status SealFor(privacy::FieldCipher* cipher, google::protobuf::Message& message,

@@ -246,14 +246,22 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
   };
   breach::v1::Incident facts = incident;
   cipher_.OpenPersonalData(facts);  // each school's copy is sealed with its own key
-  ASSIGN_OR_RETURN(auto batches,
-                   PlanFanOut(facts, done, FanOutPrincipal(), clock_.Now(), kFanOutBatchSize,
-                              &cipher_, ownership_ == nullptr ? CasePlacement() : place));
-  RETURN_IF_ERROR(placing);  // none served yet (starting): the next round tries again
+  const size_t resumed_after = done.size();
   int created = static_cast<int>(done.size());
-  for (auto& batch : batches) {
+  while (true) {
     if (Stopping()) return absl::OkStatus();  // the next start resumes
+    // One batch planned at a time: the next schools not done.
+    ASSIGN_OR_RETURN(auto planned,
+                     PlanFanOut(facts, done, FanOutPrincipal(), clock_.Now(), kFanOutBatchSize,
+                                &cipher_, ownership_ == nullptr ? CasePlacement() : place,
+                                /*max_batches=*/1));
+    RETURN_IF_ERROR(placing);  // none served yet (starting): the next round tries again
+    if (planned.empty()) break;
+    std::vector<eventstore::AppendRequest>& batch = planned.front();
     created += static_cast<int>(batch.size());
+    for (const eventstore::AppendRequest& append : batch) {
+      done.insert(append.events.front().tenant());  // a case's tenant is its school
+    }
     {
       // The incident row rides on the batch: rewritten from the row as it is now (an update
       // may have changed it since the plan), with the cases created once the batch is stored.
@@ -273,7 +281,7 @@ absl::Status FanOutWorker::FanOut(const breach::v1::Incident& incident) {
   }
   log::Info("incident fanned out", {{"incident", incident.incident_id()},
                                     {"schools", absl::StrCat(incident.schools_size())},
-                                    {"resumed_after", absl::StrCat(done.size())},
+                                    {"resumed_after", absl::StrCat(resumed_after)},
                                     {"took", absl::FormatDuration(absl::Now() - started)}});
   return absl::OkStatus();
 }
