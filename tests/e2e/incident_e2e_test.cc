@@ -6,7 +6,8 @@
 //    and their assessments then differ;
 //  - SIGKILL in the middle of a 10,000-school fan-out (the size): after the restart every
 //    school has exactly one case, one register entry and one armed clock; then SIGKILL in the
-//    middle of the update of those 10,000 cases: each has the amendment exactly once.
+//    middle of the update of those 10,000 cases: each has the amendment exactly once, and its
+//    notice to the school drafted twice (the opening's version 1, the update's version 2).
 #include <fstream>
 #include <optional>
 #include <set>
@@ -627,6 +628,19 @@ TEST_F(IncidentEndToEndTest, SigkillDuringTheFanOutResumesWithOneCasePerSchool) 
     ASSERT_EQ(Report(id).amendments_size(), 1) << id;
   }
   EXPECT_THAT(breachd_->Stderr(), HasSubstr("incident update carried to its cases"));
+  // Each school's notice drafted once for the opening and once for the update, across both
+  // kills (the drafter resumes from its rows): version 2 is every case's latest, none has a 3.
+  for (const std::string& id : cases) {
+    std::optional<breach::v1::Draft> latest;
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          latest = Notice(id);
+          return latest.has_value() && latest->draft_version() >= 2;
+        },
+        absl::Seconds(120), absl::Milliseconds(250)))
+        << id << ": " << (latest ? latest->draft_version() : 0);
+    ASSERT_EQ(latest->draft_version(), 2u) << id;
+  }
 }
 
 // Through breachctl, with a real SMTP server: the notification service drafted each school's
