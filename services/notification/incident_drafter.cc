@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "libs/bus/consumer_loop.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "services/notification/notification_decisions.h"
@@ -104,6 +105,10 @@ void IncidentDrafter::Loop() {
     log::Warn("notification: the drafter runs at the consumers' priority",
               {{"error", std::strerror(errno)}});
   }
+  if (absl::Status retried = RetryParked(); !retried.ok()) {
+    log::Error("notification: cannot put the notices set aside back in line",
+               {{"error", retried.ToString()}});
+  }
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -133,9 +138,41 @@ void IncidentDrafter::Loop() {
 absl::StatusOr<size_t> IncidentDrafter::RunDue(size_t limit) {
   ASSIGN_OR_RETURN(std::vector<DueDraft> due, DueDrafts(store_, limit));
   if (due.empty()) return 0;
-  for (const DueDraft& draft : due) RETURN_IF_ERROR(Draft(draft));
+  for (const DueDraft& draft : due) {
+    const absl::Status drafted =
+        draft.readable ? Draft(draft)
+                       : absl::DataLossError(absl::StrCat("stored row ", draft.key,
+                                                          " is unreadable"));
+    if (drafted.ok()) continue;
+    // A store that is down passes: the next pass starts again from this row. Anything else
+    // would fail every time: the row is set aside so that the others are drafted.
+    if (bus::IsRetryable(drafted)) return drafted;
+    RETURN_IF_ERROR(Park(draft, drafted));
+  }
   RETURN_IF_ERROR(store_.WriteProjection({}, /*sync=*/true));
   return due.size();
+}
+
+absl::Status IncidentDrafter::Park(const DueDraft& due, const absl::Status& error) {
+  log::Error("notification: a notice cannot be drafted; set aside, the others go on",
+             {{"row", due.key}, {"breach_id", due.notice.breach_id()},
+              {"error", error.ToString()}});
+  return store_.WriteProjection(
+      {{due.key, "", /*erase=*/true}, {DraftParkedKey(due.key), due.value}}, /*sync=*/false);
+}
+
+absl::Status IncidentDrafter::RetryParked() {
+  std::vector<eventstore::ProjectionWrite> moves;
+  RETURN_IF_ERROR(store_.ScanProjection(
+      kDraftParkedPrefix, "", [&](const std::string& key, const std::string& value) {
+        moves.push_back({key, "", /*erase=*/true});
+        moves.push_back({DraftDueKeyOfParked(key), value});
+        return true;
+      }));
+  if (moves.empty()) return absl::OkStatus();
+  log::Info("notification: trying the notices set aside again",
+            {{"notices", absl::StrCat(moves.size() / 2)}});
+  return store_.WriteProjection(moves, /*sync=*/true);
 }
 
 absl::Status IncidentDrafter::Draft(const DueDraft& due) {

@@ -17,7 +17,10 @@
 // has its first notice gets no second one from an opening (an amendment drafts a new version).
 // A stop leaves the rows of what is not drafted yet; the next start drafts them. The appends are
 // not fsynced one by one: each pass syncs once, and what a machine crash loses of the last pass
-// (its rows went with it) is drafted again.
+// (its rows went with it) is drafted again. A row that fails for good (unreadable, a template
+// that does not render) is parked under draft-parked/, its error logged, and the rest go on; a
+// restart tries the parked rows again. A store that is down stops the pass, which starts again
+// from that row.
 #pragma once
 
 #include <functional>
@@ -54,10 +57,15 @@ class IncidentDrafter {
 
   // Drafts up to `limit` due notices, in key order, then syncs them; how many rows it handled.
   absl::StatusOr<size_t> RunDue(size_t limit);
+  // Puts the rows set aside back in line (Start does it: a restart after fixing the cause, a
+  // template say, drafts them; one that still fails is set aside again).
+  absl::Status RetryParked();
 
  private:
   // Drafts one notice (or nothing, when the case has no use for it) and erases its row.
   absl::Status Draft(const DueDraft& due);
+  // Sets aside a row that fails for good (kDraftParkedPrefix) and logs its error.
+  absl::Status Park(const DueDraft& due, const absl::Status& error);
   void Loop();
 
   eventstore::EventStore& store_;

@@ -37,18 +37,26 @@ absl::StatusOr<std::vector<GaugeSample>> NotificationGauges(eventstore::EventSto
                   absl::AsciiStrToLower(breach::v1::DeliveryStatus_Name(delivery.status())
                                             .substr(sizeof("DELIVERY_STATUS_") - 1))}];
   }
-  // The drafter's backlog: notices of incident cases not drafted yet.
-  int to_draft = 0;
-  RETURN_IF_ERROR(store.ScanProjection(kDraftDuePrefix, "", [&](const std::string&,
-                                                               const std::string&) {
-    ++to_draft;
-    return true;
-  }));
+  // The drafter's backlog (notices of incident cases not drafted yet), and what it set aside.
+  auto count = [&store](const std::string& prefix) -> absl::StatusOr<int> {
+    int rows = 0;
+    RETURN_IF_ERROR(store.ScanProjection(prefix, "", [&](const std::string&, const std::string&) {
+      ++rows;
+      return true;
+    }));
+    return rows;
+  };
+  ASSIGN_OR_RETURN(const int to_draft, count(kDraftDuePrefix));
+  ASSIGN_OR_RETURN(const int parked, count(kDraftParkedPrefix));
   std::vector<GaugeSample> samples;
   samples.push_back({"breachd_notices_to_draft",
                      "Processor's notices of incident cases waiting for the drafter",
                      {},
                      static_cast<double>(to_draft)});
+  samples.push_back({"breachd_notices_parked",
+                     "Processor's notices the drafter could not draft (see its log)",
+                     {},
+                     static_cast<double>(parked)});
   for (const auto& [key, counts] : clocks) {
     const auto& [tenant, duty] = key;
     samples.push_back({"breachd_deadlines_open", "Clocks running, by school and duty",

@@ -60,6 +60,14 @@ std::string SchoolStreamId(const std::string& tenant) { return absl::StrCat("sch
 std::string DraftDueKey(const std::string& breach_id, int seq) {
   return absl::StrFormat("%s%s/%06d", kDraftDuePrefix, breach_id, seq);
 }
+std::string DraftParkedKey(const std::string& due_key) {
+  return absl::StrCat(kDraftParkedPrefix,
+                      absl::string_view(due_key).substr(sizeof(kDraftDuePrefix) - 1));
+}
+std::string DraftDueKeyOfParked(const std::string& parked_key) {
+  return absl::StrCat(kDraftDuePrefix,
+                      absl::string_view(parked_key).substr(sizeof(kDraftParkedPrefix) - 1));
+}
 
 absl::StatusOr<std::optional<breach::v1::NotificationCase>> FindCase(
     eventstore::EventStore& store, const std::string& breach_id) {
@@ -123,19 +131,16 @@ absl::StatusOr<std::vector<DispatchEntry>> DueDispatches(eventstore::EventStore&
 
 absl::StatusOr<std::vector<DueDraft>> DueDrafts(eventstore::EventStore& store, size_t limit) {
   std::vector<DueDraft> due;
-  absl::Status parse_error;
   RETURN_IF_ERROR(store.ScanProjection(
       kDraftDuePrefix, "", [&](const std::string& key, const std::string& value) {
         if (due.size() >= limit) return false;
         DueDraft& draft = due.emplace_back();
         draft.key = key;
-        if (!draft.notice.ParseFromString(value) || draft.notice.breach_id().empty()) {
-          parse_error = absl::DataLossError(absl::StrCat("stored row ", key, " is unreadable"));
-          return false;
-        }
+        draft.value = value;
+        // One unreadable row must not stop the others: it is returned, marked, to be parked.
+        draft.readable = draft.notice.ParseFromString(value) && !draft.notice.breach_id().empty();
         return true;
       }));
-  RETURN_IF_ERROR(parse_error);
   return due;
 }
 

@@ -51,6 +51,11 @@ std::string SchoolStreamId(const std::string& tenant);
 // drafted in the order of their causes.
 inline constexpr char kDraftDuePrefix[] = "draft-due/";
 std::string DraftDueKey(const std::string& breach_id, int seq);
+// Where the drafter sets aside a row it cannot draft for good (the row as it was; the error is
+// in its log), so that the rows after it are drafted: draft-parked/<breach_id>/<seq>.
+inline constexpr char kDraftParkedPrefix[] = "draft-parked/";
+std::string DraftParkedKey(const std::string& due_key);
+std::string DraftDueKeyOfParked(const std::string& parked_key);
 
 absl::StatusOr<std::optional<breach::v1::NotificationCase>> FindCase(
     eventstore::EventStore& store, const std::string& breach_id);
@@ -89,7 +94,9 @@ absl::StatusOr<std::vector<DispatchEntry>> DueDispatches(eventstore::EventStore&
 // A notice to draft and its row (erased with the draft's append).
 struct DueDraft {
   std::string key;
+  std::string value;  // the row as stored
   breach::v1::NoticeDue notice;
+  bool readable = true;  // false: the row did not parse (the drafter parks it)
 };
 // The first `limit` notices to draft, in key order.
 absl::StatusOr<std::vector<DueDraft>> DueDrafts(eventstore::EventStore& store, size_t limit);

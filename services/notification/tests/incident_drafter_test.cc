@@ -236,5 +236,31 @@ TEST_F(IncidentDrafterTest, ANoticeLeftDueByAStopIsDraftedAfterTheRestart) {
   EXPECT_EQ(EventsOf("ClockArmed").size(), 1u);  // the clock was armed once, before the stop
 }
 
+// One row that cannot be drafted (here: unreadable) does not stop the rest: it is set aside
+// with its error, and the next row is drafted in the same pass.
+TEST_F(IncidentDrafterTest, ARowThatFailsForGoodIsSetAsideAndTheOthersAreDrafted) {
+  const std::string bad_key = DraftDueKey("01JQ0000000000000000000000", 0);  // sorts first
+  ASSERT_TRUE(store_->WriteProjection({{bad_key, "not a notice"}}, /*sync=*/false).ok());
+  ASSERT_TRUE(Apply(IncidentCase(kBreach, kAware)));
+  EXPECT_EQ(Due(), 2u);
+  EXPECT_EQ(RunDue(), 2u);
+  EXPECT_EQ(Due(), 0u);
+  EXPECT_EQ(EventsOf("DraftPrepared").size(), 1u);
+  auto parked = store_->GetProjection(DraftParkedKey(bad_key));
+  ASSERT_TRUE(parked.ok()) << parked.status();
+  ASSERT_TRUE(parked->has_value());
+  EXPECT_EQ(**parked, "not a notice");  // kept as it was
+  EXPECT_EQ(RunDue(), 0u);  // set aside: not tried again by the passes
+
+  // A restart puts it back in line; still unreadable, it is set aside again.
+  ASSERT_TRUE(drafter_->RetryParked().ok());
+  EXPECT_EQ(Due(), 1u);
+  EXPECT_EQ(RunDue(), 1u);
+  EXPECT_EQ(Due(), 0u);
+  parked = store_->GetProjection(DraftParkedKey(bad_key));
+  ASSERT_TRUE(parked.ok() && parked->has_value());
+  EXPECT_EQ(EventsOf("DraftPrepared").size(), 1u);
+}
+
 }  // namespace
 }  // namespace breachd::notification
