@@ -115,33 +115,16 @@ FanOutWorker::~FanOutWorker() { Stop(); }
 
 void FanOutWorker::Start() { thread_ = std::thread([this] { Loop(); }); }
 
-void FanOutWorker::Poke() {
-  absl::MutexLock lock(&mu_);
-  poked_ = true;
-}
+void FanOutWorker::Poke() { wake_.Poke(); }
 
 void FanOutWorker::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
+  wake_.Stop();
   if (thread_.joinable()) thread_.join();
 }
 
 void FanOutWorker::Loop() {
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      // Wakes on a poke, and every 5 s to retry a round that failed.
-      mu_.AwaitWithTimeout(absl::Condition(
-                               +[](FanOutWorker* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
-                                 return w->poked_ || w->stop_;
-                               },
-                               this),
-                           absl::Seconds(5));
-      if (stop_) return;
-      poked_ = false;
-    }
+  // Wakes on a poke, and every 5 s to retry a round that failed.
+  while (wake_.WaitForWork(absl::Seconds(5))) {
     if (absl::Status status = RunOnce(); !status.ok()) {
       log::Warn("incident fan-out failed; retrying", {{"error", status.ToString()}});
       Poke();
@@ -161,10 +144,7 @@ absl::Status FanOutWorker::RunOnce() {
   return absl::OkStatus();
 }
 
-bool FanOutWorker::Stopping() {
-  absl::MutexLock lock(&mu_);
-  return stop_;
-}
+bool FanOutWorker::Stopping() { return wake_.stopped(); }
 
 absl::Status FanOutWorker::CarryUpdates(const std::string& incident_id) {
   ASSIGN_OR_RETURN(std::vector<breach::v1::IncidentUpdate> updates,

@@ -19,6 +19,7 @@
 #include "libs/auth/identity_store.h"
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
+#include "libs/common/wake_signal.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/fellow_forwarder.h"
 #include "libs/privacy/field_cipher.h"
@@ -67,9 +68,7 @@ class FanOutWorker {
   privacy::FieldCipher& cipher_;
   absl::Duration pause_;
   const bus::PartitionOwnership* ownership_;
-  absl::Mutex mu_;
-  bool poked_ ABSL_GUARDED_BY(mu_) = true;  // the first round resumes what a crash left
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  WakeSignal wake_{/*poked=*/true};  // the first round resumes what a crash left
   absl::Mutex run_mu_;  // one fan-out round at a time
   absl::Mutex incident_row_mu_;
   std::thread thread_;

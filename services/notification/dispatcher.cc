@@ -97,40 +97,20 @@ absl::Status Dispatcher::Recover() {
 }
 
 void Dispatcher::Start() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = false;
-  }
+  wake_.Restart(/*poked=*/false);
   thread_ = std::thread([this] { Loop(); });
 }
 
 void Dispatcher::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
+  wake_.Stop();
   if (thread_.joinable()) thread_.join();
 }
 
-void Dispatcher::Poke() {
-  absl::MutexLock lock(&mu_);
-  poked_ = true;
-}
+void Dispatcher::Poke() { wake_.Poke(); }
 
 void Dispatcher::Loop() {
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      // Poll: the next due time is in the clock's time, which a test may move.
-      mu_.AwaitWithTimeout(absl::Condition(
-                               +[](Dispatcher* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->mu_) {
-                                 return d->poked_ || d->stopping_;
-                               },
-                               this),
-                           kPollInterval);
-      if (stopping_) return;
-      poked_ = false;
-    }
+  // Poll: the next due time is in the clock's time, which a test may move.
+  while (wake_.WaitForWork(kPollInterval)) {
     absl::StatusOr<size_t> attempted = RunDue(clock_.Now());
     if (!attempted.ok()) {
       log::Error("notification: dispatch pass failed; retrying",
@@ -143,10 +123,7 @@ absl::StatusOr<size_t> Dispatcher::RunDue(absl::Time now) {
   ASSIGN_OR_RETURN(std::vector<DispatchEntry> due, DueDispatches(store_, now, kAttemptsPerPass));
   size_t attempted = 0;
   for (const DispatchEntry& entry : due) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (stopping_) break;
-    }
+    if (wake_.stopped()) break;
     // The rate limit to the mail server is in real time, whatever clock the service runs on.
     const double rate = sender_->settings().messages_per_second;
     const absl::Time real_now = absl::Now();

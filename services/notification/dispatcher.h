@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
+#include "libs/common/wake_signal.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/privacy/field_cipher.h"
 #include "services/notification/channel_sender.h"
@@ -61,9 +62,7 @@ class Dispatcher {
   std::function<void()> on_append_;
   privacy::FieldCipher* cipher_;
 
-  absl::Mutex mu_;
-  bool poked_ ABSL_GUARDED_BY(mu_) = false;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  WakeSignal wake_;
   std::thread thread_;
   absl::Time next_send_ = absl::InfinitePast();  // rate limit (real time), dispatcher thread only
 };

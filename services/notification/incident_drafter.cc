@@ -77,26 +77,16 @@ IncidentDrafter::IncidentDrafter(eventstore::EventStore& store, StripedMutex<>& 
 IncidentDrafter::~IncidentDrafter() { Stop(); }
 
 void IncidentDrafter::Start() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = false;
-    poked_ = true;
-  }
+  wake_.Restart(/*poked=*/true);
   thread_ = std::thread([this] { Loop(); });
 }
 
 void IncidentDrafter::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
+  wake_.Stop();
   if (thread_.joinable()) thread_.join();
 }
 
-void IncidentDrafter::Poke() {
-  absl::MutexLock lock(&mu_);
-  poked_ = true;
-}
+void IncidentDrafter::Poke() { wake_.Poke(); }
 
 void IncidentDrafter::Loop() {
   pthread_setname_np(pthread_self(), "drafter");  // as top -H and perf show it
@@ -109,18 +99,7 @@ void IncidentDrafter::Loop() {
     log::Error("notification: cannot put the notices set aside back in line",
                {{"error", retried.ToString()}});
   }
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(
-                               +[](IncidentDrafter* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->mu_) {
-                                 return d->poked_ || d->stopping_;
-                               },
-                               this),
-                           kPollInterval);
-      if (stopping_) return;
-      poked_ = false;
-    }
+  while (wake_.WaitForWork(kPollInterval)) {
     // Pass after pass while a whole pass was due: a fan-out leaves thousands of rows.
     absl::StatusOr<size_t> drafted;
     do {
@@ -129,9 +108,7 @@ void IncidentDrafter::Loop() {
         log::Error("notification: drafting pass failed; retrying",
                    {{"error", drafted.status().ToString()}});
       }
-      absl::MutexLock lock(&mu_);
-      if (stopping_) return;
-    } while (drafted.ok() && *drafted == kDraftsPerPass);
+    } while (drafted.ok() && *drafted == kDraftsPerPass && !wake_.stopped());
   }
 }
 

@@ -28,9 +28,9 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
 #include "libs/common/striped_mutex.h"
+#include "libs/common/wake_signal.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/privacy/field_cipher.h"
 #include "libs/regulation/engine.h"
@@ -76,9 +76,7 @@ class IncidentDrafter {
   std::function<void()> on_append_;
   privacy::FieldCipher* cipher_;
 
-  absl::Mutex mu_;
-  bool poked_ ABSL_GUARDED_BY(mu_) = true;  // a start drafts what a stop left
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  WakeSignal wake_{/*poked=*/true};  // a start drafts what a stop left
   std::thread thread_;
 };
 
