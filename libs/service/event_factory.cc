@@ -5,6 +5,14 @@
 
 namespace breachd::service {
 
+breach::v1::Actor ActorOf(const auth::Principal& principal) {
+  breach::v1::Actor actor;
+  actor.set_subject(principal.subject);
+  actor.set_role(principal.PrimaryRole());
+  actor.set_tenant(principal.tenant);
+  return actor;
+}
+
 breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string& tenant,
                                     absl::Time occurred_at,
                                     const google::protobuf::Message& payload) {
@@ -14,9 +22,7 @@ breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string
   event.set_source(origin.source);
   event.set_tenant(tenant);
   *event.mutable_occurred_at() = ProtoFromTime(occurred_at);
-  event.mutable_actor()->set_subject(origin.actor.subject);
-  event.mutable_actor()->set_role(origin.actor.PrimaryRole());
-  event.mutable_actor()->set_tenant(origin.actor.tenant);
+  *event.mutable_actor() = ActorOf(origin.actor);
   event.set_causation_id(origin.causation_id);
   event.set_correlation_id(origin.correlation_id);
   event.mutable_payload()->PackFrom(payload);

@@ -23,6 +23,9 @@ breach::v1::EventEnvelope MakeEvent(const EventOrigin& origin, const std::string
                                     absl::Time occurred_at,
                                     const google::protobuf::Message& payload);
 
+// `principal` as an event or a record names it: subject, primary role, tenant.
+breach::v1::Actor ActorOf(const auth::Principal& principal);
+
 // The payload's short type name, e.g. "BreachReported" for "breach.v1.BreachReported".
 std::string ShortType(const std::string& full_type);
 

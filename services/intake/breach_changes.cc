@@ -7,6 +7,7 @@
 #include "libs/common/proto_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/text_limits.h"
+#include "libs/service/event_factory.h"
 #include "libs/lifecycle/breach_lifecycle.h"
 #include "services/intake/report_limits.h"
 
@@ -30,13 +31,7 @@ absl::Status CheckLifecycle(const Report& report, lifecycle::Command command,
   return lifecycle::Decide(StateOf(report), command, verdict).status();
 }
 
-breach::v1::Actor ActorOf(const auth::Principal& principal) {
-  breach::v1::Actor actor;
-  actor.set_subject(principal.subject);
-  actor.set_role(principal.PrimaryRole());
-  actor.set_tenant(principal.tenant);
-  return actor;
-}
+using service::ActorOf;
 
 }  // namespace
 

@@ -22,13 +22,7 @@ constexpr char kAmended[] = "amended";
 constexpr char kClosed[] = "closed";
 constexpr char kCurrent[] = "current";
 
-breach::v1::Actor ActorOf(const auth::Principal& principal) {
-  breach::v1::Actor actor;
-  actor.set_subject(principal.subject);
-  actor.set_role(principal.PrimaryRole());
-  actor.set_tenant(principal.tenant);
-  return actor;
-}
+using service::ActorOf;
 
 bool SelectsSchools(const breach::v1::SchoolSelection& selection) {
   return !selection.codes().empty() || !selection.service().empty();

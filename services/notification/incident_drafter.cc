@@ -11,6 +11,7 @@
 #include "libs/bus/consumer_loop.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "libs/service/event_factory.h"
 #include "services/notification/notification_decisions.h"
 #include "services/notification/stream_change.h"
 
@@ -175,9 +176,7 @@ absl::Status IncidentDrafter::Draft(const DueDraft& due) {
   DraftOrder order;
   order.duty = breach::v1::DUTY_KIND_CONTROLLER_NOTICE;
   const auth::Principal system = SystemPrincipal();
-  order.prepared_by.set_subject(system.subject);
-  order.prepared_by.set_role(system.PrimaryRole());
-  order.prepared_by.set_tenant(system.tenant);
+  order.prepared_by = service::ActorOf(system);
   order.now = clock_.Now();
   ASSIGN_OR_RETURN(breach::v1::Draft draft,
                    ComposeDraft(Opened(*at_cause, cipher_), school, latest, order, *templates_,

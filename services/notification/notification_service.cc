@@ -39,13 +39,7 @@ constexpr char kNoticeMethod[] = "/breach.v1.NotificationService/GetPublicNotice
 
 constexpr int64_t kMaxDueWithinSeconds = 365 * 24 * 3600;
 
-breach::v1::Actor ActorOf(const auth::Principal& principal) {
-  breach::v1::Actor actor;
-  actor.set_subject(principal.subject);
-  actor.set_role(principal.PrimaryRole());
-  actor.set_tenant(principal.tenant);
-  return actor;
-}
+using service::ActorOf;
 
 const breach::v1::DutyDecision* DecisionOf(const NotificationCase& c, breach::v1::DutyKind duty) {
   for (const auto& decision : c.clock_duties()) {
