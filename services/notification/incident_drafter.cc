@@ -43,7 +43,9 @@ absl::StatusOr<std::vector<eventstore::ProjectionWrite>> PinDueNotices(
     eventstore::EventStore& store, const std::string& breach_id,
     const std::optional<breach::v1::NotificationCase>& before) {
   std::vector<eventstore::ProjectionWrite> pinned;
-  if (!before.has_value()) return pinned;
+  // Only an incident's case has a notice from the processor: a school's own breach (nearly every
+  // reaction outside a fan-out) costs no read here.
+  if (!before.has_value() || before->incident_id().empty()) return pinned;
   absl::Status parse_error;
   RETURN_IF_ERROR(store.ScanProjection(
       absl::StrCat(kDraftDuePrefix, breach_id, "/"), "",

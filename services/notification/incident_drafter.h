@@ -87,7 +87,8 @@ std::optional<eventstore::ProjectionWrite> NoticeDueRow(const breach::v1::EventE
 
 // Before a reaction changes the case of `breach_id`: its notices still due without a case of
 // their own, rewritten with `before` (the case as their cause left it). No rows in the usual
-// case, where nothing of the breach waits for the drafter.
+// case, where nothing of the breach waits for the drafter; no read at all for a case that is
+// not an incident's.
 absl::StatusOr<std::vector<eventstore::ProjectionWrite>> PinDueNotices(
     eventstore::EventStore& store, const std::string& breach_id,
     const std::optional<breach::v1::NotificationCase>& before);
