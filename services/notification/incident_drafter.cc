@@ -156,8 +156,15 @@ absl::Status IncidentDrafter::RetryParked() {
 }
 
 absl::Status IncidentDrafter::Draft(const DueDraft& due) {
-  const breach::v1::NoticeDue& notice = due.notice;
-  absl::MutexLock lock(&breach_locks_.For(CaseKey(notice.breach_id())));
+  absl::MutexLock lock(&breach_locks_.For(CaseKey(due.notice.breach_id())));
+  // The row as it is now, under the breach's lock: a reaction may have pinned it to the case
+  // as it was (PinDueNotices) between the scan and this lock.
+  ASSIGN_OR_RETURN(std::optional<std::string> current, store_.GetProjection(due.key));
+  if (!current.has_value()) return absl::OkStatus();
+  breach::v1::NoticeDue notice;
+  if (!notice.ParseFromString(*current)) {
+    return absl::DataLossError(absl::StrCat("stored row ", due.key, " is unreadable"));
+  }
   const eventstore::ProjectionWrite done{due.key, "", /*erase=*/true};
   std::optional<breach::v1::NotificationCase> at_cause;
   if (notice.has_case_at_cause()) {
